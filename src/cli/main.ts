@@ -1,0 +1,57 @@
+import { Command, CommanderError } from "commander";
+import { isBerthError } from "../oci/index.js";
+import { registryCommand } from "./commands/registry-command.js";
+import { ExitCode, exitCodeFor } from "./exit-codes.js";
+import { VERSION } from "./version.js";
+
+/** Global options every command can read through `globals()`. */
+export interface GlobalOptions {
+  readonly root?: string;
+  readonly debug?: boolean;
+}
+
+/** Build the command tree. Commands read globals through the callback, after parsing. */
+export function buildProgram(): Command {
+  const program = new Command("berth")
+    .description("berth: build, store, run and orchestrate OCI containers")
+    .version(VERSION, "-v, --version", "print the version")
+    .option("--root <dir>", "state directory (default: $BERTH_ROOT, /var/lib/berth as root, else $XDG_DATA_HOME/berth)")
+    .option("--debug", "print stack traces on errors")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureHelp({ sortSubcommands: true })
+    .exitOverride();
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  program.addCommand(registryCommand(globals));
+  return program;
+}
+
+/** Run the CLI; returns the exit code (the launcher sets it; nothing here exits the process). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  for (const c of [program, ...allCommands(program)]) {
+    c.exitOverride();
+    c.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  }
+  try {
+    await program.parseAsync(argv as string[], { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end by "throwing" with exit code 0.
+      return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    printError(e, program.opts<GlobalOptions>().debug === true);
+    return exitCodeFor(e);
+  }
+}
+
+function allCommands(c: Command): Command[] {
+  return c.commands.flatMap((s) => [s, ...allCommands(s)]);
+}
+
+function printError(e: unknown, debug: boolean): void {
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`berth: ${message}\n`);
+  if (isBerthError(e) && e.hint) process.stderr.write(`hint: ${e.hint}\n`);
+  if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+}

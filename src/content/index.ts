@@ -1,0 +1,5 @@
+export { ContentStore, type BlobProvider, type BlobIngester } from "./content-store.js";
+export { BlobWriter, type BlobInfo, type CommitExpectations } from "./blob-writer.js";
+export { DigestMismatchError, SizeMismatchError, BlobNotFoundError, IngestLockedError } from "./errors.js";
+export { writeFileAtomic } from "./atomic-write.js";
+export { fsyncDir } from "./fsync-dir.js";
