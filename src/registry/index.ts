@@ -5,4 +5,4 @@ export { RegistryError } from "./registry-error.js";
 export { garbageCollect, type GarbageCollectOptions, type GarbageCollectResult } from "./garbage-collect.js";
 export { fsck, type FsckProblem, type FsckResult } from "./fsck.js";
 export { loadRegistryConfig, type RegistryConfig } from "./registry-config.js";
-export type { AuthConfig } from "./auth/auth-config.js";
+export { parseAuthConfig, type AuthConfig } from "./auth/auth-config.js";

@@ -30,7 +30,7 @@ export async function signingKeyFrom(privateKey: KeyObject, source: string): Pro
   else if (privateKey.asymmetricKeyType === "rsa" && (details.modulusLength ?? 0) >= 2048) alg = "RS256";
   if (alg === undefined) {
     const kind = `${privateKey.asymmetricKeyType ?? "unknown"} ${details.namedCurve ?? details.modulusLength ?? ""}`.trim();
-    throw new InvalidArgumentError(`token signing key ${source}: a ${kind} key cannot sign registry tokens`, {
+    throw new InvalidArgumentError(`token signing key ${source}: key type "${kind}" cannot sign registry tokens`, {
       hint: "use an EC P-256 key: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem",
     });
   }
