@@ -29,6 +29,10 @@ export function parseManifestReference(reference: string): { digest: Digest } | 
 }
 
 async function resolve(store: RepositoryStore, name: string, reference: string): Promise<Digest> {
+  // A name that cannot be a tag names no manifest: 404, as for any unknown tag.
+  if (!reference.includes(":") && !isValidTag(reference)) {
+    throw new RegistryError("MANIFEST_UNKNOWN", `manifest ${name}:${reference}: not found (not a valid tag)`, { detail: { name, reference } });
+  }
   const ref = parseManifestReference(reference);
   const digest = "digest" in ref ? ref.digest : await store.resolveTag(name, ref.tag);
   if (digest === undefined) {

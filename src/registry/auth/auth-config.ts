@@ -67,6 +67,6 @@ export function parseAuthConfig(value: unknown): AuthConfig {
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) => `${formatIssuePath("auth", i.path)}: ${i.message}`);
   throw new InvalidArgumentError(`registry config: ${problems.join("; ")}`, {
-    hint: "see the auth section of the registry documentation for the accepted fields",
+    hint: 'e.g. auth: { htpasswd: /etc/berth/htpasswd, token: {}, anonymous: pull, access: [{ repository: "team-a/*", users: [alice], actions: [pull, push] }] }',
   });
 }

@@ -164,7 +164,17 @@ export class Htpasswd {
   private async reloadIfChanged(): Promise<void> {
     const s = await statFile(this.path);
     if (s.mtimeMs === this.stamp.mtimeMs && s.size === this.stamp.size && s.ino === this.stamp.ino) return;
-    const { entries, stamp } = await readEntries(this.path);
+    let read: Awaited<ReturnType<typeof readEntries>>;
+    try {
+      read = await readEntries(this.path);
+    } catch (e) {
+      // At start a bad file is a config error; once serving, it is the server's fault, not the request's.
+      throw new BerthError("UNAVAILABLE", `htpasswd ${this.path} changed and cannot be used: ${(e as Error).message}`, {
+        cause: e,
+        hint: "fix the file; logins fail until then",
+      });
+    }
+    const { entries, stamp } = read;
     this.entries = entries;
     this.stamp = stamp;
     this.cache.clear();

@@ -1,29 +1,50 @@
+import { accessSync, constants } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, it } from "node:test";
-import { DOCKER_REGISTRY, hasDockerRegistry, startDistribution, type StartedDistribution } from "../../conformance/distribution-peer.js";
 import { conformanceSuite } from "../../conformance/suite.js";
+import { startDistribution, type StartedDistribution } from "../../support/distribution.js";
 
 // The conformance port run against CNCF distribution 2.8 (Debian's docker-registry):
-// a registry known to be right about everything it implements, so any failure
-// here is a bug in the port, not in the registry.
+// a registry that is right about everything it implements, so a failure here is
+// a bug in the port, not in the registry.
 
-if (!hasDockerRegistry()) {
+const DOCKER_REGISTRY = "/usr/bin/docker-registry";
+
+const isInstalled = (path: string): boolean => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+if (!isInstalled(DOCKER_REGISTRY)) {
   it("OCI conformance against distribution 2.8", { skip: `needs ${DOCKER_REGISTRY} (apt-get install docker-registry)` }, () => {});
 } else {
+  let dir: string | undefined;
   let peer: StartedDistribution | undefined;
   before(async () => {
-    peer = await startDistribution();
+    dir = await mkdtemp(join(tmpdir(), "berth-conformance-"));
+    peer = await startDistribution({ dir });
   });
   after(async () => {
-    await peer?.stop();
+    try {
+      await peer?.stop();
+    } finally {
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    }
   });
   conformanceSuite({
     rootUrl: () => {
-      if (peer === undefined) throw new Error("distribution did not start; see the before hook's error");
-      return peer.rootUrl;
+      if (peer === undefined) throw new Error("distribution did not start; see the error of the before hook");
+      return peer.url;
     },
     namespace: "conformance/peer",
     crossmountNamespace: "conformance/peer-crossmount",
-    // Each of these fails on 2.8 for a reason in the registry, checked by hand against its log.
+    // Each of these fails on 2.8 because of the registry; each was checked by hand against its log.
     skip: {
       referrers: "distribution 2.8 predates the referrers API",
       errorCodes: "distribution 2.8 answers 500 UNKNOWN to a manifest reference that is neither a tag nor a valid digest",
