@@ -3,3 +3,4 @@ export { BlobWriter, type BlobInfo, type CommitExpectations } from "./blob-write
 export { DigestMismatchError, SizeMismatchError, BlobNotFoundError, IngestLockedError } from "./errors.js";
 export { writeFileAtomic } from "./atomic-write.js";
 export { fsyncDir } from "./fsync-dir.js";
+export { collectGarbage, type CollectGarbageOptions, type CollectGarbageResult } from "./garbage-collect.js";

@@ -1,3 +1,4 @@
+import { collectGarbage } from "../content/index.js";
 import type { Digest } from "../oci/index.js";
 import { parseManifest } from "../oci/index.js";
 import type { RepositoryStore } from "./repository-store.js";
@@ -21,13 +22,14 @@ export interface GarbageCollectResult {
 }
 
 /**
- * Mark and sweep, as distribution's garbage collector: every blob a manifest
- * of some repository names is kept, all others are removed from the content
- * store. Run it while no server writes to the root (a push between mark and
+ * Mark and sweep, as distribution's garbage collector: the roots are every
+ * manifest of every repository; every blob they reach is kept, all others are
+ * removed from the content store. Run it while no server writes to the root (a push between mark and
  * sweep could lose a blob, as with distribution).
  */
 export async function garbageCollect(store: RepositoryStore, opts: GarbageCollectOptions = {}): Promise<GarbageCollectResult> {
-  const marked = new Set<Digest>();
+  const roots: Digest[] = [];
+  const manifestIn = new Map<Digest, string>();
   const manifestsRemoved: { repository: string; digest: Digest }[] = [];
   for (const name of await store.catalog()) {
     let revisions = await store.listRevisions(name);
@@ -40,22 +42,20 @@ export async function garbageCollect(store: RepositoryStore, opts: GarbageCollec
       revisions = revisions.filter((r) => keep.has(r));
     }
     for (const d of revisions) {
-      marked.add(d);
-      for (const ref of await referencesOf(store, name, d)) marked.add(ref);
+      roots.push(d);
+      manifestIn.set(d, name);
     }
   }
-  const blobsRemoved: Digest[] = [];
-  let bytesFreed = 0;
-  let blobsKept = 0;
-  for await (const blob of store.content.walk()) {
-    if (marked.has(blob.digest)) {
-      blobsKept++;
-      continue;
-    }
-    blobsRemoved.push(blob.digest);
-    bytesFreed += blob.size;
-    if (!opts.dryRun) await store.content.delete(blob.digest);
-  }
+  const swept = await collectGarbage(store.content, {
+    roots,
+    // Only manifests have children; a digest that is no repository's manifest is a leaf.
+    children: async (d) => {
+      const name = manifestIn.get(d);
+      return name === undefined ? [] : referencesOf(store, name, d);
+    },
+    dryRun: opts.dryRun === true,
+  });
+  const blobsRemoved = swept.removed.map((b) => b.digest);
   if (!opts.dryRun && blobsRemoved.length > 0) {
     const gone = new Set(blobsRemoved);
     for (const name of await store.catalog()) {
@@ -64,7 +64,7 @@ export async function garbageCollect(store: RepositoryStore, opts: GarbageCollec
   }
   const uploadsRemoved = await removeStaleUploads(store, opts);
   if (!opts.dryRun) store.invalidate();
-  return { manifestsRemoved, blobsRemoved, bytesFreed, uploadsRemoved, blobsKept };
+  return { manifestsRemoved, blobsRemoved, bytesFreed: swept.bytesFreed, uploadsRemoved, blobsKept: swept.kept };
 }
 
 /** Digests a manifest names: config and layers, or the manifests of an index. */

@@ -1,0 +1,48 @@
+import type { Digest } from "../oci/index.js";
+import type { ContentStore } from "./content-store.js";
+
+export interface CollectGarbageOptions {
+  /** Blobs that are kept, with everything they reach. */
+  readonly roots: Iterable<Digest>;
+  /** The blobs a blob refers to (a manifest's config and layers, an index's manifests); [] for a leaf. */
+  readonly children: (digest: Digest) => Promise<Iterable<Digest>>;
+  /** Report what would be removed, remove nothing. */
+  readonly dryRun?: boolean;
+}
+
+export interface CollectGarbageResult {
+  readonly removed: readonly { readonly digest: Digest; readonly size: number }[];
+  readonly bytesFreed: number;
+  readonly kept: number;
+}
+
+/**
+ * Mark every blob reachable from `roots` through `children`, then remove
+ * every other committed blob. The store's owner decides what the roots are
+ * (the registry: every manifest of every repository; the image store: every
+ * named image). Nothing may be committed while this runs, or a blob written
+ * between mark and sweep could be removed.
+ */
+export async function collectGarbage(store: ContentStore, opts: CollectGarbageOptions): Promise<CollectGarbageResult> {
+  const marked = new Set<Digest>();
+  const todo = [...opts.roots];
+  while (todo.length > 0) {
+    const d = todo.pop()!;
+    if (marked.has(d)) continue;
+    marked.add(d);
+    for (const c of await opts.children(d)) if (!marked.has(c)) todo.push(c);
+  }
+  const removed: { digest: Digest; size: number }[] = [];
+  let bytesFreed = 0;
+  let kept = 0;
+  for await (const blob of store.walk()) {
+    if (marked.has(blob.digest)) {
+      kept++;
+      continue;
+    }
+    removed.push(blob);
+    bytesFreed += blob.size;
+    if (!opts.dryRun) await store.delete(blob.digest);
+  }
+  return { removed, bytesFreed, kept };
+}
