@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import { BerthError, InvalidArgumentError } from "../oci/index.js";
 import { createRegistry, type Registry, type RegistryOptions } from "./registry.js";
 
 export interface ServeRegistryOptions extends Omit<RegistryOptions, "baseUrl"> {
@@ -24,9 +25,9 @@ export interface RunningRegistry extends AsyncDisposable {
 /** Split "host:port" (IPv6 in brackets); a bare ":5000" listens on all addresses. */
 export function parseListenAddress(addr: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(addr);
-  if (!m) throw new Error(`--addr: "${addr}" is not host:port`);
+  if (!m) throw new InvalidArgumentError(`--addr: "${addr}" is not host:port`, { hint: "for example 127.0.0.1:5000" });
   const port = Number(m[3]);
-  if (port > 65535) throw new Error(`--addr: port ${port} is out of range`);
+  if (port > 65535) throw new InvalidArgumentError(`--addr: port ${port} is out of range`);
   return { host: m[1] ?? (m[2] || "0.0.0.0"), port };
 }
 
@@ -42,9 +43,13 @@ export async function serveRegistry(opts: ServeRegistryOptions): Promise<Running
   server.requestTimeout = 0;
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const onError = (e: NodeJS.ErrnoException): void => {
+      void registry.close();
+      reject(listenError(opts.addr, e));
+    };
+    server.once("error", onError);
     server.listen(port, host, () => {
-      server.off("error", reject);
+      server.off("error", onError);
       resolve();
     });
   });
@@ -60,4 +65,17 @@ export async function serveRegistry(opts: ServeRegistryOptions): Promise<Running
     await registry.close();
   };
   return { url, host: hostPort, registry, server, close, [Symbol.asyncDispose]: close };
+}
+
+function listenError(addr: string, e: NodeJS.ErrnoException): Error {
+  if (e.code === "EADDRINUSE") {
+    return new BerthError("UNAVAILABLE", `listen on ${addr}: address already in use`, { cause: e, hint: "stop what listens there or pick another --addr" });
+  }
+  if (e.code === "EACCES") {
+    return new BerthError("PERMISSION_DENIED", `listen on ${addr}: permission denied`, { cause: e, hint: "ports below 1024 need root; pick a higher port" });
+  }
+  if (e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND") {
+    return new InvalidArgumentError(`listen on ${addr}: no such local address`, { cause: e });
+  }
+  return e;
 }

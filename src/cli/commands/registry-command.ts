@@ -4,6 +4,7 @@ import { ContentStore } from "../../content/index.js";
 import {
   fsck, garbageCollect, loadRegistryConfig, registryPaths, RepositoryStore, serveRegistry, type RegistryConfig,
 } from "../../registry/index.js";
+import { InvalidArgumentError } from "../../oci/index.js";
 import { resolveBerthRoot } from "../berth-root.js";
 import type { GlobalOptions } from "../main.js";
 import { ExitCode } from "../exit-codes.js";
@@ -31,7 +32,7 @@ export function registryCommand(globals: () => GlobalOptions): Command {
     .action(async (opts: { addr?: string; config?: string; tlsCert?: string; tlsKey?: string; log?: boolean }) => {
       const config = opts.config ? await loadRegistryConfig(opts.config) : undefined;
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
-        throw new Error("--tls-cert and --tls-key go together");
+        throw new InvalidArgumentError("--tls-cert and --tls-key go together", { hint: "give both, or put tls: {cert, key} in the config file" });
       }
       const tls = opts.tlsCert && opts.tlsKey ? { cert: opts.tlsCert, key: opts.tlsKey } : config?.tls;
       const addr = opts.addr ?? config?.addr ?? DEFAULT_ADDR;
@@ -66,7 +67,7 @@ export function registryCommand(globals: () => GlobalOptions): Command {
     .option("--config <file>", "read the registry root from this config file")
     .addOption(new Option("--upload-max-age <hours>", "remove unfinished uploads older than this").default("24").argParser((v) => {
       const n = Number(v);
-      if (!Number.isFinite(n) || n < 0) throw new Error(`--upload-max-age: "${v}" is not a number of hours`);
+      if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`--upload-max-age: "${v}" is not a number of hours`);
       return String(n);
     }))
     .action(async (opts: { dryRun?: boolean; deleteUntagged?: boolean; config?: string; uploadMaxAge: string }) => {

@@ -1,0 +1,78 @@
+// The CLI's contract with scripts: help everywhere, exit codes, clear errors.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { berth } from "../../support/berth-server.js";
+
+describe("berth CLI", () => {
+  for (const args of [["--help"], ["registry", "--help"], ["registry", "serve", "--help"], ["registry", "gc", "--help"], ["registry", "fsck", "--help"]]) {
+    it(`${args.join(" ")} prints usage and exits 0`, async () => {
+      const r = await berth(args);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Usage: berth/m);
+    });
+  }
+
+  it("--version prints the package version", async () => {
+    const r = await berth(["--version"]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout.trim(), /^\d+\.\d+\.\d+$/);
+  });
+
+  it("exits 2 on an unknown flag or command, naming it", async () => {
+    const flag = await berth(["registry", "serve", "--bogus"]);
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /unknown option '--bogus'/);
+    const cmd = await berth(["nonsense"]);
+    assert.equal(cmd.code, 2);
+    assert.match(cmd.stderr, /unknown command 'nonsense'/);
+  });
+
+  it("exits 2 on a bad --addr and on a config field that is wrong, naming the field", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "berth-cli-"));
+    try {
+      const addr = await berth(["--root", dir, "registry", "serve", "--addr", "nonsense"]);
+      assert.equal(addr.code, 2);
+      assert.match(addr.stderr, /--addr: "nonsense" is not host:port/);
+      const cfg = join(dir, "bad.yml");
+      await writeFile(cfg, "auth:\n  htpasswd: x\n  access:\n    - repository: a\n      users: [u]\n      actions: [fly]\n");
+      const bad = await berth(["--root", dir, "registry", "serve", "--config", cfg]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /auth\.access\[0\]\.actions\[0\]/);
+      const missing = await berth(["--root", dir, "registry", "serve", "--config", join(dir, "nope.yml")]);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /cannot read/);
+      const yaml = join(dir, "junk.yml");
+      await writeFile(yaml, "addr: [unclosed\n");
+      const junk = await berth(["--root", dir, "registry", "serve", "--config", yaml]);
+      assert.equal(junk.code, 2);
+      assert.match(junk.stderr, /not valid YAML/);
+      const unknown = join(dir, "unknown.yml");
+      await writeFile(unknown, "adress: 127.0.0.1:1\n");
+      const typo = await berth(["--root", dir, "registry", "serve", "--config", unknown]);
+      assert.equal(typo.code, 2);
+      assert.match(typo.stderr, /adress/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says the address is in use, with a hint, and exits non-zero", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "berth-cli-"));
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
+    try {
+      const port = (blocker.address() as { port: number }).port;
+      const r = await berth(["--root", dir, "registry", "serve", "--addr", `127.0.0.1:${port}`]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /address already in use/);
+      assert.match(r.stderr, /hint: /);
+    } finally {
+      blocker.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
