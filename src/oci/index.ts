@@ -12,3 +12,9 @@ export {
 } from "./reference.js";
 export { parsePlatform, formatPlatform, normalizePlatform, platformMatches, hostPlatform, type Platform } from "./platform.js";
 export { matchDistributionRoute, distributionPath, type DistributionRoute } from "./distribution-routes.js";
+export { isSchema1MediaType } from "./media-types.js";
+export { parseDescriptorPlatform } from "./descriptor.js";
+export {
+  parseImageConfig, configPlatform,
+  type ImageConfig, type ContainerConfig, type Healthcheck, type RootFS, type HistoryEntry,
+} from "./image-config.js";

@@ -10,6 +10,9 @@ export const MediaType = {
   OciLayout: "application/vnd.oci.layout.header.v1+json",
   DockerManifest: "application/vnd.docker.distribution.manifest.v2+json",
   DockerManifestList: "application/vnd.docker.distribution.manifest.list.v2+json",
+  /** Docker's schema 1, unsigned and signed; recognised only to be refused with a hint. */
+  DockerManifestSchema1: "application/vnd.docker.distribution.manifest.v1+json",
+  DockerManifestSchema1Signed: "application/vnd.docker.distribution.manifest.v1+prettyjws",
   DockerConfig: "application/vnd.docker.container.image.v1+json",
   DockerLayerGzip: "application/vnd.docker.image.rootfs.diff.tar.gzip",
   DockerForeignLayerGzip: "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
@@ -25,6 +28,10 @@ export const MANIFEST_MEDIA_TYPES: readonly string[] = [
 
 export const isIndexMediaType = (mt: string | undefined): boolean =>
   mt === MediaType.OciIndex || mt === MediaType.DockerManifestList;
+
+/** Docker's schema 1 manifest types, which berth refuses. */
+export const isSchema1MediaType = (mt: string | undefined): boolean =>
+  mt === MediaType.DockerManifestSchema1 || mt === MediaType.DockerManifestSchema1Signed;
 
 export const isManifestMediaType = (mt: string | undefined): boolean =>
   mt === MediaType.OciManifest || mt === MediaType.DockerManifest;
