@@ -1,6 +1,5 @@
 import { collectGarbage } from "../content/index.js";
-import type { Digest } from "../oci/index.js";
-import { parseManifest } from "../oci/index.js";
+import { BerthError, parseManifest, type Digest } from "../oci/index.js";
 import type { RepositoryStore } from "./repository-store.js";
 
 export interface GarbageCollectOptions {
@@ -67,15 +66,26 @@ export async function garbageCollect(store: RepositoryStore, opts: GarbageCollec
   return { manifestsRemoved, blobsRemoved, bytesFreed: swept.bytesFreed, uploadsRemoved, blobsKept: swept.kept };
 }
 
-/** Digests a manifest names: config and layers, or the manifests of an index. */
+/**
+ * Digests a manifest names: config and layers, or the manifests of an index.
+ * A kept manifest that cannot be read or parsed stops the collection: sweeping
+ * without knowing what it names could delete the blobs of a tagged image.
+ */
 async function referencesOf(store: RepositoryStore, name: string, digest: Digest): Promise<Digest[]> {
   const m = await store.getManifest(name, digest);
-  if (!m) return [];
+  if (!m) {
+    throw new BerthError("FAILED_PRECONDITION", `gc: manifest ${name}@${digest} is listed but its bytes are missing`, {
+      hint: "run `berth registry fsck`, then remove or re-push that manifest before collecting",
+    });
+  }
   try {
     const p = parseManifest(m.bytes, m.mediaType);
     return [...p.blobs, ...p.children].map((d) => d.digest);
-  } catch {
-    return []; // fsck reports manifests that no longer parse
+  } catch (cause) {
+    throw new BerthError("FAILED_PRECONDITION", `gc: manifest ${name}@${digest} does not parse (${(cause as Error).message})`, {
+      cause,
+      hint: "run `berth registry fsck`, then remove or re-push that manifest before collecting",
+    });
   }
 }
 

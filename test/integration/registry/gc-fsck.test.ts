@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { berth, startBerthRegistry } from "../../support/berth-server.js";
-import { digestEncoded, digestOf, MediaType, type Digest } from "../../../src/oci/index.js";
+import { digestEncoded, digestOf, isBerthError, MediaType, type Digest } from "../../../src/oci/index.js";
+import { ContentStore } from "../../../src/content/index.js";
+import { garbageCollect, RepositoryStore } from "../../../src/registry/index.js";
 
 async function pushBlob(url: string, name: string, data: Buffer): Promise<Digest> {
   const d = digestOf(data);
@@ -90,6 +92,23 @@ it("gc removes what nothing references, keeps what tags reach, and fsck finds co
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, new RegExp(`corrupt-blob: blob ${digestOf(shared)}`));
     assert.match(bad.stdout, /missing-blob: gc\/app@sha256:[0-9a-f]{64} names blob/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+it("gc refuses to sweep when a kept manifest does not parse, and removes nothing", async () => {
+  const root = await mkdtemp(join(tmpdir(), "berth-gc-bad-"));
+  try {
+    const content = new ContentStore(join(root, "content"));
+    const store = new RepositoryStore(root, content);
+    const layer = await content.putBytes(randomBytes(100));
+    await store.linkBlob("bad/app", layer.digest);
+    const junk = Buffer.from("{ this is not a manifest");
+    const stored = await content.putBytes(junk);
+    await store.putManifest("bad/app", { digest: stored.digest, mediaType: MediaType.OciManifest, bytes: junk }, { tag: "v1" });
+    await assert.rejects(garbageCollect(store), (e) => isBerthError(e, "FAILED_PRECONDITION") && /does not parse/.test(e.message));
+    assert.equal(await content.hasBlob(layer.digest), true, "the layer a broken manifest might name is kept");
   } finally {
     await rm(root, { recursive: true, force: true });
   }
