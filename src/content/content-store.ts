@@ -4,6 +4,8 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:f
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { digestAlgorithm, digestEncoded, digestOf, isDigestAlgorithm, parseDigest, type Digest, type DigestAlgorithm } from "../oci/index.js";
+import type { Writable } from "node:stream";
+import { sendFileRange } from "./blob-sender.js";
 import { BlobWriter, type BlobInfo, type CommitExpectations } from "./blob-writer.js";
 import { BlobNotFoundError, DigestMismatchError, IngestLockedError } from "./errors.js";
 import { fsyncDir } from "./fsync-dir.js";
@@ -15,6 +17,8 @@ export interface BlobProvider {
   /** Bytes `start`..`end` (inclusive, as fs streams count) of a committed blob. */
   readStream(digest: Digest, range?: { start: number; end: number }): Promise<ReadStream>;
   readBytes(digest: Digest): Promise<Buffer>;
+  /** Write a blob (or a range of it) into `dest`, which is left open. */
+  send(digest: Digest, dest: Writable, range?: { start: number; end: number }): Promise<void>;
 }
 
 /** Starts and resumes ingests. */
@@ -67,6 +71,17 @@ export class ContentStore implements BlobProvider, BlobIngester {
       throw e.code === "ENOENT" ? new BlobNotFoundError(digest) : e;
     });
     return createReadStream("", { fd: fh, highWaterMark: 1 << 20, ...(range ?? {}) });
+  }
+
+  /**
+   * Write a committed blob, or bytes `start`..`end` of it, into `dest` (not
+   * ended). Faster than readStream for large blobs: read buffers are reused.
+   */
+  async send(digest: Digest, dest: Writable, range?: { start: number; end: number }): Promise<void> {
+    const info = await this.info(digest);
+    if (!info) throw new BlobNotFoundError(digest);
+    if (info.size === 0) return;
+    await sendFileRange(this.blobPath(digest), dest, range?.start ?? 0, range?.end ?? info.size - 1);
   }
 
   async readBytes(digest: Digest): Promise<Buffer> {

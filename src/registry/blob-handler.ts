@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { pipeline } from "node:stream/promises";
 import { parseDigest, type Digest } from "../oci/index.js";
 import { sendEmpty } from "./http-util.js";
 import { RegistryError } from "./registry-error.js";
@@ -67,9 +66,9 @@ export async function getBlob(store: RepositoryStore, name: string, digestText: 
     res.end();
     return;
   }
-  const stream = await store.content.readStream(digest, range);
   res.writeHead(range ? 206 : 200, headers);
-  await pipeline(stream, res);
+  await store.content.send(digest, res, range);
+  res.end();
 }
 
 /** DELETE /v2/<name>/blobs/<digest>: unlink from the repository; gc reclaims the bytes. */

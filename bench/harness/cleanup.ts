@@ -1,0 +1,23 @@
+/**
+ * Undo steps run last-in first-out, once: servers stop before their temp dirs go. `run()` is
+ * called from `finally` and from the signal handler in run.ts; the second call finds nothing to
+ * do. A step that throws is reported and the rest still run.
+ */
+export class Cleanup {
+  private readonly steps: { name: string; fn: () => Promise<void> }[] = [];
+
+  /** Register `fn` to run at cleanup time, before everything registered earlier. */
+  defer(name: string, fn: () => Promise<void>): void {
+    this.steps.push({ name, fn });
+  }
+
+  async run(): Promise<void> {
+    for (let step = this.steps.pop(); step; step = this.steps.pop()) {
+      try {
+        await step.fn();
+      } catch (err) {
+        process.stderr.write(`cleanup: ${step.name}: ${(err as Error).message}\n`);
+      }
+    }
+  }
+}
