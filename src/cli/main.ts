@@ -17,9 +17,7 @@ export function buildProgram(): Command {
     .version(VERSION, "-v, --version", "print the version")
     .option("--root <dir>", "state directory (default: $BERTH_ROOT, /var/lib/berth as root, else $XDG_DATA_HOME/berth)")
     .option("--debug", "print stack traces on errors")
-    .showHelpAfterError("(run with --help for usage)")
-    .configureHelp({ sortSubcommands: true })
-    .exitOverride();
+    .showHelpAfterError("(run with --help for usage)");
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   program.addCommand(registryCommand(globals));
   return program;
@@ -30,6 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   for (const c of [program, ...allCommands(program)]) {
     c.exitOverride();
+    c.configureHelp({ sortSubcommands: true, showGlobalOptions: true });
     c.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   }
   try {

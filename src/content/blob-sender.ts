@@ -29,7 +29,8 @@ export class DestinationClosedError extends Error {
 
 /**
  * Write bytes `start`..`end` (inclusive) of the file at `path` into `dest`,
- * up to IN_FLIGHT chunks queued at once. Does not end `dest`. A buffer goes
+ * up to IN_FLIGHT chunks queued at once; resolves when the last chunk's
+ * write callback ran. Does not end `dest`. A buffer goes
  * back to the pool only when its write callback ran (the kernel is done with
  * it); throws DestinationClosedError when `dest` closes early.
  */
@@ -67,6 +68,9 @@ export async function sendFileRange(path: string, dest: Writable, start: number,
         notify();
       });
     }
+    // Resolve once every chunk was taken by the destination, not merely queued.
+    while (inFlight > 0 && !closed) await new Promise<void>((r) => (wake = r));
+    if (inFlight > 0) throw new DestinationClosedError();
   } finally {
     dest.off("close", onClose);
     await closeFd(fd);
