@@ -1,28 +1,17 @@
-import { accessSync, constants } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
 import { conformanceSuite } from "../../conformance/suite.js";
+import { missingTools } from "../../support/require-root.js";
 import { startDistribution, type StartedDistribution } from "../../support/distribution.js";
 
 // The conformance port run against CNCF distribution 2.8 (Debian's docker-registry):
 // a registry that is right about everything it implements, so a failure here is
 // a bug in the port, not in the registry.
 
-const DOCKER_REGISTRY = "/usr/bin/docker-registry";
-
-const isInstalled = (path: string): boolean => {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-if (!isInstalled(DOCKER_REGISTRY)) {
-  it("OCI conformance against distribution 2.8", { skip: `needs ${DOCKER_REGISTRY} (apt-get install docker-registry)` }, () => {});
+if (missingTools(["docker-registry"]).length > 0) {
+  it("OCI conformance against distribution 2.8", { skip: "needs docker-registry (apt-get install docker-registry)" }, () => {});
 } else {
   let dir: string | undefined;
   let peer: StartedDistribution | undefined;
