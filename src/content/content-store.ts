@@ -155,8 +155,8 @@ export class ContentStore implements BlobProvider, BlobIngester {
     return info;
   }
 
-  /** Every committed blob, in no particular order. */
-  async *walk(): AsyncIterable<BlobInfo> {
+  /** Every committed blob, in no particular order, with when it was committed. */
+  async *walk(): AsyncIterable<BlobInfo & { readonly modified: Date }> {
     const blobs = join(this.root, "blobs");
     for (const alg of await readdir(blobs).catch(() => [] as string[])) {
       if (!isDigestAlgorithm(alg)) continue;
@@ -168,7 +168,7 @@ export class ContentStore implements BlobProvider, BlobIngester {
           continue; // not ours (a stray file); fsck reports it
         }
         const s = await stat(join(blobs, alg, enc)).catch(() => undefined);
-        if (s) yield { digest, size: s.size };
+        if (s) yield { digest, size: s.size, modified: s.mtime };
       }
     }
   }

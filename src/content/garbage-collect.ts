@@ -8,6 +8,12 @@ export interface CollectGarbageOptions {
   readonly children: (digest: Digest) => Promise<Iterable<Digest>>;
   /** Report what would be removed, remove nothing. */
   readonly dryRun?: boolean;
+  /**
+   * Keep blobs committed less than this long ago: another process may have
+   * written them and not yet recorded the name that reaches them (a pull in
+   * progress). Default 0.
+   */
+  readonly graceMs?: number;
 }
 
 export interface CollectGarbageResult {
@@ -35,12 +41,13 @@ export async function collectGarbage(store: ContentStore, opts: CollectGarbageOp
   const removed: { digest: Digest; size: number }[] = [];
   let bytesFreed = 0;
   let kept = 0;
+  const youngest = Date.now() - (opts.graceMs ?? 0);
   for await (const blob of store.walk()) {
-    if (marked.has(blob.digest)) {
+    if (marked.has(blob.digest) || blob.modified.getTime() > youngest) {
       kept++;
       continue;
     }
-    removed.push(blob);
+    removed.push({ digest: blob.digest, size: blob.size });
     bytesFreed += blob.size;
     if (!opts.dryRun) await store.delete(blob.digest);
   }

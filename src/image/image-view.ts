@@ -1,0 +1,55 @@
+import type { BlobProvider } from "../content/index.js";
+import {
+  BerthError, formatPlatform, hostPlatform, parseImageConfig, parseManifest, platformMatches,
+  type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Platform,
+} from "../oci/index.js";
+
+/** One runnable image: a single-platform manifest, its config and layers, read from a content store. */
+export interface ImageView {
+  /** The manifest (of the chosen platform when the target is an index). */
+  readonly descriptor: Descriptor;
+  readonly manifest: ImageManifest;
+  readonly config: ImageConfig;
+  readonly configDescriptor: Descriptor;
+  /** Layers, base first. */
+  readonly layers: readonly Descriptor[];
+  /** The index the manifest was chosen from, if the target was one. */
+  readonly index?: { readonly descriptor: Descriptor; readonly index: ImageIndex };
+}
+
+/** No manifest in an index matches the wanted platform. */
+export class PlatformNotFoundError extends BerthError {
+  constructor(readonly wanted: Platform, readonly available: readonly string[]) {
+    super("NOT_FOUND", `no image for ${formatPlatform(wanted)}; the index has ${available.join(", ") || "no platforms"}`, {
+      hint: "pick one of those with --platform",
+    });
+  }
+}
+
+/**
+ * Read `target` (a manifest or an index) from `content` and, for an index,
+ * choose the manifest for `platform` (default: this machine's).
+ */
+export async function openImage(content: BlobProvider, target: Descriptor, platform: Platform = hostPlatform()): Promise<ImageView> {
+  const bytes = await content.readBytes(target.digest);
+  const parsed = parseManifest(bytes, target.mediaType);
+  if (parsed.isIndex) {
+    const index = parsed.manifest as ImageIndex;
+    const chosen = chooseManifest(index.manifests, platform);
+    const view = await openImage(content, chosen, platform);
+    return { ...view, index: { descriptor: target, index } };
+  }
+  const manifest = parsed.manifest as ImageManifest;
+  const config = parseImageConfig(await content.readBytes(manifest.config.digest));
+  return { descriptor: target, manifest, config, configDescriptor: manifest.config, layers: manifest.layers };
+}
+
+/** The index entry for `platform`; attestation entries (`unknown/unknown`) never match. */
+export function chooseManifest(entries: readonly Descriptor[], platform: Platform): Descriptor {
+  const candidates = entries.filter((d) => d.platform && platformMatches(platform, d.platform));
+  if (candidates[0]) return candidates[0];
+  throw new PlatformNotFoundError(platform, entries.flatMap((d) => (d.platform ? [formatPlatform(d.platform)] : [])));
+}
+
+/** The image id docker shows: the config digest. */
+export const imageId = (view: ImageView): string => view.configDescriptor.digest;
