@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { isBerthError } from "../oci/index.js";
+import { imageCommands } from "./commands/image-commands.js";
 import { registryCommand } from "./commands/registry-command.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { VERSION } from "./version.js";
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)");
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   program.addCommand(registryCommand(globals));
+  for (const c of imageCommands(globals)) program.addCommand(c);
   return program;
 }
 

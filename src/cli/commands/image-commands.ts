@@ -1,0 +1,113 @@
+import { Command } from "commander";
+import {
+  findImage, ImageStore, inspectImage, openImage, removeImage, tagImage, type ImageRecord,
+} from "../../image/index.js";
+import { parseReference, familiarName } from "../../oci/index.js";
+import { resolveBerthRoot } from "../berth-root.js";
+import { formatBytes } from "../format.js";
+import type { GlobalOptions } from "../main.js";
+import { formatAge, renderTable } from "../table.js";
+
+export const imageStore = (globals: GlobalOptions): ImageStore => new ImageStore(resolveBerthRoot(globals.root));
+
+interface ListedImage {
+  readonly repository: string;
+  readonly tag: string;
+  readonly digest: string;
+  readonly id: string;
+  readonly created: string;
+  readonly size: number;
+}
+
+async function listImages(store: ImageStore): Promise<ListedImage[]> {
+  const out: ListedImage[] = [];
+  for (const r of await store.list()) {
+    const ref = parseReference(r.name);
+    const view = await openImage(store.content, r.target).catch(() => undefined);
+    out.push({
+      repository: familiarName({ registry: ref.registry, repository: ref.repository }),
+      tag: ref.tag ?? "<none>",
+      digest: r.target.digest,
+      id: view?.configDescriptor.digest ?? r.target.digest,
+      created: view?.config.created ?? "",
+      size: view ? view.layers.reduce((n, l) => n + l.size, 0) + view.configDescriptor.size : 0,
+    });
+  }
+  return out;
+}
+
+function listAction(globals: () => GlobalOptions) {
+  return async (opts: { quiet?: boolean; digests?: boolean; format?: string; noTrunc?: boolean }): Promise<void> => {
+    const images = await listImages(imageStore(globals()));
+    const short = (d: string): string => (opts.noTrunc ? d : d.replace(/^sha256:/, "").slice(0, 12));
+    if (opts.format === "json") {
+      process.stdout.write(`${JSON.stringify(images, null, 2)}\n`);
+    } else if (opts.quiet) {
+      process.stdout.write([...new Set(images.map((i) => short(i.id)))].map((l) => `${l}\n`).join(""));
+    } else {
+      const headers = ["REPOSITORY", "TAG", ...(opts.digests ? ["DIGEST"] : []), "IMAGE ID", "CREATED", "SIZE"];
+      const rows = images.map((i) => [i.repository, i.tag, ...(opts.digests ? [i.digest] : []), short(i.id), formatAge(i.created), formatBytes(i.size)]);
+      process.stdout.write(renderTable(headers, rows));
+    }
+  };
+}
+
+/** The image commands that work on the local store alone: images, tag, rmi, image inspect|ls|rm|tag|prune. */
+export function imageCommands(globals: () => GlobalOptions): Command[] {
+  const list = (c: Command): Command =>
+    c.description("list images in the local store")
+      .option("-q, --quiet", "print image ids only")
+      .option("--digests", "show manifest digests")
+      .option("--no-trunc", "show full ids")
+      .option("--format <format>", "json for machine-readable output")
+      .action(listAction(globals));
+
+  const tag = (c: Command): Command =>
+    c.description("give an image another name").argument("<source>", "name or id of an image").argument("<target>", "new name, [host/]repository[:tag]")
+      .action(async (source: string, target: string) => {
+        await tagImage(imageStore(globals()), source, target);
+      });
+
+  const rmi = (c: Command): Command =>
+    c.description("remove image names (an id removes all its names with -f); unreferenced blobs are pruned")
+      .argument("<images...>", "names or ids")
+      .option("-f, --force", "remove an image that has several names")
+      .action(async (refs: string[], opts: { force?: boolean }) => {
+        const store = imageStore(globals());
+        for (const ref of refs) {
+          for (const name of await removeImage(store, ref, opts)) process.stdout.write(`Untagged: ${name}\n`);
+        }
+        const { removed } = await store.prune({ graceMs: 0 });
+        for (const b of removed) process.stdout.write(`Deleted: ${b.digest}\n`);
+      });
+
+  const inspect = new Command("inspect").description("show images as docker's JSON")
+    .argument("<images...>", "names or ids")
+    .action(async (refs: string[]) => {
+      const store = imageStore(globals());
+      const out = [];
+      for (const ref of refs) {
+        const records = await findImage(store, ref);
+        const view = await openImage(store.content, records[0]!.target);
+        const all: ImageRecord[] = (await store.list()).filter((r) => r.target.digest === records[0]!.target.digest);
+        out.push(inspectImage(view, all));
+      }
+      process.stdout.write(`${JSON.stringify(out, null, 4)}\n`);
+    });
+
+  const prune = new Command("prune").description("remove blobs that no image name reaches")
+    .option("--dry-run", "print what would be removed")
+    .action(async (opts: { dryRun?: boolean }) => {
+      const r = await imageStore(globals()).prune({ dryRun: opts.dryRun === true });
+      for (const b of r.removed) process.stdout.write(`${opts.dryRun ? "would delete" : "deleted"}: ${b.digest}\n`);
+      process.stdout.write(`Total reclaimed space: ${formatBytes(r.bytesFreed)}\n`);
+    });
+
+  const image = new Command("image").description("manage images in the local store");
+  image.addCommand(list(new Command("ls").alias("list")));
+  image.addCommand(tag(new Command("tag")));
+  image.addCommand(rmi(new Command("rm")));
+  image.addCommand(inspect);
+  image.addCommand(prune);
+  return [image, list(new Command("images")), tag(new Command("tag")), rmi(new Command("rmi"))];
+}
