@@ -1,0 +1,56 @@
+import { randomBytes } from "node:crypto";
+import { lstat, mkdir, open, rename, unlink } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fsyncDir } from "../../content/index.js";
+import { openFile, type ArchiveFile } from "./archive-file.js";
+import { ArchiveEntryError } from "./errors.js";
+
+/** Options for {@link writeDirectory}. */
+export interface DirectoryWriteOptions {
+  /** Files (by path) to leave alone when a regular file of the right size is already there: content-addressed blobs. */
+  readonly reuse?: (path: string) => boolean;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Write `files` under `dir`, in the order given, each atomically: a temp file
+ * beside it, fsync, rename, fsync of the directory. A crash leaves every file
+ * either as it was or whole, so a caller that writes an index last (an OCI
+ * layout's index.json) never publishes one that names missing files. An
+ * existing symlink or directory in a file's place is refused.
+ */
+export async function writeDirectory(dir: string, files: readonly ArchiveFile[], opts: DirectoryWriteOptions = {}): Promise<void> {
+  for (const file of files) {
+    opts.signal?.throwIfAborted();
+    const target = join(dir, ...file.path.split("/"));
+    await mkdir(dirname(target), { recursive: true });
+    const existing = await lstat(target).catch(() => undefined);
+    if (existing !== undefined && !existing.isFile()) {
+      throw new ArchiveEntryError(file.path, `exists in ${dir} and is not a regular file`, { code: "FAILED_PRECONDITION", hint: "remove it or write to another directory" });
+    }
+    if (existing !== undefined && opts.reuse?.(file.path) === true && existing.size === file.size) continue;
+    await writeOne(target, file);
+  }
+}
+
+async function writeOne(target: string, file: ArchiveFile): Promise<void> {
+  const tmp = join(dirname(target), `.tmp-${randomBytes(6).toString("hex")}`);
+  const fh = await open(tmp, "wx", 0o644);
+  try {
+    let n = 0;
+    for await (const chunk of await openFile(file)) {
+      n += chunk.length;
+      if (n > file.size) throw new Error(`${file.path}: more than the ${file.size} bytes expected`);
+      for (let off = 0; off < chunk.length;) off += (await fh.write(chunk, off)).bytesWritten;
+    }
+    if (n !== file.size) throw new Error(`${file.path}: ${n} bytes, ${file.size} were expected`);
+    await fh.datasync();
+    await fh.close();
+    await rename(tmp, target);
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await fsyncDir(dirname(target));
+}
