@@ -1,0 +1,106 @@
+import { BerthError, formatPlatform, type Digest, type Platform } from "../oci/index.js";
+
+// Network failures worth another try: the peer went away, or the path to it did.
+const RETRYABLE_ERRNO = new Set([
+  "ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "ENETUNREACH", "EHOSTUNREACH", "ENETDOWN",
+  "EAI_AGAIN", "ERR_STREAM_PREMATURE_CLOSE",
+]);
+
+/** The network failed under a request: refused, reset, timed out, or TLS. Code UNAVAILABLE. */
+export class TransportError extends BerthError {
+  /** The errno-style code of the failure (`ECONNRESET`), when it had one. */
+  readonly errno: string | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    cause: unknown,
+  ) {
+    const errno = (cause as NodeJS.ErrnoException | undefined)?.code;
+    const what = cause instanceof Error ? cause.message : String(cause);
+    super("UNAVAILABLE", `${method} ${url}: ${what}`, { cause, hint: hintFor(errno, what, url) });
+    this.errno = errno;
+  }
+
+  /** Whether the same request may succeed when sent again. */
+  get isRetryable(): boolean {
+    return this.errno !== undefined && RETRYABLE_ERRNO.has(this.errno);
+  }
+}
+
+function hintFor(errno: string | undefined, message: string, url: string): string | undefined {
+  const host = safeHost(url);
+  if (errno === "ECONNREFUSED") return `nothing listens at ${host}; is the registry running?`;
+  if (errno === "ENOTFOUND" || errno === "EAI_AGAIN") return `the name ${host} does not resolve; check the registry host`;
+  if (/wrong version number|packet length too long|EPROTO/i.test(`${errno ?? ""} ${message}`)) {
+    return `${host} may speak plain HTTP; if you trust the network, list it in insecureRegistries`;
+  }
+  if (/certificate|self[- ]signed|CERT_|UNABLE_TO_VERIFY/i.test(`${errno ?? ""} ${message}`)) {
+    return `the TLS certificate of ${host} is not trusted; add its CA to the system's trust store (or NODE_EXTRA_CA_CERTS)`;
+  }
+  return undefined;
+}
+
+const safeHost = (url: string): string => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+};
+
+/** Whether `e` is a failure that another attempt of the same request may not see. */
+export const isRetryableError = (e: unknown): boolean => e instanceof TransportError && e.isRetryable;
+
+/** A manifest is larger than berth reads (4 MiB, as registries refuse larger ones). */
+export class ManifestTooLargeError extends BerthError {
+  constructor(
+    readonly what: string,
+    readonly limit: number,
+    readonly size: number,
+  ) {
+    super("INVALID_ARGUMENT", `manifest ${what}: ${size} bytes or more, over the limit of ${limit}`, {
+      hint: "registries refuse manifests over 4 MiB; this one is malformed or hostile",
+    });
+  }
+}
+
+/** The bytes a registry served for a manifest do not have the digest they were asked for by, or announced. */
+export class ManifestDigestMismatchError extends BerthError {
+  constructor(
+    readonly what: string,
+    readonly expected: Digest,
+    readonly actual: Digest,
+  ) {
+    super("FAILED_PRECONDITION", `manifest ${what}: got digest ${actual}, expected ${expected}`, {
+      hint: "the registry (or something between) served other bytes than the digest names; try again, or report it to the registry's owner",
+    });
+  }
+}
+
+/** The operation was stopped through its AbortSignal. */
+export class CancelledError extends BerthError {
+  constructor(what: string, cause?: unknown) {
+    super("CANCELLED", `${what}: cancelled`, { cause });
+  }
+}
+
+/** Turn an abort into a CancelledError; anything else passes through. */
+export function asCancelled(e: unknown, signal: AbortSignal | undefined, what: string): unknown {
+  if (e instanceof CancelledError) return e;
+  if (signal?.aborted || (e as Error | undefined)?.name === "AbortError") return new CancelledError(what, e);
+  return e;
+}
+
+/** An index has no image for the platform asked for. Code NOT_FOUND; `offered` lists what it has. */
+export class PlatformNotFoundError extends BerthError {
+  constructor(
+    readonly what: string,
+    readonly platform: Platform,
+    readonly offered: readonly string[],
+  ) {
+    super("NOT_FOUND", `${what}: no image for platform ${formatPlatform(platform)}; the index has ${offered.length > 0 ? offered.join(", ") : "no platforms named"}`, {
+      hint: offered.length > 0 ? `choose one of them (--platform ${offered[0]})` : "this index lists no platforms; it may not be an image",
+    });
+  }
+}

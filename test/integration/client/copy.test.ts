@@ -1,0 +1,76 @@
+// copyImage registry to registry without a local store: berth's registry
+// (in-process) and Debian's docker-registry, across hosts and within one host (mounts).
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { copyImage, type ProgressEvent } from "../../../src/client/index.js";
+import { parseReference } from "../../../src/oci/index.js";
+import { makeMultiPlatformLayout, type ImageFixture, type IndexFixture } from "../../fixtures/make-image.js";
+import { startDistribution, type StartedDistribution } from "../../support/distribution.js";
+import { assertSucceeded } from "../../support/run.js";
+import { skopeo } from "../../support/skopeo.js";
+import { tempDir, type TempDir } from "../../support/temp-dir.js";
+import type { RunningRegistry } from "../../../src/registry/index.js";
+import { makeBigLayout, needsDistribution, pushLayout, rawDigest, RecordingTransport, startBerth } from "./client-fixtures.js";
+
+describe("copyImage", { skip: needsDistribution }, () => {
+  let tmp: TempDir;
+  let berthReg: RunningRegistry;
+  let peer: StartedDistribution;
+  let multi: IndexFixture;
+  let big: ImageFixture;
+
+  before(async () => {
+    tmp = await tempDir("berth-ccopy-");
+    berthReg = await startBerth(join(tmp.path, "berth"));
+    peer = await startDistribution({ dir: join(tmp.path, "peer") });
+    const layout = join(tmp.path, "layout");
+    multi = await makeMultiPlatformLayout(layout, "multi");
+    big = await makeBigLayout(layout, "big", 12 << 20);
+    await pushLayout(layout, "multi", `${berthReg.host}/src/multi:1`, tmp.path);
+    await pushLayout(layout, "big", `${berthReg.host}/src/big:1`, tmp.path);
+  });
+  after(async () => {
+    await berthReg?.close();
+    await peer?.stop();
+    await tmp?.remove();
+  });
+
+  it("copies a two-platform index from berth to distribution: same digests, every blob streamed across", async () => {
+    const events: ProgressEvent[] = [];
+    const result = await copyImage(parseReference(`${berthReg.host}/src/multi:1`), parseReference(`${peer.host}/dst/multi:1`), { onProgress: (e) => events.push(e) });
+    assert.equal(result.descriptor.digest, multi.index.digest);
+    assert.equal(await rawDigest(`docker://${peer.host}/dst/multi:1`), multi.index.digest);
+    for (const image of multi.images) assert.equal(await rawDigest(`docker://${peer.host}/dst/multi@${image.manifest.digest}`), image.manifest.digest);
+    assert.equal(events.filter((e) => e.type === "blob-done").length, 4, "2 configs and 2 layers uploaded");
+    assertSucceeded(await skopeo(["copy", "--all", "--src-tls-verify=false", `docker://${peer.host}/dst/multi:1`, `oci:${join(tmp.path, "out-multi")}:x`], { tmpDir: tmp.path }));
+  });
+
+  it("copies a 12 MiB layer from distribution back to berth, streamed through one PATCH", async () => {
+    await copyImage(parseReference(`${berthReg.host}/src/big:1`), parseReference(`${peer.host}/dst/big:1`));
+    await using transport = new RecordingTransport();
+    await copyImage(parseReference(`${peer.host}/dst/big:1`), parseReference(`${berthReg.host}/back/big:1`), { transport });
+    assert.equal(transport.matching("PATCH", /\/blobs\/uploads\//).length, 1);
+    assert.equal(await rawDigest(`docker://${berthReg.host}/back/big:1`), big.manifest.digest);
+  });
+
+  it("mounts every blob when copying between repositories of one registry", async () => {
+    const events: ProgressEvent[] = [];
+    await using transport = new RecordingTransport();
+    await copyImage(parseReference(`${berthReg.host}/src/multi:1`), parseReference(`${berthReg.host}/other/multi:2`), { transport, onProgress: (e) => events.push(e) });
+    assert.equal(events.filter((e) => e.type === "blob-mounted").length, 4, JSON.stringify(events.map((e) => e.type)));
+    assert.equal(transport.matching("GET", /\/blobs\//).length, 0, "no blob read from the source");
+    assert.equal(transport.matching("PATCH", /./).length, 0, "nothing uploaded");
+    assert.equal(await rawDigest(`docker://${berthReg.host}/other/multi:2`), multi.index.digest);
+  });
+
+  it("skips blobs the destination has, and with a platform copies only that image's manifest", async () => {
+    const events: ProgressEvent[] = [];
+    const result = await copyImage(parseReference(`${berthReg.host}/src/multi:1`), parseReference(`${peer.host}/dst/multi:arm64`), {
+      platform: { os: "linux", architecture: "arm64", variant: "v8" }, onProgress: (e) => events.push(e),
+    });
+    assert.equal(result.descriptor.digest, multi.images[1]!.manifest.digest);
+    assert.equal(await rawDigest(`docker://${peer.host}/dst/multi:arm64`), multi.images[1]!.manifest.digest);
+    assert.equal(events.filter((e) => e.type === "blob-exists").length, 2, "config and layer were copied by the first test");
+  });
+});
