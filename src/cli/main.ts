@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { isBerthError } from "../oci/index.js";
 import { imageCommands } from "./commands/image-commands.js";
+import { loginCommands } from "./commands/login-commands.js";
+import { transferCommands } from "./commands/transfer-commands.js";
 import { registryCommand } from "./commands/registry-command.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { VERSION } from "./version.js";
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   program.addCommand(registryCommand(globals));
   for (const c of imageCommands(globals)) program.addCommand(c);
+  for (const c of transferCommands(globals)) program.addCommand(c);
+  for (const c of loginCommands()) program.addCommand(c);
   return program;
 }
 

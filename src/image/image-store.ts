@@ -1,5 +1,6 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { SnapshotStore } from "./unpack/snapshot-store.js";
 import { collectGarbage, ContentStore, withFileLock, writeFileAtomic } from "../content/index.js";
 import {
   BerthError, formatReference, parseManifest, parseReference,
@@ -34,6 +35,7 @@ export class ImageNotFoundError extends BerthError {
  * <root>/content/              blobs (ContentStore)
  * <root>/images/index.json     { schemaVersion: 1, images: [{ name, target, lastTagTime }] }
  * <root>/images/index.lock     held while index.json is rewritten
+ * <root>/snapshots/            unpacked layers (SnapshotStore)
  * ```
  * Name updates are read-modify-write under a lock file, written temp + fsync +
  * rename, so concurrent berth processes and a crash never lose or tear it.
@@ -41,10 +43,17 @@ export class ImageNotFoundError extends BerthError {
 export class ImageStore {
   readonly content: ContentStore;
   private readonly dir: string;
+  private snapshotStore: Promise<SnapshotStore> | undefined;
 
   constructor(readonly root: string) {
     this.content = new ContentStore(join(root, "content"));
     this.dir = join(root, "images");
+  }
+
+  /** Unpacked layers, one snapshot per chain id, under `<root>/snapshots`. */
+  snapshots(): Promise<SnapshotStore> {
+    this.snapshotStore ??= SnapshotStore.open(join(this.root, "snapshots"));
+    return this.snapshotStore;
   }
 
   async list(): Promise<readonly ImageRecord[]> {

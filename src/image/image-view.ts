@@ -28,14 +28,15 @@ export class PlatformNotFoundError extends BerthError {
 
 /**
  * Read `target` (a manifest or an index) from `content` and, for an index,
- * choose the manifest for `platform` (default: this machine's).
+ * choose the manifest for `platform`; without one, this machine's when
+ * stored, else the first stored entry.
  */
-export async function openImage(content: BlobProvider, target: Descriptor, platform: Platform = hostPlatform()): Promise<ImageView> {
+export async function openImage(content: BlobProvider, target: Descriptor, platform?: Platform): Promise<ImageView> {
   const bytes = await content.readBytes(target.digest);
   const parsed = parseManifest(bytes, target.mediaType);
   if (parsed.isIndex) {
     const index = parsed.manifest as ImageIndex;
-    const chosen = chooseManifest(index.manifests, platform);
+    const chosen = platform ? chooseManifest(index.manifests, platform) : await choosePresent(content, index.manifests);
     const view = await openImage(content, chosen, platform);
     return { ...view, index: { descriptor: target, index } };
   }
@@ -49,6 +50,17 @@ export function chooseManifest(entries: readonly Descriptor[], platform: Platfor
   const candidates = entries.filter((d) => d.platform && platformMatches(platform, d.platform));
   if (candidates[0]) return candidates[0];
   throw new PlatformNotFoundError(platform, entries.flatMap((d) => (d.platform ? [formatPlatform(d.platform)] : [])));
+}
+
+/**
+ * With no platform asked for: this machine's if the store holds it, else the
+ * first entry the store holds (an index pulled for one other platform).
+ */
+async function choosePresent(content: BlobProvider, entries: readonly Descriptor[]): Promise<Descriptor> {
+  const present: Descriptor[] = [];
+  for (const d of entries) if (d.platform && (await content.info(d.digest))) present.push(d);
+  const host = hostPlatform();
+  return present.find((d) => platformMatches(host, d.platform!)) ?? present[0] ?? chooseManifest(entries, host);
 }
 
 /** The image id docker shows: the config digest. */

@@ -2,3 +2,10 @@ export { ImageStore, ImageNotFoundError, type ImageRecord } from "./image-store.
 export { openImage, chooseManifest, imageId, PlatformNotFoundError, type ImageView } from "./image-view.js";
 export { inspectImage, type DockerImageInspect } from "./image-inspect.js";
 export { fullName, findImage, tagImage, removeImage } from "./image-names.js";
+export { parseImageLocation, type ImageLocation } from "./image-location.js";
+export { pull, unpackFor, type PullOptions, type PullOutcome } from "./pull.js";
+export { push, type PushOptions } from "./push.js";
+export { copy } from "./copy.js";
+export { save, load, type SaveOptions } from "./save-load.js";
+export type { UnpackProgress } from "./unpack/index.js";
+export { SnapshotStore, chainIds, flattenToDirectory, type SnapshotInfo } from "./unpack/index.js";

@@ -1,0 +1,130 @@
+import { Command, Option } from "commander";
+import { createWriteStream } from "node:fs";
+import { rename, unlink } from "node:fs/promises";
+import { finished } from "node:stream/promises";
+import { copy, load, pull, push, save } from "../../image/index.js";
+import { InvalidArgumentError, parsePlatform, type Platform } from "../../oci/index.js";
+import type { GlobalOptions } from "../main.js";
+import { ProgressRenderer, progressMode } from "../progress-renderer.js";
+import { imageStore } from "./image-commands.js";
+
+interface TransferFlags {
+  readonly quiet?: boolean;
+  readonly json?: boolean;
+  readonly platform?: Platform;
+  readonly insecureRegistry?: string[];
+  readonly concurrency?: number;
+}
+
+const platformOption = (): Option =>
+  new Option("--platform <os/arch[/variant]>", "platform to take from a multi-platform image (default: this machine's)").argParser((v) => parsePlatform(v));
+
+const concurrencyOption = (): Option =>
+  new Option("--concurrency <n>", "blobs transferred at once (default 3 to 6 by cores)").argParser((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`--concurrency: "${v}" is not a number from 1 to 64`);
+    return n;
+  });
+
+function withTransferOptions(c: Command): Command {
+  return c
+    .option("-q, --quiet", "print only the result")
+    .option("--json", "print progress as JSON lines (for scripts)")
+    .option("--insecure-registry <host>", "speak plain HTTP to this registry (repeatable; loopback always is)", (v: string, prev: string[] = []) => [...prev, v])
+    .addOption(concurrencyOption());
+}
+
+/** Progress and options shared by pull, push and copy. */
+function transfer(flags: TransferFlags, verb: string) {
+  const renderer = new ProgressRenderer(progressMode(flags), process.stderr, verb);
+  const opts = {
+    onProgress: renderer.listener,
+    ...(flags.insecureRegistry && { insecureRegistries: flags.insecureRegistry }),
+    ...(flags.concurrency && { concurrency: flags.concurrency }),
+    ...(flags.platform && { platform: flags.platform }),
+  };
+  return { renderer, opts };
+}
+
+/** pull, push, copy, save, load. */
+export function transferCommands(globals: () => GlobalOptions): Command[] {
+  const pullCmd = withTransferOptions(new Command("pull"))
+    .description("pull an image from a registry (or oci:DIR[:tag], docker-archive:FILE) into the local store and unpack it")
+    .argument("<image>", "[host/]repository[:tag|@digest], oci:DIR[:tag] or docker-archive:FILE[:ref]")
+    .addOption(platformOption())
+    .option("-a, --all-platforms", "pull every platform of a multi-platform image")
+    .option("--no-unpack", "store the blobs only, do not unpack layers")
+    .action(async (image: string, flags: TransferFlags & { allPlatforms?: boolean; unpack?: boolean }) => {
+      const { renderer, opts } = transfer(flags, "Downloading");
+      try {
+        const out = await pull(imageStore(globals()), image, { ...opts, ...(flags.allPlatforms && { allPlatforms: true }), unpack: flags.unpack !== false });
+        renderer.finish();
+        for (const o of out) process.stdout.write(`${o.names.join(", ")}: ${o.descriptor.digest}\n`);
+      } finally {
+        renderer.finish();
+      }
+    });
+
+  const pushCmd = withTransferOptions(new Command("push"))
+    .description("push a local image to its registry, or to DESTINATION (a reference, oci:DIR[:tag] or docker-archive:FILE)")
+    .argument("<image>", "local image name or id")
+    .argument("[destination]", "where to push; default the registry the name says")
+    .action(async (image: string, destination: string | undefined, flags: TransferFlags) => {
+      const { renderer, opts } = transfer(flags, "Pushing");
+      try {
+        const r = await push(imageStore(globals()), image, destination, opts);
+        renderer.finish();
+        process.stdout.write(`${r.destination}: ${r.descriptor.digest}\n`);
+      } finally {
+        renderer.finish();
+      }
+    });
+
+  const copyCmd = withTransferOptions(new Command("copy"))
+    .description("copy an image between registries (streamed, cross-repository mount, nothing unpacked), or to/from oci:DIR and docker-archive:FILE")
+    .argument("<source>", "reference, oci:DIR[:tag] or docker-archive:FILE[:ref]")
+    .argument("<destination>", "reference, oci:DIR[:tag] or docker-archive:FILE[:ref]")
+    .addOption(platformOption())
+    .action(async (source: string, destination: string, flags: TransferFlags) => {
+      const { renderer, opts } = transfer(flags, "Copying");
+      try {
+        const d = await copy(imageStore(globals()), source, destination, opts);
+        renderer.finish();
+        process.stdout.write(`${destination}: ${d.digest}\n`);
+      } finally {
+        renderer.finish();
+      }
+    });
+
+  const saveCmd = new Command("save")
+    .description("write images to a tar archive: docker-archive (what docker load reads) or an OCI layout")
+    .argument("<images...>", "names or ids")
+    .requiredOption("-o, --output <file>", "archive to write")
+    .addOption(new Option("--format <format>", "docker or oci").choices(["docker", "oci"]).default("docker"))
+    .addOption(platformOption())
+    .action(async (images: string[], flags: { output: string; format: "docker" | "oci"; platform?: Platform }) => {
+      // Written beside the target and renamed at the end: a failed save leaves no half archive.
+      const tmp = `${flags.output}.${process.pid}.tmp`;
+      const out = createWriteStream(tmp, { mode: 0o644 });
+      try {
+        await save(imageStore(globals()), images, out, { format: flags.format, ...(flags.platform && { platform: flags.platform }) });
+        if (!out.writableFinished) await finished(out);
+        await rename(tmp, flags.output);
+      } catch (e) {
+        out.destroy();
+        await unlink(tmp).catch(() => undefined);
+        throw e;
+      }
+    });
+
+  const loadCmd = new Command("load")
+    .description("load images from a docker-archive (docker save) or an OCI layout tar")
+    .requiredOption("-i, --input <file>", "archive to read")
+    .option("-q, --quiet", "print nothing but errors")
+    .action(async (flags: { input: string; quiet?: boolean }) => {
+      const out = await load(imageStore(globals()), flags.input);
+      if (!flags.quiet) for (const o of out) for (const n of o.names) process.stdout.write(`Loaded image: ${n}\n`);
+    });
+
+  return [pullCmd, pushCmd, copyCmd, saveCmd, loadCmd];
+}

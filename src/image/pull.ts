@@ -1,0 +1,76 @@
+import { pullImage, type PullImageOptions } from "../client/index.js";
+import { BerthError, formatReference, hostPlatform, parseImageConfig, type Descriptor, type Platform } from "../oci/index.js";
+import { importArchive, readOciLayoutDir, type ImportedImage } from "./archive/index.js";
+import { fullName } from "./image-names.js";
+import { parseImageLocation } from "./image-location.js";
+import type { ImageStore } from "./image-store.js";
+import { openImage } from "./image-view.js";
+import { unpackImage, type UnpackProgress } from "./unpack/unpack-image.js";
+
+export interface PullOptions extends PullImageOptions {
+  /** Unpack the layers into snapshots after the pull (default true), as docker does. */
+  readonly unpack?: boolean;
+  readonly onUnpack?: (p: UnpackProgress) => void;
+}
+
+export interface PullOutcome {
+  /** Names recorded in the store. */
+  readonly names: readonly string[];
+  readonly descriptor: Descriptor;
+  /** Chain id of the unpacked top layer, when unpacked. */
+  readonly chainId?: string;
+}
+
+/**
+ * `berth pull LOCATION`: fetch from a registry (or read an `oci:` directory
+ * or a `docker-archive:` file) into the store, record the name(s), and unpack
+ * the image for `platform` into snapshots.
+ */
+export async function pull(store: ImageStore, location: string, opts: PullOptions = {}): Promise<PullOutcome[]> {
+  const loc = parseImageLocation(location);
+  let pulled: { names: string[]; descriptor: Descriptor }[];
+  if (loc.kind === "registry") {
+    const r = await pullImage(loc.ref, store.content, opts);
+    pulled = [{ names: [formatReference(loc.ref)], descriptor: r.descriptor }];
+  } else {
+    const imported: ImportedImage[] = loc.kind === "oci"
+      ? await readOciLayoutDir(loc.dir, store.content, { ...(loc.tag && { ref: loc.tag }) })
+      : await importArchive(loc.file, store.content, { ...(loc.ref && { ref: loc.ref }), ...(opts.signal && { signal: opts.signal }) });
+    if (imported.length === 0) throw new BerthError("NOT_FOUND", `${location}: no image${loc.kind === "oci" && loc.tag ? ` tagged ${loc.tag}` : ""}`);
+    pulled = imported.map((i) => ({ names: namesOf(i, loc.kind === "oci" ? loc.dir : loc.file.replace(/\.(tar|tar\.gz|tgz)$/, "")), descriptor: i.manifest }));
+  }
+  const out: PullOutcome[] = [];
+  for (const p of pulled) {
+    for (const n of p.names) await store.setName(n, p.descriptor);
+    const chainId = opts.unpack === false ? undefined : await unpackFor(store, p.descriptor, opts.platform ?? hostPlatform(), opts);
+    out.push({ names: p.names, descriptor: p.descriptor, ...(chainId && { chainId }) });
+  }
+  return out;
+}
+
+/** Unpack the image `target` names for `platform`; returns its top chain id. */
+export async function unpackFor(store: ImageStore, target: Descriptor, platform: Platform, opts: Pick<PullOptions, "onUnpack" | "signal"> = {}): Promise<string> {
+  const view = await openImage(store.content, target, platform);
+  const config = parseImageConfig(await store.content.readBytes(view.configDescriptor.digest));
+  const r = await unpackImage(store.content, view.layers, config.rootfs.diff_ids, await store.snapshots(), {
+    ...(opts.onUnpack && { onProgress: opts.onUnpack }),
+    ...(opts.signal && { signal: opts.signal }),
+  });
+  return r.chainId;
+}
+
+/**
+ * Full names for an imported image. Bare OCI tags (`latest`) get the layout
+ * directory's (or archive file's) base name as repository under `localhost/`; unnamed images get
+ * `localhost/loaded:<short digest>` so the store can hold them.
+ */
+function namesOf(i: ImportedImage, layoutDir: string): string[] {
+  const names = i.names.map((n) => {
+    if (/^[\w][\w.-]{0,127}$/.test(n)) {
+      const base = layoutDir.replace(/\/+$/, "").split("/").pop()!.toLowerCase().replace(/[^a-z0-9._-]/g, "-");
+      return fullName(`localhost/${base}:${n}`).name;
+    }
+    return fullName(n).name;
+  });
+  return names.length > 0 ? names : [fullName(`localhost/loaded:${i.manifest.digest.slice(7, 19)}`).name];
+}

@@ -1,0 +1,36 @@
+import type { Writable } from "node:stream";
+import { BerthError, hostPlatform, type Platform } from "../oci/index.js";
+import { exportDockerArchive, exportOciLayout, type ImageToExport } from "./archive/index.js";
+import { findImage } from "./image-names.js";
+import type { ImageStore } from "./image-store.js";
+import { pull, type PullOutcome } from "./pull.js";
+
+export interface SaveOptions {
+  /** docker-archive (default: what `docker load` reads) or an OCI layout tar. */
+  readonly format?: "docker" | "oci";
+  /** For docker-archive: the platform to take from an index (default this machine's). */
+  readonly platform?: Platform;
+  readonly signal?: AbortSignal;
+}
+
+/** `berth save -o FILE REF…`: write images (with the names given) into one archive. */
+export async function save(store: ImageStore, refs: readonly string[], out: Writable, opts: SaveOptions = {}): Promise<void> {
+  if (refs.length === 0) throw new BerthError("INVALID_ARGUMENT", "save: name at least one image");
+  const images: ImageToExport[] = [];
+  for (const ref of refs) {
+    const [record] = await findImage(store, ref);
+    const existing = images.find((i) => i.manifest.digest === record!.target.digest);
+    const name = /^[a-f0-9]{4,64}$/.test(ref.replace(/^sha256:/, "")) ? [] : [record!.name];
+    if (existing) (existing.names as string[]).push(...name);
+    else images.push({ manifest: record!.target, names: name });
+  }
+  const common = { ...(opts.signal && { signal: opts.signal }) };
+  if (opts.format === "oci") await exportOciLayout(store.content, images, out, common);
+  else await exportDockerArchive(store.content, images, out, { ...common, platform: opts.platform ?? hostPlatform() });
+}
+
+/** `berth load -i FILE`: import every image of a docker-archive or OCI layout tar, with their names. */
+export async function load(store: ImageStore, file: string, opts: { signal?: AbortSignal; unpack?: boolean } = {}): Promise<PullOutcome[]> {
+  return pull(store, `docker-archive:${file}`, { ...opts, unpack: opts.unpack ?? false });
+}
+

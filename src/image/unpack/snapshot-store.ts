@@ -1,0 +1,239 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename } from "node:fs/promises";
+import { join } from "node:path";
+import { BerthError, digestEncoded, type Digest } from "../../oci/index.js";
+import { fsyncDir, writeFileAtomic } from "../../content/index.js";
+import { probeOverlayFormat } from "./probe-overlay-format.js";
+import { removeTree } from "./remove-tree.js";
+import { formatSnapshotMeta, parseSnapshotMeta, type SnapshotFormat, type SnapshotInfo } from "./snapshot-meta.js";
+import { syncFilesystem } from "./sync-filesystem.js";
+import { SnapshotNotFoundError } from "./unpack-errors.js";
+
+/** Options for {@link SnapshotStore.open}. */
+export interface SnapshotStoreOptions {
+  /** Whiteout format of new snapshots; default `overlay` when this process can make it (root, mknod, setfattr, trusted xattrs), else `marker`. */
+  readonly format?: SnapshotFormat;
+}
+
+/** What a fill function reports for {@link SnapshotStore.create}. */
+export interface FilledSnapshot {
+  readonly size: number;
+  readonly opaqueDirs: readonly string[];
+}
+
+/** Identity of a snapshot to create. */
+export interface SnapshotSpec {
+  readonly chainId: Digest;
+  readonly parent: Digest | undefined;
+  readonly diffId: Digest;
+}
+
+const TEMP = ".tmp-";
+const DOOMED = ".rm-";
+
+/**
+ * Unpacked layers on disk, one directory per ChainID, shared by every image
+ * whose layers start with that chain (containerd's snapshotter, made simple).
+ * The store owns the directory it is opened on, conventionally
+ * `<berth root>/snapshots`:
+ *
+ * ```
+ * <dir>/
+ *   <chainid hex>/fs/          the layer's diff only, in overlayfs upper-dir form
+ *   <chainid hex>/meta.json    {chainId, parent, diffId, size, format, opaqueDirs}
+ *   .tmp-<pid>-<random>/       a snapshot being filled; renamed into place when complete
+ *   .rm-<random>/              a snapshot being removed
+ * ```
+ *
+ * A snapshot appears only by renaming a complete, synced temp directory, so
+ * a crash leaves at most temp directories, which the next open removes.
+ * Lifecycle: open → create (fill, then commit) → info / lowerDirs / flatten → remove or prune.
+ */
+export class SnapshotStore {
+  private readonly inflight = new Map<Digest, Promise<SnapshotInfo>>();
+
+  private constructor(readonly dir: string, readonly format: SnapshotFormat) {}
+
+  /**
+   * Open (creating) the store in `dir`, removing what crashed processes
+   * left: temp dirs of dead processes, half-removed snapshots.
+   */
+  static async open(dir: string, opts: SnapshotStoreOptions = {}): Promise<SnapshotStore> {
+    await mkdir(dir, { recursive: true });
+    for (const name of await readdir(dir)) {
+      if (name.startsWith(DOOMED) || (name.startsWith(TEMP) && !(await isAlive(Number(name.slice(TEMP.length).split("-")[0]))))) {
+        await removeTree(join(dir, name));
+      }
+    }
+    const possible = await probeOverlayFormat(dir);
+    if (opts.format === "overlay" && possible !== undefined) {
+      throw new BerthError("FAILED_PRECONDITION", `snapshots ${dir}: overlay format impossible: ${possible}`, {
+        hint: "run as root with mknod and setfattr (Debian package attr) on a filesystem with trusted xattrs, or use the marker format",
+      });
+    }
+    return new SnapshotStore(dir, opts.format ?? (possible === undefined ? "overlay" : "marker"));
+  }
+
+  /** The directory holding the snapshot's files (its diff). */
+  fsDir(chainId: Digest): string {
+    return join(this.dir, digestEncoded(chainId), "fs");
+  }
+
+  /** The snapshot's record, or undefined when it is not stored. */
+  async info(chainId: Digest): Promise<SnapshotInfo | undefined> {
+    const file = join(this.dir, digestEncoded(chainId), "meta.json");
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw e;
+    }
+    return parseSnapshotMeta(text, file);
+  }
+
+  /** The snapshot and all below it, top first. Throws SnapshotNotFoundError when one is missing. */
+  async chain(chainId: Digest): Promise<SnapshotInfo[]> {
+    const out: SnapshotInfo[] = [];
+    for (let id: Digest | undefined = chainId; id !== undefined && out.length <= 4096;) {
+      const info = await this.info(id);
+      if (info === undefined) throw new SnapshotNotFoundError(id);
+      out.push(info);
+      id = info.parent;
+    }
+    return out;
+  }
+
+  /**
+   * The fs directories of the snapshot and its ancestors, top first: the
+   * order of overlayfs's `lowerdir=`. Throws FAILED_PRECONDITION when one of
+   * them is in marker format, which overlayfs cannot read (flatten instead).
+   */
+  async lowerDirs(chainId: Digest): Promise<string[]> {
+    const chain = await this.chain(chainId);
+    const marker = chain.find((s) => s.format !== "overlay");
+    if (marker !== undefined) {
+      throw new BerthError("FAILED_PRECONDITION", `snapshot ${marker.chainId}: stored in marker format, which overlayfs cannot mount`, {
+        hint: "flatten the snapshot into a directory instead, or unpack again as root",
+      });
+    }
+    return chain.map((s) => this.fsDir(s.chainId));
+  }
+
+  /**
+   * Create snapshot `spec.chainId` by letting `fill` write the layer into a
+   * fresh directory, then commit it: meta.json, syncfs, rename. When the
+   * snapshot exists (or another process commits it first) the existing one
+   * is returned and this fill is discarded; concurrent calls in this process
+   * share one fill. A failing fill leaves nothing behind.
+   */
+  async create(spec: SnapshotSpec, fill: (fsDir: string) => Promise<FilledSnapshot>): Promise<SnapshotInfo> {
+    const existing = await this.info(spec.chainId);
+    if (existing !== undefined) return existing;
+    const running = this.inflight.get(spec.chainId);
+    if (running !== undefined) return running;
+    const job = this.fillAndCommit(spec, fill).finally(() => this.inflight.delete(spec.chainId));
+    this.inflight.set(spec.chainId, job);
+    return job;
+  }
+
+  private async fillAndCommit(spec: SnapshotSpec, fill: (fsDir: string) => Promise<FilledSnapshot>): Promise<SnapshotInfo> {
+    if (spec.parent !== undefined && (await this.info(spec.parent)) === undefined) throw new SnapshotNotFoundError(spec.parent);
+    const temp = join(this.dir, `${TEMP}${process.pid}-${randomBytes(6).toString("hex")}`);
+    const target = join(this.dir, digestEncoded(spec.chainId));
+    try {
+      await mkdir(join(temp, "fs"), { recursive: true });
+      const filled = await fill(join(temp, "fs"));
+      const info: SnapshotInfo = { ...spec, size: filled.size, format: this.format, opaqueDirs: filled.opaqueDirs };
+      await writeFileAtomic(join(temp, "meta.json"), formatSnapshotMeta(info));
+      await syncFilesystem(temp);
+      try {
+        await rename(temp, target);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== "ENOTEMPTY" && code !== "EEXIST") throw e;
+        return (await this.info(spec.chainId)) ?? info;
+      }
+      await fsyncDir(this.dir);
+      return info;
+    } finally {
+      await removeTree(temp);
+    }
+  }
+
+  /** Every snapshot, in no particular order. */
+  async list(): Promise<SnapshotInfo[]> {
+    const out: SnapshotInfo[] = [];
+    for (const name of await readdir(this.dir)) {
+      if (name.startsWith(".")) continue;
+      const file = join(this.dir, name, "meta.json");
+      const text = await readFile(file, "utf8").catch(() => undefined);
+      if (text !== undefined) out.push(parseSnapshotMeta(text, file));
+    }
+    return out;
+  }
+
+  /**
+   * Remove one snapshot. Refused (FAILED_PRECONDITION) while another
+   * snapshot names it as parent: remove the children first, or use prune.
+   * Returns false when it was not there.
+   */
+  async remove(chainId: Digest): Promise<boolean> {
+    const children = (await this.list()).filter((s) => s.parent === chainId);
+    if (children.length > 0) {
+      throw new BerthError("FAILED_PRECONDITION", `snapshot ${chainId}: ${children.length} snapshot(s) stack on it, e.g. ${children[0]!.chainId}`, {
+        hint: "remove the images using the snapshots above first, or prune",
+      });
+    }
+    return this.removeOne(chainId);
+  }
+
+  /**
+   * Remove every snapshot that is neither in `keep` nor below one in it
+   * (the owner, e.g. the image store, knows which top snapshots its images
+   * use). Children go before parents. Returns the removed ChainIDs.
+   */
+  async prune(keep: ReadonlySet<Digest>): Promise<Digest[]> {
+    const all = await this.list();
+    const byId = new Map(all.map((s) => [s.chainId, s]));
+    const kept = new Set<Digest>();
+    for (const id of keep) {
+      for (let at = byId.get(id); at !== undefined && !kept.has(at.chainId); at = at.parent === undefined ? undefined : byId.get(at.parent)) kept.add(at.chainId);
+    }
+    const depth = (s: SnapshotInfo): number => {
+      let d = 0;
+      for (let at: SnapshotInfo | undefined = s; at?.parent !== undefined && d < 4096; at = byId.get(at.parent)) d++;
+      return d;
+    };
+    const doomed = all.filter((s) => !kept.has(s.chainId)).sort((a, b) => depth(b) - depth(a));
+    const removed: Digest[] = [];
+    for (const s of doomed) if (await this.removeOne(s.chainId)) removed.push(s.chainId);
+    return removed;
+  }
+
+  private async removeOne(chainId: Digest): Promise<boolean> {
+    const doomed = join(this.dir, `${DOOMED}${randomBytes(6).toString("hex")}`);
+    try {
+      // Renamed first, so the snapshot vanishes at once and a crash mid-delete leaves only a .rm- dir.
+      await rename(join(this.dir, digestEncoded(chainId)), doomed);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw e;
+    }
+    await fsyncDir(this.dir);
+    await removeTree(doomed);
+    return true;
+  }
+}
+
+/** Whether process `pid` still runs; a zombie (dead, not yet reaped) does not. */
+async function isAlive(pid: number): Promise<boolean> {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  return stat === undefined || stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+}
