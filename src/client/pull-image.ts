@@ -12,6 +12,12 @@ export interface PullImageOptions extends TransferOptions {
   readonly platform?: Platform;
   /** Take every manifest of an index instead of one. */
   readonly allPlatforms?: boolean;
+  /**
+   * Told which images will be pulled once their manifests are fetched, before
+   * any blob: a caller can then start using layers as they arrive (unpack
+   * while downloading) by watching blob-done progress events.
+   */
+  readonly onImages?: (images: readonly PulledImage[]) => void;
 }
 
 /** One image pulled: its manifest and the blobs now in the store. */
@@ -56,6 +62,14 @@ export async function pullImage(ref: Reference, store: PullStore, opts: PullImag
   emitProgress(opts.onProgress, { type: "resolve", reference: formatReference(ref), descriptor: top.descriptor });
   const tree = await fetchImageTree(client, ref.repository, top, opts.allPlatforms ? { allPlatforms: true } : { platform: opts.platform ?? hostPlatform() }, signal);
 
+  const pulled: PulledImage[] = tree.images.map((i) => ({
+    descriptor: i.fetched.descriptor,
+    manifest: i.manifest,
+    config: i.manifest.config,
+    layers: i.manifest.layers,
+    ...(i.platform && { platform: i.platform }),
+  }));
+  opts.onImages?.(pulled);
   const blobs = new Map<string, Descriptor>();
   for (const image of tree.images) for (const d of image.fetched.parsed.blobs) blobs.set(d.digest, d);
   const limit = createLimiter(opts.concurrency ?? defaultConcurrency());
@@ -78,12 +92,6 @@ export async function pullImage(ref: Reference, store: PullStore, opts: PullImag
     reference: ref,
     descriptor: top.descriptor,
     ...(top.parsed.isIndex && { index: top.parsed.manifest as ImageIndex }),
-    images: tree.images.map((i) => ({
-      descriptor: i.fetched.descriptor,
-      manifest: i.manifest,
-      config: i.manifest.config,
-      layers: i.manifest.layers,
-      ...(i.platform && { platform: i.platform }),
-    })),
+    images: pulled,
   };
 }

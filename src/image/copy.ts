@@ -16,8 +16,10 @@ export async function copy(store: ImageStore, source: string, destination: strin
   const src = parseImageLocation(source);
   const dest = parseImageLocation(destination);
   if (src.kind === "registry" && dest.kind === "registry") return (await copyImage(src.ref, dest.ref, opts)).descriptor;
-  const target = await stage(store, src, opts);
-  return sendTo(store, target, dest, src.kind === "registry" ? formatReference(src.ref) : undefined, opts);
+  return store.withLease(async () => {
+    const target = await stage(store, src, opts);
+    return sendTo(store, target, dest, src.kind === "registry" ? formatReference(src.ref) : undefined, opts);
+  });
 }
 
 async function stage(store: ImageStore, src: ImageLocation, opts: CopyImageOptions): Promise<Descriptor> {

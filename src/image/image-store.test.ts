@@ -77,8 +77,12 @@ describe("ImageStore prune", () => {
     assert.deepEqual(r.removed.map((b) => b.digest), [orphan.digest]);
     for (const d of [layer, config, m]) assert.equal(await store.content.hasBlob(d.digest), true);
     await removeImage(store, "x:1");
-    const young = await store.prune();
-    assert.equal(young.removed.length, 0, "blobs younger than the grace period stay");
-    assert.equal((await store.prune({ graceMs: 0 })).removed.length, 3);
+    assert.equal((await store.prune({ graceMs: 60_000 })).removed.length, 0, "blobs younger than the grace period stay");
+    await store.withLease(async () => {
+      const late = await store.content.putBytes(Buffer.from("stored by a pull that has not named it yet"));
+      const during = await store.prune();
+      assert.ok(!during.removed.some((b) => b.digest === late.digest), "a live lease protects what was stored since it began");
+    });
+    assert.equal((await store.prune()).removed.length, 4, "after the lease everything unnamed goes");
   });
 });

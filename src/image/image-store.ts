@@ -1,9 +1,11 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { chainIds } from "./unpack/chain-id.js";
 import { SnapshotStore } from "./unpack/snapshot-store.js";
 import { collectGarbage, ContentStore, withFileLock, writeFileAtomic } from "../content/index.js";
 import {
-  BerthError, formatReference, parseManifest, parseReference,
+  BerthError, formatReference, parseImageConfig, parseManifest, parseReference,
   type Descriptor, type Digest, type Reference,
 } from "../oci/index.js";
 
@@ -35,6 +37,7 @@ export class ImageNotFoundError extends BerthError {
  * <root>/content/              blobs (ContentStore)
  * <root>/images/index.json     { schemaVersion: 1, images: [{ name, target, lastTagTime }] }
  * <root>/images/index.lock     held while index.json is rewritten
+ * <root>/images/leases/        one file per running pull/load: {pid, started}
  * <root>/snapshots/            unpacked layers (SnapshotStore)
  * ```
  * Name updates are read-modify-write under a lock file, written temp + fsync +
@@ -118,17 +121,86 @@ export class ImageStore {
   }
 
   /**
-   * Remove every blob no name reaches. Blobs younger than `graceMs` (default
-   * ten minutes) are kept, so a pull running in another process keeps its blobs.
+   * Run `fn` holding a lease: while it runs, prune in any process keeps every
+   * blob committed since the lease began (a pull stores blobs before it names
+   * them; containerd's leases serve the same end). A lease of a dead process
+   * is ignored.
    */
-  async prune(opts: { dryRun?: boolean; graceMs?: number } = {}): Promise<{ removed: readonly { digest: Digest; size: number }[]; bytesFreed: number }> {
-    const roots = (await this.list()).map((r) => r.target.digest);
-    return collectGarbage(this.content, {
-      roots,
+  async withLease<T>(fn: () => Promise<T>): Promise<T> {
+    const dir = join(this.dir, "leases");
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, `${process.pid}-${randomBytes(4).toString("hex")}.json`);
+    // A second of slack: blob mtimes and Date.now() may disagree by a tick.
+    await writeFileAtomic(file, JSON.stringify({ pid: process.pid, started: Date.now() - 1000 }));
+    try {
+      return await fn();
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  /** Start time of the oldest lease held by a live process, if any. */
+  private async oldestLease(): Promise<number | undefined> {
+    const dir = join(this.dir, "leases");
+    let oldest: number | undefined;
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const lease = await readFile(join(dir, name), "utf8").then((t) => JSON.parse(t) as { pid: number; started: number }).catch(() => undefined);
+      if (!lease || !isAlive(lease.pid)) continue;
+      oldest = Math.min(oldest ?? lease.started, lease.started);
+    }
+    return oldest;
+  }
+
+  /**
+   * Remove every blob no name reaches, and the unpacked layers no named image
+   * uses. Blobs younger than `graceMs` (default 0) are kept, and so are blobs
+   * committed since the oldest live lease began (see withLease).
+   */
+  async prune(opts: { dryRun?: boolean; graceMs?: number } = {}): Promise<{
+    removed: readonly { digest: Digest; size: number }[];
+    bytesFreed: number;
+    snapshotsRemoved: readonly Digest[];
+  }> {
+    const records = await this.list();
+    const now = Date.now();
+    const lease = await this.oldestLease();
+    const graceMs = Math.max(opts.graceMs ?? 0, lease === undefined ? 0 : now - lease);
+    const swept = await collectGarbage(this.content, {
+      roots: records.map((r) => r.target.digest),
       children: (d) => this.childrenOf(d),
       dryRun: opts.dryRun === true,
-      graceMs: opts.graceMs ?? 600_000,
+      graceMs,
     });
+    const snapshotsRemoved = opts.dryRun ? [] : await this.pruneSnapshots(records);
+    return { removed: swept.removed, bytesFreed: swept.bytesFreed, snapshotsRemoved };
+  }
+
+  /** Remove unpacked layers no named image is made of (a shared base stays while any image uses it). */
+  private async pruneSnapshots(records: readonly ImageRecord[]): Promise<Digest[]> {
+    const keep = new Set<Digest>();
+    for (const r of records) for (const top of await this.topChainIds(r.target.digest)) keep.add(top);
+    return (await this.snapshots()).prune(keep);
+  }
+
+  /** Top chain ids of the images a manifest or index holds (stored entries only). */
+  private async topChainIds(digest: Digest): Promise<Digest[]> {
+    const bytes = await this.content.readBytes(digest).catch(() => undefined);
+    if (!bytes) return [];
+    let parsed;
+    try {
+      parsed = parseManifest(bytes);
+    } catch {
+      return [];
+    }
+    if (parsed.isIndex) return (await Promise.all(parsed.children.map((c) => this.topChainIds(c.digest)))).flat();
+    const config = await this.content.readBytes(parsed.blobs[0]!.digest).catch(() => undefined);
+    if (!config) return [];
+    try {
+      const top = chainIds(parseImageConfig(config).rootfs.diff_ids).at(-1);
+      return top ? [top] : [];
+    } catch {
+      return [];
+    }
   }
 
   /** What a manifest or index names; [] for anything else. */
@@ -181,5 +253,14 @@ function sameRepository(name: string, ref: Reference): boolean {
     return r.registry === ref.registry && r.repository === ref.repository;
   } catch {
     return false;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -5,7 +5,8 @@ import { fullName } from "./image-names.js";
 import { parseImageLocation } from "./image-location.js";
 import type { ImageStore } from "./image-store.js";
 import { openImage } from "./image-view.js";
-import { unpackImage, type UnpackProgress } from "./unpack/unpack-image.js";
+import { StreamingUnpack } from "./streaming-unpack.js";
+import { unpackImage, type UnpackProgress } from "./unpack/index.js";
 
 export interface PullOptions extends PullImageOptions {
   /** Unpack the layers into snapshots after the pull (default true), as docker does. */
@@ -27,11 +28,33 @@ export interface PullOutcome {
  * the image for `platform` into snapshots.
  */
 export async function pull(store: ImageStore, location: string, opts: PullOptions = {}): Promise<PullOutcome[]> {
+  return store.withLease(() => pullLeased(store, location, opts));
+}
+
+async function pullLeased(store: ImageStore, location: string, opts: PullOptions): Promise<PullOutcome[]> {
   const loc = parseImageLocation(location);
   let pulled: { names: string[]; descriptor: Descriptor }[];
   if (loc.kind === "registry") {
-    const r = await pullImage(loc.ref, store.content, opts);
-    pulled = [{ names: [formatReference(loc.ref)], descriptor: r.descriptor }];
+    const streaming = opts.unpack === false ? undefined : new StreamingUnpack(store, opts.platform ?? hostPlatform(), opts);
+    let r;
+    try {
+      r = await pullImage(loc.ref, store.content, {
+        ...opts,
+        ...(streaming && {
+          onImages: streaming.plan,
+          onProgress: (e) => {
+            opts.onProgress?.(e);
+            streaming.onEvent(e);
+          },
+        }),
+      });
+    } catch (e) {
+      await streaming?.settle();
+      throw e;
+    }
+    await store.setName(formatReference(loc.ref), r.descriptor);
+    const chainId = await streaming?.finish();
+    return [{ names: [formatReference(loc.ref)], descriptor: r.descriptor, ...(chainId && { chainId }) }];
   } else {
     const imported: ImportedImage[] = loc.kind === "oci"
       ? await readOciLayoutDir(loc.dir, store.content, { ...(loc.tag && { ref: loc.tag }) })

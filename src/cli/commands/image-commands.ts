@@ -77,8 +77,9 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
         for (const ref of refs) {
           for (const name of await removeImage(store, ref, opts)) process.stdout.write(`Untagged: ${name}\n`);
         }
-        const { removed } = await store.prune({ graceMs: 0 });
+        const { removed, snapshotsRemoved } = await store.prune({ graceMs: 0 });
         for (const b of removed) process.stdout.write(`Deleted: ${b.digest}\n`);
+        if (snapshotsRemoved.length > 0) process.stdout.write(`Removed ${snapshotsRemoved.length} unpacked layers\n`);
       });
 
   const inspect = new Command("inspect").description("show images as docker's JSON")
@@ -100,6 +101,7 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
     .action(async (opts: { dryRun?: boolean }) => {
       const r = await imageStore(globals()).prune({ dryRun: opts.dryRun === true });
       for (const b of r.removed) process.stdout.write(`${opts.dryRun ? "would delete" : "deleted"}: ${b.digest}\n`);
+      if (r.snapshotsRemoved.length > 0) process.stdout.write(`removed ${r.snapshotsRemoved.length} unpacked layers\n`);
       process.stdout.write(`Total reclaimed space: ${formatBytes(r.bytesFreed)}\n`);
     });
 
