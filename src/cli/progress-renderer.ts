@@ -31,6 +31,7 @@ export class ProgressRenderer {
   private drawnLines = 0;
   private lastDraw = 0;
   private timer: NodeJS.Timeout | undefined;
+  private finished = false;
 
   constructor(
     private readonly mode: ProgressMode,
@@ -39,7 +40,7 @@ export class ProgressRenderer {
   ) {}
 
   readonly listener = (e: ProgressEvent): void => {
-    if (this.mode === "quiet") return;
+    if (this.mode === "quiet" || this.finished) return;
     if (this.mode === "json") {
       this.out.write(`${JSON.stringify(e)}\n`);
       return;
@@ -52,11 +53,13 @@ export class ProgressRenderer {
     this.scheduleDraw();
   };
 
-  /** Draw the final state and stop redrawing. */
+  /** Draw the final state and stop redrawing; later calls and events do nothing. */
   finish(): void {
+    if (this.finished) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.mode === "tty") this.draw();
+    if (this.mode === "tty" && this.blobs.size > 0) this.draw();
+    this.finished = true;
   }
 
   private lineFor(e: ProgressEvent): string | undefined {
