@@ -7,9 +7,10 @@ import { fsyncDir } from "./fsync-dir.js";
  * Write a small file so that a crash at any instant leaves either the old or
  * the new content: temp file in the same directory, fsync, rename, fsync dir.
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export async function writeFileAtomic(path: string, data: Uint8Array | string, opts: { mode?: number } = {}): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  const fh = await open(tmp, "w", 0o644);
+  // Created with its final mode, so a private file is never readable by others, even for a moment.
+  const fh = await open(tmp, "wx", opts.mode ?? 0o644);
   try {
     await fh.writeFile(data);
     await fh.datasync();

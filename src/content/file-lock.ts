@@ -18,7 +18,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: 
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       const owner = Number(await readFile(path, "utf8").catch(() => ""));
-      if (Number.isInteger(owner) && owner > 0 && !isAlive(owner)) {
+      if (Number.isInteger(owner) && owner > 0 && !isProcessAlive(owner)) {
         await unlink(path).catch(() => undefined);
         continue;
       }
@@ -37,7 +37,8 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: 
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (one owned by another user counts). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

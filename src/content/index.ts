@@ -4,4 +4,4 @@ export { DigestMismatchError, SizeMismatchError, BlobNotFoundError, IngestLocked
 export { writeFileAtomic } from "./atomic-write.js";
 export { fsyncDir } from "./fsync-dir.js";
 export { collectGarbage, type CollectGarbageOptions, type CollectGarbageResult } from "./garbage-collect.js";
-export { withFileLock } from "./file-lock.js";
+export { withFileLock, isProcessAlive } from "./file-lock.js";

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { chainIds } from "./unpack/chain-id.js";
 import { SnapshotStore } from "./unpack/snapshot-store.js";
-import { collectGarbage, ContentStore, withFileLock, writeFileAtomic } from "../content/index.js";
+import { collectGarbage, ContentStore, isProcessAlive, withFileLock, writeFileAtomic } from "../content/index.js";
 import {
   BerthError, formatReference, parseImageConfig, parseManifest, parseReference,
   type Descriptor, type Digest, type Reference,
@@ -145,7 +145,7 @@ export class ImageStore {
     let oldest: number | undefined;
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       const lease = await readFile(join(dir, name), "utf8").then((t) => JSON.parse(t) as { pid: number; started: number }).catch(() => undefined);
-      if (!lease || !isAlive(lease.pid)) continue;
+      if (!lease || !isProcessAlive(lease.pid)) continue;
       oldest = Math.min(oldest ?? lease.started, lease.started);
     }
     return oldest;
@@ -256,11 +256,3 @@ function sameRepository(name: string, ref: Reference): boolean {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
