@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job for now: set up, start berth's registry on a free loopback
 # port, push an example image into it with skopeo, list it, pull it back and
-# check the digests, then verify the store with fsck. Later issues replace this
+# check the digests, pull it into berth's image store and copy it to another
+# repository, then verify the registry with fsck. Later issues replace this
 # with the example stack.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -29,6 +30,12 @@ pushed="$(skopeo inspect --raw "oci:$work/layout:latest" | sha256sum | cut -d' '
 pulled="$(skopeo inspect --raw "oci:$work/pulled:latest" | sha256sum | cut -d' ' -f1)"
 [ "$pushed" = "$pulled" ] || { echo "manifest digest changed: $pushed -> $pulled" >&2; exit 1; }
 echo "== manifest digest unchanged: sha256:$pulled"
+echo "== berth pull, images, copy"
+berth() { node bin/berth.js --root "$work/store" "$@"; }
+berth pull "127.0.0.1:$port/examples/hello:latest"
+berth images
+berth copy "127.0.0.1:$port/examples/hello:latest" "127.0.0.1:$port/examples/copied:v1"
+curl -fsS "http://127.0.0.1:$port/v2/_catalog"; echo
 kill "$pid"; wait "$pid" 2>/dev/null || true
 echo "== fsck"
 node bin/berth.js --root "$work/root" registry fsck
