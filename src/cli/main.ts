@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { isBerthError } from "../oci/index.js";
 import { imageCommands } from "./commands/image-commands.js";
 import { loginCommands } from "./commands/login-commands.js";
+import { runCommand } from "./commands/run-command.js";
 import { transferCommands } from "./commands/transfer-commands.js";
 import { registryCommand } from "./commands/registry-command.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
@@ -20,12 +21,15 @@ export function buildProgram(): Command {
     .version(VERSION, "-v, --version", "print the version")
     .option("--root <dir>", "state directory (default: $BERTH_ROOT, /var/lib/berth as root, else $XDG_DATA_HOME/berth)")
     .option("--debug", "print stack traces on errors")
-    .showHelpAfterError("(run with --help for usage)");
+    .showHelpAfterError("(run with --help for usage)")
+    // Options after a subcommand belong to it: `run -v SRC:DST` is a volume, not --version.
+    .enablePositionalOptions();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   program.addCommand(registryCommand(globals));
   for (const c of imageCommands(globals)) program.addCommand(c);
   for (const c of transferCommands(globals)) program.addCommand(c);
   for (const c of loginCommands()) program.addCommand(c);
+  program.addCommand(runCommand(globals));
   return program;
 }
 

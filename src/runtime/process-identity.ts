@@ -1,0 +1,27 @@
+import { readFile } from "node:fs/promises";
+
+/** A process named so that a reused pid does not pass for it: pid and start time (clock ticks since boot). */
+export interface ProcessIdentity {
+  readonly pid: number;
+  readonly startTime: string;
+}
+
+/** Field 22 of /proc/PID/stat, after the parenthesised command name (which may hold spaces). */
+async function startTimeOf(pid: number): Promise<string | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  if (stat === undefined) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // fields[0] is field 3 (state); a zombie has exited.
+  return fields[0] === "Z" ? undefined : fields[19];
+}
+
+/** This process's identity. */
+export async function selfIdentity(): Promise<ProcessIdentity> {
+  return { pid: process.pid, startTime: (await startTimeOf(process.pid)) ?? "" };
+}
+
+/** True while the process `id` names still runs (not merely a process with the same pid). */
+export async function isRunning(id: ProcessIdentity): Promise<boolean> {
+  const start = await startTimeOf(id.pid);
+  return start !== undefined && start === id.startTime;
+}

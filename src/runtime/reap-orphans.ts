@@ -1,0 +1,43 @@
+import { readdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { ContainerNames } from "./container-names.js";
+import { readContainerRecord } from "./container-record.js";
+import { isRunning } from "./process-identity.js";
+import type { Runc } from "./runc.js";
+import { isMountPoint, OverlayRootfs } from "./rootfs.js";
+
+/** A directory without a record younger than this may be a run still being set up. */
+const SETUP_GRACE_MS = 60_000;
+
+/**
+ * Remove the foreground containers whose berth process is gone (killed
+ * before it could clean up): kill them through runc, unmount their rootfs,
+ * delete their directory and free their name. Containers of live berth
+ * processes are left alone. Returns the ids removed; a container that cannot
+ * be cleaned is skipped, to be tried again next time.
+ */
+export async function reapOrphans(containersDir: string, runc: Runc, names: ContainerNames): Promise<string[]> {
+  const reaped: string[] = [];
+  const entries = await readdir(containersDir).catch(() => [] as string[]);
+  for (const id of entries.filter((e) => /^[0-9a-f]{64}$/.test(e)).slice(0, 10_000)) {
+    const dir = join(containersDir, id);
+    const record = await readContainerRecord(dir);
+    if (record === undefined) {
+      const st = await stat(dir).catch(() => undefined);
+      if (st === undefined || Date.now() - st.mtimeMs < SETUP_GRACE_MS) continue;
+    } else if (await isRunning(record.owner)) {
+      continue;
+    }
+    try {
+      await runc.delete(id);
+      await (await OverlayRootfs.existing(dir)).unmount();
+      if (await isMountPoint(join(dir, "rootfs"))) continue;
+      await rm(dir, { recursive: true, force: true });
+      if (record?.name !== undefined) await names.release(record.name, id);
+      reaped.push(id);
+    } catch {
+      // Left for the next run; this one must not fail because of another's remains.
+    }
+  }
+  return reaped;
+}

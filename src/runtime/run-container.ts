@@ -1,0 +1,121 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, rm, stat } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { writeFileAtomic } from "../content/index.js";
+import { InvalidArgumentError } from "../oci/index.js";
+import type { ImageStore } from "../image/index.js";
+import { etcFilesIn, writeEtcFiles } from "./etc-files.js";
+import { ContainerNames } from "./container-names.js";
+import { writeContainerRecord } from "./container-record.js";
+import { selfIdentity } from "./process-identity.js";
+import { reapOrphans } from "./reap-orphans.js";
+import type { ContainerOptions } from "./container-options.js";
+import { classifyStartFailure, ContainerStartError, RootfsError } from "./errors.js";
+import { nofileHardLimit } from "./host-limits.js";
+import { readInRoot } from "./internal/read-in-root.js";
+import { UndoStack } from "./internal/undo-stack.js";
+import { isMountPoint, OverlayRootfs } from "./rootfs.js";
+import { Runc, type RuncStdio } from "./runc.js";
+import { prepareRunImage, type PrepareImageOptions } from "./run-image.js";
+import { buildRuntimeSpec } from "./runtime-spec.js";
+import { loadSeccompProfile } from "./seccomp-loader.js";
+
+/** Options for {@link runContainer}: the container's, the image's and where output goes. */
+export interface RunContainerOptions extends ContainerOptions, PrepareImageOptions {
+  /** `--name`; unnamed containers are known by id only. */
+  readonly name?: string;
+  /** Pipe the container's stdout/stderr into these; default inherit berth's. */
+  readonly stdio?: RuncStdio;
+  /** The runc program; default /usr/sbin/runc. */
+  readonly runcBinary?: string;
+}
+
+/** A container running in the foreground. */
+export interface ForegroundContainer {
+  /** 64 hex digits. */
+  readonly id: string;
+  readonly name?: string;
+  /** Forward a signal to the container's process (through runc). */
+  kill(signal: NodeJS.Signals): void;
+  /**
+   * Wait for the container to end, then delete it from runc, unmount and
+   * remove its filesystem and directory. Resolves to its exit code; rejects
+   * with ContainerStartError (exitCode 125/126/127) when its command never ran.
+   */
+  wait(): Promise<number>;
+}
+
+/**
+ * `berth run` in the foreground: find or pull `image`, make the container
+ * under `<store root>/containers/<id>/` (an overlay rootfs and a runtime-spec
+ * bundle), and start it with runc (state in `<store root>/runc`). Nothing
+ * outlives {@link ForegroundContainer.wait}: a failure at any step undoes the
+ * steps before it. Throws InvalidArgumentError for options the image cannot
+ * satisfy, RootfsError when the overlay cannot be mounted.
+ */
+export async function runContainer(store: ImageStore, image: string, opts: RunContainerOptions = {}): Promise<ForegroundContainer> {
+  for (const b of opts.binds ?? []) {
+    const st = await stat(b.source).catch(() => undefined);
+    if (st === undefined) throw new InvalidArgumentError(`-v ${b.source}:${b.destination}: source ${b.source} does not exist`, { hint: "create it first" });
+  }
+  const seccomp = await loadSeccompProfile(opts.seccompProfile);
+  const img = await prepareRunImage(store, image, opts);
+  const id = randomBytes(32).toString("hex");
+  const containers = join(store.root, "containers");
+  const dir = join(containers, id);
+  const names = new ContainerNames(containers);
+  const runc = new Runc({ stateDir: join(store.root, "runc"), ...(opts.runcBinary && { binary: opts.runcBinary }) });
+  await reapOrphans(containers, runc, names);
+  const undo = new UndoStack();
+  const teardown = (): Promise<void> => undo.run();
+  try {
+    if (opts.name !== undefined) {
+      await names.claim(opts.name, id);
+      undo.push(() => names.release(opts.name!, id));
+    }
+    await mkdir(dir, { recursive: true });
+    undo.push(async () => {
+      // A recursive delete would go through a rootfs still mounted into the image's snapshots.
+      if (await isMountPoint(join(dir, "rootfs"))) throw new RootfsError("INTERNAL", join(dir, "rootfs"), "still mounted; not removing the container", `unmount it, then remove ${dir}`);
+      await rm(dir, { recursive: true, force: true });
+    });
+    await writeContainerRecord(dir, { id, ...(opts.name !== undefined && { name: opts.name }), image: img.name, created: new Date().toISOString(), owner: await selfIdentity() });
+    const rootfs = await OverlayRootfs.mount(dir, img.lowerDirs);
+    undo.push(() => rootfs.unmount());
+    const spec = buildRuntimeSpec({
+      id,
+      image: img.config.config,
+      options: opts,
+      ...(await imageAccounts(rootfs.path)),
+      nofileHardLimit: await nofileHardLimit(),
+      hostHostname: hostname(),
+      etcFiles: etcFilesIn(dir),
+      ...(seccomp && { seccomp }),
+    });
+    await writeEtcFiles(etcFilesIn(dir), spec.hostname ?? id.slice(0, 12), opts.network ?? "none");
+    await writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec, null, 2));
+    undo.push(() => runc.delete(id));
+    const run = runc.run(dir, id, opts.stdio ?? {});
+    const waited = run.exited.then(async (exit) => {
+      await teardown();
+      if (exit.startError !== undefined) throw new ContainerStartError(id, classifyStartFailure(exit.startError), exit.startError);
+      return exit.code;
+    }, async (e: unknown) => {
+      await teardown().catch(() => undefined);
+      throw e;
+    });
+    waited.catch(() => undefined);
+    return { id, ...(opts.name !== undefined && { name: opts.name }), kill: (s) => run.kill(s), wait: () => waited };
+  } catch (e) {
+    await teardown().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The image's /etc/passwd and /etc/group, for resolving `-u` names. */
+async function imageAccounts(rootfs: string): Promise<{ passwd?: string; group?: string }> {
+  const passwd = await readInRoot(rootfs, "etc/passwd");
+  const group = await readInRoot(rootfs, "etc/group");
+  return { ...(passwd !== undefined && { passwd }), ...(group !== undefined && { group }) };
+}

@@ -1,0 +1,122 @@
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Writable } from "node:stream";
+import { RuntimeToolError } from "./errors.js";
+import { execTool } from "./internal/exec-tool.js";
+
+/** Where runc lives and keeps its state. */
+export interface RuncOptions {
+  /** runc's state directory (`runc --root`), conventionally `<berth root>/runc`. */
+  readonly stateDir: string;
+  /** The runc program; default Debian's `/usr/sbin/runc`. */
+  readonly binary?: string;
+}
+
+/** Where a foreground container's output goes: a stream given here is piped, otherwise berth's own is inherited. */
+export interface RuncStdio {
+  readonly stdout?: Writable;
+  readonly stderr?: Writable;
+}
+
+/** How `runc run` ended. */
+export interface RuncExit {
+  /** The container's exit code (128 + signal number when a signal ended it), or runc's when it failed. */
+  readonly code: number;
+  /** runc's error when the container's process never started (bad command, mount failure, …). */
+  readonly startError?: string;
+}
+
+/** A `runc run` in progress. */
+export interface RuncRun {
+  readonly pid: number;
+  /** Send `signal` to runc, which forwards it to the container's process. */
+  kill(signal: NodeJS.Signals): void;
+  /** Settles when runc has exited; rejects only when runc could not be started. */
+  readonly exited: Promise<RuncExit>;
+}
+
+const SIGNAL_NUMBERS: Readonly<Partial<Record<NodeJS.Signals, number>>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+
+/**
+ * Debian's runc, driven as a program. Each container is a bundle directory
+ * (`config.json` + `rootfs/`); runc's state of running containers is under
+ * {@link RuncOptions.stateDir}, apart from any other runc user on the host.
+ */
+export class Runc {
+  readonly binary: string;
+
+  constructor(readonly opts: RuncOptions) {
+    this.binary = opts.binary ?? "/usr/sbin/runc";
+  }
+
+  /**
+   * `runc run --bundle BUNDLE ID` in the foreground: stdin empty, stdout and
+   * stderr as `stdio` says. runc runs in its own process group, so a Ctrl-C
+   * reaches the container once, through {@link RuncRun.kill}, not twice.
+   * runc's own messages go to `BUNDLE/runc.log` (JSON lines), read to tell
+   * a start failure from the container's exit.
+   */
+  run(bundle: string, id: string, stdio: RuncStdio = {}): RuncRun {
+    const logFile = join(bundle, "runc.log");
+    const args = ["--root", this.opts.stateDir, "--log", logFile, "--log-format", "json", "run", "--bundle", bundle, id];
+    const child = spawn(this.binary, args, {
+      stdio: ["ignore", stdio.stdout ? "pipe" : "inherit", stdio.stderr ? "pipe" : "inherit"],
+      detached: true,
+    });
+    if (stdio.stdout) child.stdout?.pipe(stdio.stdout, { end: false });
+    if (stdio.stderr) child.stderr?.pipe(stdio.stderr, { end: false });
+    const exited = new Promise<RuncExit>((resolve, reject) => {
+      child.on("error", (e) => reject(new RuntimeToolError(this.binary, args, e.message, "install Debian's runc (apt-get install runc)")));
+      child.on("close", (code, signal) => {
+        const exitCode = code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 0) : 0);
+        void readStartError(logFile).then((startError) => {
+          resolve(exitCode !== 0 && startError !== undefined ? { code: exitCode, startError } : { code: exitCode });
+        });
+      });
+    });
+    return {
+      pid: child.pid ?? -1,
+      kill: (signal) => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      },
+      exited,
+    };
+  }
+
+  /** `runc delete --force ID`: kill and forget the container; a container runc no longer knows is fine. */
+  async delete(id: string): Promise<void> {
+    const args = ["--root", this.opts.stateDir, "delete", "--force", id];
+    const r = await execTool(this.binary, args);
+    if (r.code !== 0 && !/does not exist|not found/i.test(r.stderr)) throw new RuntimeToolError(this.binary, args, r.stderr || `exit ${r.code}`);
+  }
+
+  /** Ids of the containers runc holds state for under its state dir. */
+  async list(): Promise<string[]> {
+    const args = ["--root", this.opts.stateDir, "list", "--quiet"];
+    const r = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+      const c = spawn(this.binary, args, { stdio: ["ignore", "pipe", "ignore"] });
+      const out: Buffer[] = [];
+      c.stdout.on("data", (b: Buffer) => out.push(b));
+      c.on("error", reject);
+      c.on("close", (code) => resolve({ code, out: Buffer.concat(out).toString("utf8") }));
+    });
+    if (r.code !== 0) throw new RuntimeToolError(this.binary, args, `exit ${r.code}`);
+    return r.out.split("\n").filter((l) => l !== "");
+  }
+}
+
+/** The last error runc logged, if any (`{"level":"error","msg":…}` lines). */
+async function readStartError(logFile: string): Promise<string | undefined> {
+  const text = await readFile(logFile, "utf8").catch(() => "");
+  let last: string | undefined;
+  for (const line of text.split("\n")) {
+    try {
+      const entry = JSON.parse(line) as { level?: unknown; msg?: unknown };
+      if (entry.level === "error" && typeof entry.msg === "string") last = entry.msg;
+    } catch {
+      // runc also writes plain lines (its child's stderr); only JSON entries count.
+    }
+  }
+  return last;
+}

@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { isBerthError } from "../oci/index.js";
+import { loadSeccompProfile } from "./seccomp-loader.js";
+
+describe("loadSeccompProfile", () => {
+  let dir = "";
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "berth-sc-"));
+    await writeFile(join(dir, "ok.json"), '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[]}');
+    await writeFile(join(dir, "bad.json"), "{nope");
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("unconfined means none", async () => assert.equal(await loadSeccompProfile("unconfined"), undefined));
+  it("a missing default profile means none", async () => assert.equal(await loadSeccompProfile(undefined, join(dir, "absent.json")), undefined));
+  it("the default profile when present", async () => assert.equal((await loadSeccompProfile(undefined, join(dir, "ok.json")))?.source, join(dir, "ok.json")));
+  it("a named profile", async () => assert.deepEqual(await loadSeccompProfile(join(dir, "ok.json")), { profile: { defaultAction: "SCMP_ACT_ALLOW", syscalls: [] }, source: join(dir, "ok.json") }));
+  it("a named profile that is missing", async () => {
+    await assert.rejects(loadSeccompProfile(join(dir, "absent.json")), (e: unknown) => isBerthError(e, "INVALID_ARGUMENT") && /^--security-opt seccomp=.*absent\.json: cannot read/.test(e.message));
+  });
+  it("a profile that is not JSON", async () => {
+    await assert.rejects(loadSeccompProfile(join(dir, "bad.json")), (e: unknown) => isBerthError(e, "INVALID_ARGUMENT") && /not JSON/.test(e.message));
+  });
+});

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { mkdir, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { after, before, describe, it, type TestContext } from "node:test";
+import { ImageStore } from "../../../src/image/index.js";
+import { isBerthError } from "../../../src/oci/index.js";
+import { isMountPoint, NameInUseError, OverlayRootfs, Runc, runContainer } from "../../../src/runtime/index.js";
+import { mountsUnder } from "../../support/unmount.js";
+import { assertClean, containersUnsupported, makeRuntimeFixture, requireContainers, RUNC, type RuntimeFixture } from "./runtime-fixture.js";
+
+const collect = (s: PassThrough): (() => string) => {
+  let text = "";
+  s.on("data", (b: Buffer) => (text += b.toString()));
+  return () => text;
+};
+
+// The library beneath `berth run`: runContainer, OverlayRootfs and Runc with real runc and overlayfs.
+describe("runtime library (runc, as root)", () => {
+  let f: RuntimeFixture | undefined;
+  let usable = false;
+
+  before(async () => {
+    usable = (await containersUnsupported()) === undefined;
+    if (usable) f = await makeRuntimeFixture();
+  });
+  after(async () => {
+    await f?.tmp.remove();
+  });
+
+  async function fixture(t: TestContext): Promise<RuntimeFixture | undefined> {
+    if (!(await requireContainers(t))) return undefined;
+    assert.ok(usable && f, "fixture not built");
+    return f;
+  }
+
+  it("pipes output, holds the name while running, forwards a signal, frees everything after", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const store = new ImageStore(fx.root);
+    const stdout = new PassThrough();
+    const out = collect(stdout);
+    const c = await runContainer(store, fx.location, {
+      name: "web", stdio: { stdout, stderr: new PassThrough() },
+      cmd: ["/bin/sh", "-c", "trap 'exit 42' TERM; echo up; i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done"],
+    });
+    try {
+      assert.match(c.id, /^[0-9a-f]{64}$/);
+      for (let i = 0; i < 100 && !out().includes("up"); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(out(), "up\n");
+      assert.ok(await isMountPoint(join(fx.root, "containers", c.id, "rootfs")));
+      await assert.rejects(runContainer(store, "localhost/busybox:t1", { name: "web", cmd: ["true"] }), (e: unknown) => e instanceof NameInUseError && /"web" is already in use/.test(e.message));
+    } finally {
+      c.kill("SIGTERM");
+    }
+    assert.equal(await c.wait(), 42);
+    await assertClean(fx);
+    // The name is free again.
+    const again = await runContainer(store, "localhost/busybox:t1", { name: "web", cmd: ["/bin/sh", "-c", "exit 0"], stdio: { stdout: new PassThrough() } });
+    assert.equal(await again.wait(), 0);
+    await assertClean(fx);
+  });
+
+  it("a start failure rejects wait() with the docker exit code and cleans up", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const c = await runContainer(new ImageStore(fx.root), "localhost/busybox:t1", { cmd: ["nosuchcommand"], stdio: { stdout: new PassThrough(), stderr: new PassThrough() } });
+    await assert.rejects(c.wait(), (e: unknown) => isBerthError(e) && (e as unknown as { exitCode: number }).exitCode === 127 && /executable file not found/.test(e.message));
+    await assertClean(fx);
+  });
+
+  it("OverlayRootfs: writes land in upper/, lower dirs stay untouched, unmount removes the layer", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const base = join(fx.tmp.path, "ovl");
+    const lower = join(base, "lower");
+    await mkdir(join(lower, "etc"), { recursive: true });
+    const rootfs = await OverlayRootfs.mount(join(base, "c1"), [lower]);
+    try {
+      await mkdir(join(rootfs.path, "new"));
+      assert.deepEqual(await readdir(join(base, "c1", "upper")), ["new"]);
+      assert.deepEqual(await readdir(lower), ["etc"]);
+    } finally {
+      await rootfs.unmount();
+    }
+    assert.deepEqual(await mountsUnder(base), []);
+    assert.deepEqual(await readdir(join(base, "c1")), []);
+    await rootfs.unmount();
+  });
+
+  it("OverlayRootfs refuses hostile paths and reports a failed mount, leaving nothing mounted", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const base = join(fx.tmp.path, "ovl2");
+    await assert.rejects(OverlayRootfs.mount(join(base, "c"), [join(base, "a,upperdir=/etc")]), (e: unknown) => isBerthError(e, "INVALID_ARGUMENT") && /overlayfs options cannot carry/.test(e.message));
+    await assert.rejects(OverlayRootfs.mount(join(base, "c"), [join(base, "missing")]), (e: unknown) => isBerthError(e, "FAILED_PRECONDITION") && /mount -t overlay failed/.test(e.message));
+    assert.deepEqual(await mountsUnder(base), []);
+  });
+
+  it("Runc.delete of an unknown container is fine; list is empty", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const runc = new Runc({ stateDir: join(fx.root, "runc"), binary: RUNC });
+    await runc.delete("no-such-container");
+    assert.deepEqual(await runc.list(), []);
+  });
+
+  it("a missing runc is a clear error and leaves nothing behind", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const c = await runContainer(new ImageStore(fx.root), "localhost/busybox:t1", { cmd: ["true"], runcBinary: join(fx.tmp.path, "no-runc") });
+    await assert.rejects(c.wait(), (e: unknown) => isBerthError(e, "UNAVAILABLE") && /apt-get install runc/.test(e.hint ?? ""));
+    await assertClean(fx);
+  });
+});

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { TestContext } from "node:test";
+import { ImageStore, pull } from "../../../src/image/index.js";
+import { BERTH_BIN } from "../../support/berth-server.js";
+import { makeBusyboxLayout } from "../../fixtures/make-image.js";
+import { isRoot, missingTools } from "../../support/require-root.js";
+import { run, type RunOptions, type RunResult } from "../../support/run.js";
+import { tempDir, type TempDir } from "../../support/temp-dir.js";
+import { mountsUnder } from "../../support/unmount.js";
+
+/** The berth launcher: tests drive the real command, its stdio and exit code. */
+export const RUN_CLI = BERTH_BIN;
+export const RUNC = "/usr/sbin/runc";
+
+/** A berth root and a busybox OCI layout to run from, shared by one test file. */
+export interface RuntimeFixture {
+  readonly tmp: TempDir;
+  readonly root: string;
+  /** `oci:DIR:t1`, pullable by `berth run`. */
+  readonly location: string;
+}
+
+/**
+ * Why this machine cannot run containers, or undefined when it can: needs
+ * root, Debian's runc, mount, overlayfs, and a static busybox for the fixture.
+ */
+export async function containersUnsupported(): Promise<string | undefined> {
+  if (!isRoot()) return `needs root (uid 0), running as uid ${process.getuid?.() ?? "unknown"}`;
+  const missing = missingTools([RUNC, "mount", "umount", "/bin/busybox"]);
+  if (missing.length > 0) return `needs ${missing.join(", ")} (apt-get install runc mount busybox-static)`;
+  if (!/\boverlay\b/.test(await readFile("/proc/filesystems", "utf8").catch(() => ""))) {
+    // The module may not be loaded yet.
+    await run("modprobe", ["overlay"], { timeoutMs: 10_000 }).catch(() => undefined);
+    if (!/\boverlay\b/.test(await readFile("/proc/filesystems", "utf8").catch(() => ""))) return "needs overlayfs (not in /proc/filesystems; modprobe overlay failed)";
+  }
+  return undefined;
+}
+
+/** Skip the test with the reason unless containers can run here; true when it may go on. */
+export async function requireContainers(t: TestContext): Promise<boolean> {
+  const why = await containersUnsupported();
+  if (why === undefined) return true;
+  t.skip(why);
+  return false;
+}
+
+/**
+ * Make a temp dir with the busybox layout and a berth root where it is
+ * already pulled as `localhost/busybox:t1`. Remove with `fixture.tmp.remove()`.
+ */
+export async function makeRuntimeFixture(): Promise<RuntimeFixture> {
+  const tmp = await tempDir("berth-rt-");
+  try {
+    const layout = join(tmp.path, "busybox");
+    await makeBusyboxLayout(layout, { tag: "t1" });
+    const root = join(tmp.path, "root");
+    await pull(new ImageStore(root), `oci:${layout}:t1`);
+    return { tmp, root, location: `oci:${layout}:t1` };
+  } catch (e) {
+    await tmp.remove();
+    throw e;
+  }
+}
+
+/** `berth --root ROOT run ARGS…` as a child process. */
+export function berthRun(f: RuntimeFixture, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return run(process.execPath, [RUN_CLI, "--root", f.root, "run", ...args], { timeoutMs: 60_000, ...opts });
+}
+
+/** Nothing of any container may remain: no mount under the root, no runc state, no container dir. */
+export async function assertClean(f: RuntimeFixture): Promise<void> {
+  assert.deepEqual(await mountsUnder(f.root), [], "mounts left under the berth root");
+  const proc = await readFile("/proc/mounts", "utf8");
+  assert.ok(!proc.includes(join(f.root, "containers")), "a container mount is still in /proc/mounts");
+  const state = await readdir(join(f.root, "runc")).catch(() => [] as string[]);
+  assert.deepEqual(state, [], "runc state left");
+  const list = await run(RUNC, ["--root", join(f.root, "runc"), "list", "--quiet"], { timeoutMs: 30_000 });
+  assert.equal(list.stdout.trim(), "", "runc still lists containers");
+  const dirs = (await readdir(join(f.root, "containers")).catch(() => [] as string[])).filter((d) => d !== "names");
+  assert.deepEqual(dirs, [], "container directories left");
+}
