@@ -5,6 +5,8 @@ import { Decompress as ZstdDecompress } from "fzstd";
 import { MediaType } from "../../oci/index.js";
 import { LayerFormatError } from "./unpack-errors.js";
 
+const GUNZIP_CHUNK = 256 << 10;
+
 /** How a layer blob is compressed. */
 export type Compression = "none" | "gzip" | "zstd";
 
@@ -41,7 +43,8 @@ export async function* decompress(source: Readable, compression: Compression, la
     return;
   }
   let fed = 0;
-  const decoder = compression === "gzip" ? createGunzip() : new ZstdStream();
+  // Larger output chunks than zlib's 16 KiB: fewer thread-pool round trips and buffers per layer.
+  const decoder = compression === "gzip" ? createGunzip({ chunkSize: GUNZIP_CHUNK }) : new ZstdStream();
   const counted = async function* (input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of input) {
       fed += chunk.length;
@@ -50,19 +53,26 @@ export async function* decompress(source: Readable, compression: Compression, la
   };
   const done = pipeline(source, counted, decoder, signal === undefined ? {} : { signal });
   done.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled
+  const trailing = (): LayerFormatError | undefined =>
+    "bytesWritten" in decoder && typeof decoder.bytesWritten === "number" && decoder.bytesWritten < fed
+      ? new LayerFormatError(layer, `gzip: ${fed - decoder.bytesWritten} bytes after the end of the compressed stream`)
+      : undefined;
   try {
     for await (const chunk of decoder) yield chunk as Buffer;
     await done;
   } catch (e) {
+    // zlib ends its output at the end of the gzip stream; input still arriving then makes the pipeline abort.
+    if (signal?.aborted !== true && isAbort(e)) throw trailing() ?? e;
     throw asFormatError(e, compression, layer);
   } finally {
     decoder.destroy();
     source.destroy();
   }
-  if (decoder instanceof Transform && "bytesWritten" in decoder && typeof decoder.bytesWritten === "number" && decoder.bytesWritten < fed) {
-    throw new LayerFormatError(layer, `gzip: ${fed - decoder.bytesWritten} bytes after the end of the compressed stream`);
-  }
+  const extra = trailing();
+  if (extra !== undefined) throw extra;
 }
+
+const isAbort = (e: unknown): boolean => (e as Error)?.name === "AbortError" || (e as NodeJS.ErrnoException)?.code === "ABORT_ERR";
 
 async function* passThrough(source: Readable, layer: string, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
   try {
@@ -79,7 +89,7 @@ async function* passThrough(source: Readable, layer: string, signal: AbortSignal
 
 function asFormatError(e: unknown, compression: Compression, layer: string): unknown {
   const err = e as NodeJS.ErrnoException;
-  if (err?.name === "AbortError" || err?.code === "ABORT_ERR") return e;
+  if (isAbort(e)) return e;
   if (compression !== "none" && typeof err?.code === "string" && err.code.startsWith("Z_")) {
     return new LayerFormatError(layer, `gzip: ${err.message}`, { cause: e });
   }

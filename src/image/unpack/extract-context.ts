@@ -31,7 +31,8 @@ export interface ExtractContext {
   readonly format: WhiteoutFormat;
   readonly privileged: boolean;
   readonly allowDevices: boolean;
-  readonly parents: readonly string[];
+  /** Directories created as parents of entries, not by entries; see copyLowerMetadata. */
+  readonly implicitDirs: Set<string>;
   readonly resolver: RootResolver;
   readonly xattrs: XattrWriter;
   readonly specials: SpecialFiles;

@@ -2,7 +2,7 @@ import { chmod, lutimes, realpath } from "node:fs/promises";
 import { dirname, posix } from "node:path";
 import { BerthError, type ErrorCode } from "../../oci/index.js";
 import type { ExtractContext, ExtractWarning, WhiteoutFormat } from "./extract-context.js";
-import { makeParents, type DeferredDirectory } from "./make-parents.js";
+import { copyLowerMetadata, makeParents, type DeferredDirectory } from "./make-parents.js";
 import { removeTree } from "./remove-tree.js";
 import { cleanPath, RootResolver, splitPath, TooManyLinksError } from "./root-path.js";
 import { SpecialFiles } from "./special-files.js";
@@ -20,8 +20,13 @@ export interface ExtractOptions {
   readonly layer: string;
   /** How whiteouts are stored; see {@link WhiteoutFormat}. */
   readonly whiteouts: WhiteoutFormat;
-  /** The fs directories of the layers below, top first: missing parents copy their metadata. */
-  readonly parents?: readonly string[];
+  /**
+   * The fs directories of the layers below, top first: missing parents copy
+   * their metadata. A function is called, once, only after the last entry
+   * and only when a parent was missing, so the layers below may still be
+   * in the making while this one is extracted.
+   */
+  readonly parents?: readonly string[] | (() => Promise<readonly string[]>);
   /** Apply owners, devices and xattrs; default: running as uid 0. `overlay` whiteouts need it. */
   readonly privileged?: boolean;
   /** Create device nodes and fifos (when privileged); default true, as containerd. */
@@ -83,7 +88,7 @@ export async function extractLayer(tar: AsyncIterator<Uint8Array>, dest: string,
   const ctx: ExtractContext = {
     layer: opts.layer, root, privileged, format: opts.whiteouts,
     allowDevices: opts.allowDevices ?? true,
-    parents: opts.parents ?? [],
+    implicitDirs: new Set(),
     resolver: new RootResolver(root),
     xattrs: new XattrWriter(),
     specials: new SpecialFiles(`${dirname(root)}/.${posix.basename(root)}`),
@@ -112,6 +117,14 @@ export async function extractLayer(tar: AsyncIterator<Uint8Array>, dest: string,
         await applyEntry(ctx, entry);
       } catch (e) {
         throw asEntryError(opts.layer, entry.name, e);
+      }
+    }
+    if (ctx.implicitDirs.size > 0) {
+      const parents = typeof opts.parents === "function" ? await opts.parents() : opts.parents ?? [];
+      try {
+        await copyLowerMetadata(ctx, parents);
+      } catch (e) {
+        throw asEntryError(opts.layer, "(parent directories)", e);
       }
     }
     // Read before finish() applies, and so empties, the queue of xattrs.

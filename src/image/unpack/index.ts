@@ -3,6 +3,7 @@ export { chainIds } from "./chain-id.js";
 export {
   SnapshotStore, type SnapshotStoreOptions, type SnapshotSpec, type FilledSnapshot,
 } from "./snapshot-store.js";
+export { SnapshotDraft, commitDrafts } from "./snapshot-draft.js";
 export type { SnapshotInfo, SnapshotFormat } from "./snapshot-meta.js";
 export { unpackImage, type UnpackImageOptions, type UnpackProgress, type UnpackResult } from "./unpack-image.js";
 export { extractLayer, type ExtractOptions, type ExtractResult, type ExtractWarning, type WhiteoutFormat } from "./extract-layer.js";

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { digestOf, isBerthError, type Digest } from "../../oci/index.js";
 import { chainIds } from "./chain-id.js";
+import { commitDrafts } from "./snapshot-draft.js";
 import { SnapshotStore, type SnapshotSpec } from "./snapshot-store.js";
 
 const diffs = ["base", "middle", "top"].map((s) => digestOf(s));
@@ -76,6 +77,32 @@ describe("SnapshotStore", () => {
     }), /hostile entry/);
     assert.deepEqual(await readdir(store.dir), []);
     assert.equal(await store.info(c0), undefined);
+  });
+
+  it("keeps drafts invisible until commitDrafts makes a stack visible, base first, with one call", async () => {
+    const store = await SnapshotStore.open(fresh(), { format: "marker" });
+    const d0 = await store.draft(spec(0), fillWith("zero"));
+    const d1 = await store.draft(spec(1), fillWith("one")); // its parent is only a draft yet
+    assert.deepEqual(await store.list(), []);
+    assert.equal(await store.info(c0), undefined);
+    assert.ok(store.pending(c1) !== undefined);
+    const waiting = store.create(spec(1), fillWith("never")); // waits for the draft instead of filling again
+    const infos = await commitDrafts([d0, d1]);
+    assert.deepEqual(infos.map((i) => i.chainId), [c0, c1]);
+    assert.equal((await waiting).chainId, c1);
+    assert.equal(await readFile(join(store.fsDir(c1), "file"), "utf8"), "one");
+    assert.equal(store.pending(c1), undefined);
+    assert.deepEqual((await readdir(store.dir)).sort(), [c0.slice(7), c1.slice(7)].sort(), "no temp dirs left");
+  });
+
+  it("commits no draft above one whose parent is missing, and discards them", async () => {
+    const store = await SnapshotStore.open(fresh(), { format: "marker" });
+    const d1 = await store.draft(spec(1), fillWith("one"));
+    const d2 = await store.draft(spec(2), fillWith("two"));
+    const waiter = store.pending(c2)!;
+    await assert.rejects(commitDrafts([d1, d2]), (e) => isBerthError(e, "NOT_FOUND") && e.message.includes(c0));
+    await assert.rejects(waiter, /not committed, as one below it failed/);
+    assert.deepEqual(await readdir(store.dir), []);
   });
 
   it("refuses a snapshot whose parent is missing", async () => {

@@ -5,8 +5,8 @@ import { BerthError, digestEncoded, type Digest } from "../../oci/index.js";
 import { fsyncDir, writeFileAtomic } from "../../content/index.js";
 import { probeOverlayFormat } from "./probe-overlay-format.js";
 import { removeTree } from "./remove-tree.js";
+import { SnapshotDraft } from "./snapshot-draft.js";
 import { formatSnapshotMeta, parseSnapshotMeta, type SnapshotFormat, type SnapshotInfo } from "./snapshot-meta.js";
-import { syncFilesystem } from "./sync-filesystem.js";
 import { SnapshotNotFoundError } from "./unpack-errors.js";
 
 /** Options for {@link SnapshotStore.open}. */
@@ -47,7 +47,8 @@ const DOOMED = ".rm-";
  *
  * A snapshot appears only by renaming a complete, synced temp directory, so
  * a crash leaves at most temp directories, which the next open removes.
- * Lifecycle: open → create (fill, then commit) → info / lowerDirs / flatten → remove or prune.
+ * Lifecycle: open → create (fill, then commit), or draft … commitDrafts
+ * for a stack at once → info / lowerDirs / flatten → remove or prune.
  */
 export class SnapshotStore {
   private readonly inflight = new Map<Digest, Promise<SnapshotInfo>>();
@@ -132,33 +133,45 @@ export class SnapshotStore {
     if (existing !== undefined) return existing;
     const running = this.inflight.get(spec.chainId);
     if (running !== undefined) return running;
-    const job = this.fillAndCommit(spec, fill).finally(() => this.inflight.delete(spec.chainId));
-    this.inflight.set(spec.chainId, job);
-    return job;
+    if (spec.parent !== undefined && (await this.info(spec.parent)) === undefined) throw new SnapshotNotFoundError(spec.parent);
+    return (await this.draft(spec, fill)).commit();
   }
 
-  private async fillAndCommit(spec: SnapshotSpec, fill: (fsDir: string) => Promise<FilledSnapshot>): Promise<SnapshotInfo> {
-    if (spec.parent !== undefined && (await this.info(spec.parent)) === undefined) throw new SnapshotNotFoundError(spec.parent);
+  /**
+   * The first half of {@link create}: fill a temp directory and write its
+   * meta.json, without syncing or showing it. The parent need not be
+   * committed yet, so a caller can fill a layer while the one below it is
+   * being committed; commit base first. Until the draft settles, create()
+   * and {@link pending} in this process wait for it instead of filling the
+   * same ChainID again. A failing fill leaves nothing behind.
+   */
+  async draft(spec: SnapshotSpec, fill: (fsDir: string) => Promise<FilledSnapshot>): Promise<SnapshotDraft> {
+    if (this.inflight.has(spec.chainId)) throw new BerthError("ALREADY_EXISTS", `snapshot ${spec.chainId}: already being made in this process`);
+    let settled: (outcome: Promise<SnapshotInfo>) => void = () => undefined;
+    const job = new Promise<SnapshotInfo>((resolve) => (settled = resolve));
+    job.catch(() => undefined); // a failure belongs to whoever commits or waits; none may be waiting
+    this.inflight.set(spec.chainId, job);
+    const forget = (outcome: Promise<SnapshotInfo>): void => {
+      settled(outcome);
+      void outcome.catch(() => undefined).finally(() => this.inflight.get(spec.chainId) === job && this.inflight.delete(spec.chainId));
+    };
     const temp = join(this.dir, `${TEMP}${process.pid}-${randomBytes(6).toString("hex")}`);
-    const target = join(this.dir, digestEncoded(spec.chainId));
     try {
       await mkdir(join(temp, "fs"), { recursive: true });
       const filled = await fill(join(temp, "fs"));
       const info: SnapshotInfo = { ...spec, size: filled.size, format: this.format, opaqueDirs: filled.opaqueDirs };
       await writeFileAtomic(join(temp, "meta.json"), formatSnapshotMeta(info));
-      await syncFilesystem(temp);
-      try {
-        await rename(temp, target);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code !== "ENOTEMPTY" && code !== "EEXIST") throw e;
-        return (await this.info(spec.chainId)) ?? info;
-      }
-      await fsyncDir(this.dir);
-      return info;
-    } finally {
+      return new SnapshotDraft(this.dir, temp, info, forget);
+    } catch (e) {
       await removeTree(temp);
+      forget(Promise.reject(e));
+      throw e;
     }
+  }
+
+  /** The commit of a snapshot this process is making (a draft not yet settled), or undefined. */
+  pending(chainId: Digest): Promise<SnapshotInfo> | undefined {
+    return this.inflight.get(chainId);
   }
 
   /** Every snapshot, in no particular order. */

@@ -40,6 +40,7 @@ export async function writeEntry(ctx: ExtractContext, path: string, entry: TarEn
         if ((e as NodeJS.ErrnoException).code !== "EEXIST" || !lstatSync(path).isDirectory()) throw e;
       }
       ctx.resolver.rememberDirectory(path);
+      ctx.implicitDirs.delete(path);
       chmodSync(path, entry.mode | ownerBits);
       break;
     case "file":
@@ -91,12 +92,12 @@ async function linkTarget(ctx: ExtractContext, entry: TarEntry): Promise<string>
 }
 
 async function writeFile(ctx: ExtractContext, path: string, entry: TarEntry): Promise<void> {
-  // A small file is read whole first, so that it is written while nothing else can touch its path.
-  const small = entry.size <= SMALL_FILE ? await readAll(entry) : undefined;
   // "wx": O_CREAT|O_EXCL, so nothing that appeared at path (a symlink) is ever opened through.
+  // Opened before the body is read: on EEXIST the caller replaces the path and writes the entry again.
   const fd = openSync(path, "wx", 0o600);
   try {
-    if (small !== undefined) writeAll(fd, small);
+    // A small file is gathered first and written with one call.
+    if (entry.size <= SMALL_FILE) writeAll(fd, await readAll(entry));
     else for await (const chunk of entry.body()) writeAll(fd, chunk);
     if (ctx.privileged) fchownSync(fd, entry.uid, entry.gid);
     fchmodSync(fd, entry.mode);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { lstat, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -84,6 +84,101 @@ describe("unpackImage", () => {
     assert.deepEqual((await snapshots.list()).map((s) => s.chainId), [base.diffId]);
     const done = await unpackImage(content, [base.desc, top.desc], [base.diffId, top.diffId], snapshots);
     assert.equal(done.unpacked, 1);
+  });
+
+  it("extracts layers at once; a parent directory a layer lacks takes the metadata of the layer below, though that one ends last", async () => {
+    const root = fresh();
+    const content = new ContentStore(join(root, "content"));
+    const mtime = new Date("2001-02-03T04:05:06Z");
+    const asRoot = process.getuid?.() === 0;
+    // The base is slow (8 MiB of random data) so the top layer ends first and must wait for it.
+    const baseTar = await tarOf([
+      { name: "opt/", type: "directory", mode: 0o755 },
+      { name: "opt/app/", type: "directory", mode: 0o750, uid: 1234, gid: 4321, mtime },
+      { name: "opt/big", type: "file", data: randomBytes(8 << 20) },
+    ]);
+    const topTar = await tarOf([{ name: "opt/app/conf", type: "file", data: "conf\n" }]);
+    const put = async (tar: Buffer): Promise<Layer> => {
+      const gz = gzipSync(tar);
+      return { desc: { mediaType: MediaType.OciLayerGzip, digest: (await content.putBytes(gz)).digest, size: gz.length }, diffId: sha256(tar) };
+    };
+    const [base, top] = [await put(baseTar), await put(topTar)];
+    const snapshots = await SnapshotStore.open(join(root, "snapshots"));
+    const events: string[] = [];
+    const r = await unpackImage(content, [base.desc, top.desc], [base.diffId, top.diffId], snapshots, {
+      concurrency: 2, onProgress: (p) => events.push(`${p.index}:${p.status}`),
+    });
+    assert.equal(r.unpacked, 2);
+    assert.ok(events.indexOf("1:unpacking") < events.indexOf("0:unpacked"), `both layers were extracted at once: ${events.join(" ")}`);
+    assert.deepEqual(events.filter((e) => e.endsWith("unpacked")), ["0:unpacked", "1:unpacked"], "committed base first");
+    const st = await lstat(join(snapshots.fsDir(r.chainId), "opt/app"));
+    assert.equal(st.mode & 0o7777, 0o750);
+    assert.equal(st.mtimeMs, mtime.getTime());
+    if (asRoot) assert.deepEqual([st.uid, st.gid], [1234, 4321]);
+    assert.equal(await readFile(join(snapshots.fsDir(r.chainId), "opt/app/conf"), "utf8"), "conf\n");
+  });
+
+  it("makes nothing visible until every layer is filled, then commits them base first", async () => {
+    const root = fresh();
+    const content = new ContentStore(join(root, "content"));
+    const base = await layer(content, { "etc/base": "b" });
+    const top = await layer(content, { "etc/top": "t" });
+    const snapshots = await SnapshotStore.open(join(root, "snapshots"));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    // The top layer's blob arrives only after the test has looked at the store.
+    const slow = {
+      readStream: async (digest: Digest) => {
+        if (digest === top.desc.digest) await gate;
+        return content.readStream(digest);
+      },
+    };
+    const unpacking = unpackImage(slow, [base.desc, top.desc], [base.diffId, top.diffId], snapshots, { concurrency: 2 });
+    const deadline = Date.now() + 10_000;
+    // Wait for the base's draft to be complete (its meta.json written), then look.
+    let sawDraft = false;
+    while (!sawDraft && Date.now() < deadline) {
+      const temps = (await readdir(snapshots.dir)).filter((x) => x.startsWith(".tmp-"));
+      const filled = await Promise.all(temps.map((t) => readFile(join(snapshots.dir, t, "meta.json")).then(() => true, () => false)));
+      sawDraft = filled.some(Boolean);
+      if (!sawDraft) await sleep(5);
+    }
+    const seenWhileFilling = (await snapshots.list()).map((s) => s.chainId);
+    release();
+    assert.ok(sawDraft, "the base layer's draft was filled while the top layer waited for its blob");
+    const r = await unpackImage(content, [base.desc, top.desc], [base.diffId, top.diffId], snapshots).then(async (again) => ({ again, first: await unpacking }));
+    assert.deepEqual(seenWhileFilling, [], "the base was not committed while the top layer was still being filled");
+    assert.equal(r.first.unpacked, 2);
+    assert.equal(r.again.unpacked, 0, "a second call waited for the first one's drafts");
+    assert.deepEqual((await snapshots.list()).map((s) => s.chainId).sort(), [...r.first.chainIds].sort());
+    assert.deepEqual((await readdir(snapshots.dir)).filter((x) => x.startsWith(".")), [], "no temp dirs left");
+  });
+
+  it("waits for each layer's blob through layerReady; a layer whose blob never comes fails, the ones below commit", async () => {
+    const root = fresh();
+    const content = new ContentStore(join(root, "content"));
+    const ls = [await layer(content, { a: "a" }), await layer(content, { b: "b" }), await layer(content, { c: "c" })];
+    const snapshots = await SnapshotStore.open(join(root, "snapshots"));
+    const asked: number[] = [];
+    let release: () => void = () => undefined;
+    const second = new Promise<void>((r) => (release = r));
+    let finished = false;
+    const unpacking = unpackImage(content, ls.map((l) => l.desc), ls.map((l) => l.diffId), snapshots, {
+      layerReady: async (i, desc) => {
+        asked.push(i);
+        assert.equal(desc.digest, ls[i]!.desc.digest);
+        if (i === 1) await second;
+        if (i === 2) throw new Error("download of layer 2 failed");
+      },
+    }).finally(() => (finished = true));
+    await sleep(200);
+    assert.equal(finished, false, "waits while layer 1's blob is missing");
+    assert.deepEqual(await snapshots.list(), []);
+    release();
+    await assert.rejects(unpacking, /download of layer 2 failed/);
+    assert.deepEqual(asked, [0, 1, 2]);
+    assert.deepEqual((await snapshots.list()).map((s) => s.diffId).sort(), [ls[0]!.diffId, ls[1]!.diffId].sort());
+    assert.deepEqual((await readdir(snapshots.dir)).filter((x) => x.startsWith(".")), [], "no temp dirs left");
   });
 
   it("survives kill -9 in the middle of unpacking: the next open removes the half-written snapshot", async () => {

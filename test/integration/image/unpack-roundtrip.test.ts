@@ -141,7 +141,10 @@ describe("unpack round trip against umoci", () => {
     const result = await unpackImage(content, manifest.layers, await diffIdsOf(content, manifest), snapshots, {
       onProgress: (p) => progress.push(`${p.index}:${p.status}`),
     });
-    assert.deepEqual(progress, ["0:unpacking", "0:unpacked", "1:unpacking", "1:unpacked", "2:unpacking", "2:unpacked"]);
+    // Layers overlap (a layer is extracted while the one below is committed), but each starts before it ends and commits go base first.
+    assert.deepEqual(progress.filter((p) => p.endsWith(":unpacking")), ["0:unpacking", "1:unpacking", "2:unpacking"]);
+    assert.deepEqual(progress.filter((p) => p.endsWith(":unpacked")), ["0:unpacked", "1:unpacked", "2:unpacked"]);
+    for (const i of [0, 1, 2]) assert.ok(progress.indexOf(`${i}:unpacking`) < progress.indexOf(`${i}:unpacked`), `layer ${i} started before it ended`);
     assert.equal(result.unpacked, 3);
     const lower = await snapshots.lowerDirs(result.chainId);
     assert.equal(lower.length, 3);
