@@ -49,7 +49,7 @@ async function pullLeased(store: ImageStore, location: string, opts: PullOptions
         }),
       });
     } catch (e) {
-      await streaming?.settle();
+      await streaming?.settle(e);
       throw e;
     }
     await store.setName(formatReference(loc.ref), r.descriptor);

@@ -3,20 +3,35 @@ import { parseImageConfig, platformMatches, type Digest, type Platform } from ".
 import type { ImageStore } from "./image-store.js";
 import { unpackImage, type UnpackProgress } from "./unpack/index.js";
 
+interface Arrival {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
+function arrival(): Arrival {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // a layer nobody waited for must not become an unhandled rejection
+  return { promise, resolve, reject };
+}
+
 /**
- * Unpacks an image while it downloads: as soon as the config and the base
- * layers are in the store, the longest downloaded prefix of layers is
- * unpacked, so extraction overlaps the transfer of the layers above (docker
- * does the same). Feed it the pull's image list and progress events; then
- * `finish()` unpacks whatever is left and returns the top chain id.
+ * Unpacks an image while it downloads (docker does the same): once the
+ * config is in the store, one unpack starts whose layers each wait for their
+ * blob's `blob-done` (or `blob-exists`) event, so extraction overlaps the
+ * transfer and the whole image is committed with one durability barrier.
+ * Feed it the pull's image list and progress events; `finish()` returns the
+ * top chain id; `settle()` after a failed pull stops the waiting layers.
  */
 export class StreamingUnpack {
   private image: PulledImage | undefined;
-  private readonly done = new Set<Digest>();
-  private diffIds: readonly Digest[] | undefined;
-  private unpackedPrefix = 0;
-  private chain: Promise<void> = Promise.resolve();
-  private failure: unknown;
+  private readonly arrivals = new Map<Digest, Arrival>();
+  private run: Promise<string> | undefined;
 
   constructor(
     private readonly store: ImageStore,
@@ -27,56 +42,41 @@ export class StreamingUnpack {
   /** The pull's images; the one for the platform (or the only one) is unpacked. */
   readonly plan = (images: readonly PulledImage[]): void => {
     this.image = images.length === 1 ? images[0] : images.find((i) => i.platform && platformMatches(this.platform, i.platform));
+    if (this.image) for (const d of [this.image.config, ...this.image.layers]) this.arrivals.set(d.digest, arrival());
   };
 
-  /** A pull progress event; blob completions may start an unpack. */
+  /** A pull progress event: a blob in the store lets its layer go (and the config starts the unpack). */
   readonly onEvent = (e: ProgressEvent): void => {
-    if (e.type === "blob-done" || e.type === "blob-exists") {
-      this.done.add(e.digest);
-      this.advance();
-    }
+    if (e.type !== "blob-done" && e.type !== "blob-exists") return;
+    this.arrivals.get(e.digest)?.resolve();
+    if (this.image && e.digest === this.image.config.digest) this.start();
   };
 
-  /** Unpack what is left (every blob is in the store now); returns the top chain id, or undefined without a plan. */
+  /** Every blob is in the store now: let all layers go and return the top chain id (undefined without a plan). */
   async finish(): Promise<string | undefined> {
-    await this.chain;
-    if (this.failure !== undefined) throw this.failure;
-    const image = this.image;
-    if (!image) return undefined;
-    const diffIds = this.diffIds ?? (await this.readDiffIds(image));
-    const r = await unpackImage(this.store.content, image.layers, diffIds, await this.store.snapshots(), this.unpackOptions());
-    return r.chainId;
+    if (!this.image) return undefined;
+    for (const a of this.arrivals.values()) a.resolve();
+    return this.start();
   }
 
-  /** Wait for background work, ignoring its failure (the pull failed anyway). */
-  async settle(): Promise<void> {
-    await this.chain.catch(() => undefined);
+  /** After a failed pull: stop layers still waiting for blobs, and wait for the unpack to end. */
+  async settle(reason: unknown = new Error("pull failed")): Promise<void> {
+    for (const a of this.arrivals.values()) a.reject(reason);
+    await this.run?.catch(() => undefined);
   }
 
-  private advance(): void {
-    const image = this.image;
-    if (!image || this.failure !== undefined) return;
-    if (!this.done.has(image.config.digest)) return;
-    let k = this.unpackedPrefix;
-    while (k < image.layers.length && this.done.has(image.layers[k]!.digest)) k++;
-    if (k === this.unpackedPrefix) return;
-    this.unpackedPrefix = k;
-    this.chain = this.chain.then(async () => {
-      if (this.failure !== undefined) return;
-      try {
-        this.diffIds ??= await this.readDiffIds(image);
-        await unpackImage(this.store.content, image.layers.slice(0, k), this.diffIds.slice(0, k), await this.store.snapshots(), this.unpackOptions());
-      } catch (e) {
-        this.failure = e;
-      }
-    });
-  }
-
-  private async readDiffIds(image: PulledImage): Promise<readonly Digest[]> {
-    return parseImageConfig(await this.store.content.readBytes(image.config.digest)).rootfs.diff_ids;
-  }
-
-  private unpackOptions(): { onProgress?: (p: UnpackProgress) => void; signal?: AbortSignal } {
-    return { ...(this.opts.onUnpack && { onProgress: this.opts.onUnpack }), ...(this.opts.signal && { signal: this.opts.signal }) };
+  private start(): Promise<string> {
+    const image = this.image!;
+    this.run ??= (async () => {
+      const diffIds = parseImageConfig(await this.store.content.readBytes(image.config.digest)).rootfs.diff_ids;
+      const r = await unpackImage(this.store.content, image.layers, diffIds, await this.store.snapshots(), {
+        layerReady: (_i, layer) => this.arrivals.get(layer.digest)?.promise ?? Promise.resolve(),
+        ...(this.opts.onUnpack && { onProgress: this.opts.onUnpack }),
+        ...(this.opts.signal && { signal: this.opts.signal }),
+      });
+      return r.chainId;
+    })();
+    this.run.catch(() => undefined); // surfaced by finish(); a failed pull may never call it
+    return this.run;
   }
 }
