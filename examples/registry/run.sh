@@ -13,7 +13,7 @@ work="$(mktemp -d -t berth-example-XXXXXX)"
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 node bin/berth.js --root "$work/root" registry serve --addr "127.0.0.1:$port" > "$work/registry.log" 2>&1 &
 pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
 echo "== registry listening on 127.0.0.1:$port (root $work/root)"
