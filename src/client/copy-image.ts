@@ -7,7 +7,7 @@ import type { FetchedManifest } from "./manifest-fetcher.js";
 import { emitProgress } from "./progress.js";
 import { isNonDistributable, type PushResult } from "./push-image.js";
 import type { RegistryClient } from "./registry-client.js";
-import { clientFor, defaultConcurrency, type TransferOptions } from "./transfer-options.js";
+import { clientFor, DEFAULT_COPY_CONCURRENCY, type TransferOptions } from "./transfer-options.js";
 
 /** Options for {@link copyImage}. */
 export interface CopyImageOptions extends TransferOptions {
@@ -45,7 +45,7 @@ export async function copyImage(src: Reference, dest: Reference, opts: CopyImage
   for (const image of tree.images) for (const d of image.fetched.parsed.blobs) blobs.set(d.digest, d);
   const source = registrySource(from, src.repository);
   const mountFrom = src.registry === dest.registry && src.repository !== dest.repository ? [src.repository] : [];
-  const limit = createLimiter(opts.concurrency ?? defaultConcurrency());
+  const limit = createLimiter(opts.concurrency ?? DEFAULT_COPY_CONCURRENCY);
   await runAll([...blobs.values()], limit, signal, what, async (d, s): Promise<void> => {
     if (isNonDistributable(d.mediaType)) {
       emitProgress(opts.onProgress, { type: "blob-skipped", digest: d.digest, size: d.size, reason: "foreign layer: the registry fetches it from its own URLs" });

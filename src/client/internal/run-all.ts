@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { CancelledError } from "../errors.js";
 import type { Limiter } from "./limit.js";
 
@@ -15,6 +16,9 @@ export async function runAll<T>(
   work: (item: T, signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
   const ac = new AbortController();
+  // Every transfer in flight (each with a request or two) listens on this one
+  // signal; past ten Node warns of a leak that is not one.
+  setMaxListeners(0, ac.signal);
   const onAbort = (): void => ac.abort(parent?.reason);
   if (parent?.aborted) onAbort();
   parent?.addEventListener("abort", onAbort, { once: true });
