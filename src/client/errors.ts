@@ -1,4 +1,4 @@
-import { BerthError, formatPlatform, type Digest, type Platform } from "../oci/index.js";
+import { BerthError, type Digest } from "../oci/index.js";
 
 // Network failures worth another try: the peer went away, or the path to it did.
 const RETRYABLE_ERRNO = new Set([
@@ -92,15 +92,3 @@ export function asCancelled(e: unknown, signal: AbortSignal | undefined, what: s
   return e;
 }
 
-/** An index has no image for the platform asked for. Code NOT_FOUND; `offered` lists what it has. */
-export class PlatformNotFoundError extends BerthError {
-  constructor(
-    readonly what: string,
-    readonly platform: Platform,
-    readonly offered: readonly string[],
-  ) {
-    super("NOT_FOUND", `${what}: no image for platform ${formatPlatform(platform)}; the index has ${offered.length > 0 ? offered.join(", ") : "no platforms named"}`, {
-      hint: offered.length > 0 ? `choose one of them (--platform ${offered[0]})` : "this index lists no platforms; it may not be an image",
-    });
-  }
-}

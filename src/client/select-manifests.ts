@@ -1,7 +1,6 @@
 import {
-  MANIFEST_MEDIA_TYPES, formatPlatform, isManifestMediaType, platformMatches, type Descriptor, type ImageIndex, type Platform,
+  MANIFEST_MEDIA_TYPES, isManifestMediaType, selectPlatformEntry, type Descriptor, type ImageIndex, type Platform,
 } from "../oci/index.js";
-import { PlatformNotFoundError } from "./errors.js";
 
 /** Which entries of an index to take: those for one platform (the first match), or all. */
 export type ManifestSelection =
@@ -17,10 +16,5 @@ export type ManifestSelection =
  */
 export function selectManifests(index: ImageIndex, what: string, sel: ManifestSelection): Descriptor[] {
   if (sel.allPlatforms === true) return index.manifests.filter((d) => MANIFEST_MEDIA_TYPES.includes(d.mediaType));
-  const match = index.manifests.find((d) => isManifestMediaType(d.mediaType) && d.platform !== undefined && platformMatches(sel.platform, d.platform));
-  if (match !== undefined) return [match];
-  const offered = [...new Set(index.manifests
-    .filter((d) => d.platform !== undefined && d.platform.os !== "unknown")
-    .map((d) => formatPlatform(d.platform!)))];
-  throw new PlatformNotFoundError(what, sel.platform, offered);
+  return [selectPlatformEntry(index.manifests, sel.platform, what, (d) => isManifestMediaType(d.mediaType))];
 }

@@ -1,6 +1,6 @@
 import type { BlobProvider } from "../content/index.js";
 import {
-  BerthError, formatPlatform, hostPlatform, parseImageConfig, parseManifest, platformMatches,
+  hostPlatform, parseImageConfig, parseManifest, platformMatches, selectPlatformEntry,
   type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Platform,
 } from "../oci/index.js";
 
@@ -17,14 +17,6 @@ export interface ImageView {
   readonly index?: { readonly descriptor: Descriptor; readonly index: ImageIndex };
 }
 
-/** No manifest in an index matches the wanted platform. */
-export class PlatformNotFoundError extends BerthError {
-  constructor(readonly wanted: Platform, readonly available: readonly string[]) {
-    super("NOT_FOUND", `no image for ${formatPlatform(wanted)}; the index has ${available.join(", ") || "no platforms"}`, {
-      hint: "pick one of those with --platform",
-    });
-  }
-}
 
 /**
  * Read `target` (a manifest or an index) from `content` and, for an index,
@@ -36,7 +28,7 @@ export async function openImage(content: BlobProvider, target: Descriptor, platf
   const parsed = parseManifest(bytes, target.mediaType);
   if (parsed.isIndex) {
     const index = parsed.manifest as ImageIndex;
-    const chosen = platform ? chooseManifest(index.manifests, platform) : await choosePresent(content, index.manifests);
+    const chosen = platform ? selectPlatformEntry(index.manifests, platform, target.digest) : await choosePresent(content, index.manifests, target.digest);
     const view = await openImage(content, chosen, platform);
     return { ...view, index: { descriptor: target, index } };
   }
@@ -45,22 +37,16 @@ export async function openImage(content: BlobProvider, target: Descriptor, platf
   return { descriptor: target, manifest, config, configDescriptor: manifest.config, layers: manifest.layers };
 }
 
-/** The index entry for `platform`; attestation entries (`unknown/unknown`) never match. */
-export function chooseManifest(entries: readonly Descriptor[], platform: Platform): Descriptor {
-  const candidates = entries.filter((d) => d.platform && platformMatches(platform, d.platform));
-  if (candidates[0]) return candidates[0];
-  throw new PlatformNotFoundError(platform, entries.flatMap((d) => (d.platform ? [formatPlatform(d.platform)] : [])));
-}
 
 /**
  * With no platform asked for: this machine's if the store holds it, else the
  * first entry the store holds (an index pulled for one other platform).
  */
-async function choosePresent(content: BlobProvider, entries: readonly Descriptor[]): Promise<Descriptor> {
+async function choosePresent(content: BlobProvider, entries: readonly Descriptor[], what: string): Promise<Descriptor> {
   const present: Descriptor[] = [];
   for (const d of entries) if (d.platform && (await content.info(d.digest))) present.push(d);
   const host = hostPlatform();
-  return present.find((d) => platformMatches(host, d.platform!)) ?? present[0] ?? chooseManifest(entries, host);
+  return present.find((d) => platformMatches(host, d.platform!)) ?? present[0] ?? selectPlatformEntry(entries, host, what);
 }
 
 /** The image id docker shows: the config digest. */

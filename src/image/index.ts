@@ -1,5 +1,5 @@
 export { ImageStore, ImageNotFoundError, type ImageRecord } from "./image-store.js";
-export { openImage, chooseManifest, imageId, PlatformNotFoundError, type ImageView } from "./image-view.js";
+export { openImage, imageId, type ImageView } from "./image-view.js";
 export { inspectImage, type DockerImageInspect } from "./image-inspect.js";
 export { fullName, findImage, tagImage, removeImage } from "./image-names.js";
 export { parseImageLocation, type ImageLocation } from "./image-location.js";

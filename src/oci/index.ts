@@ -18,3 +18,4 @@ export {
   parseImageConfig, configPlatform,
   type ImageConfig, type ContainerConfig, type Healthcheck, type RootFS, type HistoryEntry,
 } from "./image-config.js";
+export { PlatformNotFoundError, offeredPlatforms, selectPlatformEntry } from "./select-platform.js";

@@ -83,13 +83,3 @@ export class PlatformRequiredError extends BerthError {
   }
 }
 
-/** An index has no image for the platform asked for. */
-export class PlatformNotFoundError extends BerthError {
-  constructor(
-    readonly image: string,
-    readonly platform: string,
-    readonly platforms: readonly string[],
-  ) {
-    super("NOT_FOUND", `${image} has no image for ${platform}; it has ${platforms.join(", ") || "none"}`);
-  }
-}

@@ -10,5 +10,5 @@ export { REF_NAME, CONTAINERD_NAME } from "./ref-names.js";
 export { DOCKER_LAYER_UNCOMPRESSED } from "./layer-compression.js";
 export {
   ArchiveEntryError, MissingEntryError, ArchiveFormatError, UnsupportedCompressionError,
-  MissingBlobError, StoredContentError, PlatformRequiredError, PlatformNotFoundError,
+  MissingBlobError, StoredContentError, PlatformRequiredError,
 } from "./errors.js";

@@ -1,9 +1,9 @@
 import {
-  MediaType, formatPlatform, parseImageConfig, parseManifest, platformMatches,
+  MediaType, offeredPlatforms, parseImageConfig, parseManifest, selectPlatformEntry,
   type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Platform,
 } from "../../oci/index.js";
 import type { BlobProvider } from "../../content/index.js";
-import { MissingBlobError, PlatformNotFoundError, PlatformRequiredError, StoredContentError } from "./errors.js";
+import { MissingBlobError, PlatformRequiredError, StoredContentError } from "./errors.js";
 
 /** A single-platform image read from the content store: its manifest and parsed config. */
 export interface StoredImage {
@@ -63,11 +63,8 @@ async function imageOf(store: BlobProvider, desc: Descriptor, m: ImageManifest, 
 }
 
 function pickPlatform(children: readonly Descriptor[], index: Descriptor, label: string, platform: Platform | undefined): Descriptor {
-  const offered = children.filter((c) => c.platform !== undefined).map((c) => formatPlatform(c.platform!));
-  if (platform === undefined) throw new PlatformRequiredError(`${label} (${index.digest})`, offered);
-  const match = children.find((c) => c.platform !== undefined && platformMatches(platform, c.platform));
-  if (match === undefined) throw new PlatformNotFoundError(`${label} (${index.digest})`, formatPlatform(platform), offered);
-  return match;
+  if (platform === undefined) throw new PlatformRequiredError(`${label} (${index.digest})`, offeredPlatforms(children));
+  return selectPlatformEntry(children, platform, `${label} (${index.digest})`, () => true);
 }
 
 /** A small stored blob, checked against its descriptor's size. */

@@ -2,29 +2,13 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it, type TestContext } from "node:test";
+import { describe, it } from "node:test";
 import { describeResult } from "../../support/run.js";
-import { assertClean, berthRun, containersUnsupported, makeRuntimeFixture, requireContainers, type RuntimeFixture } from "./runtime-fixture.js";
+import { assertClean, berthRun, useRuntimeFixture } from "./runtime-fixture.js";
 
 // `berth run` end to end: the command in a child process, real runc, real overlayfs.
 describe("berth run (runc, as root)", () => {
-  let f: RuntimeFixture | undefined;
-  let usable = false;
-
-  before(async () => {
-    usable = (await containersUnsupported()) === undefined;
-    if (usable) f = await makeRuntimeFixture();
-  });
-  after(async () => {
-    await f?.tmp.remove();
-  });
-
-  /** The fixture when the machine can run containers; otherwise the test is skipped with the reason. */
-  async function fixture(t: TestContext): Promise<RuntimeFixture | undefined> {
-    if (!(await requireContainers(t))) return undefined;
-    assert.ok(usable && f, "fixture not built");
-    return f;
-  }
+  const fixture = useRuntimeFixture();
 
   it("pulls a missing image and propagates the exit code (exit 3)", async (t) => {
     const shared = await fixture(t);

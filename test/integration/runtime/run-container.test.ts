@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { after, before, describe, it, type TestContext } from "node:test";
+import { describe, it } from "node:test";
 import { ImageStore } from "../../../src/image/index.js";
 import { isBerthError } from "../../../src/oci/index.js";
 import { isMountPoint, NameInUseError, OverlayRootfs, Runc, runContainer } from "../../../src/runtime/index.js";
 import { mountsUnder } from "../../support/unmount.js";
-import { assertClean, containersUnsupported, makeRuntimeFixture, requireContainers, RUNC, type RuntimeFixture } from "./runtime-fixture.js";
+import { assertClean, RUNC, useRuntimeFixture } from "./runtime-fixture.js";
 
 const collect = (s: PassThrough): (() => string) => {
   let text = "";
@@ -17,22 +17,7 @@ const collect = (s: PassThrough): (() => string) => {
 
 // The library beneath `berth run`: runContainer, OverlayRootfs and Runc with real runc and overlayfs.
 describe("runtime library (runc, as root)", () => {
-  let f: RuntimeFixture | undefined;
-  let usable = false;
-
-  before(async () => {
-    usable = (await containersUnsupported()) === undefined;
-    if (usable) f = await makeRuntimeFixture();
-  });
-  after(async () => {
-    await f?.tmp.remove();
-  });
-
-  async function fixture(t: TestContext): Promise<RuntimeFixture | undefined> {
-    if (!(await requireContainers(t))) return undefined;
-    assert.ok(usable && f, "fixture not built");
-    return f;
-  }
+  const fixture = useRuntimeFixture();
 
   it("pipes output, holds the name while running, forwards a signal, frees everything after", async (t) => {
     const fx = await fixture(t);

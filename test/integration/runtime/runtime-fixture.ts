@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { TestContext } from "node:test";
+import { after, before, type TestContext } from "node:test";
 import { ImageStore, pull } from "../../../src/image/index.js";
 import { BERTH_BIN } from "../../support/berth-server.js";
 import { makeBusyboxLayout } from "../../fixtures/make-image.js";
@@ -80,4 +80,26 @@ export async function assertClean(f: RuntimeFixture): Promise<void> {
   assert.equal(list.stdout.trim(), "", "runc still lists containers");
   const dirs = (await readdir(join(f.root, "containers")).catch(() => [] as string[])).filter((d) => d !== "names");
   assert.deepEqual(dirs, [], "container directories left");
+}
+
+/**
+ * Inside a describe block: build one fixture before its tests (when this
+ * machine can run containers) and remove it after. Returns the accessor each
+ * test calls first: the fixture, or undefined after skipping with the reason.
+ */
+export function useRuntimeFixture(): (t: TestContext) => Promise<RuntimeFixture | undefined> {
+  let f: RuntimeFixture | undefined;
+  let usable = false;
+  before(async () => {
+    usable = (await containersUnsupported()) === undefined;
+    if (usable) f = await makeRuntimeFixture();
+  });
+  after(async () => {
+    await f?.tmp.remove();
+  });
+  return async (t) => {
+    if (!(await requireContainers(t))) return undefined;
+    assert.ok(usable && f, "fixture not built");
+    return f;
+  };
 }
