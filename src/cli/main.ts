@@ -2,7 +2,11 @@ import { Command, CommanderError } from "commander";
 import { isBerthError } from "../oci/index.js";
 import { imageCommands } from "./commands/image-commands.js";
 import { loginCommands } from "./commands/login-commands.js";
-import { runCommand } from "./commands/run-command.js";
+import { containerCommands } from "./commands/container-commands.js";
+import { containerIoCommands } from "./commands/container-io-commands.js";
+import { networkCommand } from "./commands/network-commands.js";
+import { createCommand, runCommand } from "./commands/run-command.js";
+import { volumeCommand } from "./commands/volume-commands.js";
 import { transferCommands } from "./commands/transfer-commands.js";
 import { registryCommand } from "./commands/registry-command.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
@@ -30,6 +34,11 @@ export function buildProgram(): Command {
   for (const c of transferCommands(globals)) program.addCommand(c);
   for (const c of loginCommands()) program.addCommand(c);
   program.addCommand(runCommand(globals));
+  program.addCommand(createCommand(globals));
+  for (const c of containerCommands(globals)) program.addCommand(c);
+  for (const c of containerIoCommands(globals)) program.addCommand(c);
+  program.addCommand(networkCommand(globals));
+  program.addCommand(volumeCommand(globals));
   return program;
 }
 

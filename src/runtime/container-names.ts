@@ -1,7 +1,6 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BerthError, InvalidArgumentError } from "../oci/index.js";
-import { isRunning, selfIdentity, type ProcessIdentity } from "./process-identity.js";
 
 /** docker's rule for container names. */
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
@@ -17,15 +16,24 @@ export class NameInUseError extends BerthError {
 
 /**
  * Container names, one file per name under `<root>/containers/names/`
- * holding `{id, owner}` (the owning berth process). A name is claimed by creating its file exclusively,
- * so two berth processes can never both hold it; a claim whose process is
- * gone (a CLI killed before it could clean up) is taken over.
+ * holding `{id}`. A name is claimed by creating its file exclusively, so two
+ * berth processes can never both hold it; a claim whose container directory
+ * is gone (a berth killed between removing a container and freeing its
+ * name) is taken over. Callers make the container's directory before they
+ * claim its name.
  */
 export class ContainerNames {
   private readonly dir: string;
 
-  constructor(containersDir: string) {
+  constructor(private readonly containersDir: string) {
     this.dir = join(containersDir, "names");
+  }
+
+  /** The id holding `name`, if any. */
+  async lookup(name: string): Promise<string | undefined> {
+    if (!NAME.test(name)) return undefined;
+    const held = await readFile(join(this.dir, name), "utf8").then((t) => JSON.parse(t) as { id?: unknown }).catch(() => undefined);
+    return typeof held?.id === "string" ? held.id : undefined;
   }
 
   /** Claim `name` for container `id`; throws InvalidArgumentError (bad name) or NameInUseError. */
@@ -35,7 +43,7 @@ export class ContainerNames {
     }
     await mkdir(this.dir, { recursive: true });
     const file = join(this.dir, name);
-    const record = JSON.stringify({ id, owner: await selfIdentity() });
+    const record = JSON.stringify({ id });
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await writeFile(file, record, { flag: "wx" });
@@ -43,8 +51,14 @@ export class ContainerNames {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       }
-      const held = await readFile(file, "utf8").then((t) => JSON.parse(t) as { id: string; owner: ProcessIdentity }).catch(() => undefined);
-      if (held?.owner !== undefined && (await isRunning(held.owner))) throw new NameInUseError(name, held.id);
+      const held = await this.lookup(name);
+      if (held === undefined) {
+        // Created but not yet written by another process: its claim stands unless it is old.
+        const age = await stat(file).then((st) => Date.now() - st.mtimeMs, () => Infinity);
+        if (age < 5_000) throw new NameInUseError(name, "(a container being created)");
+      }
+      const alive = held !== undefined && (await access(join(this.containersDir, held)).then(() => true, () => false));
+      if (alive) throw new NameInUseError(name, held);
       await rm(file, { force: true });
     }
     throw new NameInUseError(name, "(another berth process)");

@@ -45,12 +45,34 @@ export interface ContainerOptions {
   readonly seccompProfile?: string;
   /** Memory limit in bytes. */
   readonly memory?: number;
+  /** `--memory-swap`: memory + swap in bytes; -1 for unlimited swap. Default (docker's): twice --memory. */
+  readonly memorySwap?: number;
   /** CPU quota in CPUs (0.5 = half of one). */
   readonly cpus?: number;
   /** Maximum number of processes; -1 for unlimited. */
   readonly pidsLimit?: number;
-  /** `none` (a new, empty network namespace; the default this slice) or `host`. */
-  readonly network?: "none" | "host";
+  /**
+   * `none` (a new, empty network namespace), `host`, `bridge` (berth's
+   * default network, as docker's) or a user network's name.
+   */
+  readonly network?: string;
+  /** `--network-alias`: more names the container answers to on a user network. */
+  readonly networkAliases?: readonly string[];
+  /** `-p`/`-P`: ports published on the host. */
+  readonly publish?: readonly PublishedPort[];
+  /** `--init`: run a tiny init (tini/catatonit/docker-init from the host) as pid 1 that reaps zombies and forwards signals. */
+  readonly init?: boolean;
+}
+
+/** One published port range: host → container, as netavark takes it. */
+export interface PublishedPort {
+  /** Host address to listen on; "" for all. */
+  readonly hostIp: string;
+  readonly hostPort: number;
+  readonly containerPort: number;
+  /** How many consecutive ports, from the two starts. */
+  readonly range: number;
+  readonly protocol: "tcp" | "udp";
 }
 
 const isAbsoluteClean = (p: string): boolean =>
@@ -96,6 +118,20 @@ export function parseMemory(value: string): number {
   const bytes = m ? Math.floor(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!) : NaN;
   if (!Number.isSafeInteger(bytes)) throw new InvalidArgumentError(`--memory ${value}: not a size such as 512m or 2g`);
   if (bytes < MIN_MEMORY) throw new InvalidArgumentError(`--memory ${value}: the minimum is 6m`);
+  return bytes;
+}
+
+/** `--memory-swap`: a size (memory + swap, at least --memory) or -1 for unlimited. */
+export function parseMemorySwap(value: string, memory: number | undefined): number {
+  if (value.trim() === "-1") return -1;
+  if (memory === undefined) throw new InvalidArgumentError(`--memory-swap ${value}: needs --memory too`, { hint: "e.g. --memory 256m --memory-swap 512m" });
+  let bytes: number;
+  try {
+    bytes = parseMemory(value);
+  } catch {
+    throw new InvalidArgumentError(`--memory-swap ${value}: not a size such as 512m, or -1`);
+  }
+  if (bytes < memory) throw new InvalidArgumentError(`--memory-swap ${value}: must be at least --memory (it counts memory plus swap)`);
   return bytes;
 }
 

@@ -1,22 +1,67 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../content/index.js";
+import type { ContainerConfig } from "../oci/index.js";
+import type { ContainerOptions } from "./container-options.js";
 import type { ProcessIdentity } from "./process-identity.js";
 
+/** docker's restart policies. */
+export interface RestartPolicy {
+  readonly name: "no" | "on-failure" | "always" | "unless-stopped";
+  /** on-failure only: give up after this many restarts; 0 = no limit. */
+  readonly maximumRetryCount: number;
+}
+
+/** docker's HEALTHCHECK, durations in milliseconds. */
+export interface HealthConfig {
+  /** `["CMD", …]` or `["CMD-SHELL", "…"]`; `["NONE"]` disables the image's. */
+  readonly test: readonly string[];
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly startPeriodMs: number;
+  readonly retries: number;
+  /** podman's --health-on-failure. */
+  readonly onFailure: "none" | "kill" | "restart" | "stop";
+}
+
 /**
- * `<root>/containers/<id>/container.json`: what a container is and which
- * berth process owns it, written before anything is mounted so that a crash
- * at any later instant leaves enough to clean up (see reapOrphans).
+ * `<root>/containers/<id>/container.json`: what a container is, fixed when
+ * it is created (its changing state is in state.json). Written before
+ * anything is mounted, so a crash at any later instant leaves enough to
+ * clean up.
  */
 export interface ContainerRecord {
   readonly id: string;
   readonly name?: string;
-  /** The image's name as the store knows it. */
+  /** What the user asked for (`berth run IMAGE`) and the name the store knows it by. */
   readonly image: string;
+  /** The image config's digest (docker's image Id). */
+  readonly imageId: string;
+  /** The image's execution defaults, as they were at create. */
+  readonly imageConfig: ContainerConfig;
+  /** The image's snapshot dirs, top first: the rootfs's lower layers. */
+  readonly lowerDirs: readonly string[];
   /** ISO 8601. */
   readonly created: string;
-  /** The berth process running it in the foreground. */
-  readonly owner: ProcessIdentity;
+  /** The container's options, as parsed from the flags (JSON-safe). */
+  readonly options: ContainerOptions;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly restartPolicy?: RestartPolicy;
+  readonly health?: HealthConfig;
+  /** `--rm`: removed when it ends (unless a restart policy starts it again). */
+  readonly autoRemove?: boolean;
+  /** `-t`: a terminal for the process. */
+  readonly tty?: boolean;
+  /** The image's StopSignal, docker's default SIGTERM. */
+  readonly stopSignal?: string;
+  /** Named and anonymous volumes this container holds (released by rm). */
+  readonly volumes?: readonly string[];
+  /**
+   * Set for a container run attached without a monitor (`run -i`/`-t` in
+   * the foreground): the berth process that holds it. Absent for
+   * conmon-monitored containers.
+   */
+  readonly owner?: ProcessIdentity;
 }
 
 const FILE = "container.json";
@@ -31,7 +76,7 @@ export async function readContainerRecord(dir: string): Promise<ContainerRecord 
   if (text === undefined) return undefined;
   try {
     const r = JSON.parse(text) as Partial<ContainerRecord>;
-    const ok = typeof r.id === "string" && typeof r.image === "string" && typeof r.owner?.pid === "number" && typeof r.owner.startTime === "string";
+    const ok = typeof r.id === "string" && typeof r.image === "string" && typeof r.created === "string" && typeof r.options === "object" && r.options !== null && Array.isArray(r.lowerDirs);
     return ok ? (r as ContainerRecord) : undefined;
   } catch {
     return undefined;

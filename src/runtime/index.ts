@@ -2,9 +2,22 @@
 export { runContainer, type RunContainerOptions, type ForegroundContainer } from "./run-container.js";
 export { prepareRunImage, type RunImage, type PrepareImageOptions } from "./run-image.js";
 export {
-  parseBind, parseTmpfs, parseMemory, parseCpus, parsePidsLimit, parseEnv, parseEnvFile, parseCapabilities,
-  type ContainerOptions, type BindMount, type TmpfsMount,
+  parseBind, parseTmpfs, parseMemory, parseMemorySwap, parseCpus, parsePidsLimit, parseEnv, parseEnvFile, parseCapabilities,
+  type ContainerOptions, type BindMount, type TmpfsMount, type PublishedPort,
 } from "./container-options.js";
+export { ContainerRuntime, type ContainerSummary } from "./container-runtime.js";
+export { RuntimeContext, ContainerNotFoundError, ContainerStateError, type RuntimeContextOptions } from "./runtime-context.js";
+export type { CreateContainerOptions } from "./create-container.js";
+export type { StartOptions } from "./start-container.js";
+export type { ExecOptions } from "./exec-container.js";
+export { normalizeSignal } from "./stop-container.js";
+export { healthFromFlags, healthFromImage, parseDuration, type HealthFlags } from "./health-config.js";
+export type { HealthStatus, HealthLogEntry } from "./health-status.js";
+export { inspectContainer, commandLine, type ContainerInspect } from "./container-inspect.js";
+export type { ContainerState, ContainerStatus } from "./container-state.js";
+export { wantsRestart, restartDelayMs } from "./container-exit.js";
+export { Conmon, type ConmonCreateOptions } from "./conmon.js";
+export { containerCgroupPath } from "./container-cgroup.js";
 export { buildRuntimeSpec, type RuntimeSpecInput } from "./runtime-spec.js";
 export type { RuntimeSpec, SpecProcess, SpecMount, SpecLinux, SpecResources } from "./spec-types.js";
 export { resolveUser, type ResolvedUser } from "./resolve-user.js";
@@ -12,7 +25,7 @@ export { DEFAULT_CAPABILITIES, ALL_CAPABILITIES, MASKED_PATHS, READONLY_PATHS, e
 export { OverlayRootfs, isMountPoint } from "./rootfs.js";
 export { Runc, type RuncOptions, type RuncStdio, type RuncExit, type RuncRun } from "./runc.js";
 export { ContainerNames, NameInUseError } from "./container-names.js";
-export { readContainerRecord, type ContainerRecord } from "./container-record.js";
+export { readContainerRecord, type ContainerRecord, type RestartPolicy, type HealthConfig } from "./container-record.js";
 export { reapOrphans } from "./reap-orphans.js";
 export { isRunning, selfIdentity, type ProcessIdentity } from "./process-identity.js";
 export { ContainerStartError, RootfsError, RuntimeToolError, classifyStartFailure, type StartFailureCode } from "./errors.js";
@@ -20,3 +33,8 @@ export { nofileHardLimit } from "./host-limits.js";
 export { seccompForSpec, DEFAULT_SECCOMP_PROFILE, type SpecSeccomp, type SpecSyscall, type SeccompContext } from "./seccomp-profile.js";
 export { loadSeccompProfile, type LoadedSeccomp } from "./seccomp-loader.js";
 export { etcFilesIn, writeEtcFiles, type EtcFiles } from "./etc-files.js";
+export * from "./network/index.js";
+export * from "./volume/index.js";
+export * from "./cgroup/index.js";
+export { readContainerLogs, type ContainerLogsOptions } from "./logs/read-container-logs.js";
+export { parseLogTime } from "./logs/parse-log-time.js";

@@ -25,3 +25,10 @@ export async function isRunning(id: ProcessIdentity): Promise<boolean> {
   const start = await startTimeOf(id.pid);
   return start !== undefined && start === id.startTime;
 }
+
+/** The identity of process `pid` now, or undefined when there is none (or it is a zombie). */
+export async function identityOf(pid: number): Promise<ProcessIdentity | undefined> {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const startTime = await startTimeOf(pid);
+  return startTime === undefined ? undefined : { pid, startTime };
+}

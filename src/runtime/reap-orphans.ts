@@ -10,7 +10,7 @@ import { isMountPoint, OverlayRootfs } from "./rootfs.js";
 const SETUP_GRACE_MS = 60_000;
 
 /**
- * Remove the foreground containers whose berth process is gone (killed
+ * Remove the attached (`-i`/`-t`) containers whose berth process is gone (killed
  * before it could clean up): kill them through runc, unmount their rootfs,
  * delete their directory and free their name. Containers of live berth
  * processes are left alone. Returns the ids removed; a container that cannot
@@ -25,7 +25,7 @@ export async function reapOrphans(containersDir: string, runc: Runc, names: Cont
     if (record === undefined) {
       const st = await stat(dir).catch(() => undefined);
       if (st === undefined || Date.now() - st.mtimeMs < SETUP_GRACE_MS) continue;
-    } else if (await isRunning(record.owner)) {
+    } else if (record.owner === undefined || (await isRunning(record.owner))) {
       continue;
     }
     try {

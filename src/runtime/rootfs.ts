@@ -69,10 +69,12 @@ export class OverlayRootfs implements AsyncDisposable {
 
   /**
    * Unmount (lazily when busy) and remove the writable layer and mount
-   * point. Refuses to delete anything while the mount is still visible, since
-   * a recursive delete would go through it into the image's snapshots. Safe to call twice.
+   * point — or, with `keepWritableLayer`, only unmount (a stopped container
+   * keeps its changes for its next start). Refuses to delete anything while
+   * the mount is still visible, since a recursive delete would go through it
+   * into the image's snapshots. Safe to call twice.
    */
-  async unmount(): Promise<void> {
+  async unmount(opts: { keepWritableLayer?: boolean } = {}): Promise<void> {
     if (this.mounted) {
       for (let attempt = 0; attempt < 3 && (await isMountPoint(this.path)); attempt++) {
         await execTool("umount", attempt === 0 ? [this.path] : ["--lazy", this.path]);
@@ -82,6 +84,7 @@ export class OverlayRootfs implements AsyncDisposable {
       }
       this.mounted = false;
     }
+    if (opts.keepWritableLayer) return;
     for (const d of ["upper", "work", "empty", "rootfs"]) await rm(join(this.dir, d), { recursive: true, force: true, maxRetries: 3 });
   }
 

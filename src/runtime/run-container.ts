@@ -8,6 +8,7 @@ import type { ImageStore } from "../image/index.js";
 import { etcFilesIn, writeEtcFiles } from "./etc-files.js";
 import { ContainerNames } from "./container-names.js";
 import { writeContainerRecord } from "./container-record.js";
+import { writeContainerState } from "./container-state.js";
 import { selfIdentity } from "./process-identity.js";
 import { reapOrphans } from "./reap-orphans.js";
 import type { ContainerOptions } from "./container-options.js";
@@ -29,6 +30,10 @@ export interface RunContainerOptions extends ContainerOptions, PrepareImageOptio
   readonly stdio?: RuncStdio;
   /** The runc program; default /usr/sbin/runc. */
   readonly runcBinary?: string;
+  /** `-t`: runc makes a terminal and proxies it to berth's stdio. */
+  readonly tty?: boolean;
+  /** `-i`: berth's stdin is the container's. */
+  readonly interactive?: boolean;
 }
 
 /** A container running in the foreground. */
@@ -70,17 +75,24 @@ export async function runContainer(store: ImageStore, image: string, opts: RunCo
   const undo = new UndoStack();
   const teardown = (): Promise<void> => undo.run();
   try {
-    if (opts.name !== undefined) {
-      await names.claim(opts.name, id);
-      undo.push(() => names.release(opts.name!, id));
-    }
     await mkdir(dir, { recursive: true });
     undo.push(async () => {
       // A recursive delete would go through a rootfs still mounted into the image's snapshots.
       if (await isMountPoint(join(dir, "rootfs"))) throw new RootfsError("INTERNAL", join(dir, "rootfs"), "still mounted; not removing the container", `unmount it, then remove ${dir}`);
       await rm(dir, { recursive: true, force: true });
     });
-    await writeContainerRecord(dir, { id, ...(opts.name !== undefined && { name: opts.name }), image: img.name, created: new Date().toISOString(), owner: await selfIdentity() });
+    if (opts.name !== undefined) {
+      await names.claim(opts.name, id);
+      undo.push(() => names.release(opts.name!, id));
+    }
+    const owner = await selfIdentity();
+    const { stdio: _stdio, runcBinary: _runc, onProgress: _p, onUnpack: _u, signal: _s, insecureRegistries: _i, platform: _pl, name: _n, tty: _t, interactive: _in, ...options } = opts;
+    await writeContainerRecord(dir, {
+      id, ...(opts.name !== undefined && { name: opts.name }), image: img.name, imageId: img.id, imageConfig: img.config.config ?? {},
+      lowerDirs: img.lowerDirs, created: new Date().toISOString(), options, owner, ...(opts.tty && { tty: true }),
+    });
+    // This berth process is the container's monitor: `ps` shows it running while this process lives.
+    await writeContainerState(dir, { status: "running", restartCount: 0, startedAt: new Date().toISOString(), monitor: owner });
     const rootfs = await OverlayRootfs.mount(dir, img.lowerDirs);
     undo.push(() => rootfs.unmount());
     const spec = buildRuntimeSpec({
@@ -92,11 +104,14 @@ export async function runContainer(store: ImageStore, image: string, opts: RunCo
       hostHostname: hostname(),
       etcFiles: etcFilesIn(dir),
       ...(seccomp && { seccomp }),
+      ...(opts.tty && { terminal: true }),
     });
-    await writeEtcFiles(etcFilesIn(dir), spec.hostname ?? id.slice(0, 12), opts.network ?? "none");
+    const network = opts.network ?? "none";
+    if (network !== "none" && network !== "host") throw new InvalidArgumentError(`--network ${network}: -i/-t containers run attached and take only none or host in this version`, { hint: "run it with -d, or without -i/-t" });
+    await writeEtcFiles(etcFilesIn(dir), spec.hostname ?? id.slice(0, 12), network);
     await writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec, null, 2));
     undo.push(() => runc.delete(id));
-    const run = runc.run(dir, id, opts.stdio ?? {});
+    const run = runc.run(dir, id, { ...(opts.stdio ?? {}), ...((opts.interactive || opts.tty) && { stdin: "inherit" as const }) });
     const waited = run.exited.then(async (exit) => {
       await teardown();
       if (exit.startError !== undefined) throw new ContainerStartError(id, classifyStartFailure(exit.startError), exit.startError);

@@ -5,6 +5,8 @@ import { hostPlatform, type Descriptor, type ImageConfig, type Platform } from "
 export interface RunImage {
   /** The name the store knows it by (or what the user typed, for an id). */
   readonly name: string;
+  /** The config's digest: docker's image Id. */
+  readonly id: string;
   readonly config: ImageConfig;
   /** Snapshot directories for overlayfs's lowerdir, top first; empty for an image without layers. */
   readonly lowerDirs: readonly string[];
@@ -37,10 +39,11 @@ export async function prepareRunImage(store: ImageStore, image: string, opts: Pr
   }
   const view = await openImage(store.content, target, platform);
   const top = chainIds(view.config.rootfs.diff_ids).at(-1);
-  if (top === undefined) return { name, config: view.config, lowerDirs: [] };
+  const id = view.configDescriptor.digest;
+  if (top === undefined) return { name, id, config: view.config, lowerDirs: [] };
   const snapshots = await store.snapshots();
   if ((await snapshots.info(top)) === undefined) {
     await unpackFor(store, target, platform, { ...(opts.onUnpack && { onUnpack: opts.onUnpack }), ...(opts.signal && { signal: opts.signal }) });
   }
-  return { name, config: view.config, lowerDirs: await snapshots.lowerDirs(top) };
+  return { name, id, config: view.config, lowerDirs: await snapshots.lowerDirs(top) };
 }

@@ -17,6 +17,8 @@ export interface RuncOptions {
 export interface RuncStdio {
   readonly stdout?: Writable;
   readonly stderr?: Writable;
+  /** `inherit` gives the container berth's stdin (`-i`); default none. */
+  readonly stdin?: "inherit";
 }
 
 /** How `runc run` ended. */
@@ -61,7 +63,7 @@ export class Runc {
     const logFile = join(bundle, "runc.log");
     const args = ["--root", this.opts.stateDir, "--log", logFile, "--log-format", "json", "run", "--bundle", bundle, id];
     const child = spawn(this.binary, args, {
-      stdio: ["ignore", stdio.stdout ? "pipe" : "inherit", stdio.stderr ? "pipe" : "inherit"],
+      stdio: [stdio.stdin ?? "ignore", stdio.stdout ? "pipe" : "inherit", stdio.stderr ? "pipe" : "inherit"],
       detached: true,
     });
     if (stdio.stdout) child.stdout?.pipe(stdio.stdout, { end: false });
@@ -70,7 +72,7 @@ export class Runc {
       child.on("error", (e) => reject(new RuntimeToolError(this.binary, args, e.message, "install Debian's runc (apt-get install runc)")));
       child.on("close", (code, signal) => {
         const exitCode = code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 0) : 0);
-        void readStartError(logFile).then((startError) => {
+        void lastRuntimeError(logFile).then((startError) => {
           resolve(exitCode !== 0 && startError !== undefined ? { code: exitCode, startError } : { code: exitCode });
         });
       });
@@ -91,23 +93,58 @@ export class Runc {
     if (r.code !== 0 && !/does not exist|not found/i.test(r.stderr)) throw new RuntimeToolError(this.binary, args, r.stderr || `exit ${r.code}`);
   }
 
+  /** `runc start ID`: let a created container's process run. */
+  async start(id: string): Promise<void> {
+    await this.must(["start", id]);
+  }
+
+  /**
+   * `runc kill [--all] ID SIGNAL`. Resolves false when the container is not
+   * running any more (nothing to signal), throws on other failures.
+   */
+  async kill(id: string, signal: string, all = false): Promise<boolean> {
+    const args = ["--root", this.opts.stateDir, "kill", ...(all ? ["--all"] : []), id, signal];
+    const r = await execTool(this.binary, args);
+    if (r.code === 0) return true;
+    if (/not running|does not exist|not found|container not running|process already finished/i.test(r.stderr)) return false;
+    throw new RuntimeToolError(this.binary, args, r.stderr || `exit ${r.code}`);
+  }
+
+  /** `runc state ID` → its status (`created`, `running`, `stopped`, `paused`) and init pid, or undefined when runc does not know it. */
+  async state(id: string): Promise<{ status: string; pid: number } | undefined> {
+    const args = ["--root", this.opts.stateDir, "state", id];
+    const r = await captureStdout(this.binary, args);
+    if (r.code !== 0) return undefined;
+    const s = JSON.parse(r.out) as { status?: unknown; pid?: unknown };
+    return { status: String(s.status), pid: typeof s.pid === "number" ? s.pid : 0 };
+  }
+
+  /** Host pids of the container's processes (`runc ps --format json`). */
+  async pids(id: string): Promise<number[]> {
+    const args = ["--root", this.opts.stateDir, "ps", "--format", "json", id];
+    const r = await captureStdout(this.binary, args);
+    if (r.code !== 0) throw new RuntimeToolError(this.binary, args, `exit ${r.code}`);
+    const pids = JSON.parse(r.out) as unknown;
+    return Array.isArray(pids) ? pids.filter((p): p is number => typeof p === "number") : [];
+  }
+
+  private async must(sub: readonly string[]): Promise<void> {
+    const args = ["--root", this.opts.stateDir, ...sub];
+    const r = await execTool(this.binary, args);
+    if (r.code !== 0) throw new RuntimeToolError(this.binary, args, r.stderr || `exit ${r.code}`);
+  }
+
   /** Ids of the containers runc holds state for under its state dir. */
   async list(): Promise<string[]> {
     const args = ["--root", this.opts.stateDir, "list", "--quiet"];
-    const r = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-      const c = spawn(this.binary, args, { stdio: ["ignore", "pipe", "ignore"] });
-      const out: Buffer[] = [];
-      c.stdout.on("data", (b: Buffer) => out.push(b));
-      c.on("error", reject);
-      c.on("close", (code) => resolve({ code, out: Buffer.concat(out).toString("utf8") }));
-    });
+    const r = await captureStdout(this.binary, args);
     if (r.code !== 0) throw new RuntimeToolError(this.binary, args, `exit ${r.code}`);
     return r.out.split("\n").filter((l) => l !== "");
   }
 }
 
 /** The last error runc logged, if any (`{"level":"error","msg":…}` lines). */
-async function readStartError(logFile: string): Promise<string | undefined> {
+export async function lastRuntimeError(logFile: string): Promise<string | undefined> {
   const text = await readFile(logFile, "utf8").catch(() => "");
   let last: string | undefined;
   for (const line of text.split("\n")) {
@@ -119,4 +156,14 @@ async function readStartError(logFile: string): Promise<string | undefined> {
     }
   }
   return last;
+}
+
+function captureStdout(cmd: string, args: readonly string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(cmd, args, { stdio: ["ignore", "pipe", "ignore"] });
+    const out: Buffer[] = [];
+    c.stdout.on("data", (b: Buffer) => out.push(b));
+    c.on("error", reject);
+    c.on("close", (code) => resolve({ code, out: Buffer.concat(out).toString("utf8") }));
+  });
 }

@@ -29,7 +29,16 @@ export interface RuntimeSpecInput {
   readonly seccomp?: { readonly profile: unknown; readonly source: string; readonly arch?: string };
   /** Parent cgroup; default `/berth`. */
   readonly cgroupParent?: string;
+  /** A network namespace made for the container (bridge and user networks); absent = a new empty one, or the host's for `--network host`. */
+  readonly netnsPath?: string;
+  /** `-t`: the process gets a terminal. */
+  readonly terminal?: boolean;
+  /** `--init`: a static init binary on the host, bind-mounted and run as pid 1 before the command. */
+  readonly init?: string;
 }
+
+/** Where `--init`'s binary appears in the container (docker's path). */
+export const INIT_PATH = "/sbin/docker-init";
 
 const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 /** What containerd gives a container when the host allows it. */
@@ -51,7 +60,7 @@ const HOSTNAME = /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/;
  */
 export function buildRuntimeSpec(input: RuntimeSpecInput): RuntimeSpec {
   const { options: o, image = {} } = input;
-  const args = commandOf(image, o);
+  const args = input.init !== undefined ? [INIT_PATH, "--", ...commandOf(image, o)] : commandOf(image, o);
   const user = resolveUser(o.user ?? image.User ?? "", o.user !== undefined ? "-u" : "image User", input.passwd, input.group);
   const cwd = o.workdir ?? (image.WorkingDir || "/");
   if (!cwd.startsWith("/")) throw new InvalidArgumentError(`${o.workdir !== undefined ? "-w" : "image WorkingDir"} ${cwd}: must be an absolute path`);
@@ -64,7 +73,7 @@ export function buildRuntimeSpec(input: RuntimeSpecInput): RuntimeSpec {
   return {
     ociVersion: "1.0.2",
     process: {
-      terminal: false,
+      terminal: input.terminal === true,
       user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length > 0 && { additionalGids: user.additionalGids }) },
       args,
       env,
@@ -75,9 +84,12 @@ export function buildRuntimeSpec(input: RuntimeSpecInput): RuntimeSpec {
     },
     root: { path: "rootfs", readonly: o.readOnly === true },
     hostname,
-    mounts: mountsOf(o, input.etcFiles),
+    mounts: [...mountsOf(o, input.etcFiles), ...(input.init !== undefined ? [{ destination: INIT_PATH, type: "bind", source: input.init, options: ["rbind", "ro"] }] : [])],
     linux: {
-      namespaces: ["pid", "mount", "uts", "ipc", "cgroup", ...(o.network === "host" ? [] : ["network"])].map((type) => ({ type })),
+      namespaces: [
+        ...["pid", "mount", "uts", "ipc", "cgroup"].map((type) => ({ type })),
+        ...(o.network === "host" ? [] : [input.netnsPath !== undefined ? { type: "network", path: input.netnsPath } : { type: "network" }]),
+      ],
       cgroupsPath: `${input.cgroupParent ?? "/berth"}/${input.id}`,
       resources: resourcesOf(o),
       maskedPaths: MASKED_PATHS,
@@ -136,7 +148,7 @@ function mountsOf(o: ContainerOptions, etc: EtcFiles | undefined): SpecMount[] {
 function resourcesOf(o: ContainerOptions): SpecResources {
   return {
     devices: [{ allow: false, access: "rwm" }],
-    ...(o.memory !== undefined && { memory: { limit: o.memory } }),
+    ...(o.memory !== undefined && { memory: { limit: o.memory, swap: o.memorySwap ?? o.memory * 2 } }),
     ...(o.cpus !== undefined && { cpu: { quota: Math.round(o.cpus * CPU_PERIOD), period: CPU_PERIOD } }),
     ...(o.pidsLimit !== undefined && { pids: { limit: o.pidsLimit } }),
   };

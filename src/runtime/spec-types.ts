@@ -37,7 +37,7 @@ export interface SpecMount {
 }
 
 export interface SpecLinux {
-  readonly namespaces: readonly { readonly type: string }[];
+  readonly namespaces: readonly { readonly type: string; readonly path?: string }[];
   readonly cgroupsPath: string;
   readonly resources: SpecResources;
   readonly maskedPaths: readonly string[];
@@ -47,7 +47,7 @@ export interface SpecLinux {
 
 export interface SpecResources {
   readonly devices: readonly { readonly allow: boolean; readonly access: string }[];
-  readonly memory?: { readonly limit: number };
+  readonly memory?: { readonly limit: number; readonly swap?: number };
   readonly cpu?: { readonly quota: number; readonly period: number };
   readonly pids?: { readonly limit: number };
 }

@@ -1,93 +1,85 @@
-import { Command, Option } from "commander";
-import { readFile } from "node:fs/promises";
-import { availableParallelism } from "node:os";
-import { isBerthError, InvalidArgumentError } from "../../oci/index.js";
+import { Command } from "commander";
+import { InvalidArgumentError, isBerthError } from "../../oci/index.js";
 import {
-  ContainerStartError, parseBind, parseCapabilities, parseCpus, parseEnv, parseEnvFile, parseMemory, parsePidsLimit,
-  parseTmpfs, runContainer, type RunContainerOptions,
+  ContainerRuntime, ContainerStartError, readContainerLogs, runContainer, selfIdentity, type CreateContainerOptions,
 } from "../../runtime/index.js";
 import type { GlobalOptions } from "../main.js";
 import { ProgressRenderer, progressMode } from "../progress-renderer.js";
+import { addContainerFlags, containerOptions, type ContainerFlags } from "./container-flags.js";
 import { imageStore } from "./image-commands.js";
-
-interface RunFlags {
-  readonly rm?: boolean;
-  readonly name?: string;
-  readonly env: string[];
-  readonly envFile: string[];
-  readonly workdir?: string;
-  readonly user?: string;
-  readonly entrypoint?: string;
-  readonly hostname?: string;
-  readonly readOnly?: boolean;
-  readonly tmpfs: string[];
-  readonly volume: string[];
-  readonly capAdd: string[];
-  readonly capDrop: string[];
-  readonly securityOpt: string[];
-  readonly memory?: string;
-  readonly cpus?: string;
-  readonly pidsLimit?: string;
-  readonly network: string;
-  readonly quiet?: boolean;
-}
 
 /** docker's exit code when the failure is berth's own, not the container's. */
 const BERTH_FAILED = 125;
 const FORWARDED: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
+interface RunFlags extends ContainerFlags {
+  readonly detach?: boolean;
+}
 
 /**
- * `berth run [OPTIONS] IMAGE [CMD…]` in the foreground. Flags stop at IMAGE,
- * as docker's do, so the program must `enablePositionalOptions()`. Exit
- * code: the container's, or 125 (berth failed), 126 (cannot execute), 127
- * (command not found); errors are printed here because main's codes differ.
+ * `berth run [OPTIONS] IMAGE [CMD…]`. Flags stop at IMAGE, as docker's do,
+ * so the program must `enablePositionalOptions()`. Exit code: the
+ * container's, or 125 (berth failed), 126 (cannot execute), 127 (command
+ * not found); errors are printed here because main's codes differ.
  */
 export function runCommand(globals: () => GlobalOptions): Command {
-  return new Command("run")
-    .description("run a command in a new container, in the foreground (detached and persistent containers come later: "
-      + "the container, its writable layer and its runtime state are always removed when it ends, with or without --rm)")
+  const cmd = new Command("run")
+    .description("create and start a container; in the foreground its output is shown and its exit code is berth's. "
+      + "The container runs under its own monitor (conmon) and outlives berth; -i/-t containers run attached to this berth instead")
     .argument("<image>", "name, id, oci:DIR[:tag] or docker-archive:FILE; pulled first when not in the store")
     .argument("[command...]", "command and arguments; default the image's Cmd")
-    .option("--rm", "remove the container when it ends (always done in this version)")
-    .option("--name <name>", "container name")
-    .option("-e, --env <NAME=value>", "set an environment variable (repeatable; NAME alone copies it from here)", collect, [])
-    .option("--env-file <file>", "read NAME=value lines from a file (repeatable)", collect, [])
-    .option("-w, --workdir <dir>", "working directory inside the container (absolute)")
-    .option("-u, --user <user[:group]>", "user name or uid, and group name or gid")
-    .option("--entrypoint <cmd>", "override the image's entrypoint (\"\" clears it)")
-    .option("--hostname <name>", "container hostname (default the short id)")
-    .option("--read-only", "mount the container's root filesystem read-only")
-    .option("--tmpfs <path[:options]>", "mount a tmpfs (repeatable)", collect, [])
-    .option("-v, --volume <src:dst[:ro]>", "bind-mount a host path (repeatable)", collect, [])
-    .option("--cap-add <cap>", "add a Linux capability, or ALL (repeatable)", collect, [])
-    .option("--cap-drop <cap>", "drop a Linux capability, or ALL (repeatable)", collect, [])
-    .option("--security-opt <opt>", "no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json (repeatable; default profile: Debian containers-common's)", collect, [])
-    .option("-m, --memory <bytes>", "memory limit, e.g. 512m")
-    .option("--cpus <n>", "CPU quota in CPUs, e.g. 0.5")
-    .option("--pids-limit <n>", "maximum number of processes (-1 unlimited)")
-    .addOption(new Option("--network <mode>", "network: none or host (bridge networks come later)").default("none"))
-    .option("-q, --quiet", "do not print pull progress")
+    .option("-d, --detach", "run in the background and print the container id");
+  return addContainerFlags(cmd)
     .passThroughOptions()
     .action(async (image: string, command: string[], flags: RunFlags) => {
       process.exitCode = await runAction(globals(), image, command, flags);
     });
 }
 
+/** `berth create`: the same flags, the container made but not started. */
+export function createCommand(globals: () => GlobalOptions): Command {
+  const cmd = new Command("create")
+    .description("create a container without starting it; prints its id")
+    .argument("<image>", "name, id, oci:DIR[:tag] or docker-archive:FILE; pulled first when not in the store")
+    .argument("[command...]", "command and arguments; default the image's Cmd");
+  return addContainerFlags(cmd)
+    .passThroughOptions()
+    .action(async (image: string, command: string[], flags: ContainerFlags) => {
+      const renderer = new ProgressRenderer(progressMode({ ...(flags.quiet && { quiet: true }) }), process.stderr, "Downloading");
+      const opts = await containerOptions(command, flags);
+      const record = await new ContainerRuntime(imageStore(globals())).create(image, { ...opts, onProgress: renderer.listener });
+      renderer.finish();
+      process.stdout.write(`${record.id}\n`);
+    });
+}
+
 async function runAction(globals: GlobalOptions, image: string, command: string[], flags: RunFlags): Promise<number> {
   const renderer = new ProgressRenderer(progressMode({ ...(flags.quiet && { quiet: true }) }), process.stderr, "Downloading");
   const handlers = new Map<NodeJS.Signals, () => void>();
-  try {
-    const opts = await toOptions(command, flags);
-    const container = await runContainer(imageStore(globals), image, { ...opts, onProgress: renderer.listener });
-    renderer.finish();
+  const forward = (kill: (s: NodeJS.Signals) => void): void => {
     for (const s of FORWARDED) {
-      const h = (): void => container.kill(s);
+      const h = (): void => kill(s);
       handlers.set(s, h);
       process.on(s, h);
     }
-    return await container.wait();
+  };
+  try {
+    const opts: CreateContainerOptions = { ...(await containerOptions(command, flags)), onProgress: renderer.listener };
+    if ((flags.interactive || flags.tty) && !flags.detach) return await runAttached(globals, image, { ...opts, ...(flags.interactive && { interactive: true }) }, forward, renderer);
+    const runtime = new ContainerRuntime(imageStore(globals));
+    const attached = flags.detach ? undefined : await selfIdentity();
+    const { record } = await runtime.run(image, opts, { ...(attached !== undefined && { attached }) });
+    renderer.finish();
+    if (flags.detach) {
+      process.stdout.write(`${record.id}\n`);
+      return 0;
+    }
+    forward((s) => void runtime.kill(record, s).catch(() => undefined));
+    const exited = runtime.wait(record);
+    await readContainerLogs(runtime.ctx.logPath(record.id), { follow: true, stop: exited }, { stdout: process.stdout, stderr: process.stderr });
+    const code = await exited;
+    if (record.autoRemove) await runtime.remove(record, { force: true });
+    return code;
   } catch (e) {
     renderer.finish();
     process.stderr.write(`berth: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -99,49 +91,21 @@ async function runAction(globals: GlobalOptions, image: string, command: string[
   }
 }
 
-/** Flags → library options; every error names its flag. */
-async function toOptions(command: string[], f: RunFlags): Promise<RunContainerOptions> {
-  if (f.network !== "none" && f.network !== "host") {
-    throw new InvalidArgumentError(`--network ${f.network}: only none and host exist in this version`, { hint: "bridge and user networks come later" });
+/**
+ * `run -i`/`-t` in the foreground: runc runs the container attached to this
+ * berth (runc makes and proxies the terminal), which monitors it and
+ * removes it when it ends. conmon's attach socket is SOCK_SEQPACKET, which
+ * Node cannot open, so these do not outlive berth (see docs/runtime.md).
+ */
+async function runAttached(
+  globals: GlobalOptions, image: string, opts: CreateContainerOptions & { interactive?: boolean }, forward: (kill: (s: NodeJS.Signals) => void) => void, renderer: ProgressRenderer,
+): Promise<number> {
+  if ((opts.mounts ?? []).length > 0 || (opts.publish ?? []).length > 0) {
+    throw new InvalidArgumentError("-v/--mount and -p do not work with -i/-t in the foreground in this version", { hint: "run it detached (-d) and use berth exec -it" });
   }
-  let noNewPrivileges = false;
-  let seccompProfile: string | undefined;
-  for (const o of f.securityOpt) {
-    const seccomp = /^seccomp[=:](.+)$/.exec(o);
-    if (/^no-new-privileges([:=]true)?$/.test(o)) noNewPrivileges = true;
-    else if (seccomp) seccompProfile = seccomp[1];
-    else throw new InvalidArgumentError(`--security-opt ${o}: expected no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json`);
-  }
-  const env: string[] = [];
-  for (const file of f.envFile) {
-    const text = await readFile(file, "utf8").catch((e: Error) => {
-      throw new InvalidArgumentError(`--env-file ${file}: cannot read: ${e.message}`);
-    });
-    env.push(...parseEnvFile(text, file, process.env));
-  }
-  for (const e of f.env) {
-    const v = parseEnv(e, "-e", process.env);
-    if (v !== undefined) env.push(v);
-  }
-  const cmd = command[0] === "--" ? command.slice(1) : command;
-  return {
-    ...(cmd.length > 0 && { cmd }),
-    ...(env.length > 0 && { env }),
-    ...(f.entrypoint !== undefined && { entrypoint: f.entrypoint === "" ? [] : [f.entrypoint] }),
-    ...(f.name !== undefined && { name: f.name }),
-    ...(f.workdir !== undefined && { workdir: f.workdir }),
-    ...(f.user !== undefined && { user: f.user }),
-    ...(f.hostname !== undefined && { hostname: f.hostname }),
-    ...(f.readOnly && { readOnly: true }),
-    tmpfs: f.tmpfs.map(parseTmpfs),
-    binds: f.volume.map(parseBind),
-    capAdd: parseCapabilities(f.capAdd, "--cap-add"),
-    capDrop: parseCapabilities(f.capDrop, "--cap-drop"),
-    ...(noNewPrivileges && { noNewPrivileges: true }),
-    ...(seccompProfile !== undefined && { seccompProfile }),
-    ...(f.memory !== undefined && { memory: parseMemory(f.memory) }),
-    ...(f.cpus !== undefined && { cpus: parseCpus(f.cpus, availableParallelism()) }),
-    ...(f.pidsLimit !== undefined && { pidsLimit: parsePidsLimit(f.pidsLimit) }),
-    network: f.network,
-  };
+  const { mounts: _m, healthFlags: _h, restartPolicy: _r, labels: _l, autoRemove: _a, publishAll: _p, health: _hc, ...rest } = opts;
+  const container = await runContainer(imageStore(globals), image, { ...rest, network: rest.network === "bridge" ? "none" : rest.network });
+  renderer.finish();
+  forward((s) => container.kill(s));
+  return container.wait();
 }

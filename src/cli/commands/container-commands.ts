@@ -1,0 +1,149 @@
+import { Command } from "commander";
+import { InvalidArgumentError } from "../../oci/index.js";
+import { ContainerRuntime, type ContainerNetworkState, type ContainerSummary, type PortMapping } from "../../runtime/index.js";
+import type { GlobalOptions } from "../main.js";
+import { renderTable } from "../table.js";
+import { humanDuration, portsText, statusText } from "./container-status-text.js";
+import { imageStore } from "./image-commands.js";
+
+const runtimeOf = (globals: () => GlobalOptions): ContainerRuntime => new ContainerRuntime(imageStore(globals()));
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/**
+ * Run `fn` on each container named; docker prints each one done and goes
+ * on after a failure, ending with exit code 1 when any failed.
+ */
+async function eachContainer(refs: readonly string[], fn: (ref: string) => Promise<void>): Promise<void> {
+  let failed = false;
+  for (const ref of refs) {
+    try {
+      await fn(ref);
+      process.stdout.write(`${ref}\n`);
+    } catch (e) {
+      failed = true;
+      process.stderr.write(`berth: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
+  if (failed) process.exitCode = 1;
+}
+
+/** `ps --filter` keys docker has that berth reads. */
+function matches(c: ContainerSummary, filters: readonly string[]): boolean {
+  return filters.every((f) => {
+    const i = f.indexOf("=");
+    if (i < 1) throw new InvalidArgumentError(`--filter ${f}: expected key=value`, { hint: "keys: id, name, label, status, health, exited" });
+    const key = f.slice(0, i);
+    const value = f.slice(i + 1);
+    switch (key) {
+      case "id": return c.record.id.startsWith(value);
+      case "name": return (c.record.name ?? "").includes(value);
+      case "status": return c.state.status === value || (value === "created" && c.state.status === "exited" && c.state.startedAt === undefined);
+      case "health": return (c.health?.status ?? "none") === value;
+      case "exited": return c.state.status === "exited" && String(c.state.exitCode) === value;
+      case "label": {
+        const j = value.indexOf("=");
+        const labels = c.record.labels ?? {};
+        return j < 0 ? value in labels : labels[value.slice(0, j)] === value.slice(j + 1);
+      }
+      default: throw new InvalidArgumentError(`--filter ${f}: unknown key ${key}`, { hint: "keys: id, name, label, status, health, exited" });
+    }
+  });
+}
+
+/** The ports a container publishes: the host ports picked at its start, else the ones asked for. */
+const portsOf = (c: ContainerSummary): readonly PortMapping[] =>
+  (c.state.network as ContainerNetworkState | undefined)?.ports ?? c.record.options.publish ?? [];
+
+export function containerCommands(globals: () => GlobalOptions): Command[] {
+  const ps = new Command("ps")
+    .description("list containers (running ones; -a for all)")
+    .option("-a, --all", "show all containers, not only running ones")
+    .option("-q, --quiet", "print ids only")
+    .option("--no-trunc", "do not shorten ids and commands")
+    .option("-f, --filter <key=value>", "id, name, label, status, health or exited (repeatable)", collect, [])
+    .action(async (o: { all?: boolean; quiet?: boolean; trunc: boolean; filter: string[] }) => {
+      const all = await runtimeOf(globals).list();
+      const shown = all.filter((c) => (o.all || o.filter.length > 0 || c.state.status === "running" || c.state.status === "restarting") && matches(c, o.filter));
+      const id = (c: ContainerSummary): string => (o.trunc ? c.record.id.slice(0, 12) : c.record.id);
+      if (o.quiet) {
+        process.stdout.write(shown.map((c) => `${id(c)}\n`).join(""));
+        return;
+      }
+      const now = Date.now();
+      const rows = shown.map((c) => {
+        const command = JSON.stringify(c.command.join(" "));
+        return [id(c), c.record.image, o.trunc && command.length > 22 ? `${command.slice(0, 19)}…"` : command,
+          ageText(c.record.created, now), statusText(c, now), portsText(portsOf(c)), c.record.name ?? ""];
+      });
+      process.stdout.write(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
+    });
+
+  const start = new Command("start").description("start one or more stopped containers")
+    .argument("<container...>", "names or ids")
+    .action(async (refs: string[]) => {
+      const rt = runtimeOf(globals);
+      await eachContainer(refs, async (r) => void (await rt.start(r)));
+    });
+
+  const stop = new Command("stop").description("stop containers: the stop signal, then SIGKILL after the timeout")
+    .argument("<container...>", "names or ids")
+    .option("-t, --time <seconds>", "seconds to wait before killing", "10")
+    .action(async (refs: string[], o: { time: string }) => {
+      const rt = runtimeOf(globals);
+      const t = seconds(o.time);
+      await eachContainer(refs, async (r) => void (await rt.stop(r, t)));
+    });
+
+  const restart = new Command("restart").description("stop then start containers")
+    .argument("<container...>", "names or ids")
+    .option("-t, --time <seconds>", "seconds to wait before killing", "10")
+    .action(async (refs: string[], o: { time: string }) => {
+      const rt = runtimeOf(globals);
+      const t = seconds(o.time);
+      await eachContainer(refs, async (r) => void (await rt.restart(r, t)));
+    });
+
+  const kill = new Command("kill").description("send a signal to running containers")
+    .argument("<container...>", "names or ids")
+    .option("-s, --signal <signal>", "signal name or number", "SIGKILL")
+    .action(async (refs: string[], o: { signal: string }) => {
+      const rt = runtimeOf(globals);
+      await eachContainer(refs, (r) => rt.kill(r, o.signal));
+    });
+
+  const rm = new Command("rm").description("remove containers")
+    .argument("<container...>", "names or ids")
+    .option("-f, --force", "kill a running container first")
+    .option("-v, --volumes", "also remove its anonymous volumes")
+    .action(async (refs: string[], o: { force?: boolean; volumes?: boolean }) => {
+      const rt = runtimeOf(globals);
+      await eachContainer(refs, (r) => rt.remove(r, { ...(o.force && { force: true }), ...(o.volumes && { volumes: true }) }));
+    });
+
+  const wait = new Command("wait").description("wait for containers to end; print their exit codes")
+    .argument("<container...>", "names or ids")
+    .action(async (refs: string[]) => {
+      const rt = runtimeOf(globals);
+      for (const r of refs) process.stdout.write(`${await rt.wait(r)}\n`);
+    });
+
+  const inspect = new Command("inspect").description("show containers as docker's JSON (an array)")
+    .argument("<container...>", "names or ids")
+    .action(async (refs: string[]) => {
+      const rt = runtimeOf(globals);
+      const out: unknown[] = [];
+      for (const r of refs) out.push(await rt.inspect(r));
+      process.stdout.write(`${JSON.stringify(out, null, 4)}\n`);
+    });
+
+  return [ps, start, stop, restart, kill, rm, wait, inspect];
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`--time ${value}: must be a whole number of seconds`);
+  return n;
+}
+
+/** docker's CREATED column: "5 minutes ago". */
+const ageText = (iso: string, now: number): string => `${humanDuration(now - Date.parse(iso))} ago`;

@@ -1,0 +1,101 @@
+import { Command } from "commander";
+import { createInterface } from "node:readline";
+import { BerthError, InvalidArgumentError, isBerthError } from "../../oci/index.js";
+import { parseLabels, VolumeStore, type Volume } from "../../runtime/index.js";
+import { resolveBerthRoot } from "../berth-root.js";
+import { formatBytes } from "../format.js";
+import type { GlobalOptions } from "../main.js";
+import { renderTable } from "../table.js";
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+const PRUNE_WARNING = "WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ";
+
+/**
+ * `berth volume create|ls|inspect|rm|prune`, docker's names, flags and
+ * output, over the VolumeStore of the berth root (`--root`). Errors are
+ * thrown to main, which prints them with their hint and picks the exit code.
+ */
+export function volumeCommand(globals: () => GlobalOptions): Command {
+  const store = (): VolumeStore => new VolumeStore(resolveBerthRoot(globals().root));
+  const volume = new Command("volume").description("manage volumes: named storage that outlives containers");
+
+  volume.addCommand(new Command("create").description("create a volume (a random 64-hex name when NAME is absent) and print its name")
+    .argument("[name]", "volume name: a letter or digit, then letters, digits, _ . - (at least 2 characters)")
+    .option("--label <key=value>", "set a label on the volume (repeatable)", collect, [])
+    .option("-d, --driver <driver>", "volume driver; only local exists", "local")
+    .action(async (name: string | undefined, opts: { label: string[]; driver: string }) => {
+      if (opts.driver !== "local") throw new InvalidArgumentError(`--driver ${opts.driver}: only the local driver exists`);
+      const v = await store().create(name, { labels: parseLabels(opts.label, "--label") });
+      process.stdout.write(`${v.Name}\n`);
+    }));
+
+  volume.addCommand(new Command("ls").alias("list").description("list volumes, sorted by name")
+    .option("-q, --quiet", "print volume names only")
+    .action(async (opts: { quiet?: boolean }) => {
+      const volumes = await store().list();
+      process.stdout.write(opts.quiet
+        ? volumes.map((v) => `${v.Name}\n`).join("")
+        : renderTable(["DRIVER", "VOLUME NAME"], volumes.map((v) => [v.Driver, v.Name])));
+    }));
+
+  volume.addCommand(new Command("inspect").description("show volumes as docker's JSON array")
+    .argument("<names...>", "volume names")
+    .action(async (names: string[]) => {
+      const s = store();
+      const found: Volume[] = [];
+      const failures: unknown[] = [];
+      for (const n of names) await s.inspect(n).then((v) => found.push(v), (e: unknown) => failures.push(e));
+      process.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
+      throwAll(failures);
+    }));
+
+  volume.addCommand(new Command("rm").alias("remove").description("remove volumes and their data; each removed name is printed")
+    .argument("<names...>", "volume names")
+    .option("-f, --force", "remove volumes even when containers use them; a missing volume is no error")
+    .action(async (names: string[], opts: { force?: boolean }) => {
+      const s = store();
+      const failures: unknown[] = [];
+      for (const n of names) {
+        await s.remove(n, { force: opts.force === true }).then(() => process.stdout.write(`${n}\n`), (e: unknown) => failures.push(e));
+      }
+      throwAll(failures);
+    }));
+
+  volume.addCommand(new Command("prune").description("remove every volume no container uses")
+    .option("-f, --force", "do not ask for confirmation")
+    .action(async (opts: { force?: boolean }) => {
+      if (!opts.force && !(await confirm(PRUNE_WARNING))) {
+        throw new BerthError("CANCELLED", "volume prune cancelled: nothing was removed", { hint: "answer y, or pass -f to skip the question" });
+      }
+      const r = await store().prune();
+      if (r.removed.length > 0) process.stdout.write(`Deleted Volumes:\n${r.removed.map((n) => `${n}\n`).join("")}\n`);
+      process.stdout.write(`Total reclaimed space: ${formatBytes(r.bytesReclaimed)}\n`);
+    }));
+
+  return volume;
+}
+
+/** Report every failure but the last on stderr, then throw the last (main prints it and picks the exit code). */
+function throwAll(failures: readonly unknown[]): void {
+  for (const e of failures.slice(0, -1)) {
+    process.stderr.write(`berth: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (isBerthError(e) && e.hint) process.stderr.write(`hint: ${e.hint}\n`);
+  }
+  if (failures.length > 0) throw failures[failures.length - 1];
+}
+
+/** Ask on stdout, read one line from stdin; only y or yes (any case) agrees, and a closed stdin does not. */
+async function confirm(question: string): Promise<boolean> {
+  process.stdout.write(question);
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  try {
+    for await (const line of rl) {
+      if (!process.stdin.isTTY) process.stdout.write("\n");
+      return /^\s*y(es)?\s*$/i.test(line);
+    }
+    return false;
+  } finally {
+    rl.close();
+  }
+}

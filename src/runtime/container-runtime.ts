@@ -1,0 +1,122 @@
+import type { ImageStore } from "../image/index.js";
+import { commandLine, inspectContainer, type ContainerInspect } from "./container-inspect.js";
+import { readContainerRecord, type ContainerRecord } from "./container-record.js";
+import type { ContainerState } from "./container-state.js";
+import { currentState, waitContainer } from "./container-status.js";
+import { createContainer, type CreateContainerOptions } from "./create-container.js";
+import { execInContainer, type ExecOptions } from "./exec-container.js";
+import { readHealthStatus, type HealthStatus } from "./health-status.js";
+import { removeContainer } from "./remove-container.js";
+import { RuntimeContext, type RuntimeContextOptions } from "./runtime-context.js";
+import { startContainer, type StartOptions } from "./start-container.js";
+import { killContainer, stopContainer } from "./stop-container.js";
+
+/** One row of `ps`: a container, its settled state and its health. */
+export interface ContainerSummary {
+  readonly record: ContainerRecord;
+  readonly state: ContainerState;
+  readonly health?: HealthStatus;
+  readonly command: readonly string[];
+}
+
+/**
+ * berth's containers under one root, docker's verbs: create, start, run,
+ * stop, kill, rm, wait, exec, ps, inspect. Each container runs under its own
+ * conmon monitor and needs no berth process once started; every answer is
+ * read from disk and settled against the processes it names, so it is true
+ * after any crash.
+ */
+export class ContainerRuntime {
+  readonly ctx: RuntimeContext;
+
+  constructor(readonly store: ImageStore, opts: RuntimeContextOptions = {}) {
+    this.ctx = new RuntimeContext(store, opts);
+  }
+
+  /** The container `ref` names: id, unique id prefix or name. Throws ContainerNotFoundError. */
+  resolve(ref: string): Promise<ContainerRecord> {
+    return this.ctx.resolve(ref);
+  }
+
+  create(image: string, opts: CreateContainerOptions = {}): Promise<ContainerRecord> {
+    return createContainer(this.ctx, image, opts);
+  }
+
+  async start(ref: string | ContainerRecord, opts: StartOptions = {}): Promise<ContainerState> {
+    return startContainer(this.ctx, await this.record(ref), opts);
+  }
+
+  /**
+   * docker run: create, then start. When the start fails (ContainerStartError
+   * for a command that cannot run, or any step's error) the container is
+   * removed again: bad input leaves nothing behind.
+   */
+  async run(image: string, opts: CreateContainerOptions = {}, start: StartOptions = {}): Promise<{ record: ContainerRecord; state: ContainerState }> {
+    const record = await this.create(image, opts);
+    try {
+      return { record, state: await this.start(record, start) };
+    } catch (e) {
+      await removeContainer(this.ctx, record, { force: true }).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async stop(ref: string | ContainerRecord, timeoutS?: number): Promise<number | undefined> {
+    return stopContainer(this.ctx, await this.record(ref), timeoutS);
+  }
+
+  /** docker restart: stop (with the timeout), then start. */
+  async restart(ref: string | ContainerRecord, timeoutS?: number): Promise<ContainerState> {
+    const record = await this.record(ref);
+    await stopContainer(this.ctx, record, timeoutS);
+    return startContainer(this.ctx, record);
+  }
+
+  async kill(ref: string | ContainerRecord, signal?: string): Promise<void> {
+    return killContainer(this.ctx, await this.record(ref), signal);
+  }
+
+  async remove(ref: string | ContainerRecord, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    return removeContainer(this.ctx, await this.record(ref), opts);
+  }
+
+  async wait(ref: string | ContainerRecord, opts: { signal?: AbortSignal } = {}): Promise<number> {
+    return waitContainer(this.ctx, await this.record(ref), opts);
+  }
+
+  async exec(ref: string | ContainerRecord, cmd: readonly string[], opts: ExecOptions = {}): Promise<number> {
+    return execInContainer(this.ctx, await this.record(ref), cmd, opts);
+  }
+
+  /** Every container's record and settled state, newest first. */
+  async list(): Promise<ContainerSummary[]> {
+    const out: ContainerSummary[] = [];
+    for (const id of await this.ctx.ids()) {
+      const record = await readContainerRecord(this.ctx.dir(id));
+      if (record === undefined) continue;
+      const state = await currentState(this.ctx, record).catch(() => undefined);
+      if (state === undefined) continue;
+      const health = record.health !== undefined ? await this.health(record, state) : undefined;
+      out.push({ record, state, command: commandLine(record), ...(health !== undefined && { health }) });
+    }
+    return out.sort((a, b) => b.record.created.localeCompare(a.record.created));
+  }
+
+  async inspect(ref: string | ContainerRecord): Promise<ContainerInspect> {
+    const record = await this.record(ref);
+    const state = await currentState(this.ctx, record);
+    return inspectContainer(record, state, this.ctx.logPath(record.id), await this.health(record, state), {});
+  }
+
+  /** The health of the current run, when the container has a check. */
+  private async health(record: ContainerRecord, state: ContainerState): Promise<HealthStatus | undefined> {
+    if (record.health === undefined) return undefined;
+    const h = await readHealthStatus(this.ctx.dir(record.id));
+    if (h !== undefined && h.runId === state.runId) return h;
+    return state.status === "running" ? { status: "starting", failingStreak: 0, log: [], runId: state.runId ?? "" } : h;
+  }
+
+  private async record(ref: string | ContainerRecord): Promise<ContainerRecord> {
+    return typeof ref === "string" ? this.ctx.resolve(ref) : ref;
+  }
+}

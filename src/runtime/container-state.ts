@@ -1,0 +1,67 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { withFileLock, writeFileAtomic } from "../content/index.js";
+import type { ProcessIdentity } from "./process-identity.js";
+
+/** docker's container states (`paused` and `dead` aside). */
+export type ContainerStatus = "created" | "running" | "restarting" | "removing" | "exited";
+
+/**
+ * `<root>/containers/<id>/state.json`: what a container is doing, rewritten
+ * atomically on every change under the container's lock. It may be stale
+ * (its monitor killed, the machine restarted): readers reconcile it with
+ * the processes it names before they believe it.
+ */
+export interface ContainerState {
+  readonly status: ContainerStatus;
+  /** Names one start: the exit hook of an earlier run must not settle a later one. */
+  readonly runId?: string;
+  /** The container's init process, while running. */
+  readonly pid?: ProcessIdentity;
+  /** The conmon process monitoring it, while running. */
+  readonly monitor?: ProcessIdentity;
+  /** ISO 8601; absent until first started. */
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly exitCode?: number;
+  readonly oomKilled?: boolean;
+  /** Why it could not start or why its end is unknown. */
+  readonly error?: string;
+  readonly restartCount: number;
+  /** `stop`/`kill` by a user: no restart policy applies (docker's "manually stopped"). */
+  readonly stoppedByUser?: boolean;
+  /** A `berth run` in the foreground following this run: it, not the exit hook, removes an --rm container. */
+  readonly attached?: ProcessIdentity;
+  /** The network namespace and what the network plugin set up in it (the network layer's JSON), while running. */
+  readonly netnsPath?: string;
+  readonly network?: unknown;
+}
+
+const FILE = "state.json";
+const LOCK = "state.lock";
+
+export const INITIAL_STATE: ContainerState = { status: "created", restartCount: 0 };
+
+export async function readContainerState(dir: string): Promise<ContainerState | undefined> {
+  const text = await readFile(join(dir, FILE), "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const s = JSON.parse(text) as Partial<ContainerState>;
+    return typeof s.status === "string" && typeof s.restartCount === "number" ? (s as ContainerState) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeContainerState(dir: string, state: ContainerState): Promise<void> {
+  await writeFileAtomic(join(dir, FILE), JSON.stringify(state));
+}
+
+/**
+ * Run `fn` holding the container's lock: state changes (start, stop, the
+ * monitor's exit hook, rm) take turns, so two of them never both act on
+ * one container.
+ */
+export function withContainerLock<T>(dir: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  return withFileLock(join(dir, LOCK), fn, { timeoutMs });
+}

@@ -1,0 +1,121 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, rm, stat } from "node:fs/promises";
+import { InvalidArgumentError } from "../oci/index.js";
+import type { ContainerOptions } from "./container-options.js";
+import { writeContainerRecord, type ContainerRecord, type HealthConfig, type RestartPolicy } from "./container-record.js";
+import { INITIAL_STATE, writeContainerState } from "./container-state.js";
+import { healthFromFlags, type HealthFlags } from "./health-config.js";
+import { publishAll } from "./network/index.js";
+import { OverlayRootfs } from "./rootfs.js";
+import { imageVolumeRequests, releaseMounts, resolveMounts, VolumeStore, type MountRequest } from "./volume/index.js";
+import { prepareRunImage, type PrepareImageOptions } from "./run-image.js";
+import type { RuntimeContext } from "./runtime-context.js";
+
+/** `berth create` / `run` options beyond the process's: identity, policies, labels. */
+export interface CreateContainerOptions extends ContainerOptions, PrepareImageOptions {
+  readonly name?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly restartPolicy?: RestartPolicy;
+  /** `--health-*` flags, merged over the image's HEALTHCHECK. */
+  readonly healthFlags?: HealthFlags;
+  /** A health check as it is (the flags' merge already done). */
+  readonly health?: HealthConfig;
+  /** `-v`/`--mount` requests: bind mounts, named and anonymous volumes (made here), tmpfs. */
+  readonly mounts?: readonly MountRequest[];
+  /** `-P`: publish every port the image exposes on a free host port. */
+  readonly publishAll?: boolean;
+  readonly autoRemove?: boolean;
+  readonly tty?: boolean;
+}
+
+/**
+ * Make a container of `image` (found in the store, else pulled as docker
+ * does): its directory, name, record and a `created` state. Nothing is
+ * mounted or started. Throws InvalidArgumentError for options that cannot
+ * work (a missing bind source), NameInUseError, or the image layer's errors;
+ * on any failure nothing is left.
+ */
+export async function createContainer(ctx: RuntimeContext, image: string, opts: CreateContainerOptions = {}): Promise<ContainerRecord> {
+  for (const b of opts.binds ?? []) {
+    if ((await stat(b.source).catch(() => undefined)) === undefined) {
+      throw new InvalidArgumentError(`-v ${b.source}:${b.destination}: source ${b.source} does not exist`, { hint: "create it first" });
+    }
+  }
+  if (opts.restartPolicy !== undefined && opts.restartPolicy.name !== "no" && opts.autoRemove) {
+    throw new InvalidArgumentError("--restart and --rm cannot be used together", { hint: "a container that restarts is never removed on exit" });
+  }
+  const img = await prepareRunImage(ctx.store, image, opts);
+  const id = randomBytes(32).toString("hex");
+  const dir = ctx.dir(id);
+  await mkdir(dir, { recursive: true });
+  let named = false;
+  const volumes = new VolumeStore(ctx.root);
+  let held: string[] = [];
+  try {
+    if (opts.name !== undefined) {
+      await ctx.names.claim(opts.name, id);
+      named = true;
+    }
+    const health = opts.health ?? healthFromFlags(opts.healthFlags ?? {}, img.config.config?.Healthcheck);
+    const requests = [...imageVolumeRequests(img.config.config?.Volumes, opts.mounts ?? []), ...(opts.mounts ?? [])];
+    const mounts = requests.length === 0 ? undefined : await withImageRootfs(dir, img.lowerDirs, (rootfs) => resolveMounts(volumes, requests, id, rootfs));
+    held = mounts?.volumes ?? [];
+    const publish = [...(opts.publish ?? []), ...(opts.publishAll ? await publishAll(img.config.config?.ExposedPorts ?? {}) : [])];
+    const labels = { ...(img.config.config?.Labels ?? {}), ...(opts.labels ?? {}) };
+    const record: ContainerRecord = {
+      id,
+      ...(opts.name !== undefined && { name: opts.name }),
+      image: img.name,
+      imageId: img.id,
+      imageConfig: img.config.config ?? {},
+      lowerDirs: img.lowerDirs,
+      created: new Date().toISOString(),
+      options: processOptions({
+        ...opts,
+        binds: [...(opts.binds ?? []), ...(mounts?.binds ?? [])],
+        tmpfs: [...(opts.tmpfs ?? []), ...(mounts?.tmpfs ?? [])],
+        publish,
+      }),
+      ...(held.length > 0 && { volumes: held }),
+      ...(Object.keys(labels).length > 0 && { labels }),
+      ...(opts.restartPolicy !== undefined && { restartPolicy: opts.restartPolicy }),
+      ...(health !== undefined && { health }),
+      ...(opts.autoRemove && { autoRemove: true }),
+      ...(opts.tty && { tty: true }),
+      stopSignal: img.config.config?.StopSignal ?? "SIGTERM",
+    };
+    await writeContainerState(dir, INITIAL_STATE);
+    await writeContainerRecord(dir, record);
+    return record;
+  } catch (e) {
+    if (held.length > 0) await releaseMounts(volumes, held, id, { removeAnonymous: true }).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    if (named) await ctx.names.release(opts.name!, id);
+    throw e;
+  }
+}
+
+/**
+ * Run `fn` with the image's files mounted (the container's own overlay,
+ * unmounted after with its still-empty writable layer kept): what docker
+ * copies into a new volume comes from there.
+ */
+async function withImageRootfs<T>(dir: string, lowerDirs: readonly string[], fn: (rootfs: string) => Promise<T>): Promise<T> {
+  const rootfs = await OverlayRootfs.mount(dir, lowerDirs);
+  try {
+    return await fn(rootfs.path);
+  } finally {
+    await rootfs.unmount({ keepWritableLayer: true });
+  }
+}
+
+/** The fields of ContainerOptions only: no progress callbacks or signals end up in container.json. */
+function processOptions(o: CreateContainerOptions): ContainerOptions {
+  const keys: readonly (keyof ContainerOptions)[] = [
+    "entrypoint", "cmd", "env", "workdir", "user", "hostname", "readOnly", "tmpfs", "binds", "capAdd", "capDrop",
+    "noNewPrivileges", "seccompProfile", "memory", "memorySwap", "cpus", "pidsLimit", "network", "networkAliases", "publish", "init",
+  ];
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out as ContainerOptions;
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// conmon runs this when a container ends: `node exit-hook.js ROOT ID RUN_ID RUNTIME`.
+// It records the exit, applies the restart policy and removes --rm
+// containers — so a container started by a CLI that has long exited is
+// still looked after, with no daemon.
+import { ImageStore } from "../image/index.js";
+import { restartDelayMs, settleExit } from "./container-exit.js";
+import { readContainerRecord } from "./container-record.js";
+import { readContainerState } from "./container-state.js";
+import { isRunning } from "./process-identity.js";
+import { removeContainer } from "./remove-container.js";
+import { RuntimeContext } from "./runtime-context.js";
+import { startContainer } from "./start-container.js";
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [root, id, runId, runtime] = argv;
+  if (root === undefined || id === undefined || runId === undefined) throw new Error("usage: exit-hook ROOT ID RUN_ID [RUNTIME]");
+  const ctx = new RuntimeContext(new ImageStore(root), { ...(runtime !== undefined && { runtimeBinary: runtime }) });
+  const record = await readContainerRecord(ctx.dir(id));
+  if (record === undefined) return;
+  const settled = await settleExit(ctx, record, runId);
+  if (settled.state === undefined) return;
+  if (settled.restart) {
+    await new Promise((r) => setTimeout(r, restartDelayMs(settled.state!.restartCount)));
+    await startContainer(ctx, record, { restartCount: settled.state.restartCount + 1 });
+    return;
+  }
+  const state = await readContainerState(ctx.dir(id));
+  const followed = state?.attached !== undefined && (await isRunning(state.attached));
+  if (record.autoRemove && !followed) await removeContainer(ctx, record, { force: true });
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  // conmon discards this process's output; the state stays `running` and the next `ps` settles it.
+  process.exitCode = 1;
+  void e;
+});

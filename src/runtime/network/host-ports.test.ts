@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
+import { createServer, type Server } from "node:net";
+import { describe, it } from "node:test";
+import { isBerthError } from "../../oci/index.js";
+import { PortInUseError } from "./errors.js";
+import { overlaps, resolveHostPorts } from "./host-ports.js";
+import type { PortMapping } from "./port-mapping.js";
+
+const m = (hostIp: string, hostPort: number, containerPort: number, protocol: "tcp" | "udp" = "tcp", range = 1): PortMapping =>
+  ({ hostIp, hostPort, containerPort, protocol, range });
+
+const listen = (host: string): Promise<{ server: Server; port: number }> => new Promise((resolve, reject) => {
+  const server = createServer();
+  server.once("error", reject);
+  server.listen({ host, port: 0 }, () => resolve({ server, port: (server.address() as { port: number }).port }));
+});
+
+describe("resolveHostPorts (binds on 127.0.0.1, no root needed)", () => {
+  it("gives host port 0 a free port, once per container port", async () => {
+    const got = await resolveHostPorts([m("127.0.0.1", 0, 80), m("127.0.0.1", 0, 53, "udp")], []);
+    assert.equal(got.length, 2);
+    for (const g of got) assert.ok(g.hostPort > 0 && g.hostPort < 65536);
+    assert.deepEqual(got.map((g) => [g.containerPort, g.protocol, g.range]), [[80, "tcp", 1], [53, "udp", 1]]);
+  });
+
+  it("refuses a TCP port a process holds, naming it", async () => {
+    const { server, port } = await listen("127.0.0.1");
+    try {
+      await assert.rejects(resolveHostPorts([m("127.0.0.1", port, 80)], []), (e: unknown) => e instanceof PortInUseError && e.hostPort === port && e.message.includes(`127.0.0.1:${port}/tcp`));
+      // On every address, the loopback listener is in the way too.
+      await assert.rejects(resolveHostPorts([m("", port, 80)], []), (e: unknown) => e instanceof PortInUseError && e.message.includes(`0.0.0.0:${port}/tcp`));
+      // The same number for UDP is another port.
+      const [udp] = await resolveHostPorts([m("127.0.0.1", port, 80, "udp")], []);
+      assert.equal(udp!.hostPort, port);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("refuses a UDP port a process holds", async () => {
+    const sock = createSocket("udp4");
+    await new Promise<void>((r) => sock.bind({ address: "127.0.0.1", port: 0 }, r));
+    const port = sock.address().port;
+    try {
+      await assert.rejects(resolveHostPorts([m("127.0.0.1", port, 53, "udp")], []), (e: unknown) => e instanceof PortInUseError && e.message.includes(`/udp`));
+    } finally {
+      sock.close();
+    }
+  });
+
+  it("refuses ports other containers publish, or this one twice, and never picks them", async () => {
+    const taken = [m("", 40_000, 80, "tcp", 10)];
+    await assert.rejects(resolveHostPorts([m("127.0.0.1", 40_005, 80)], taken), (e: unknown) => e instanceof PortInUseError && /another container/.test(e.message) && e.hostPort === 40_005);
+    await assert.rejects(resolveHostPorts([m("127.0.0.1", 40_100, 80), m("", 40_100, 81)], []), (e: unknown) => e instanceof PortInUseError && /twice/.test(e.message));
+    assert.ok(!overlaps(taken[0]!, m("", 40_000, 80, "udp")));
+    assert.ok(!overlaps(m("127.0.0.1", 1, 1), m("127.0.0.2", 1, 1)));
+    assert.ok(overlaps(m("127.0.0.1", 1, 1), m("", 1, 1)));
+  });
+
+  it("refuses a host address that is not this machine's", async () => {
+    await assert.rejects(resolveHostPorts([m("203.0.113.250", 8080, 80)], []), (e: unknown) => isBerthError(e, "INVALID_ARGUMENT") && /not an address of this host/.test(e.message));
+  });
+});

@@ -1,0 +1,15 @@
+// Container networking (netavark + aardvark-dns): what the runtime core and the CLI may use.
+export { NetworkStore, type NetworkStoreOptions, type CreateNetworkOptions, type NetworkTransaction } from "./network-store.js";
+export { DEFAULT_NETWORK, type NetworkRecord, type NetworkAttachment } from "./network-record.js";
+export { inspectNetwork, type NetworkInspect, type NetworkInspectContainer } from "./inspect-network.js";
+export { connectContainer, type ConnectOptions, type NetworkRequest } from "./connect-container.js";
+export { disconnectContainer, type DisconnectOptions } from "./disconnect-container.js";
+export type { ContainerNetworkState, ContainerNetwork } from "./container-network-state.js";
+export { createNetns, removeNetns, NETNS_DIR } from "./netns.js";
+export { parsePublish, publishAll, formatPortMapping, type PortMapping, type PortProtocol } from "./port-mapping.js";
+export { containerHosts, containerResolvConf, type HostsIdentity, type ResolvConfOptions } from "./container-etc-files.js";
+export { NETAVARK_BINARY, AARDVARK_BINARY } from "./netavark.js";
+export {
+  NetworkNotFoundError, AmbiguousNetworkError, NetworkExistsError, NetworkInUseError, SubnetOverlapError,
+  AddressPoolExhaustedError, AddressInUseError, PortInUseError, NetworkSetupError, NetworkRecordError,
+} from "./errors.js";

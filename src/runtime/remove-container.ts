@@ -1,0 +1,40 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { detachNetwork } from "./container-network.js";
+import type { ContainerRecord } from "./container-record.js";
+import { readContainerState, withContainerLock, writeContainerState } from "./container-state.js";
+import { currentState } from "./container-status.js";
+import { RootfsError } from "./errors.js";
+import { isMountPoint, OverlayRootfs } from "./rootfs.js";
+import { ContainerStateError, type RuntimeContext } from "./runtime-context.js";
+import { releaseMounts, VolumeStore } from "./volume/index.js";
+
+/**
+ * docker rm: take the container apart (runc state, network, rootfs and its
+ * writable layer, volumes it holds — anonymous ones removed with `volumes`
+ * or for an --rm container — directory, name). A running container is refused unless
+ * `force`, which kills it first. Idempotent after a crash half-way: every
+ * step tolerates what is already gone.
+ */
+export async function removeContainer(ctx: RuntimeContext, record: ContainerRecord, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+  const dir = ctx.dir(record.id);
+  const now = await currentState(ctx, record);
+  if ((now.status === "running" || now.status === "restarting") && !opts.force) {
+    throw new ContainerStateError(record.id, `is ${now.status}`, "stop it first, or remove it with rm -f");
+  }
+  await withContainerLock(dir, async () => {
+    const s = await readContainerState(dir);
+    if (s !== undefined) await writeContainerState(dir, { ...s, status: "removing", stoppedByUser: true });
+    await ctx.runc.delete(record.id);
+    if (s !== undefined) await detachNetwork(ctx, record, s).catch(() => undefined);
+    await (await OverlayRootfs.existing(dir)).unmount();
+    // A recursive delete would go through a rootfs still mounted into the image's snapshots.
+    if (await isMountPoint(join(dir, "rootfs"))) throw new RootfsError("INTERNAL", join(dir, "rootfs"), "still mounted; not removing the container", `unmount it, then remove ${dir}`);
+    if ((record.volumes ?? []).length > 0) {
+      // docker: rm -v, and --rm, also remove the container's anonymous volumes.
+      await releaseMounts(new VolumeStore(ctx.root), record.volumes ?? [], record.id, { removeAnonymous: opts.volumes === true || record.autoRemove === true });
+    }
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  });
+  if (record.name !== undefined) await ctx.names.release(record.name, record.id);
+}

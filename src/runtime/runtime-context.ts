@@ -1,0 +1,114 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BerthError } from "../oci/index.js";
+import type { ImageStore } from "../image/index.js";
+import { Conmon } from "./conmon.js";
+import { ContainerNames } from "./container-names.js";
+import { readContainerRecord, type ContainerRecord } from "./container-record.js";
+import { Runc } from "./runc.js";
+
+/** Where a berth root keeps its containers, and the programs that run them. */
+export interface RuntimeContextOptions {
+  /** The OCI runtime; default Debian's runc. crun works too (`/usr/bin/crun`). */
+  readonly runtimeBinary?: string;
+  readonly conmonBinary?: string;
+  /** Bytes of log kept per container before conmon starts it over; default 10 MiB, 0 for no limit. */
+  readonly logSizeMax?: number;
+}
+
+/** The container could not be found by id, id prefix or name. */
+export class ContainerNotFoundError extends BerthError {
+  constructor(readonly ref: string) {
+    super("NOT_FOUND", `no such container: ${ref}`, { hint: "see `berth ps -a` for the containers there are" });
+  }
+}
+
+/** The container is not in a state that allows the operation. */
+export class ContainerStateError extends BerthError {
+  constructor(readonly containerId: string, detail: string, hint: string) {
+    super("FAILED_PRECONDITION", `container ${containerId.slice(0, 12)}: ${detail}`, { hint });
+  }
+}
+
+const DEFAULT_LOG_SIZE_MAX = 10 * 1024 * 1024;
+
+/**
+ * Everything the lifecycle steps share: the image store, the containers
+ * dir (`<root>/containers/<id>/`), runc with its state under `<root>/runc`,
+ * conmon, names, and the exit hook conmon runs when a container ends.
+ */
+export class RuntimeContext {
+  readonly containersDir: string;
+  readonly runc: Runc;
+  readonly conmon: Conmon;
+  readonly names: ContainerNames;
+  readonly logSizeMax: number;
+
+  constructor(readonly store: ImageStore, opts: RuntimeContextOptions = {}) {
+    this.containersDir = join(store.root, "containers");
+    const runtime = opts.runtimeBinary ?? "/usr/sbin/runc";
+    this.runc = new Runc({ stateDir: join(store.root, "runc"), binary: runtime });
+    this.conmon = new Conmon(opts.conmonBinary, runtime);
+    this.names = new ContainerNames(this.containersDir);
+    this.logSizeMax = opts.logSizeMax ?? DEFAULT_LOG_SIZE_MAX;
+  }
+
+  get root(): string {
+    return this.store.root;
+  }
+
+  dir(id: string): string {
+    return join(this.containersDir, id);
+  }
+
+  logPath(id: string): string {
+    return join(this.dir(id), "ctr.log");
+  }
+
+  exitFile(id: string): string {
+    return join(this.dir(id), "exits", id);
+  }
+
+  /**
+   * What conmon runs when container `id`'s run `runId` ends: this module's
+   * sibling exit-hook.js under the same Node, so a container started from
+   * the library needs no `berth` on PATH.
+   */
+  exitCommand(id: string, runId: string): string[] {
+    const hook = fileURLToPath(new URL("./exit-hook.js", import.meta.url));
+    return [process.execPath, hook, this.root, id, runId, this.runc.binary];
+  }
+
+  /** Ids of all containers (64 hex) with a directory. */
+  async ids(): Promise<string[]> {
+    const entries = await readdir(this.containersDir).catch(() => [] as string[]);
+    return entries.filter((e) => /^[0-9a-f]{64}$/.test(e));
+  }
+
+  /**
+   * The container a user means: a full id, a unique id prefix, or a name
+   * (docker's order: exact id, then name, then prefix).
+   */
+  async resolve(ref: string): Promise<ContainerRecord> {
+    const ids = await this.ids();
+    if (ids.includes(ref)) {
+      const r = await readContainerRecord(this.dir(ref));
+      if (r) return r;
+    }
+    const named = await this.names.lookup(ref);
+    if (named !== undefined) {
+      const r = await readContainerRecord(this.dir(named));
+      if (r) return r;
+    }
+    if (/^[0-9a-f]{1,63}$/.test(ref)) {
+      const matches = ids.filter((i) => i.startsWith(ref));
+      if (matches.length > 1) throw new BerthError("INVALID_ARGUMENT", `container id prefix ${ref} is ambiguous (${matches.length} containers)`, { hint: "give more characters" });
+      if (matches.length === 1) {
+        const r = await readContainerRecord(this.dir(matches[0]!));
+        if (r) return r;
+      }
+    }
+    throw new ContainerNotFoundError(ref);
+  }
+}

@@ -1,0 +1,149 @@
+import { randomBytes } from "node:crypto";
+import { access, rm } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { writeFileAtomic } from "../content/index.js";
+import { ConmonCreateError } from "./conmon.js";
+import { attachNetwork, detachNetwork } from "./container-network.js";
+import type { ContainerRecord } from "./container-record.js";
+import { readContainerState, withContainerLock, writeContainerState, type ContainerState } from "./container-state.js";
+import { classifyStartFailure, ContainerStartError, RootfsError } from "./errors.js";
+import { etcFilesIn } from "./etc-files.js";
+import { nofileHardLimit } from "./host-limits.js";
+import { spawnHealthMonitor } from "./health-monitor.js";
+import { initBinary } from "./init-binary.js";
+import { readInRoot } from "./internal/read-in-root.js";
+import { UndoStack } from "./internal/undo-stack.js";
+import { identityOf, type ProcessIdentity } from "./process-identity.js";
+import { OverlayRootfs } from "./rootfs.js";
+import { buildRuntimeSpec } from "./runtime-spec.js";
+import type { RuntimeContext } from "./runtime-context.js";
+import { loadSeccompProfile } from "./seccomp-loader.js";
+
+/** Options of {@link startContainer}. */
+export interface StartOptions {
+  /** Set by the exit hook's restart: counts restarts, and the start is skipped unless the state is still `restarting`. */
+  readonly restartCount?: number;
+  /** A foreground `berth run` that will follow and remove the container itself. */
+  readonly attached?: ProcessIdentity;
+}
+
+/**
+ * Start container `record` under a conmon monitor: mount its rootfs (its
+ * writable layer kept from an earlier run), set up its network, write the
+ * runtime spec, `runc create` through conmon, `runc start`. A container
+ * already running is left as it is. On failure everything this start made is
+ * undone, the state records the error (exit code 125/126/127 as docker's) and
+ * ContainerStartError or the step's own error is thrown.
+ */
+export async function startContainer(ctx: RuntimeContext, record: ContainerRecord, opts: StartOptions = {}): Promise<ContainerState> {
+  const dir = ctx.dir(record.id);
+  return withContainerLock(dir, async () => {
+    const before = (await readContainerState(dir)) ?? { status: "created", restartCount: 0 };
+    if (before.status === "running") return before;
+    if (opts.restartCount !== undefined && before.status !== "restarting") return before;
+    const runId = randomBytes(8).toString("hex");
+    const undo = new UndoStack();
+    try {
+      const state = await startLocked(ctx, record, before, runId, undo, opts);
+      return state;
+    } catch (e) {
+      await undo.run().catch(() => undefined);
+      const exitCode = e instanceof ContainerStartError ? e.exitCode : 125;
+      await writeContainerState(dir, {
+        ...withoutRun(before),
+        status: "exited",
+        exitCode,
+        error: e instanceof Error ? e.message : String(e),
+        finishedAt: new Date().toISOString(),
+      });
+      throw e;
+    }
+  });
+}
+
+async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before: ContainerState, runId: string, undo: UndoStack, opts: StartOptions): Promise<ContainerState> {
+  const { id } = record;
+  const dir = ctx.dir(id);
+  for (const lower of record.lowerDirs) {
+    if (!(await access(lower).then(() => true, () => false))) {
+      throw new RootfsError("FAILED_PRECONDITION", lower, `a layer of image ${record.image} is gone`, "the image was removed; remove this container and run the image again");
+    }
+  }
+  const seccomp = await loadSeccompProfile(record.options.seccompProfile);
+  // A crash may have left the previous run's mount behind.
+  await (await OverlayRootfs.existing(dir).catch(() => undefined))?.unmount({ keepWritableLayer: true });
+  const rootfs = await OverlayRootfs.mount(dir, record.lowerDirs);
+  undo.push(() => rootfs.unmount({ keepWritableLayer: true }));
+  const network = await attachNetwork(ctx, record);
+  undo.push(() => detachNetwork(ctx, record, network));
+  const init = record.options.init ? await initBinary() : undefined;
+  const spec = buildRuntimeSpec({
+    id,
+    image: record.imageConfig,
+    options: record.options,
+    ...(await imageAccounts(rootfs.path)),
+    nofileHardLimit: await nofileHardLimit(),
+    hostHostname: hostname(),
+    etcFiles: etcFilesIn(dir),
+    ...(seccomp && { seccomp }),
+    ...(network.netnsPath !== undefined && { netnsPath: network.netnsPath }),
+    ...(record.tty && { terminal: true }),
+    ...(init !== undefined && { init }),
+  });
+  await network.writeEtcFiles(spec.hostname ?? id.slice(0, 12));
+  await writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec));
+  await ctx.runc.delete(id);
+  await rm(ctx.exitFile(id), { force: true });
+  const runtimeLog = join(dir, "runc.log");
+  await rm(runtimeLog, { force: true });
+  let created;
+  try {
+    created = await ctx.conmon.create({
+      bundle: dir,
+      id,
+      ...(record.name !== undefined && { name: record.name }),
+      logPath: ctx.logPath(id),
+      logSizeMax: ctx.logSizeMax,
+      exitDir: join(dir, "exits"),
+      exitCommand: ctx.exitCommand(id, runId),
+      ...(record.tty && { terminal: true }),
+      runtimeArgs: ["--root", ctx.runc.opts.stateDir, "--log", runtimeLog, "--log-format", "json"],
+      runtimeLog,
+    });
+  } catch (e) {
+    if (e instanceof ConmonCreateError) throw new ContainerStartError(id, classifyStartFailure(e.message), e.message);
+    throw e;
+  }
+  undo.push(() => ctx.runc.delete(id));
+  const state: ContainerState = {
+    ...withoutRun(before),
+    status: "running",
+    runId,
+    restartCount: opts.restartCount ?? before.restartCount,
+    ...(opts.attached !== undefined && { attached: opts.attached }),
+    startedAt: new Date().toISOString(),
+    ...(await identityOf(created.pid).then((pid) => pid && { pid })),
+    ...(await identityOf(created.monitorPid).then((monitor) => monitor && { monitor })),
+    ...(network.netnsPath !== undefined && { netnsPath: network.netnsPath }),
+    ...(network.state !== undefined && { network: network.state }),
+  };
+  // Written before `runc start`: the exit hook of a container that ends at once must find it running.
+  await writeContainerState(dir, state);
+  await ctx.runc.start(id);
+  if (record.health !== undefined) spawnHealthMonitor(ctx, record, runId);
+  return state;
+}
+
+/** A state without the fields of one run (pid, monitor, exit, error, network). */
+export function withoutRun(s: ContainerState): ContainerState {
+  const { pid: _pid, monitor: _monitor, exitCode: _exit, error: _error, oomKilled: _oom, netnsPath: _ns, network: _net, runId: _run, finishedAt: _fin, stoppedByUser: _stop, attached: _att, ...rest } = s;
+  return rest;
+}
+
+/** The image's /etc/passwd and /etc/group, for resolving `-u` names. */
+async function imageAccounts(rootfs: string): Promise<{ passwd?: string; group?: string }> {
+  const passwd = await readInRoot(rootfs, "etc/passwd");
+  const group = await readInRoot(rootfs, "etc/group");
+  return { ...(passwd !== undefined && { passwd }), ...(group !== undefined && { group }) };
+}

@@ -1,0 +1,57 @@
+import { currentState } from "./container-status.js";
+import type { ContainerRecord } from "./container-record.js";
+import { readContainerState, withContainerLock, writeContainerState } from "./container-state.js";
+import { waitContainer } from "./container-status.js";
+import { InvalidArgumentError } from "../oci/index.js";
+import type { RuntimeContext } from "./runtime-context.js";
+import { ContainerStateError } from "./runtime-context.js";
+
+/** Signal names and numbers runc takes; docker accepts both, with or without SIG. */
+export function normalizeSignal(value: string): string {
+  const v = value.trim().toUpperCase();
+  if (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 64) return v;
+  const name = v.startsWith("SIG") ? v : `SIG${v}`;
+  if (!/^SIG(RTMIN|RTMAX)?[A-Z0-9+-]*$/.test(name) || name === "SIG") throw new InvalidArgumentError(`signal ${value}: not a signal name or number`, { hint: "e.g. SIGTERM, HUP or 9" });
+  return name;
+}
+
+/** Mark the run as ended by a user: no restart policy applies to it. */
+async function markStoppedByUser(ctx: RuntimeContext, id: string): Promise<void> {
+  const dir = ctx.dir(id);
+  await withContainerLock(dir, async () => {
+    const s = await readContainerState(dir);
+    if (s !== undefined && (s.status === "running" || s.status === "restarting")) {
+      await writeContainerState(dir, { ...s, stoppedByUser: true, ...(s.status === "restarting" && { status: "exited" as const }) });
+    }
+  });
+}
+
+/**
+ * docker stop: the stop signal (the image's StopSignal, else SIGTERM), then
+ * SIGKILL to every process after `timeoutS` seconds; resolves with the
+ * exit code once the end is recorded. A container that is not running is fine.
+ */
+export async function stopContainer(ctx: RuntimeContext, record: ContainerRecord, timeoutS = 10): Promise<number | undefined> {
+  const s = await currentState(ctx, record);
+  if (s.status !== "running" && s.status !== "restarting") return s.exitCode;
+  await markStoppedByUser(ctx, record.id);
+  if (s.status === "restarting") return s.exitCode;
+  await ctx.runc.kill(record.id, normalizeSignal(record.stopSignal ?? "SIGTERM"));
+  const graceful = AbortSignal.timeout(Math.max(0, timeoutS) * 1000);
+  try {
+    return await waitContainer(ctx, record, { signal: graceful });
+  } catch (e) {
+    if (!graceful.aborted) throw e;
+  }
+  await ctx.runc.kill(record.id, "SIGKILL", true);
+  return waitContainer(ctx, record, { signal: AbortSignal.timeout(30_000) });
+}
+
+/** docker kill: send `signal` (default SIGKILL) to the container's main process; refused unless running. */
+export async function killContainer(ctx: RuntimeContext, record: ContainerRecord, signal = "SIGKILL"): Promise<void> {
+  const sig = normalizeSignal(signal);
+  const s = await currentState(ctx, record);
+  if (s.status !== "running") throw new ContainerStateError(record.id, `is not running (${s.status})`, "start it first");
+  if (sig === "SIGKILL" || sig === "9" || sig === "SIGTERM" || sig === "15") await markStoppedByUser(ctx, record.id);
+  if (!(await ctx.runc.kill(record.id, sig))) throw new ContainerStateError(record.id, "is not running", "it ended meanwhile");
+}
