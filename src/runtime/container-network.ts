@@ -52,9 +52,9 @@ export async function attachNetwork(ctx: RuntimeContext, record: ContainerRecord
       state,
       writeEtcFiles: async (hostname) => {
         const hostResolv = await readFile("/etc/resolv.conf", "utf8").catch(() => "");
-        await writeFileAtomic(files.hostname, `${hostname}\n`, { mode: 0o644 });
-        await writeFileAtomic(files.hosts, containerHosts(state, { hostname, ...(record.name !== undefined && { name: record.name }) }), { mode: 0o644 });
-        await writeFileAtomic(files.resolvConf, containerResolvConf(state, hostResolv), { mode: 0o644 });
+        await writeFileAtomic(files.hostname, `${hostname}\n`, { mode: 0o644, durable: false });
+        await writeFileAtomic(files.hosts, containerHosts(state, { hostname, ...(record.name !== undefined && { name: record.name }) }), { mode: 0o644, durable: false });
+        await writeFileAtomic(files.resolvConf, containerResolvConf(state, hostResolv), { mode: 0o644, durable: false });
       },
     };
   } catch (e) {

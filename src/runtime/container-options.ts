@@ -8,6 +8,8 @@ export interface BindMount {
   /** Absolute path in the container. */
   readonly destination: string;
   readonly readOnly: boolean;
+  /** Mount propagation; default docker's rprivate. */
+  readonly propagation?: "private" | "rprivate" | "shared" | "rshared" | "slave" | "rslave";
 }
 
 /** A tmpfs mounted in the container (`--tmpfs PATH[:OPTIONS]`). */

@@ -6,6 +6,7 @@ import { currentState, waitContainer } from "./container-status.js";
 import { createContainer, type CreateContainerOptions } from "./create-container.js";
 import { execInContainer, type ExecOptions } from "./exec-container.js";
 import { readHealthStatus, type HealthStatus } from "./health-status.js";
+import type { ContainerNetworkState } from "./network/index.js";
 import { removeContainer } from "./remove-container.js";
 import { RuntimeContext, type RuntimeContextOptions } from "./runtime-context.js";
 import { startContainer, type StartOptions } from "./start-container.js";
@@ -105,7 +106,13 @@ export class ContainerRuntime {
   async inspect(ref: string | ContainerRecord): Promise<ContainerInspect> {
     const record = await this.record(ref);
     const state = await currentState(this.ctx, record);
-    return inspectContainer(record, state, this.ctx.logPath(record.id), await this.health(record, state), {});
+    const net = state.status === "running" ? (state.network as ContainerNetworkState | undefined) : undefined;
+    const networks = Object.fromEntries(Object.entries(net?.networks ?? {}).map(([name, n]) => [name, {
+      NetworkID: n.networkId, IPAddress: n.ipv4, IPPrefixLen: n.prefixLength, Gateway: n.gateway, MacAddress: n.mac,
+      Aliases: [...(record.name !== undefined ? [record.name] : []), ...n.aliases],
+    }]));
+    const withPorts = net !== undefined ? { ...record, options: { ...record.options, publish: net.ports } } : record;
+    return inspectContainer(withPorts, state, this.ctx.logPath(record.id), await this.health(record, state), networks);
   }
 
   /** The health of the current run, when the container has a check. */

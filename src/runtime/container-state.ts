@@ -53,8 +53,13 @@ export async function readContainerState(dir: string): Promise<ContainerState | 
   }
 }
 
+/**
+ * Atomic, not fsynced: a killed berth or conmon leaves the old or the new
+ * state, and every reader settles it against the processes it names; only a
+ * power loss can lose a change, and then no container survived either.
+ */
 export async function writeContainerState(dir: string, state: ContainerState): Promise<void> {
-  await writeFileAtomic(join(dir, FILE), JSON.stringify(state));
+  await writeFileAtomic(join(dir, FILE), JSON.stringify(state), { durable: false });
 }
 
 /**

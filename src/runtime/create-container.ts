@@ -7,7 +7,7 @@ import { INITIAL_STATE, writeContainerState } from "./container-state.js";
 import { healthFromFlags, type HealthFlags } from "./health-config.js";
 import { publishAll } from "./network/index.js";
 import { OverlayRootfs } from "./rootfs.js";
-import { imageVolumeRequests, releaseMounts, resolveMounts, VolumeStore, type MountRequest } from "./volume/index.js";
+import { imageVolumeRequests, releaseMounts, resolveMounts, type MountRequest } from "./volume/index.js";
 import { prepareRunImage, type PrepareImageOptions } from "./run-image.js";
 import type { RuntimeContext } from "./runtime-context.js";
 
@@ -49,7 +49,7 @@ export async function createContainer(ctx: RuntimeContext, image: string, opts: 
   const dir = ctx.dir(id);
   await mkdir(dir, { recursive: true });
   let named = false;
-  const volumes = new VolumeStore(ctx.root);
+  const volumes = ctx.volumes();
   let held: string[] = [];
   try {
     if (opts.name !== undefined) {

@@ -19,15 +19,15 @@ export const etcFilesIn = (dir: string): EtcFiles => ({
 const LOOPBACK_HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
 
 /**
- * Write the container's /etc files as docker does: its hostname; for
+ * Write the container's /etc files as docker does (remade at every start, so not fsynced): its hostname; for
  * `--network host` the host's hosts file, otherwise loopback names and the
  * hostname on 127.0.0.1 so that it resolves; the host's resolv.conf (empty
  * when unreadable).
  */
 export async function writeEtcFiles(files: EtcFiles, hostname: string, network: "none" | "host"): Promise<void> {
   const host = async (path: string): Promise<string> => readFile(path, "utf8").catch(() => "");
-  await writeFileAtomic(files.hostname, `${hostname}\n`, { mode: 0o644 });
+  await writeFileAtomic(files.hostname, `${hostname}\n`, { mode: 0o644, durable: false });
   const hosts = network === "host" ? await host("/etc/hosts") : `${LOOPBACK_HOSTS}127.0.1.1\t${hostname}\n`;
-  await writeFileAtomic(files.hosts, hosts, { mode: 0o644 });
-  await writeFileAtomic(files.resolvConf, await host("/etc/resolv.conf"), { mode: 0o644 });
+  await writeFileAtomic(files.hosts, hosts, { mode: 0o644, durable: false });
+  await writeFileAtomic(files.resolvConf, await host("/etc/resolv.conf"), { mode: 0o644, durable: false });
 }

@@ -3,6 +3,8 @@
 // It records the exit, applies the restart policy and removes --rm
 // containers — so a container started by a CLI that has long exited is
 // still looked after, with no daemon.
+import { appendFile } from "node:fs/promises";
+import { join } from "node:path";
 import { ImageStore } from "../image/index.js";
 import { restartDelayMs, settleExit } from "./container-exit.js";
 import { readContainerRecord } from "./container-record.js";
@@ -30,8 +32,13 @@ async function main(argv: readonly string[]): Promise<void> {
   if (record.autoRemove && !followed) await removeContainer(ctx, record, { force: true });
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => {
-  // conmon discards this process's output; the state stays `running` and the next `ps` settles it.
+main(process.argv.slice(2)).catch(async (e: unknown) => {
+  // conmon discards this process's output: the failure goes beside the container's log. The state
+  // stays `running` and the next `ps` or `wait` settles it.
   process.exitCode = 1;
-  void e;
+  const [root, id] = process.argv.slice(2);
+  if (root !== undefined && id !== undefined && /^[0-9a-f]{64}$/.test(id)) {
+    const line = `${new Date().toISOString()} exit hook: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`;
+    await appendFile(join(root, "containers", id, "exit-hook.log"), line).catch(() => undefined);
+  }
 });

@@ -33,5 +33,5 @@ export async function readHealthStatus(dir: string): Promise<HealthStatus | unde
 }
 
 export async function writeHealthStatus(dir: string, status: HealthStatus): Promise<void> {
-  await writeFileAtomic(join(dir, FILE), JSON.stringify(status));
+  await writeFileAtomic(join(dir, FILE), JSON.stringify(status), { durable: false });
 }

@@ -7,7 +7,7 @@ import { currentState } from "./container-status.js";
 import { RootfsError } from "./errors.js";
 import { isMountPoint, OverlayRootfs } from "./rootfs.js";
 import { ContainerStateError, type RuntimeContext } from "./runtime-context.js";
-import { releaseMounts, VolumeStore } from "./volume/index.js";
+import { releaseMounts } from "./volume/index.js";
 
 /**
  * docker rm: take the container apart (runc state, network, rootfs and its
@@ -32,7 +32,7 @@ export async function removeContainer(ctx: RuntimeContext, record: ContainerReco
     if (await isMountPoint(join(dir, "rootfs"))) throw new RootfsError("INTERNAL", join(dir, "rootfs"), "still mounted; not removing the container", `unmount it, then remove ${dir}`);
     if ((record.volumes ?? []).length > 0) {
       // docker: rm -v, and --rm, also remove the container's anonymous volumes.
-      await releaseMounts(new VolumeStore(ctx.root), record.volumes ?? [], record.id, { removeAnonymous: opts.volumes === true || record.autoRemove === true });
+      await releaseMounts(ctx.volumes(), record.volumes ?? [], record.id, { removeAnonymous: opts.volumes === true || record.autoRemove === true });
     }
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   });

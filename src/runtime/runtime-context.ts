@@ -1,4 +1,4 @@
-import { readdir } from "node:fs/promises";
+import { access, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BerthError } from "../oci/index.js";
@@ -7,6 +7,7 @@ import { Conmon } from "./conmon.js";
 import { ContainerNames } from "./container-names.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
 import { Runc } from "./runc.js";
+import { VolumeStore } from "./volume/index.js";
 
 /** Where a berth root keeps its containers, and the programs that run them. */
 export interface RuntimeContextOptions {
@@ -56,6 +57,11 @@ export class RuntimeContext {
 
   get root(): string {
     return this.store.root;
+  }
+
+  /** The root's volumes; a user whose container directory is gone (lost in a crash) no longer holds one. */
+  volumes(): VolumeStore {
+    return new VolumeStore(this.root, { isContainerLive: (id) => access(this.dir(id)).then(() => true, () => false) });
   }
 
   dir(id: string): string {

@@ -134,15 +134,21 @@ function mountsOf(o: ContainerOptions, etc: EtcFiles | undefined): SpecMount[] {
     destination: t.destination, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "noexec", ...t.options],
   }));
   const binds = (o.binds ?? []).map((b): SpecMount => ({
-    destination: b.destination, type: "bind", source: b.source, options: ["rbind", "rprivate", b.readOnly ? "ro" : "rw"],
+    destination: b.destination, type: "bind", source: b.source, options: ["rbind", b.propagation ?? "rprivate", b.readOnly ? "ro" : "rw"],
   }));
   const user = [...tmpfs, ...binds];
   const dup = user.find((m, i) => user.findIndex((x) => x.destination === m.destination) !== i);
   if (dup !== undefined) throw new InvalidArgumentError(`${dup.destination}: mounted twice (by -v or --tmpfs)`);
   const etcMounts = etc === undefined ? [] : ([["/etc/hostname", etc.hostname], ["/etc/hosts", etc.hosts], ["/etc/resolv.conf", etc.resolvConf]] as const)
     .map(([destination, source]): SpecMount => ({ destination, type: "bind", source, options: ["rbind", "rprivate", "rw"] }));
-  // A user mount over a default one (e.g. --tmpfs /dev/shm, -v …:/etc/hosts) replaces it, as in docker.
-  return [...[...base, ...etcMounts].filter((m) => !user.some((u) => u.destination === m.destination)), ...user];
+  // A user mount over a default one (e.g. --tmpfs /dev/shm, -v …:/etc/hosts) replaces it, as in docker;
+  // user mounts go shallowest first (docker's order), so /data never hides /data/logs.
+  const depth = (m: SpecMount): number => m.destination.split("/").length;
+  const ordered = [...user].sort((a, b) => depth(a) - depth(b));
+  // The /etc files go after a volume mounted over /etc, or it would hide them.
+  const underUser = (m: SpecMount): boolean => user.some((u) => m.destination.startsWith(`${u.destination}/`));
+  const kept = [...base, ...etcMounts].filter((m) => !user.some((u) => u.destination === m.destination));
+  return [...kept.filter((m) => !underUser(m)), ...ordered, ...kept.filter(underUser)];
 }
 
 function resourcesOf(o: ContainerOptions): SpecResources {

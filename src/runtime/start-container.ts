@@ -92,8 +92,10 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
     ...(init !== undefined && { init }),
   });
   await network.writeEtcFiles(spec.hostname ?? id.slice(0, 12));
-  await writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec));
-  await ctx.runc.delete(id);
+  // Remade at every start: atomic, not fsynced.
+  await writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec), { durable: false });
+  // runc keeps a state dir per container it knows: only an earlier run's crash leaves one.
+  if (await access(join(ctx.runc.opts.stateDir, id)).then(() => true, () => false)) await ctx.runc.delete(id);
   await rm(ctx.exitFile(id), { force: true });
   const runtimeLog = join(dir, "runc.log");
   await rm(runtimeLog, { force: true });
