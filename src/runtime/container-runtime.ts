@@ -7,6 +7,7 @@ import { createContainer, type CreateContainerOptions } from "./create-container
 import { execInContainer, type ExecOptions } from "./exec-container.js";
 import { readHealthStatus, type HealthStatus } from "./health-status.js";
 import type { ContainerNetworkState } from "./network/index.js";
+import { isRunning } from "./process-identity.js";
 import { removeContainer } from "./remove-container.js";
 import { RuntimeContext, type RuntimeContextOptions } from "./runtime-context.js";
 import { startContainer, type StartOptions } from "./start-container.js";
@@ -18,6 +19,15 @@ export interface ContainerSummary {
   readonly state: ContainerState;
   readonly health?: HealthStatus;
   readonly command: readonly string[];
+  /** Running, but its conmon monitor is gone (killed): output is no longer logged and its exit code will not be known. */
+  readonly monitorLost?: boolean;
+}
+
+/** What inspect and ps say about a container whose monitor was killed. */
+export const MONITOR_LOST = "the container's monitor (conmon) is gone: its output is no longer logged and its exit code will not be known; restart the container to monitor it again";
+
+async function monitorLost(state: ContainerState): Promise<boolean> {
+  return state.status === "running" && state.monitor !== undefined && !(await isRunning(state.monitor));
 }
 
 /**
@@ -98,14 +108,15 @@ export class ContainerRuntime {
       const state = await currentState(this.ctx, record).catch(() => undefined);
       if (state === undefined) continue;
       const health = record.health !== undefined ? await this.health(record, state) : undefined;
-      out.push({ record, state, command: commandLine(record), ...(health !== undefined && { health }) });
+      out.push({ record, state, command: commandLine(record), ...(health !== undefined && { health }), ...((await monitorLost(state)) && { monitorLost: true }) });
     }
     return out.sort((a, b) => b.record.created.localeCompare(a.record.created));
   }
 
   async inspect(ref: string | ContainerRecord): Promise<ContainerInspect> {
     const record = await this.record(ref);
-    const state = await currentState(this.ctx, record);
+    const settled = await currentState(this.ctx, record);
+    const state = (await monitorLost(settled)) ? { ...settled, error: MONITOR_LOST } : settled;
     const net = state.status === "running" ? (state.network as ContainerNetworkState | undefined) : undefined;
     const networks = Object.fromEntries(Object.entries(net?.networks ?? {}).map(([name, n]) => [name, {
       NetworkID: n.networkId, IPAddress: n.ipv4, IPPrefixLen: n.prefixLength, Gateway: n.gateway, MacAddress: n.mac,

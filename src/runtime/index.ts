@@ -5,7 +5,7 @@ export {
   parseBind, parseTmpfs, parseMemory, parseMemorySwap, parseCpus, parsePidsLimit, parseEnv, parseEnvFile, parseCapabilities,
   type ContainerOptions, type BindMount, type TmpfsMount, type PublishedPort,
 } from "./container-options.js";
-export { ContainerRuntime, type ContainerSummary } from "./container-runtime.js";
+export { ContainerRuntime, MONITOR_LOST, type ContainerSummary } from "./container-runtime.js";
 export { RuntimeContext, ContainerNotFoundError, ContainerStateError, type RuntimeContextOptions } from "./runtime-context.js";
 export type { CreateContainerOptions } from "./create-container.js";
 export type { StartOptions } from "./start-container.js";

@@ -25,7 +25,7 @@ export function statusText(c: ContainerSummary, now = Date.now()): string {
   switch (s.status) {
     case "running": {
       const health = c.health !== undefined ? ` (${c.health.status === "starting" ? "health: starting" : c.health.status})` : "";
-      return `Up ${humanDuration(since(s.startedAt))}${health}`;
+      return `Up ${humanDuration(since(s.startedAt))}${health}${c.monitorLost ? " (monitor lost)" : ""}`;
     }
     case "restarting":
       return `Restarting (${s.exitCode ?? 0}) ${humanDuration(since(s.finishedAt))} ago`;
