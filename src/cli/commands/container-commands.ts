@@ -1,13 +1,11 @@
 import { Command } from "commander";
 import { InvalidArgumentError } from "../../oci/index.js";
-import { ContainerRuntime, type ContainerNetworkState, type ContainerSummary, type PortMapping } from "../../runtime/index.js";
+import { type ContainerNetworkState, type ContainerSummary, type PortMapping } from "../../runtime/index.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
 import { humanDuration, portsText, statusText } from "./container-status-text.js";
-import { imageStore } from "./image-commands.js";
+import { collect, runtimeOf } from "./container-cli.js";
 
-const runtimeOf = (globals: () => GlobalOptions): ContainerRuntime => new ContainerRuntime(imageStore(globals()));
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 /**
  * Run `fn` on each container named; docker prints each one done and goes

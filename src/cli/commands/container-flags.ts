@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError } from "../../oci/index.js";
+import { collect } from "./container-cli.js";
 import {
   healthFromFlags, parseCapabilities, parseCpus, parseEnv, parseEnvFile, parseMemory, parseMemorySwap, parsePidsLimit,
   parsePublish, parseMountFlag, parseVolumeFlag, parseTmpfs, type CreateContainerOptions, type MountRequest, type RestartPolicy,
@@ -47,7 +48,6 @@ export interface ContainerFlags {
   readonly quiet?: boolean;
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 /** Add docker's container flags to `cmd` (`run`, `create`). */
 export function addContainerFlags(cmd: Command): Command {

@@ -1,15 +1,13 @@
 import { Command } from "commander";
 import { isBerthError } from "../../oci/index.js";
 import {
-  containerCgroupPath, ContainerRuntime, ContainerStartError, cpuPercent, findCgroup, formatStatsRow, listProcesses, parseEnv, parseLogTime,
+  containerCgroupPath, ContainerStartError, type ContainerRuntime, cpuPercent, findCgroup, formatStatsRow, listProcesses, parseEnv, parseLogTime,
   readCgroupStats, readContainerLogs, STATS_COLUMNS, type CgroupStats, type ContainerRecord,
 } from "../../runtime/index.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
-import { imageStore } from "./image-commands.js";
+import { collect, runtimeOf } from "./container-cli.js";
 
-const runtimeOf = (globals: () => GlobalOptions): ContainerRuntime => new ContainerRuntime(imageStore(globals()));
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 /** `exec`, `logs`, `top`, `stats`: what goes in and out of running containers. */
 export function containerIoCommands(globals: () => GlobalOptions): Command[] {

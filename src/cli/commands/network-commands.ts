@@ -4,8 +4,8 @@ import { inspectNetwork, NetworkStore, type NetworkInspect } from "../../runtime
 import { resolveBerthRoot } from "../berth-root.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
+import { collect } from "./container-cli.js";
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 interface CreateFlags {
   readonly driver: string;

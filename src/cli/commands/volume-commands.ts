@@ -6,8 +6,8 @@ import { resolveBerthRoot } from "../berth-root.js";
 import { formatBytes } from "../format.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
+import { collect } from "./container-cli.js";
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 const PRUNE_WARNING = "WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ";
 
