@@ -1,24 +1,42 @@
 #!/usr/bin/env node
-// Runs a container's health checks for one run: `node health-monitor.js ROOT ID RUN_ID RUNTIME`.
-// Started detached by `start` when the container has a HEALTHCHECK; it ends
-// with the run. Results go to health.json (docker's State.Health).
+// Runs the health checks of every container of one berth root:
+// `node health-monitor.js ROOT RUNTIME`. One process per root, not per
+// container (a Node process costs tens of MiB; conmon, the per-container
+// monitor, a few): `start` makes sure it runs; it ends itself once no
+// running container has a check. Results go to each container's health.json.
 import { spawn } from "node:child_process";
+import { open, readFile, unlink } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ImageStore } from "../image/index.js";
-import type { ContainerRecord, HealthConfig } from "./container-record.js";
-import { readContainerRecord } from "./container-record.js";
+import { readContainerRecord, type ContainerRecord, type HealthConfig } from "./container-record.js";
 import { readContainerState } from "./container-state.js";
 import { execInContainer } from "./exec-container.js";
 import { readHealthStatus, writeHealthStatus, type HealthLogEntry, type HealthStatus } from "./health-status.js";
+import { isRunning, type ProcessIdentity, selfIdentity } from "./process-identity.js";
 import { RuntimeContext } from "./runtime-context.js";
 
 const KEEP_LOG = 5;
 const MAX_OUTPUT = 4096;
+const TICK_MS = 200;
+/** Idle this long (no running container with a check) and the monitor ends. */
+const IDLE_EXIT_MS = 5_000;
 
-/** Start the monitor for run `runId` of `record`, detached from this process. */
-export function spawnHealthMonitor(ctx: RuntimeContext, record: ContainerRecord, runId: string): void {
-  const script = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, [script, ctx.root, record.id, runId, ctx.runc.binary], { detached: true, stdio: "ignore" });
+const pidFile = (ctx: RuntimeContext): string => join(ctx.containersDir, "health-monitor.pid");
+
+async function readOwner(path: string): Promise<ProcessIdentity | undefined> {
+  try {
+    return JSON.parse(await readFile(path, "utf8")) as ProcessIdentity;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Start the root's health monitor unless it runs already. */
+export async function ensureHealthMonitor(ctx: RuntimeContext): Promise<void> {
+  const owner = await readOwner(pidFile(ctx));
+  if (owner !== undefined && (await isRunning(owner))) return;
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ctx.root, ctx.runc.binary], { detached: true, stdio: "ignore" });
   child.unref();
 }
 
@@ -29,7 +47,7 @@ export function healthCommand(test: readonly string[]): string[] {
   return [...test];
 }
 
-/** The next status after a check that exited `code`, docker's rules (failures in the start period do not count). */
+/** The next status after a check, docker's rules (failures in the start period do not count). */
 export function nextHealth(prev: HealthStatus, h: HealthConfig, entry: HealthLogEntry, inStartPeriod: boolean): HealthStatus {
   const log = [...prev.log, entry].slice(-KEEP_LOG);
   if (entry.ExitCode === 0) return { ...prev, status: "healthy", failingStreak: 0, log };
@@ -38,32 +56,96 @@ export function nextHealth(prev: HealthStatus, h: HealthConfig, entry: HealthLog
   return { ...prev, failingStreak, status: failingStreak >= h.retries ? "unhealthy" : prev.status, log };
 }
 
-async function main([root, id, runId, runtime]: readonly string[]): Promise<void> {
-  if (root === undefined || id === undefined || runId === undefined) throw new Error("usage: health-monitor ROOT ID RUN_ID [RUNTIME]");
-  const ctx = new RuntimeContext(new ImageStore(root), { ...(runtime !== undefined && { runtimeBinary: runtime }) });
-  const dir = ctx.dir(id);
-  const record = await readContainerRecord(dir);
-  const h = record?.health;
-  if (record === undefined || h === undefined) return;
-  const began = Date.now();
-  let status: HealthStatus = { status: "starting", failingStreak: 0, log: [], runId };
-  await writeHealthStatus(dir, status);
-  for (;;) {
-    await new Promise((r) => setTimeout(r, h.intervalMs));
-    const state = await readContainerState(dir);
-    if (state?.status !== "running" || state.runId !== runId) return;
-    const chunks: Buffer[] = [];
-    const start = new Date();
-    const code = await execInContainer(ctx, record, healthCommand(h.test), { capture: { chunks, maxBytes: MAX_OUTPUT }, timeoutMs: h.timeoutMs }).catch(() => -1);
-    const entry: HealthLogEntry = { Start: start.toISOString(), End: new Date().toISOString(), ExitCode: code, Output: Buffer.concat(chunks).toString("utf8") };
-    const current = await readHealthStatus(dir);
-    status = nextHealth(current?.runId === runId ? current : status, h, entry, Date.now() - began < h.startPeriodMs);
-    await writeHealthStatus(dir, status);
-    if (status.status === "unhealthy" && h.onFailure !== "none") {
-      await onFailure(ctx, record, h.onFailure);
-      return;
+/** One container's run being watched. */
+interface Watch {
+  readonly record: ContainerRecord;
+  readonly health: HealthConfig;
+  readonly runId: string;
+  readonly startedAt: number;
+  nextAt: number;
+  busy: boolean;
+}
+
+/** Claim the pid file (created exclusively; a dead owner's is taken over). False when a live monitor holds it. */
+async function claim(path: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fh = await open(path, "wx");
+      await fh.writeFile(JSON.stringify(await selfIdentity()));
+      await fh.close();
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const owner = await readOwner(path);
+      if (owner !== undefined && (await isRunning(owner))) return false;
+      await unlink(path).catch(() => undefined);
     }
   }
+  return false;
+}
+
+async function main([root, runtime]: readonly string[]): Promise<void> {
+  if (root === undefined) throw new Error("usage: health-monitor ROOT [RUNTIME]");
+  const ctx = new RuntimeContext(new ImageStore(root), { ...(runtime !== undefined && { runtimeBinary: runtime }) });
+  if (!(await claim(pidFile(ctx)))) return;
+  const watches = new Map<string, Watch>();
+  let idleSince = Date.now();
+  for (;;) {
+    await scan(ctx, watches);
+    if (watches.size > 0) idleSince = Date.now();
+    else if (Date.now() - idleSince > IDLE_EXIT_MS) {
+      // Give the file up, then look once more: a start that saw us alive must not go unwatched.
+      await unlink(pidFile(ctx)).catch(() => undefined);
+      await scan(ctx, watches);
+      if (watches.size === 0 || !(await claim(pidFile(ctx)))) return;
+    }
+    const now = Date.now();
+    for (const w of watches.values()) {
+      if (!w.busy && now >= w.nextAt) {
+        w.busy = true;
+        void check(ctx, w).finally(() => {
+          w.busy = false;
+          w.nextAt = Date.now() + w.health.intervalMs;
+        });
+      }
+    }
+    await new Promise((r) => setTimeout(r, TICK_MS));
+  }
+}
+
+/** Bring `watches` up to date with the running containers that have a check. */
+async function scan(ctx: RuntimeContext, watches: Map<string, Watch>): Promise<void> {
+  const seen = new Set<string>();
+  for (const id of await ctx.ids()) {
+    const dir = ctx.dir(id);
+    const state = await readContainerState(dir);
+    if (state?.status !== "running" || state.runId === undefined) continue;
+    const key = `${id}/${state.runId}`;
+    seen.add(key);
+    if (watches.has(key)) continue;
+    const record = await readContainerRecord(dir);
+    if (record?.health === undefined) continue;
+    const startedAt = Date.parse(state.startedAt ?? "") || Date.now();
+    watches.set(key, { record, health: record.health, runId: state.runId, startedAt, nextAt: startedAt + record.health.intervalMs, busy: false });
+    const current = await readHealthStatus(dir);
+    if (current?.runId !== state.runId) await writeHealthStatus(dir, { status: "starting", failingStreak: 0, log: [], runId: state.runId });
+  }
+  for (const key of watches.keys()) if (!seen.has(key) && !watches.get(key)!.busy) watches.delete(key);
+}
+
+async function check(ctx: RuntimeContext, w: Watch): Promise<void> {
+  const dir = ctx.dir(w.record.id);
+  const chunks: Buffer[] = [];
+  const start = new Date();
+  const code = await execInContainer(ctx, w.record, healthCommand(w.health.test), { capture: { chunks, maxBytes: MAX_OUTPUT }, timeoutMs: w.health.timeoutMs }).catch(() => -1);
+  const state = await readContainerState(dir);
+  if (state?.status !== "running" || state.runId !== w.runId) return;
+  const entry: HealthLogEntry = { Start: start.toISOString(), End: new Date().toISOString(), ExitCode: code, Output: Buffer.concat(chunks).toString("utf8") };
+  const prev = await readHealthStatus(dir);
+  const base = prev?.runId === w.runId ? prev : { status: "starting" as const, failingStreak: 0, log: [], runId: w.runId };
+  const next = nextHealth(base, w.health, entry, Date.now() - w.startedAt < w.health.startPeriodMs);
+  await writeHealthStatus(dir, next);
+  if (next.status === "unhealthy" && base.status !== "unhealthy" && w.health.onFailure !== "none") await onFailure(ctx, w.record, w.health.onFailure);
 }
 
 /** podman's --health-on-failure actions. */

@@ -10,7 +10,7 @@ import { readContainerState, withContainerLock, writeContainerState, type Contai
 import { classifyStartFailure, ContainerStartError, RootfsError } from "./errors.js";
 import { etcFilesIn } from "./etc-files.js";
 import { nofileHardLimit } from "./host-limits.js";
-import { spawnHealthMonitor } from "./health-monitor.js";
+import { ensureHealthMonitor } from "./health-monitor.js";
 import { initBinary } from "./init-binary.js";
 import { readInRoot } from "./internal/read-in-root.js";
 import { UndoStack } from "./internal/undo-stack.js";
@@ -133,7 +133,7 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
   // Written before `runc start`: the exit hook of a container that ends at once must find it running.
   await writeContainerState(dir, state);
   await ctx.runc.start(id);
-  if (record.health !== undefined) spawnHealthMonitor(ctx, record, runId);
+  if (record.health !== undefined) await ensureHealthMonitor(ctx);
   return state;
 }
 
