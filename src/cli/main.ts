@@ -4,6 +4,7 @@ import { imageCommands } from "./commands/image-commands.js";
 import { loginCommands } from "./commands/login-commands.js";
 import { containerCommands } from "./commands/container-commands.js";
 import { containerIoCommands } from "./commands/container-io-commands.js";
+import { cpCommand } from "./commands/cp-command.js";
 import { networkCommand } from "./commands/network-commands.js";
 import { createCommand, runCommand } from "./commands/run-command.js";
 import { volumeCommand } from "./commands/volume-commands.js";
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   program.addCommand(createCommand(globals));
   for (const c of containerCommands(globals)) program.addCommand(c);
   for (const c of containerIoCommands(globals)) program.addCommand(c);
+  program.addCommand(cpCommand(globals));
   program.addCommand(networkCommand(globals));
   program.addCommand(volumeCommand(globals));
   return program;

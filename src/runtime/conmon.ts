@@ -58,8 +58,9 @@ export class Conmon {
         : []),
     ];
     const message = await new Promise<string>((resolve, reject) => {
+      // cwd: conmon drops an `oom` marker file in its working directory.
       // Only the sync pipe: any other pipe would stay open in the monitor and hold this process until the container ends.
-      const child = spawn(this.binary, args, { stdio: ["ignore", "ignore", "ignore", "pipe"], env: { ...process.env, _OCI_SYNCPIPE: "3" }, detached: true });
+      const child = spawn(this.binary, args, { stdio: ["ignore", "ignore", "ignore", "pipe"], env: { ...process.env, _OCI_SYNCPIPE: "3" }, detached: true, cwd: o.bundle });
       let sync = "";
       const pipe = child.stdio[3];
       pipe?.on("data", (b: Buffer) => {

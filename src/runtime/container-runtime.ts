@@ -1,7 +1,9 @@
 import type { ImageStore } from "../image/index.js";
 import { commandLine, inspectContainer, type ContainerInspect } from "./container-inspect.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
-import type { ContainerState } from "./container-state.js";
+import { join } from "node:path";
+import { withContainerLock, type ContainerState } from "./container-state.js";
+import { OverlayRootfs } from "./rootfs.js";
 import { currentState, waitContainer } from "./container-status.js";
 import { createContainer, type CreateContainerOptions } from "./create-container.js";
 import { execInContainer, type ExecOptions } from "./exec-container.js";
@@ -97,6 +99,26 @@ export class ContainerRuntime {
 
   async exec(ref: string | ContainerRecord, cmd: readonly string[], opts: ExecOptions = {}): Promise<number> {
     return execInContainer(this.ctx, await this.record(ref), cmd, opts);
+  }
+
+  /**
+   * Run `fn` on the container's root filesystem (for `cp`): the live mount
+   * of a running container, or — holding the container's lock, so it cannot
+   * start meanwhile — its overlay mounted for the call.
+   */
+  async withRootfs<T>(ref: string | ContainerRecord, fn: (rootfs: string) => Promise<T>): Promise<T> {
+    const record = await this.record(ref);
+    const dir = this.ctx.dir(record.id);
+    const state = await currentState(this.ctx, record);
+    if (state.status === "running") return fn(join(dir, "rootfs"));
+    return withContainerLock(dir, async () => {
+      const rootfs = await OverlayRootfs.mount(dir, record.lowerDirs);
+      try {
+        return await fn(rootfs.path);
+      } finally {
+        await rootfs.unmount({ keepWritableLayer: true });
+      }
+    });
   }
 
   /** Every container's record and settled state, newest first. */

@@ -36,5 +36,5 @@ export { etcFilesIn, writeEtcFiles, type EtcFiles } from "./etc-files.js";
 export * from "./network/index.js";
 export * from "./volume/index.js";
 export * from "./cgroup/index.js";
-export { readContainerLogs, type ContainerLogsOptions } from "./logs/read-container-logs.js";
-export { parseLogTime } from "./logs/parse-log-time.js";
+export * from "./logs/index.js";
+export * from "./copy/index.js";

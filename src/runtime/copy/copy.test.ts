@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable, Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { extract as tarExtract } from "tar-stream";
+import { extract as tarExtract, pack as tarPack } from "tar-stream";
 import { isBerthError } from "../../oci/index.js";
 import { copyFromContainer } from "./copy-from-container.js";
 import { copyToContainer } from "./copy-to-container.js";
@@ -187,15 +187,12 @@ describe("copyFromContainer / copyToContainer", () => {
     });
 
     it("`-` refuses a hostile tar and leaves the host alone", async () => {
-      const hostile = Buffer.concat(await (async () => {
-        const { pack } = await import("tar-stream");
-        const p = pack();
-        p.entry({ name: "../../../../../../../..".concat(host, "/secret/key") }, "pwned");
-        p.finalize();
-        const chunks: Buffer[] = [];
-        for await (const c of p as AsyncIterable<Buffer>) chunks.push(c);
-        return chunks;
-      })());
+      const p = tarPack();
+      p.entry({ name: `../../../../../../../..${host}/secret/key` }, "pwned");
+      p.finalize();
+      const chunks: Buffer[] = [];
+      for await (const c of p as AsyncIterable<Buffer>) chunks.push(c);
+      const hostile = Buffer.concat(chunks);
       await mkdir(join(rootfs, "in"), { recursive: true });
       await assert.rejects(copyToContainer(rootfs, "/in", Readable.from([hostile])), UnsafeArchiveEntryError);
       assert.equal(await readFile(join(host, "secret", "key"), "utf8"), "host secret\n");

@@ -73,19 +73,20 @@ export class RootedDir {
    * resolveInRoot returns it) one component at a time from this root.
    */
   async openPath(path: string, create = false): Promise<RootedDir> {
-    let dir: RootedDir = this;
+    // undefined stands for this directory, which stays open: the caller owns it.
+    let dir: RootedDir | undefined;
     try {
       for (const part of path.split("/").filter((p) => p !== "")) {
-        const next = await dir.openDir(part, create);
-        if (dir !== this) await dir.close();
+        const next = await (dir ?? this).openDir(part, create);
+        await dir?.close();
         dir = next;
       }
     } catch (e) {
-      if (dir !== this) await dir.close();
+      await dir?.close();
       throw e;
     }
     // The descriptor's path is itself a (magic) link: O_NOFOLLOW would refuse it.
-    return dir === this ? new RootedDir(await open(this.self, constants.O_RDONLY | constants.O_DIRECTORY), this.path) : dir;
+    return dir ?? new RootedDir(await open(this.self, constants.O_RDONLY | constants.O_DIRECTORY), this.path);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,43 @@
+import { Command } from "commander";
+import { InvalidArgumentError } from "../../oci/index.js";
+import { copyFromContainer, copyToContainer } from "../../runtime/index.js";
+import type { GlobalOptions } from "../main.js";
+import { runtimeOf } from "./container-cli.js";
+
+/** `CONTAINER:PATH` → its parts; a plain host path (or `-`) → undefined. */
+function containerPath(arg: string): { container: string; path: string } | undefined {
+  if (arg.startsWith("/") || arg.startsWith(".") || arg === "-") return undefined;
+  const i = arg.indexOf(":");
+  if (i <= 0) return undefined;
+  return { container: arg.slice(0, i), path: arg.slice(i + 1) || "/" };
+}
+
+/**
+ * `berth cp` as docker's: one side `CONTAINER:PATH`, the other a host path,
+ * or `-` for a tar stream on stdin/stdout. Works on running and stopped
+ * containers (the writable layer and the image below it; not volumes or
+ * bind mounts, which are on the host already).
+ */
+export function cpCommand(globals: () => GlobalOptions): Command {
+  return new Command("cp")
+    .description("copy files between a container and the host: CONTAINER:SRC DEST, or SRC CONTAINER:DEST (- for a tar stream)")
+    .argument("<source>", "CONTAINER:PATH, a host path, or - (a tar on stdin)")
+    .argument("<destination>", "CONTAINER:PATH, a host path, or - (a tar on stdout)")
+    .option("-L, --follow-link", "follow a symlink at the source path")
+    .option("-a, --archive", "keep uid/gid of the files (the default as root)")
+    .action(async (source: string, destination: string, o: { followLink?: boolean; archive?: boolean }) => {
+      const from = containerPath(source);
+      const to = containerPath(destination);
+      if ((from === undefined) === (to === undefined)) {
+        throw new InvalidArgumentError(`cp ${source} ${destination}: exactly one side must be CONTAINER:PATH`, { hint: "e.g. berth cp web:/etc/hosts ./hosts" });
+      }
+      const rt = runtimeOf(globals);
+      const opts = { ...(o.followLink && { followLink: true }), ...(o.archive && { preserveOwner: true }) };
+      if (from !== undefined) {
+        await rt.withRootfs(from.container, (rootfs) =>
+          copyFromContainer(rootfs, from.path, destination === "-" ? process.stdout : destination, { ...opts, end: false }));
+      } else {
+        await rt.withRootfs(to!.container, (rootfs) => copyToContainer(rootfs, to!.path, source === "-" ? process.stdin : source, opts));
+      }
+    });
+}
