@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI lives in the compiled library.
-import { main } from "../dist/src/cli/main.js";
+// Thin launcher: the bundled CLI (see scripts/bundle.mjs), else the compiled library.
+const { main } = await import("../dist/bundle/berth.js").catch(() => import("../dist/src/cli/main.js"));
 
 process.exitCode = await main(process.argv.slice(2));

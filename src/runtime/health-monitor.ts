@@ -36,7 +36,9 @@ async function readOwner(path: string): Promise<ProcessIdentity | undefined> {
 export async function ensureHealthMonitor(ctx: RuntimeContext): Promise<void> {
   const owner = await readOwner(pidFile(ctx));
   if (owner !== undefined && (await isRunning(owner))) return;
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ctx.root, ctx.runc.binary], { detached: true, stdio: "ignore" });
+  // Its sibling file, not import.meta.url: inside the CLI's bundle, this module is not its own file.
+  const script = fileURLToPath(new URL("./health-monitor.js", import.meta.url));
+  const child = spawn(process.execPath, [script, ctx.root, ctx.runc.binary], { detached: true, stdio: "ignore" });
   child.unref();
 }
 
