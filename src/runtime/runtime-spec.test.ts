@@ -99,7 +99,7 @@ const cases: readonly SpecCase[] = [
   { name: "NOFILE soft at most 1048576", input: { nofileHardLimit: 4_000_000 }, check: (s) => assert.deepEqual(s.process.rlimits[0], { type: "RLIMIT_NOFILE", soft: 1_048_576, hard: 4_000_000 }) },
   { name: "no-new-privileges", options: { noNewPrivileges: true }, check: (s) => assert.equal(s.process.noNewPrivileges, true) },
   { name: "resources", options: { memory: 64 * 1024 * 1024, cpus: 0.5, pidsLimit: 20 }, check: (s) => {
-    assert.deepEqual(s.linux.resources.memory, { limit: 67_108_864 });
+    assert.deepEqual(s.linux.resources.memory, { limit: 67_108_864, swap: 134_217_728 }, "docker: swap defaults to twice the memory");
     assert.deepEqual(s.linux.resources.cpu, { quota: 50_000, period: 100_000 });
     assert.deepEqual(s.linux.resources.pids, { limit: 20 });
   } },
