@@ -129,6 +129,11 @@ export class ContainerRuntime {
       if (record === undefined) continue;
       const state = await currentState(this.ctx, record).catch(() => undefined);
       if (state === undefined) continue;
+      if (state.status === "exited" && record.autoRemove && !(state.attached !== undefined && (await isRunning(state.attached)))) {
+        // An --rm container whose foreground berth died before removing it.
+        await removeContainer(this.ctx, record, { force: true }).catch(() => undefined);
+        continue;
+      }
       const health = record.health !== undefined ? await this.health(record, state) : undefined;
       out.push({ record, state, command: commandLine(record), ...(health !== undefined && { health }), ...((await monitorLost(state)) && { monitorLost: true }) });
     }

@@ -108,7 +108,9 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
       logPath: ctx.logPath(id),
       logSizeMax: ctx.logSizeMax,
       exitDir: join(dir, "exits"),
-      exitCommand: ctx.exitCommand(id, runId),
+      // A foreground run settles and removes its container itself: the hook (one more Node process per
+      // container) is only needed to restart it. Should that berth die, `ps` finishes the job.
+      ...((opts.attached === undefined || (record.restartPolicy?.name ?? "no") !== "no") && { exitCommand: ctx.exitCommand(id, runId) }),
       ...(record.tty && { terminal: true }),
       runtimeArgs: ["--root", ctx.runc.opts.stateDir, "--log", runtimeLog, "--log-format", "json"],
       runtimeLog,
