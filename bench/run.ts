@@ -2,9 +2,10 @@ import { Cleanup } from "./harness/cleanup.js";
 import type { Bench } from "./harness/bench.js";
 import { pullBench } from "./pull.bench.js";
 import { registryBench } from "./registry.bench.js";
+import { runBench } from "./run.bench.js";
 
 /** Benchmarks by name. Add new ones here. */
-const BENCHES: readonly Bench[] = [registryBench, pullBench];
+const BENCHES: readonly Bench[] = [registryBench, pullBench, runBench];
 
 function usage(): string {
   const names = BENCHES.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join("\n");

@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { access, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { detachNetwork } from "./container-network.js";
 import type { ContainerRecord } from "./container-record.js";
@@ -25,7 +25,8 @@ export async function removeContainer(ctx: RuntimeContext, record: ContainerReco
   await withContainerLock(dir, async () => {
     const s = await readContainerState(dir);
     if (s !== undefined) await writeContainerState(dir, { ...s, status: "removing", stoppedByUser: true });
-    await ctx.runc.delete(record.id);
+    // runc keeps a state dir only for a container it still knows (settling an exit deletes it).
+    if (await access(join(ctx.runc.opts.stateDir, record.id)).then(() => true, () => false)) await ctx.runc.delete(record.id);
     if (s !== undefined) await detachNetwork(ctx, record, s).catch(() => undefined);
     await (await OverlayRootfs.existing(dir)).unmount();
     // A recursive delete would go through a rootfs still mounted into the image's snapshots.

@@ -7,21 +7,31 @@ import { humanDuration, portsText, statusText } from "./container-status-text.js
 import { collect, runtimeOf } from "./container-cli.js";
 
 
+/** How many containers one command acts on at once (each waits mostly on runc and the container). */
+const PARALLEL = 16;
+
 /**
- * Run `fn` on each container named; docker prints each one done and goes
- * on after a failure, ending with exit code 1 when any failed.
+ * Run `fn` on each container named, several at once as docker's CLI does
+ * (stopping 50 containers one by one would take 50 stop timeouts); each is
+ * printed when done, failures go on to the next, and the exit code is 1
+ * when any failed.
  */
 async function eachContainer(refs: readonly string[], fn: (ref: string) => Promise<void>): Promise<void> {
   let failed = false;
-  for (const ref of refs) {
-    try {
-      await fn(ref);
-      process.stdout.write(`${ref}\n`);
-    } catch (e) {
-      failed = true;
-      process.stderr.write(`berth: ${e instanceof Error ? e.message : String(e)}\n`);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < refs.length; i = next++) {
+      const ref = refs[i]!;
+      try {
+        await fn(ref);
+        process.stdout.write(`${ref}\n`);
+      } catch (e) {
+        failed = true;
+        process.stderr.write(`berth: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, refs.length) }, worker));
   if (failed) process.exitCode = 1;
 }
 

@@ -30,6 +30,8 @@ export interface SnapshotSpec {
 
 const TEMP = ".tmp-";
 const DOOMED = ".rm-";
+/** The format the store was opened with first: every snapshot in it has that format, and probing again costs two programs per open. */
+const FORMAT_FILE = ".format";
 
 /**
  * Unpacked layers on disk, one directory per ChainID, shared by every image
@@ -66,13 +68,20 @@ export class SnapshotStore {
         await removeTree(join(dir, name));
       }
     }
+    const recorded = (await readFile(join(dir, FORMAT_FILE), "utf8").catch(() => "")).trim();
+    if ((recorded === "overlay" || recorded === "marker") && (opts.format === undefined || opts.format === recorded)) {
+      return new SnapshotStore(dir, recorded);
+    }
     const possible = await probeOverlayFormat(dir);
     if (opts.format === "overlay" && possible !== undefined) {
       throw new BerthError("FAILED_PRECONDITION", `snapshots ${dir}: overlay format impossible: ${possible}`, {
         hint: "run as root with mknod and setfattr (Debian package attr) on a filesystem with trusted xattrs, or use the marker format",
       });
     }
-    return new SnapshotStore(dir, opts.format ?? (possible === undefined ? "overlay" : "marker"));
+    const format = opts.format ?? (possible === undefined ? "overlay" : "marker");
+    // Only a probed choice is remembered: a format forced by a caller says nothing about the filesystem.
+    if (opts.format === undefined && recorded === "") await writeFileAtomic(join(dir, FORMAT_FILE), `${format}\n`);
+    return new SnapshotStore(dir, format);
   }
 
   /** The directory holding the snapshot's files (its diff). */

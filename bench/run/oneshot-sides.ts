@@ -1,0 +1,72 @@
+import type { StartedDockerd } from "../../test/support/dockerd.js";
+import { describeResult } from "../../test/support/run.js";
+import type { CommandResult } from "../harness/command-runner.js";
+import { mustSucceed } from "../pull/tools.js";
+import { BERTH_IMAGE, DOCKER_IMAGE } from "./bench-busybox.js";
+import { BERTH_BIN, COMMAND_TIMEOUT_MS, runCommands } from "./run-tools.js";
+import type { RuncFloor } from "./runc-floor.js";
+
+/** One way of running `/bin/busybox true` in a fresh container, in the foreground, removed after. */
+export interface OneShotSide {
+  /** "berth run", "docker run", "runc run (floor)". */
+  readonly name: string;
+  readonly isBerth: boolean;
+  /** Why it cannot run here; undefined when it can. */
+  readonly unavailable: string | undefined;
+  /** The timed part: start, run, wait for the exit, remove. Throws unless it exits 0. */
+  once(): Promise<void>;
+  /** Untimed, before the warm-up: the container's exit code reaches the caller (7 from `exit 7`). */
+  check(): Promise<void>;
+  /** Untimed, after the runs: throws when a container or its state was left behind. */
+  leftovers(): Promise<void>;
+}
+
+const TRUE = ["/bin/busybox", "true"];
+const EXIT_7 = ["/bin/busybox", "sh", "-c", "exit 7"];
+
+function expectExit(r: CommandResult, code: number): void {
+  if (r.code !== code) throw new Error(`expected exit ${code}: ${describeResult(r)}`);
+}
+
+/** `berth --root <root> run --rm --network none localhost/busybox:bench /bin/busybox true`. */
+export function berthOneShot(root: string, unavailable: string | undefined): OneShotSide {
+  const run = (cmd: readonly string[]): Promise<CommandResult> =>
+    runCommands.run(process.execPath, [BERTH_BIN, "--root", root, "run", "--rm", "--network", "none", BERTH_IMAGE, ...cmd], { timeoutMs: COMMAND_TIMEOUT_MS });
+  return {
+    name: "berth run", isBerth: true, unavailable,
+    once: async () => expectExit(await run(TRUE), 0),
+    check: async () => expectExit(await run(EXIT_7), 7),
+    leftovers: async () => {
+      const r = await mustSucceed(runCommands.run(process.execPath, [BERTH_BIN, "--root", root, "ps", "-a", "-q"], { timeoutMs: COMMAND_TIMEOUT_MS }));
+      if (r.stdout.trim() !== "") throw new Error(`berth ps -a lists containers after run --rm: ${r.stdout.trim().split("\n").join(", ")}`);
+    },
+  };
+}
+
+/** `docker run --rm --network none busybox:bench /bin/busybox true` on the bench's dockerd. */
+export function dockerOneShot(d: StartedDockerd | undefined, unavailable: string | undefined): OneShotSide {
+  const run = async (cmd: readonly string[]): Promise<CommandResult> => {
+    if (d === undefined) throw new Error("no dockerd");
+    return d.docker(["run", "--rm", "--network", "none", DOCKER_IMAGE, ...cmd], { timeoutMs: COMMAND_TIMEOUT_MS });
+  };
+  return {
+    name: "docker run", isBerth: false, unavailable: unavailable ?? (d === undefined ? "no dockerd" : undefined),
+    once: async () => expectExit(await run(TRUE), 0),
+    check: async () => expectExit(await run(EXIT_7), 7),
+    leftovers: async () => {
+      const r = d === undefined ? undefined : await mustSucceed(d.docker(["ps", "-aq"]));
+      if (r !== undefined && r.stdout.trim() !== "") throw new Error(`docker ps -a lists containers after run --rm: ${r.stdout.trim().split("\n").join(", ")}`);
+    },
+  };
+}
+
+/** Bare `runc run` of the prepared bundle: no image store, no overlay, no monitor, no daemon. */
+export function runcOneShot(floor: RuncFloor | undefined, unavailable: string | undefined): OneShotSide {
+  return {
+    name: "runc run (floor)", isBerth: false, unavailable: unavailable ?? (floor === undefined ? "no runc bundle" : undefined),
+    once: () => (floor === undefined ? Promise.reject(new Error("no runc bundle")) : floor.runOnce()),
+    // The bundle's command is fixed; runc's exit-code passing is what the other two are checked against.
+    check: async () => undefined,
+    leftovers: async () => floor?.leftovers(),
+  };
+}
