@@ -3,14 +3,15 @@
 // several hundred ES modules, which halves `berth`'s start-up — the cost every
 // command, every container exit and every bench row pays. The library
 // (dist/src) stays unbundled for importers. The entry files keep their names so
-// that `new URL("./exit-hook.js", import.meta.url)` finds its sibling either way.
+// that `new URL("./exit-hook.js", import.meta.url)` finds its sibling either way; an
+// entry's code runs unconditionally (a shared module cannot tell it is the entry).
 import { build } from "esbuild";
 
 await build({
   entryPoints: {
     berth: "dist/src/cli/main.js",
     "exit-hook": "dist/src/runtime/exit-hook.js",
-    "health-monitor": "dist/src/runtime/health-monitor.js",
+    "health-monitor-main": "dist/src/runtime/health-monitor-main.js",
   },
   outdir: "dist/bundle",
   bundle: true,

@@ -54,6 +54,7 @@ export async function settleExit(ctx: RuntimeContext, record: ContainerRecord, r
     const next: ContainerState = {
       ...withoutRun(state),
       status: restart ? "restarting" : "exited",
+      ...(restart && state.runId !== undefined && { restartOf: state.runId }),
       exitCode: exit.code,
       finishedAt: exit.at.toISOString(),
       ...(oomKilled && { oomKilled: true }),

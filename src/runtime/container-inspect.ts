@@ -44,7 +44,10 @@ export function commandLine(r: ContainerRecord): string[] {
 }
 
 /** Build docker's inspect object from berth's record, settled state, health and network view. */
-export function inspectContainer(r: ContainerRecord, s: ContainerState, logPath: string, health: HealthStatus | undefined, networks: Readonly<Record<string, unknown>>): ContainerInspect {
+export function inspectContainer(
+  r: ContainerRecord, s: ContainerState, logPath: string, health: HealthStatus | undefined, networks: Readonly<Record<string, unknown>>,
+  volumeDirs: ReadonlyMap<string, string> = new Map(),
+): ContainerInspect {
   const [path = "", ...args] = commandLine(r);
   const o = r.options;
   const ports: Record<string, { HostIp: string; HostPort: string }[]> = {};
@@ -78,7 +81,7 @@ export function inspectContainer(r: ContainerRecord, s: ContainerState, logPath:
     Platform: "linux",
     LogPath: logPath,
     HostConfig: {
-      Binds: (o.binds ?? []).map((b) => `${b.source}:${b.destination}${b.readOnly ? ":ro" : ""}`),
+      Binds: (o.binds ?? []).map((b) => `${volumeDirs.get(b.source) ?? b.source}:${b.destination}${b.readOnly ? ":ro" : ""}`),
       NetworkMode: o.network ?? "none",
       PortBindings: ports,
       RestartPolicy: { Name: r.restartPolicy?.name ?? "no", MaximumRetryCount: r.restartPolicy?.maximumRetryCount ?? 0 },
@@ -108,6 +111,14 @@ export function inspectContainer(r: ContainerRecord, s: ContainerState, logPath:
       ...(r.health !== undefined && { Healthcheck: { Test: r.health.test, Interval: r.health.intervalMs * 1e6, Timeout: r.health.timeoutMs * 1e6, StartPeriod: r.health.startPeriodMs * 1e6, Retries: r.health.retries } }),
     },
     NetworkSettings: { Networks: networks, Ports: ports, IPAddress: firstIp },
-    Mounts: (o.binds ?? []).map((b) => ({ Type: "bind", Source: b.source, Destination: b.destination, RW: !b.readOnly })),
+    Mounts: [
+      ...(o.binds ?? []).map((b) => {
+        const volume = volumeDirs.get(b.source);
+        return volume !== undefined
+          ? { Type: "volume", Name: volume, Source: b.source, Destination: b.destination, Driver: "local", Mode: b.readOnly ? "ro" : "", RW: !b.readOnly, Propagation: "" }
+          : { Type: "bind", Source: b.source, Destination: b.destination, Mode: b.readOnly ? "ro" : "", RW: !b.readOnly, Propagation: b.propagation ?? "rprivate" };
+      }),
+      ...(o.tmpfs ?? []).map((t) => ({ Type: "tmpfs", Source: "", Destination: t.destination, Mode: t.options.join(","), RW: true, Propagation: "" })),
+    ],
   };
 }

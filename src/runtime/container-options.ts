@@ -114,11 +114,17 @@ const UNITS: Readonly<Record<string, number>> = { "": 1, b: 1, k: 1024, m: 1024 
 /** docker's floor: a smaller limit kills the runtime's own setup. */
 const MIN_MEMORY = 6 * 1024 * 1024;
 
-/** `--memory 512m`: bytes, with b/k/m/g/t suffixes (binary), at least 6 MiB. */
-export function parseMemory(value: string): number {
+/** A size with b/k/m/g/t suffixes (binary), or NaN. */
+function parseSize(value: string): number {
   const m = /^(\d+(?:\.\d+)?)([bkmgt]?)b?$/i.exec(value.trim());
   const bytes = m ? Math.floor(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!) : NaN;
-  if (!Number.isSafeInteger(bytes)) throw new InvalidArgumentError(`--memory ${value}: not a size such as 512m or 2g`);
+  return Number.isSafeInteger(bytes) ? bytes : NaN;
+}
+
+/** `--memory 512m`: bytes, with b/k/m/g/t suffixes (binary), at least 6 MiB. */
+export function parseMemory(value: string): number {
+  const bytes = parseSize(value);
+  if (Number.isNaN(bytes)) throw new InvalidArgumentError(`--memory ${value}: not a size such as 512m or 2g`);
   if (bytes < MIN_MEMORY) throw new InvalidArgumentError(`--memory ${value}: the minimum is 6m`);
   return bytes;
 }
@@ -127,12 +133,8 @@ export function parseMemory(value: string): number {
 export function parseMemorySwap(value: string, memory: number | undefined): number {
   if (value.trim() === "-1") return -1;
   if (memory === undefined) throw new InvalidArgumentError(`--memory-swap ${value}: needs --memory too`, { hint: "e.g. --memory 256m --memory-swap 512m" });
-  let bytes: number;
-  try {
-    bytes = parseMemory(value);
-  } catch {
-    throw new InvalidArgumentError(`--memory-swap ${value}: not a size such as 512m, or -1`);
-  }
+  const bytes = parseSize(value);
+  if (Number.isNaN(bytes)) throw new InvalidArgumentError(`--memory-swap ${value}: not a size such as 512m, or -1`);
   if (bytes < memory) throw new InvalidArgumentError(`--memory-swap ${value}: must be at least --memory (it counts memory plus swap)`);
   return bytes;
 }

@@ -93,7 +93,7 @@ export class ContainerRuntime {
     return removeContainer(this.ctx, await this.record(ref), opts);
   }
 
-  async wait(ref: string | ContainerRecord, opts: { signal?: AbortSignal } = {}): Promise<number> {
+  async wait(ref: string | ContainerRecord, opts: { signal?: AbortSignal; nextExit?: boolean } = {}): Promise<number> {
     return waitContainer(this.ctx, await this.record(ref), opts);
   }
 
@@ -150,7 +150,8 @@ export class ContainerRuntime {
       Aliases: [...(record.name !== undefined ? [record.name] : []), ...n.aliases],
     }]));
     const withPorts = net !== undefined ? { ...record, options: { ...record.options, publish: net.ports } } : record;
-    return inspectContainer(withPorts, state, this.ctx.logPath(record.id), await this.health(record, state), networks);
+    const volumeDirs = new Map((record.volumes ?? []).map((name) => [join(this.ctx.root, "volumes", name, "_data"), name]));
+    return inspectContainer(withPorts, state, this.ctx.logPath(record.id), await this.health(record, state), networks, volumeDirs);
   }
 
   /** The health of the current run, when the container has a check. */

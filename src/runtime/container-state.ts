@@ -30,6 +30,8 @@ export interface ContainerState {
   readonly restartCount: number;
   /** `stop`/`kill` by a user: no restart policy applies (docker's "manually stopped"). */
   readonly stoppedByUser?: boolean;
+  /** While `restarting`: the run whose end the restart policy answers; its exit hook does the restart, whoever settled the end. */
+  readonly restartOf?: string;
   /** A `berth run` in the foreground following this run: it, not the exit hook, removes an --rm container. */
   readonly attached?: ProcessIdentity;
   /** The network namespace and what the network plugin set up in it (the network layer's JSON), while running. */

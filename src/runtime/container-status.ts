@@ -26,11 +26,11 @@ export async function currentState(ctx: RuntimeContext, record: ContainerRecord)
 }
 
 /**
- * Wait until the container is not running (nor restarting) and return its
- * exit code; polls its state, settling the run as soon as conmon's exit
+ * Wait until the container is not running (nor restarting, unless
+ * `nextExit`: then its first exit counts) and return its exit code; polls its state, settling the run as soon as conmon's exit
  * file appears, so no exit hook is needed for the answer.
  */
-export async function waitContainer(ctx: RuntimeContext, record: ContainerRecord, opts: { signal?: AbortSignal; pollMs?: number } = {}): Promise<number> {
+export async function waitContainer(ctx: RuntimeContext, record: ContainerRecord, opts: { signal?: AbortSignal; pollMs?: number; nextExit?: boolean } = {}): Promise<number> {
   for (let delay = 5; ; delay = Math.min(delay * 2, opts.pollMs ?? 50)) {
     opts.signal?.throwIfAborted();
     const s = await currentState(ctx, record).catch((e: unknown) => {
@@ -40,6 +40,8 @@ export async function waitContainer(ctx: RuntimeContext, record: ContainerRecord
     });
     if (s === undefined) return 0;
     if (s.status === "exited" || s.status === "created") return s.exitCode ?? 0;
+    // docker run in the foreground returns at the first exit, whatever the restart policy does next.
+    if (opts.nextExit && s.status === "restarting") return s.exitCode ?? 0;
     await new Promise((r) => setTimeout(r, delay));
   }
 }

@@ -21,12 +21,15 @@ async function main(argv: readonly string[]): Promise<void> {
   const record = await readContainerRecord(ctx.dir(id));
   if (record === undefined) return;
   const settled = await settleExit(ctx, record, runId);
-  if (settled.state === undefined) return;
-  if (settled.restart) {
-    await new Promise((r) => setTimeout(r, restartDelayMs(settled.state!.restartCount)));
-    await startContainer(ctx, record, { restartCount: settled.state.restartCount + 1 });
+  // A `wait` or `ps` may have settled this run first: the restart it decided on is still ours to do.
+  const now = settled.state ?? (await readContainerState(ctx.dir(id)));
+  if (now === undefined) return;
+  if (settled.restart || (now.status === "restarting" && now.restartOf === runId)) {
+    await new Promise((r) => setTimeout(r, restartDelayMs(now.restartCount)));
+    await startContainer(ctx, record, { restartCount: now.restartCount + 1 });
     return;
   }
+  if (settled.state === undefined) return;
   const state = await readContainerState(ctx.dir(id));
   const followed = state?.attached !== undefined && (await isRunning(state.attached));
   if (record.autoRemove && !followed) await removeContainer(ctx, record, { force: true });

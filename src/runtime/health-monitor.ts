@@ -1,6 +1,5 @@
-#!/usr/bin/env node
-// Runs the health checks of every container of one berth root:
-// `node health-monitor.js ROOT RUNTIME`. One process per root, not per
+// Runs the health checks of every container of one berth root
+// (`node health-monitor-main.js ROOT RUNTIME`). One process per root, not per
 // container (a Node process costs tens of MiB; conmon, the per-container
 // monitor, a few): `start` makes sure it runs; it ends itself once no
 // running container has a check. Results go to each container's health.json.
@@ -37,7 +36,7 @@ export async function ensureHealthMonitor(ctx: RuntimeContext): Promise<void> {
   const owner = await readOwner(pidFile(ctx));
   if (owner !== undefined && (await isRunning(owner))) return;
   // Its sibling file, not import.meta.url: inside the CLI's bundle, this module is not its own file.
-  const script = fileURLToPath(new URL("./health-monitor.js", import.meta.url));
+  const script = fileURLToPath(new URL("./health-monitor-main.js", import.meta.url));
   const child = spawn(process.execPath, [script, ctx.root, ctx.runc.binary], { detached: true, stdio: "ignore" });
   child.unref();
 }
@@ -86,7 +85,8 @@ async function claim(path: string): Promise<boolean> {
   return false;
 }
 
-async function main([root, runtime]: readonly string[]): Promise<void> {
+/** The monitor's loop: `health-monitor-main.js ROOT [RUNTIME]`. Returns when idle or when another monitor holds the root. */
+export async function runHealthMonitor([root, runtime]: readonly string[]): Promise<void> {
   if (root === undefined) throw new Error("usage: health-monitor ROOT [RUNTIME]");
   const ctx = new RuntimeContext(new ImageStore(root), { ...(runtime !== undefined && { runtimeBinary: runtime }) });
   if (!(await claim(pidFile(ctx)))) return;
@@ -157,10 +157,4 @@ async function onFailure(ctx: RuntimeContext, record: ContainerRecord, action: "
   if (action === "kill") await ctx.runc.kill(record.id, "SIGKILL", true);
   else await stopContainer(ctx, record, 10);
   if (action === "restart") await startContainer(ctx, record);
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).catch(() => {
-    process.exitCode = 1;
-  });
 }

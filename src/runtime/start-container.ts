@@ -141,7 +141,7 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
 
 /** A state without the fields of one run (pid, monitor, exit, error, network). */
 export function withoutRun(s: ContainerState): ContainerState {
-  const { pid: _pid, monitor: _monitor, exitCode: _exit, error: _error, oomKilled: _oom, netnsPath: _ns, network: _net, runId: _run, finishedAt: _fin, stoppedByUser: _stop, attached: _att, ...rest } = s;
+  const { pid: _pid, monitor: _monitor, exitCode: _exit, error: _error, oomKilled: _oom, netnsPath: _ns, network: _net, runId: _run, finishedAt: _fin, stoppedByUser: _stop, attached: _att, restartOf: _ro, ...rest } = s;
   return rest;
 }
 

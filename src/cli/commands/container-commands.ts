@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { InvalidArgumentError } from "../../oci/index.js";
+import { InvalidArgumentError, isBerthError } from "../../oci/index.js";
 import { type ContainerNetworkState, type ContainerSummary, type PortMapping } from "../../runtime/index.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
@@ -140,8 +140,19 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
     .action(async (refs: string[]) => {
       const rt = runtimeOf(globals);
       const out: unknown[] = [];
-      for (const r of refs) out.push(await rt.inspect(r));
+      const missing: unknown[] = [];
+      for (const r of refs) {
+        try {
+          out.push(await rt.inspect(r));
+        } catch (e) {
+          if (!isBerthError(e, "NOT_FOUND")) throw e;
+          missing.push(e);
+        }
+      }
+      // docker prints what it found, then an error for each one it did not, and exits 1.
       process.stdout.write(`${JSON.stringify(out, null, 4)}\n`);
+      for (const e of missing) process.stderr.write(`berth: ${(e as Error).message}\n`);
+      if (missing.length > 0) process.exitCode = 1;
     });
 
   return [ps, start, stop, restart, kill, rm, wait, inspect];

@@ -75,7 +75,7 @@ async function runAction(globals: GlobalOptions, image: string, command: string[
       return 0;
     }
     forward((s) => void runtime.kill(record, s).catch(() => undefined));
-    const exited = runtime.wait(record);
+    const exited = runtime.wait(record, { nextExit: true });
     await readContainerLogs(runtime.ctx.logPath(record.id), { follow: true, stop: exited }, { stdout: process.stdout, stderr: process.stderr });
     const code = await exited;
     if (record.autoRemove) await runtime.remove(record, { force: true });
