@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { isBerthError } from "../oci/index.js";
 import { imageCommands } from "./commands/image-commands.js";
 import { loginCommands } from "./commands/login-commands.js";
+import { baseCommand } from "./commands/base-command.js";
 import { containerCommands } from "./commands/container-commands.js";
 import { containerIoCommands } from "./commands/container-io-commands.js";
 import { cpCommand } from "./commands/cp-command.js";
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   program.addCommand(cpCommand(globals));
   program.addCommand(networkCommand(globals));
   program.addCommand(volumeCommand(globals));
+  program.addCommand(baseCommand(globals));
   return program;
 }
 

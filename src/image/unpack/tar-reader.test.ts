@@ -58,6 +58,20 @@ const rejectsWith = (pattern: RegExp) => (e: unknown): boolean => {
 };
 
 describe("readTar", () => {
+  it("skips a file's padding once when a pax or long-name header follows it (body read or not)", async () => {
+    const tar = Buffer.concat([
+      header("a", "0", 5), pad(Buffer.from("hello")),
+      pax([["path", "caf\u00e9.crt"]]), header("ignored", "0", 3), pad(Buffer.from("abc")),
+      header("././@LongLink", "L", 4), pad(Buffer.from("long")), header("short", "0", 2), pad(Buffer.from("zz")),
+      END,
+    ]);
+    const read = await entries(tar, 100);
+    assert.deepEqual(read.map((e) => [e.name, e.data]), [["a", "hello"], ["café.crt", "abc"], ["long", "zz"]]);
+    const names: string[] = [];
+    for await (const e of readTar(Readable.from([tar])[Symbol.asyncIterator](), { layer: "sha256:t" })) names.push(e.name);
+    assert.deepEqual(names, ["a", "café.crt", "long"], "bodies left unread are skipped with their padding, once");
+  });
+
   it("reads what tar-stream writes: types, modes, owners, times, links, long names", async () => {
     const pack = tarPack();
     const out = buffer(pack);

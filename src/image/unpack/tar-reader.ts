@@ -76,6 +76,8 @@ export async function* readTar(source: AsyncIterator<Uint8Array>, opts: TarReade
   for (;;) {
     if ((await src.skip(unread)) < unread) throw truncated("an entry's data");
     offset += unread;
+    // Skipped once: a pax or long-name header next loops back here with nothing left to skip.
+    unread = 0;
     const block = await src.read(BLOCK);
     if (block.length === 0) return;
     if (block.length < BLOCK) throw truncated("a header");
