@@ -1,12 +1,24 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { describeResult } from "../../support/run.js";
-import { assertClean, berthRun, useRuntimeFixture } from "./runtime-fixture.js";
+import { describeResult, run, type RunOptions, type RunResult } from "../../support/run.js";
+import { assertClean, berthRun, RUN_CLI, useRuntimeFixture, type RuntimeFixture } from "./runtime-fixture.js";
 
-// `berth run` end to end: the command in a child process, real runc, real overlayfs.
+/**
+ * `berth run --rm --network none ARGS…`: containers now outlive their run
+ * until `rm` (docker's way), and the default network is `bridge`, which
+ * every berth root shares as berth0; these tests are about neither.
+ */
+const runRm = (fx: RuntimeFixture, args: readonly string[], opts?: RunOptions): Promise<RunResult> => berthRun(fx, ["--rm", "--network", "none", ...args], opts);
+
+/** `berth --root ROOT ARGS…`, any command. */
+const berth = (fx: RuntimeFixture, args: readonly string[]): Promise<RunResult> => run(process.execPath, [RUN_CLI, "--root", fx.root, ...args], { timeoutMs: 60_000 });
+
+// `berth run` end to end: the command in a child process, real runc, conmon and overlayfs.
 describe("berth run (runc, as root)", () => {
   const fixture = useRuntimeFixture();
 
@@ -14,28 +26,35 @@ describe("berth run (runc, as root)", () => {
     const shared = await fixture(t);
     if (!shared) return;
     const fx = { ...shared, root: join(shared.tmp.path, "fresh-root") };
-    const r = await berthRun(fx, ["--rm", "-q", fx.location, "/bin/sh", "-c", "echo out; echo err >&2; exit 3"]);
+    const r = await runRm(fx, ["-q", fx.location, "/bin/sh", "-c", "echo out; echo err >&2; exit 3"]);
     assert.equal(r.code, 3, describeResult(r));
     assert.equal(r.stdout, "out\n");
     assert.match(r.stderr, /err\n/);
     await assertClean(fx);
   });
 
-  it("runs by the pulled name, exit 0", async (t) => {
+  it("runs by the pulled name, exit 0; without --rm the container stays until rm", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
-    const r = await berthRun(fx, ["localhost/busybox:t1", "/bin/sh", "-c", "true"]);
+    const r = await runRm(fx, ["localhost/busybox:t1", "/bin/sh", "-c", "true"]);
     assert.equal(r.code, 0, describeResult(r));
+    await assertClean(fx);
+    const kept = await berthRun(fx, ["--name", "kept", "--network", "none", "localhost/busybox:t1", "/bin/sh", "-c", "exit 2"]);
+    assert.equal(kept.code, 2, describeResult(kept));
+    const ps = await berth(fx, ["ps", "-a"]);
+    assert.match(ps.stdout, /Exited \(2\).*\bkept\n/);
+    const rm = await berth(fx, ["rm", "kept"]);
+    assert.equal(rm.code, 0, describeResult(rm));
     await assertClean(fx);
   });
 
   it("a missing command exits 127, a non-executable file 126", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
-    const missing = await berthRun(fx, ["localhost/busybox:t1", "/no/such/program"]);
+    const missing = await berthRun(fx, ["--network", "none", "localhost/busybox:t1", "/no/such/program"]);
     assert.equal(missing.code, 127, describeResult(missing));
     assert.match(missing.stderr, /hint: check the command/);
-    const notExec = await berthRun(fx, ["localhost/busybox:t1", "/etc/passwd"]);
+    const notExec = await berthRun(fx, ["--network", "none", "localhost/busybox:t1", "/etc/passwd"]);
     assert.equal(notExec.code, 126, describeResult(notExec));
     await assertClean(fx);
   });
@@ -47,9 +66,10 @@ describe("berth run (runc, as root)", () => {
       [["-u", "ghost", "localhost/busybox:t1", "true"], /-u ghost: no user "ghost"/],
       [["--memory", "lots", "localhost/busybox:t1", "true"], /--memory lots/],
       [["--cpus", "0", "localhost/busybox:t1", "true"], /--cpus 0/],
-      [["--network", "bridge", "localhost/busybox:t1", "true"], /--network bridge/],
-      [["-v", "relative:/data", "localhost/busybox:t1", "true"], /-v relative:\/data/],
-      [["-v", join(fx.tmp.path, "nope") + ":/data", "localhost/busybox:t1", "true"], /does not exist/],
+      [["--network", "no-such-network", "localhost/busybox:t1", "true"], /no-such-network/],
+      [["-v", "bad name!:/data", "localhost/busybox:t1", "true"], /volume name "bad name!"/],
+      // docker's -v would create a missing host path; its --mount refuses, and so does berth (for both).
+      [["--mount", `type=bind,src=${join(fx.tmp.path, "nope")},dst=/data`, "localhost/busybox:t1", "true"], /does not exist/],
       [["--cap-add", "GODMODE", "localhost/busybox:t1", "true"], /--cap-add GODMODE/],
       [["--name", "../x", "localhost/busybox:t1", "true"], /--name \.\.\/x/],
       [["--security-opt", "apparmor=x", "localhost/busybox:t1", "true"], /--security-opt apparmor=x/],
@@ -69,7 +89,7 @@ describe("berth run (runc, as root)", () => {
     if (!fx) return;
     const envFile = join(fx.tmp.path, "vars.env");
     await writeFile(envFile, "# comment\nA=from-file\nB=file\n");
-    const r = await berthRun(fx, ["--env-file", envFile, "-e", "A=from-flag", "-w", "/srv/app", "localhost/busybox:t1", "/bin/sh", "-c", "env; pwd"]);
+    const r = await runRm(fx, ["--env-file", envFile, "-e", "A=from-flag", "-w", "/srv/app", "localhost/busybox:t1", "/bin/sh", "-c", "env; pwd"]);
     assert.equal(r.code, 0, describeResult(r));
     const lines = r.stdout.split("\n");
     assert.ok(lines.includes("PATH=/bin"), r.stdout);
@@ -82,7 +102,7 @@ describe("berth run (runc, as root)", () => {
   it("-u 1000:1000 shows in id", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
-    const r = await berthRun(fx, ["-u", "1000:1000", "localhost/busybox:t1", "/bin/sh", "-c", "id"]);
+    const r = await runRm(fx, ["-u", "1000:1000", "localhost/busybox:t1", "/bin/sh", "-c", "id"]);
     assert.equal(r.code, 0, describeResult(r));
     assert.match(r.stdout, /^uid=1000 gid=1000/);
   });
@@ -90,10 +110,10 @@ describe("berth run (runc, as root)", () => {
   it("--read-only makes touch fail; --tmpfs stays writable", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
-    const ro = await berthRun(fx, ["--read-only", "--tmpfs", "/scratch", "localhost/busybox:t1", "/bin/sh", "-c", "touch /scratch/ok && touch /x"]);
+    const ro = await runRm(fx, ["--read-only", "--tmpfs", "/scratch", "localhost/busybox:t1", "/bin/sh", "-c", "touch /scratch/ok && touch /x"]);
     assert.notEqual(ro.code, 0, describeResult(ro));
     assert.match(ro.stderr, /Read-only file system/);
-    const rw = await berthRun(fx, ["localhost/busybox:t1", "/bin/sh", "-c", "touch /x"]);
+    const rw = await runRm(fx, ["localhost/busybox:t1", "/bin/sh", "-c", "touch /x"]);
     assert.equal(rw.code, 0, describeResult(rw));
   });
 
@@ -103,10 +123,10 @@ describe("berth run (runc, as root)", () => {
     const host = join(fx.tmp.path, "shared");
     await mkdir(host, { recursive: true });
     await writeFile(join(host, "hello.txt"), "from host\n");
-    const rw = await berthRun(fx, ["-v", `${host}:/data`, "localhost/busybox:t1", "/bin/sh", "-c", "cat /data/hello.txt && echo back > /data/back.txt"]);
+    const rw = await runRm(fx, ["-v", `${host}:/data`, "localhost/busybox:t1", "/bin/sh", "-c", "cat /data/hello.txt && echo back > /data/back.txt"]);
     assert.equal(rw.code, 0, describeResult(rw));
     assert.equal(rw.stdout, "from host\n");
-    const ro = await berthRun(fx, ["-v", `${host}:/data:ro`, "localhost/busybox:t1", "/bin/sh", "-c", "cat /data/back.txt; touch /data/nope"]);
+    const ro = await runRm(fx, ["-v", `${host}:/data:ro`, "localhost/busybox:t1", "/bin/sh", "-c", "cat /data/back.txt; touch /data/nope"]);
     assert.notEqual(ro.code, 0, describeResult(ro));
     assert.equal(ro.stdout, "back\n");
     assert.match(ro.stderr, /Read-only file system/);
@@ -116,10 +136,10 @@ describe("berth run (runc, as root)", () => {
   it("--cap-drop ALL shows CapEff 0; the default set does not", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
-    const none = await berthRun(fx, ["--cap-drop", "ALL", "localhost/busybox:t1", "/bin/sh", "-c", "grep CapEff /proc/self/status"]);
+    const none = await runRm(fx, ["--cap-drop", "ALL", "localhost/busybox:t1", "/bin/sh", "-c", "grep CapEff /proc/self/status"]);
     assert.equal(none.code, 0, describeResult(none));
     assert.match(none.stdout, /CapEff:\s+0000000000000000/);
-    const dflt = await berthRun(fx, ["localhost/busybox:t1", "/bin/sh", "-c", "grep CapEff /proc/self/status"]);
+    const dflt = await runRm(fx, ["localhost/busybox:t1", "/bin/sh", "-c", "grep CapEff /proc/self/status"]);
     // docker's 14 capabilities: 0xa80425fb.
     assert.match(dflt.stdout, /CapEff:\s+00000000a80425fb/);
   });
@@ -127,20 +147,19 @@ describe("berth run (runc, as root)", () => {
   it("seccomp: the default profile filters, a custom profile blocks mkdir, unconfined has none", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
-    const { existsSync } = await import("node:fs");
     if (existsSync("/usr/share/containers/seccomp.json")) {
-      const dflt = await berthRun(fx, ["localhost/busybox:t1", "/bin/sh", "-c", "grep '^Seccomp:' /proc/self/status"]);
+      const dflt = await runRm(fx, ["localhost/busybox:t1", "/bin/sh", "-c", "grep '^Seccomp:' /proc/self/status"]);
       assert.match(dflt.stdout, /Seccomp:\s+2/, describeResult(dflt));
     }
     const profile = join(fx.tmp.path, "no-mkdir.json");
     await writeFile(profile, JSON.stringify({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1 }] }));
-    const blocked = await berthRun(fx, ["--security-opt", `seccomp=${profile}`, "localhost/busybox:t1", "/bin/sh", "-c", "mkdir /made"]);
+    const blocked = await runRm(fx, ["--security-opt", `seccomp=${profile}`, "localhost/busybox:t1", "/bin/sh", "-c", "mkdir /made"]);
     assert.notEqual(blocked.code, 0, describeResult(blocked));
     assert.match(blocked.stderr, /Operation not permitted/);
-    const allowed = await berthRun(fx, ["--security-opt", "seccomp=unconfined", "localhost/busybox:t1", "/bin/sh", "-c", "mkdir /made && grep '^Seccomp:' /proc/self/status"]);
+    const allowed = await runRm(fx, ["--security-opt", "seccomp=unconfined", "localhost/busybox:t1", "/bin/sh", "-c", "mkdir /made && grep '^Seccomp:' /proc/self/status"]);
     assert.equal(allowed.code, 0, describeResult(allowed));
     assert.match(allowed.stdout, /Seccomp:\s+0/);
-    const bad = await berthRun(fx, ["--security-opt", `seccomp=${join(fx.tmp.path, "absent.json")}`, "localhost/busybox:t1", "true"]);
+    const bad = await runRm(fx, ["--security-opt", `seccomp=${join(fx.tmp.path, "absent.json")}`, "localhost/busybox:t1", "true"]);
     assert.equal(bad.code, 125, describeResult(bad));
     await assertClean(fx);
   });
@@ -149,7 +168,7 @@ describe("berth run (runc, as root)", () => {
     const fx = await fixture(t);
     if (!fx) return;
     const started = Date.now();
-    const r = await berthRun(fx, ["--pids-limit", "20", "localhost/busybox:t1", "/bin/sh", "-c", "for i in $(seq 1 60); do sleep 3 & done; echo all-started"], { timeoutMs: 30_000 });
+    const r = await runRm(fx, ["--pids-limit", "20", "localhost/busybox:t1", "/bin/sh", "-c", "for i in $(seq 1 60); do sleep 3 & done; echo all-started"], { timeoutMs: 30_000 });
     assert.equal(r.timedOut, false);
     assert.ok(Date.now() - started < 30_000);
     assert.match(r.stderr, /can't fork/, describeResult(r));
@@ -160,7 +179,7 @@ describe("berth run (runc, as root)", () => {
   it("resource limits reach the container's cgroup", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
-    const r = await berthRun(fx, ["--memory", "64m", "--cpus", "0.5", "localhost/busybox:t1", "/bin/sh", "-c",
+    const r = await runRm(fx, ["--memory", "64m", "--cpus", "0.5", "localhost/busybox:t1", "/bin/sh", "-c",
       "cat /sys/fs/cgroup/memory/memory.max /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null; true"]);
     assert.equal(r.code, 0, describeResult(r));
     assert.match(r.stdout, /\b67108864\b/);
@@ -170,13 +189,13 @@ describe("berth run (runc, as root)", () => {
   it("hostname: the short id by default, --hostname when given, and the host's with --network host", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
-    const dflt = await berthRun(fx, ["localhost/busybox:t1", "/bin/sh", "-c", "hostname"]);
+    const dflt = await runRm(fx, ["localhost/busybox:t1", "/bin/sh", "-c", "hostname"]);
     assert.match(dflt.stdout, /^[0-9a-f]{12}\n$/);
-    const named = await berthRun(fx, ["--hostname", "web-1", "localhost/busybox:t1", "/bin/sh", "-c", "hostname; cat /etc/hostname; grep -c web-1 /etc/hosts"]);
+    const named = await runRm(fx, ["--hostname", "web-1", "localhost/busybox:t1", "/bin/sh", "-c", "hostname; cat /etc/hostname; grep -c web-1 /etc/hosts"]);
     assert.equal(named.stdout, "web-1\nweb-1\n1\n", describeResult(named));
-    const none = await berthRun(fx, ["localhost/busybox:t1", "/bin/sh", "-c", "cat /proc/net/dev | grep -c :"]);
+    const none = await runRm(fx, ["localhost/busybox:t1", "/bin/sh", "-c", "cat /proc/net/dev | grep -c :"]);
     assert.equal(none.stdout.trim(), "1", "only lo in --network none");
-    const host = await berthRun(fx, ["--network", "host", "localhost/busybox:t1", "/bin/sh", "-c", "hostname"]);
+    const host = await berthRun(fx, ["--rm", "--network", "host", "localhost/busybox:t1", "/bin/sh", "-c", "hostname"]);
     assert.equal(host.stdout, `${hostname()}\n`, describeResult(host));
     await assertClean(fx);
   });
@@ -184,9 +203,7 @@ describe("berth run (runc, as root)", () => {
   it("SIGTERM to berth reaches the container", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
-    const { spawn } = await import("node:child_process");
-    const { RUN_CLI } = await import("./runtime-fixture.js");
-    const child = spawn(process.execPath, [RUN_CLI, "--root", fx.root, "run", "localhost/busybox:t1", "/bin/sh", "-c",
+    const child = spawn(process.execPath, [RUN_CLI, "--root", fx.root, "run", "--rm", "--network", "none", "localhost/busybox:t1", "/bin/sh", "-c",
       "trap 'echo got-term; exit 42' TERM; echo ready; i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; exit 9"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
@@ -209,12 +226,13 @@ describe("berth run (runc, as root)", () => {
     await assertClean(fx);
   });
 
-  it("a berth killed with SIGKILL leaves a container that the next run removes", async (t) => {
+  it("a foreground berth killed with SIGKILL leaves its container running under conmon; rm -f removes it", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
-    const { spawn } = await import("node:child_process");
-    const { RUN_CLI } = await import("./runtime-fixture.js");
-    const child = spawn(process.execPath, [RUN_CLI, "--root", fx.root, "run", "--name", "orphan", "localhost/busybox:t1", "/bin/sh", "-c",
+    t.after(async () => {
+      await berth(fx, ["rm", "-f", "orphan"]);
+    });
+    const child = spawn(process.execPath, [RUN_CLI, "--root", fx.root, "run", "--name", "orphan", "--network", "none", "localhost/busybox:t1", "/bin/sh", "-c",
       "echo ready; i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done"], { stdio: ["ignore", "pipe", "ignore"] });
     const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
     try {
@@ -226,18 +244,19 @@ describe("berth run (runc, as root)", () => {
         });
         child.on("close", () => reject(new Error(`berth ended before the container was ready: ${out}`)));
       });
-      const exited = new Promise((r) => child.once("exit", r));
+      const exited = new Promise((r) => child.once("close", r));
       child.kill("SIGKILL");
-      // Not "close": the orphaned container still holds berth's stdout pipe.
+      // "close", not "exit": conmon holds the container's stdio, so berth's pipe closes with berth.
       await exited;
     } finally {
       clearTimeout(timer);
     }
-    const { mountsUnder } = await import("../../support/unmount.js");
-    assert.equal((await mountsUnder(fx.root)).length, 1, "the dead berth's rootfs is still mounted");
-    // The name is taken over, and the orphan is removed before the new container starts.
-    const r = await berthRun(fx, ["--name", "orphan", "localhost/busybox:t1", "/bin/sh", "-c", "exit 0"]);
-    assert.equal(r.code, 0, describeResult(r));
+    const ps = await berth(fx, ["ps"]);
+    assert.match(ps.stdout, /\bUp .*\borphan\n/, describeResult(ps));
+    const taken = await berthRun(fx, ["--name", "orphan", "--network", "none", "localhost/busybox:t1", "/bin/sh", "-c", "exit 0"]);
+    assert.equal(taken.code, 125, describeResult(taken));
+    assert.match(taken.stderr, /"orphan" is already in use/);
+    assert.equal((await berth(fx, ["rm", "-f", "orphan"])).code, 0);
     await assertClean(fx);
   });
 });

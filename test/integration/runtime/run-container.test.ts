@@ -5,7 +5,9 @@ import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
 import { ImageStore } from "../../../src/image/index.js";
 import { isBerthError } from "../../../src/oci/index.js";
-import { isMountPoint, NameInUseError, OverlayRootfs, Runc, runContainer } from "../../../src/runtime/index.js";
+import {
+  ContainerRuntime, ContainerStartError, isMountPoint, NameInUseError, OverlayRootfs, Runc, runContainer,
+} from "../../../src/runtime/index.js";
 import { mountsUnder } from "../../support/unmount.js";
 import { assertClean, RUNC, useRuntimeFixture } from "./runtime-fixture.js";
 
@@ -15,11 +17,52 @@ const collect = (s: PassThrough): (() => string) => {
   return () => text;
 };
 
-// The library beneath `berth run`: runContainer, OverlayRootfs and Runc with real runc and overlayfs.
+const IMAGE = "localhost/busybox:t1";
+const LOOP = "i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done";
+
+// The library beneath `berth run`: ContainerRuntime (containers under conmon that outlive the caller), runContainer
+// (the attached path of `run -i/-t`), OverlayRootfs and Runc, with real runc, conmon and overlayfs.
 describe("runtime library (runc, as root)", () => {
   const fixture = useRuntimeFixture();
 
-  it("pipes output, holds the name while running, forwards a signal, frees everything after", async (t) => {
+  it("ContainerRuntime.run: the container outlives the runtime object; another one on the root lists, stops, waits and removes it", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const rt = new ContainerRuntime(new ImageStore(fx.root));
+    const { record, state } = await rt.run(IMAGE, { name: "lib", network: "none", cmd: ["/bin/sh", "-c", `trap 'exit 42' TERM; ${LOOP}`] });
+    try {
+      assert.match(record.id, /^[0-9a-f]{64}$/);
+      assert.equal(state.status, "running");
+      const other = new ContainerRuntime(new ImageStore(fx.root));
+      const listed = (await other.list()).find((c) => c.record.id === record.id);
+      assert.equal(listed?.state.status, "running");
+      assert.ok(await isMountPoint(join(fx.root, "containers", record.id, "rootfs")));
+      await assert.rejects(other.create(IMAGE, { name: "lib", network: "none", cmd: ["/bin/sh"] }), (e: unknown) => e instanceof NameInUseError);
+      const waited = other.wait("lib");
+      await other.stop("lib", 5);
+      assert.equal(await waited, 42);
+      // Stopped, not removed: the run is taken apart but the container and its writable layer stay.
+      assert.equal(await isMountPoint(join(fx.root, "containers", record.id, "rootfs")), false);
+      assert.deepEqual(await new Runc({ stateDir: join(fx.root, "runc"), binary: RUNC }).list(), []);
+      assert.equal((await other.inspect("lib")).State.ExitCode, 42);
+      await other.remove("lib");
+    } finally {
+      await rt.remove(record.id, { force: true }).catch(() => undefined);
+    }
+    await assertClean(fx);
+  });
+
+  it("ContainerRuntime.run: a command that cannot start rejects with ContainerStartError 127, and nothing is left", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const rt = new ContainerRuntime(new ImageStore(fx.root));
+    await assert.rejects(rt.run(IMAGE, { name: "never", network: "none", cmd: ["nosuchcommand"] }),
+      (e: unknown) => e instanceof ContainerStartError && e.exitCode === 127 && /executable file not found/.test(e.message));
+    assert.deepEqual(await rt.list(), []);
+    await assertClean(fx);
+  });
+
+  it("runContainer (attached -i/-t runs): pipes output, holds the name while running, forwards a signal, frees everything after", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
     const store = new ImageStore(fx.root);
@@ -46,7 +89,7 @@ describe("runtime library (runc, as root)", () => {
     await assertClean(fx);
   });
 
-  it("a start failure rejects wait() with the docker exit code and cleans up", async (t) => {
+  it("runContainer: a start failure rejects wait() with the docker exit code and cleans up", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
     const c = await runContainer(new ImageStore(fx.root), "localhost/busybox:t1", { cmd: ["nosuchcommand"], stdio: { stdout: new PassThrough(), stderr: new PassThrough() } });

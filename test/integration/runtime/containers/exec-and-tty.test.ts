@@ -1,0 +1,89 @@
+// exec into running containers, -it under a real terminal, and --init as pid 1.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { describeResult } from "../../../support/run.js";
+import { RUN_CLI } from "../runtime-fixture.js";
+import { IMAGE, useSession } from "./berth-session.js";
+import { runInTerminal } from "./terminal.js";
+
+const PTS = /\/dev\/pts\/\d+\r?\n/;
+
+describe("exec, terminals and --init (runc, conmon)", () => {
+  const session = useSession();
+
+  it("exec: the command's exit code, 127/126 when it cannot run; the container's env plus -e; -u; -w", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "host");
+    await s.detached(["--name", "host", "--network", "none", "-e", "FROM_RUN=1", IMAGE, "/bin/busybox", "sleep", "120"]);
+    const seven = await s.berth(["exec", "host", "/bin/sh", "-c", "echo out; echo err >&2; exit 7"]);
+    assert.equal(seven.code, 7, describeResult(seven));
+    assert.equal(seven.stdout, "out\n");
+    assert.equal(seven.stderr, "err\n");
+    const missing = await s.berth(["exec", "host", "/no/such/program"]);
+    assert.equal(missing.code, 127, describeResult(missing));
+    const notExec = await s.berth(["exec", "host", "/etc/passwd"]);
+    assert.equal(notExec.code, 126, describeResult(notExec));
+    const env = await s.berth(["exec", "-e", "FROM_EXEC=2", "-e", "FROM_RUN=overridden", "host", "/bin/sh", "-c", "env"]);
+    assert.equal(env.code, 0, describeResult(env));
+    for (const line of ["FROM_EXEC=2", "FROM_RUN=overridden", "PATH=/bin"]) assert.ok(env.stdout.split("\n").includes(line), `${line} not in:\n${env.stdout}`);
+    const user = await s.ok(["exec", "-u", "1000:1000", "-w", "/tmp", "host", "/bin/sh", "-c", "id; pwd"]);
+    assert.match(user, /^uid=1000 gid=1000\b.*\n\/tmp\n$/);
+    const nobody = await s.ok(["exec", "-u", "nobody", "host", "/bin/sh", "-c", "id -u"]);
+    assert.equal(nobody, "65534\n");
+    assert.equal(await s.ok(["exec", "host", "/bin/sh", "-c", "echo $FROM_RUN"]), "1\n", "exec -e leaked into the next exec");
+  });
+
+  it("exec into a container that is not running fails with a message and touches nothing", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "ended");
+    await s.ok(["run", "--name", "ended", "--network", "none", IMAGE, "/bin/sh", "-c", "exit 0"]);
+    const r = await s.berth(["exec", "ended", "/bin/sh", "-c", "echo ran"]);
+    assert.notEqual(r.code, 0, describeResult(r));
+    assert.doesNotMatch(r.stdout, /ran/);
+    assert.match(r.stderr, /not running/);
+    assert.equal((await s.inspect("ended")).State.Status, "exited");
+  });
+
+  it("exec -it gets a terminal (tty is /dev/pts/N, stdin is a tty) and passes the exit code on", async (t) => {
+    const s = await session(t, ["script"]);
+    if (!s) return;
+    s.removeAfter(t, "shell");
+    await s.detached(["--name", "shell", "--network", "none", IMAGE, "/bin/busybox", "sleep", "120"]);
+    const r = await runInTerminal([process.execPath, RUN_CLI, "--root", s.root, "exec", "-it", "shell", "/bin/sh", "-c", "tty; [ -t 0 ] && echo stdin-is-a-tty; exit 6"]);
+    assert.equal(r.timedOut, false, r.output);
+    assert.equal(r.code, 6, r.output);
+    assert.match(r.output, PTS);
+    assert.match(r.output, /stdin-is-a-tty/);
+    const plain = await s.ok(["exec", "shell", "/bin/sh", "-c", "tty || true"]);
+    assert.equal(plain, "not a tty\n");
+  });
+
+  it("run -it: an interactive shell on a terminal reads what is typed and exits with its code", async (t) => {
+    const s = await session(t, ["script"]);
+    if (!s) return;
+    const r = await runInTerminal([process.execPath, RUN_CLI, "--root", s.root, "run", "-it", "--rm", "--network", "none", IMAGE, "/bin/sh"],
+      { lines: ["tty; echo marker-$((6*7))", "exit 5"] });
+    assert.equal(r.timedOut, false, r.output);
+    assert.equal(r.code, 5, r.output);
+    assert.match(r.output, PTS);
+    assert.match(r.output, /marker-42/, "the shell did not run the typed line");
+    await s.assertNoContainers();
+  });
+
+  it("--init: pid 1 is docker-init (tini) with the command as its child; without it the command is pid 1", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    const script = "tr '\\0' ' ' < /proc/1/cmdline; echo; echo $$";
+    const init = await s.berth(["run", "--rm", "--network", "none", "--init", IMAGE, "/bin/sh", "-c", script]);
+    assert.equal(init.code, 0, describeResult(init));
+    const [cmdline, pid] = init.stdout.split("\n");
+    assert.match(cmdline ?? "", /^\/sbin\/docker-init -- \/bin\/sh -c /);
+    assert.notEqual(pid, "1");
+    const plain = await s.ok(["run", "--rm", "--network", "none", IMAGE, "/bin/sh", "-c", script]);
+    assert.match(plain, /^\/bin\/sh -c .*\n1\n$/);
+    assert.equal((await s.inspect(await s.ok(["create", "--init", "--network", "none", IMAGE]).then((o) => o.trim()))).HostConfig.Init, true);
+    await s.ok(["rm", ...(await s.containerDirs())]);
+  });
+});

@@ -1,0 +1,122 @@
+// Published ports and user networks with real netavark and aardvark-dns. The only file of this folder
+// that uses networks: the default `bridge` (berth0, 10.88.0.0/16 in every root) and user networks (each on a
+// random subnet, but the bridge name berthN is picked per root when its first container starts, so two
+// files making networks at the same time could pick the same one). The other files use --network none.
+// busybox-static 1.35's wget segfaults with -T, so timeout(1) bounds it instead.
+import assert from "node:assert/strict";
+import { get } from "node:http";
+import { createServer } from "node:net";
+import { describe, it } from "node:test";
+import { freePort } from "../../../support/free-port.js";
+import { describeResult, run } from "../../../support/run.js";
+import { exists, IMAGE, NETAVARK, netnsPath, useSession } from "./berth-session.js";
+import { waitFor } from "./wait-for.js";
+
+const HTTPD = "mkdir -p /www && echo \"$GREETING\" > /www/index.html && exec httpd -f -p 80 -h /www";
+
+/** GET http://127.0.0.1:PORT/ from the host: the body, or the error's code. */
+function fetchLocal(port: number): Promise<{ body?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const req = get({ host: "127.0.0.1", port, path: "/", timeout: 2_000 }, (res) => {
+      let body = "";
+      res.on("data", (b: Buffer) => (body += b.toString()));
+      res.on("end", () => resolve({ body }));
+    });
+    req.on("timeout", () => req.destroy(new Error("ETIMEDOUT")));
+    req.on("error", (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+  });
+}
+
+describe("berth run: published ports and user networks (netavark, aardvark-dns)", () => {
+  const session = useSession();
+
+  it("-p 127.0.0.1:PORT:80 on the default bridge: busybox httpd answers the host; rm takes the rule and netns away", async (t) => {
+    const s = await session(t, [NETAVARK, "iptables-save"]);
+    if (!s) return;
+    s.removeAfter(t, "web");
+    const port = await freePort();
+    const id = await s.detached(["--name", "web", "-e", "GREETING=hello from the bridge", "-p", `127.0.0.1:${port}:80`, IMAGE, "/bin/sh", "-c", HTTPD]);
+    const body = await waitFor(`httpd on 127.0.0.1:${port}`, async () => (await fetchLocal(port)).body, { timeoutMs: 15_000 });
+    assert.equal(body, "hello from the bridge\n");
+    assert.match((await s.psRow("web", false)) ?? "no row", new RegExp(`127\\.0\\.0\\.1:${port}->80/tcp`));
+    const web = await s.inspect("web");
+    assert.equal(web.HostConfig.NetworkMode, "bridge");
+    assert.deepEqual(web.NetworkSettings.Ports["80/tcp"], [{ HostIp: "127.0.0.1", HostPort: String(port) }]);
+    assert.match(web.NetworkSettings.Networks.bridge?.IPAddress ?? "none", /^10\.88\./);
+    assert.equal(await exists(netnsPath(id)), true, "no netns while running");
+    await s.ok(["rm", "-f", "web"]);
+    assert.equal(await exists(netnsPath(id)), false, "netns left after rm");
+    assert.ok((await fetchLocal(port)).error !== undefined, "the port still answers after rm");
+    const rules = await run("iptables-save", [], { timeoutMs: 20_000 });
+    assert.doesNotMatch(rules.stdout, new RegExp(`--dport ${port}\\b`), "a DNAT rule for the port is left");
+  });
+
+  it("two containers on a user network reach each other by name and by --network-alias", async (t) => {
+    const s = await session(t, [NETAVARK, "/usr/lib/podman/aardvark-dns"]);
+    if (!s) return;
+    s.removeAfter(t, "srv");
+    const net = await s.network();
+    await s.detached(["--name", "srv", "--network", net.name, "--network-alias", "webalias", "-e", "GREETING=hello by name", IMAGE, "/bin/sh", "-c", HTTPD]);
+    const srv = await s.inspect("srv");
+    const ip = srv.NetworkSettings.Networks[net.name]?.IPAddress ?? "";
+    assert.ok(ip.startsWith(net.subnet.replace(/0\/24$/, "")), `srv's address ${ip} is not in ${net.subnet}`);
+    assert.ok((srv.NetworkSettings.Networks[net.name]?.Aliases ?? []).includes("webalias"), JSON.stringify(srv.NetworkSettings));
+    // httpd may need a moment; the client retries a few times, bounded.
+    const client = await s.berth(["run", "--rm", "--network", net.name, IMAGE, "/bin/sh", "-c",
+      "for i in 1 2 3 4 5 6 7 8 9 10; do timeout 3 wget -qO- http://srv/ && break; sleep 0.5; done; timeout 3 wget -qO- http://webalias/; nslookup srv | grep -c " + ip.replaceAll(".", "\\.")]);
+    assert.equal(client.code, 0, describeResult(client));
+    assert.equal(client.stdout, `hello by name\nhello by name\n1\n`);
+    const outsider = await s.berth(["run", "--rm", "--network", "none", IMAGE, "/bin/sh", "-c", "timeout 3 wget -qO- http://srv/"]);
+    assert.notEqual(outsider.code, 0, `a container off the network reached srv: ${describeResult(outsider)}`);
+    await s.ok(["rm", "-f", "srv"]);
+    await s.assertNoContainers();
+  });
+
+  it("a command that cannot start on a user network: 127, and no netns, no address claim, no name left", async (t) => {
+    const s = await session(t, [NETAVARK]);
+    if (!s) return;
+    const net = await s.network();
+    const r = await s.berth(["run", "--name", "failing", "--network", net.name, IMAGE, "/no/such/program"]);
+    assert.equal(r.code, 127, describeResult(r));
+    const id = /container ([0-9a-f]{12})/.exec(r.stderr)?.[1];
+    assert.ok(id, `the error names the container: ${r.stderr}`);
+    assert.equal(await exists(netnsPath(id)), false, `netns of ${id} left`);
+    await s.assertNoContainers();
+    const inspected: unknown = JSON.parse(await s.ok(["network", "inspect", net.name]));
+    assert.deepEqual((inspected as { Containers: object }[])[0]?.Containers, {}, "the network still lists the failed container");
+    assert.equal(await s.ok(["run", "--rm", "--name", "failing", "--network", net.name, IMAGE, "/bin/sh", "-c", "echo ran"]), "ran\n");
+    await s.assertNoContainers();
+  });
+
+  it("a host port already taken: 125 with a clear message; no container, netns, address or iptables rule left", async (t) => {
+    const s = await session(t, [NETAVARK, "iptables-save"]);
+    if (!s) return;
+    s.removeAfter(t, "clash");
+    const net = await s.network();
+    const port = await freePort();
+    const holder = createServer();
+    await new Promise<void>((resolve, reject) => holder.once("error", reject).listen(port, "127.0.0.1", resolve));
+    try {
+      const r = await s.berth(["run", "-d", "--name", "clash", "--network", net.name, "-p", `127.0.0.1:${port}:80`, IMAGE, "/bin/busybox", "sleep", "30"]);
+      assert.equal(r.code, 125, describeResult(r));
+      assert.match(r.stderr, new RegExp(`${port}.*(already in use|address in use)`, "i"));
+      assert.equal(r.stdout, "", "run -d printed an id");
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+    await s.assertNoContainers();
+    const inspected: unknown = JSON.parse(await s.ok(["network", "inspect", net.name]));
+    assert.deepEqual((inspected as { Containers: object }[])[0]?.Containers, {}, "the network lists a container");
+    const prefix = net.subnet.replace(/0\/24$/, "");
+    const namespaces = (await run("ip", ["netns", "list"], { timeoutMs: 10_000 })).stdout.split("\n").map((l) => l.split(" ")[0] ?? "").filter((n) => n.startsWith("berth-"));
+    for (const ns of namespaces) {
+      const addrs = await run("ip", ["netns", "exec", ns, "ip", "-4", "-o", "addr"], { timeoutMs: 10_000 });
+      assert.ok(!addrs.stdout.includes(` ${prefix}`), `netns ${ns} holds an address of ${net.subnet}: ${addrs.stdout}`);
+    }
+    const rules = (await run("iptables-save", [], { timeoutMs: 20_000 })).stdout;
+    assert.doesNotMatch(rules, new RegExp(`--dport ${port}\\b`), "a DNAT rule for the taken port");
+    assert.ok(!rules.includes(`${prefix}2:80`) && !rules.includes(`${prefix}2/32`), "a rule for the container's address");
+    // The name was never claimed.
+    assert.equal(await s.ok(["run", "--rm", "--name", "clash", "--network", "none", IMAGE, "/bin/sh", "-c", "echo free"]), "free\n");
+  });
+});

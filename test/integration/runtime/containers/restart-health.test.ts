@@ -1,0 +1,90 @@
+// Restart policies applied by conmon's exit hook with no berth process left, and health checks in ps and inspect.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { isAlive } from "../../../support/process.js";
+import { describeResult } from "../../../support/run.js";
+import { containerFile, IMAGE, useSession, type BerthSession } from "./berth-session.js";
+import type { InspectedContainer } from "./inspected-container.js";
+import { waitFor } from "./wait-for.js";
+
+/** Poll inspect until `settled` holds for it (bounded), and return that reading; a timeout names the last state seen. */
+async function inspectUntil(s: BerthSession, ref: string, what: string, settled: (c: InspectedContainer) => boolean, timeoutMs = 20_000): Promise<InspectedContainer> {
+  let last: InspectedContainer | undefined;
+  try {
+    return await waitFor(what, async () => {
+      last = await s.inspect(ref);
+      return settled(last) ? last : undefined;
+    }, { timeoutMs, intervalMs: 500 });
+  } catch (e) {
+    const seen = last && { State: last.State, RestartCount: last.RestartCount };
+    const hookLog = last && (await containerFile(s, last.Id, "exit-hook.log"));
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\nlast inspect: ${JSON.stringify(seen)}\nexit-hook.log: ${hookLog ?? "none"}`, { cause: e });
+  }
+}
+
+describe("restart policies and health checks (conmon exit hook, health monitor)", () => {
+  const session = useSession();
+
+  it("--restart on-failure:2 (detached): two restarts, then it stays exited with RestartCount 2", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "flaky");
+    await s.detached(["--name", "flaky", "--network", "none", "--restart", "on-failure:2", IMAGE, "/bin/sh", "-c", "echo attempt; exit 3"]);
+    const done = await inspectUntil(s, "flaky", "flaky to end after two restarts", (c) => c.State.Status === "exited" && c.RestartCount === 2, 45_000);
+    assert.equal(done.State.ExitCode, 3);
+    await sleep(1_500);
+    const later = await s.inspect("flaky");
+    assert.deepEqual([later.State.Status, later.RestartCount], ["exited", 2], "it restarted a third time");
+    assert.equal(await s.ok(["logs", "flaky"]), "attempt\nattempt\nattempt\n");
+    assert.match((await s.psRow("flaky")) ?? "no row", /Exited \(3\)/);
+  });
+
+  it("--restart on-failure:2 in the foreground: berth exits with the first code, the restarts still happen", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "flaky-fg");
+    const r = await s.berth(["run", "--name", "flaky-fg", "--network", "none", "--restart", "on-failure:2", IMAGE, "/bin/sh", "-c", "echo attempt; exit 3"], { timeoutMs: 20_000 });
+    assert.equal(r.code, 3, describeResult(r));
+    assert.match(r.stdout, /^attempt\n/);
+    await inspectUntil(s, "flaky-fg", "flaky-fg to end after two restarts", (c) => c.State.Status === "exited" && c.RestartCount === 2, 45_000);
+  });
+
+  it("--restart always: back after its process is killed from the host; not after berth kill (a user stop)", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "phoenix");
+    await s.detached(["--name", "phoenix", "--network", "none", "--restart", "always", IMAGE, "/bin/busybox", "sleep", "120"]);
+    const first = await s.inspect("phoenix");
+    process.kill(first.State.Pid, "SIGKILL");
+    const back = await inspectUntil(s, "phoenix", "phoenix to come back", (c) => c.State.Running && c.State.Pid !== first.State.Pid && c.State.Pid > 0);
+    assert.equal(back.RestartCount, 1);
+    assert.ok(await isAlive(back.State.Pid));
+    assert.match((await s.psRow("phoenix", false)) ?? "no row", /\bUp /);
+    await s.ok(["kill", "phoenix"]);
+    assert.equal(await s.ok(["wait", "phoenix"]), "137\n");
+    await sleep(1_500);
+    const stopped = await s.inspect("phoenix");
+    assert.deepEqual([stopped.State.Status, stopped.RestartCount], ["exited", 1], "berth kill counted as a failure and restarted it");
+  });
+
+  it("a health check: starting → unhealthy after two failures → healthy once exec makes it pass; shown in ps and inspect", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "doc");
+    await s.detached(["--name", "doc", "--network", "none", "--health-cmd", "test -f /tmp/ok", "--health-interval", "1s", "--health-retries", "2",
+      "--health-start-period", "2s", IMAGE, "/bin/busybox", "sleep", "120"]);
+    const starting = await s.inspect("doc");
+    assert.equal(starting.State.Health?.Status, "starting", JSON.stringify(starting.State.Health));
+    const sick = await inspectUntil(s, "doc", "doc to turn unhealthy", (c) => c.State.Health?.Status === "unhealthy", 15_000);
+    assert.ok((sick.State.Health?.FailingStreak ?? 0) >= 2, JSON.stringify(sick.State.Health));
+    assert.ok(sick.State.Health?.Log.some((l) => l.ExitCode === 1), JSON.stringify(sick.State.Health));
+    assert.match((await s.psRow("doc", false)) ?? "no row", /\bUp .*\(unhealthy\)/);
+    assert.equal(sick.State.Running, true, "an unhealthy container is not stopped without --health-on-failure");
+    await s.ok(["exec", "doc", "/bin/busybox", "touch", "/tmp/ok"]);
+    const well = await inspectUntil(s, "doc", "doc to turn healthy", (c) => c.State.Health?.Status === "healthy", 15_000);
+    assert.equal(well.State.Health?.FailingStreak, 0);
+    assert.match((await s.psRow("doc", false)) ?? "no row", /\bUp .*\(healthy\)/);
+    assert.match(await s.ok(["ps", "--filter", "health=healthy"]), /\bdoc\n/);
+  });
+});
