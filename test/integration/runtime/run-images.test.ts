@@ -56,7 +56,7 @@ describe("berth run on layered and hostile images (runc, as root)", () => {
   it("the container sees the merged layers: whiteouts, opaque dirs and replacements applied", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
-    const r = await berthRun(fx, ["-q", `oci:${join(fx.tmp.path, "layered")}:wh`, "/bin/sh", "-c",
+    const r = await berthRun(fx, ["-q", "--rm", "--network", "none", `oci:${join(fx.tmp.path, "layered")}:wh`, "/bin/sh", "-c",
       "ls /etc; echo --; ls /opt/app; echo --; ls /data; echo --; cat /usr/share/doc; cat /home/user/.profile; /bin/busybox stat -c %A /usr/bin/tool"]);
     assert.equal(r.code, 0, describeResult(r));
     const [etc, app, data, rest] = r.stdout.split("--\n");
@@ -70,9 +70,9 @@ describe("berth run on layered and hostile images (runc, as root)", () => {
   it("a container's writes never reach the image: the next container starts clean", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
-    const w = await berthRun(fx, ["-q", `oci:${join(fx.tmp.path, "layered")}:wh`, "/bin/sh", "-c", "echo changed > /data/keep.txt; rm /etc/passwd"]);
+    const w = await berthRun(fx, ["-q", "--rm", "--network", "none", `oci:${join(fx.tmp.path, "layered")}:wh`, "/bin/sh", "-c", "echo changed > /data/keep.txt; rm /etc/passwd"]);
     assert.equal(w.code, 0, describeResult(w));
-    const r = await berthRun(fx, ["-q", `oci:${join(fx.tmp.path, "layered")}:wh`, "/bin/sh", "-c", "cat /data/keep.txt; ls /etc/passwd"]);
+    const r = await berthRun(fx, ["-q", "--rm", "--network", "none", `oci:${join(fx.tmp.path, "layered")}:wh`, "/bin/sh", "-c", "cat /data/keep.txt; ls /etc/passwd"]);
     assert.equal(r.stdout, "keep\n/etc/passwd\n", describeResult(r));
   });
 
@@ -80,10 +80,10 @@ describe("berth run on layered and hostile images (runc, as root)", () => {
     const fx = await fixture(t);
     if (!fx) return;
     const image = `oci:${join(fx.tmp.path, "layered")}:symlinked-etc`;
-    const r = await berthRun(fx, ["-q", "-u", "hostonly", image, "id"]);
+    const r = await berthRun(fx, ["-q", "--rm", "--network", "none", "-u", "hostonly", image, "id"]);
     assert.equal(r.code, 125, describeResult(r));
     assert.match(r.stderr, /no user "hostonly" in the image's \/etc\/passwd/);
-    const byGroup = await berthRun(fx, ["-q", "-u", "1000:hostgroup", image, "id"]);
+    const byGroup = await berthRun(fx, ["-q", "--rm", "--network", "none", "-u", "1000:hostgroup", image, "id"]);
     assert.equal(byGroup.code, 125, describeResult(byGroup));
     assert.match(byGroup.stderr, /no group "hostgroup"/);
     await assertClean(fx);
@@ -93,11 +93,11 @@ describe("berth run on layered and hostile images (runc, as root)", () => {
     const fx = await fixture(t);
     if (!fx) return;
     const image = `oci:${join(fx.tmp.path, "layered")}:symlinked-etc`;
-    const dflt = await berthRun(fx, ["-q", image]);
+    const dflt = await berthRun(fx, ["-q", "--rm", "--network", "none", image]);
     assert.equal(dflt.stdout, "default-cmd\n", describeResult(dflt));
-    const args = await berthRun(fx, ["-q", image, "echo from-args"]);
+    const args = await berthRun(fx, ["-q", "--rm", "--network", "none", image, "echo from-args"]);
     assert.equal(args.stdout, "from-args\n", describeResult(args));
-    const ep = await berthRun(fx, ["-q", "--entrypoint", "/bin/busybox", image, "echo", "from-entrypoint"]);
+    const ep = await berthRun(fx, ["-q", "--rm", "--network", "none", "--entrypoint", "/bin/busybox", image, "echo", "from-entrypoint"]);
     assert.equal(ep.stdout, "from-entrypoint\n", describeResult(ep));
     await assertClean(fx);
   });
