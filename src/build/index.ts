@@ -6,3 +6,4 @@ export { compareDebianVersions, parseDebianVersion, satisfiesRelation, type Debi
 export { PackagesIndex, type PackageRecord, type PackageRelation, type DependencyGroup } from "./packages-index.js";
 export { resolveDependencies, type ResolveOptions } from "./dependency-resolver.js";
 export { ChecksumMismatchError, SignatureError, UnsatisfiableDependencyError, BadPackageError, MirrorUnavailableError } from "./errors.js";
+export * from "./node-app/index.js";

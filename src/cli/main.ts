@@ -3,6 +3,7 @@ import { isBerthError } from "../oci/index.js";
 import { imageCommands } from "./commands/image-commands.js";
 import { loginCommands } from "./commands/login-commands.js";
 import { baseCommand } from "./commands/base-command.js";
+import { buildCommand } from "./commands/build-command.js";
 import { containerCommands } from "./commands/container-commands.js";
 import { containerIoCommands } from "./commands/container-io-commands.js";
 import { cpCommand } from "./commands/cp-command.js";
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   program.addCommand(networkCommand(globals));
   program.addCommand(volumeCommand(globals));
   program.addCommand(baseCommand(globals));
+  program.addCommand(buildCommand(globals));
   return program;
 }
 

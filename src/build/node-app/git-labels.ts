@@ -1,0 +1,31 @@
+import { execFile } from "node:child_process";
+
+/** OCI annotation keys berth sets as image labels. */
+export const LABEL_SOURCE = "org.opencontainers.image.source";
+export const LABEL_REVISION = "org.opencontainers.image.revision";
+export const LABEL_CREATED = "org.opencontainers.image.created";
+
+/**
+ * `source` (the `origin` remote, credentials removed) and `revision` (HEAD's
+ * commit) of the git work tree holding `dir`; `{}` when `dir` is not in
+ * one, git is not installed, or git takes longer than 10 s. Never throws.
+ */
+export async function gitLabels(dir: string): Promise<Record<string, string>> {
+  const revision = await git(dir, ["rev-parse", "--verify", "HEAD"]);
+  if (revision === undefined || !/^[0-9a-f]{40,64}$/.test(revision)) return {};
+  const remote = await git(dir, ["config", "--get", "remote.origin.url"]);
+  return { ...(remote && { [LABEL_SOURCE]: withoutCredentials(remote) }), [LABEL_REVISION]: revision };
+}
+
+/** `https://user:token@host/x` → `https://host/x`; other forms (`git@host:x`) unchanged. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+}
+
+function git(dir: string, args: readonly string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile("git", ["-C", dir, ...args], { timeout: 10_000, maxBuffer: 64 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } }, (err, stdout) => {
+      resolve(err ? undefined : stdout.trim() || undefined);
+    });
+  });
+}

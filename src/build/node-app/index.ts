@@ -1,0 +1,13 @@
+export { buildNodeApp, defaultReference, type BuildNodeAppOptions, type BuiltNodeApp, type BuildStep } from "./build-node-app.js";
+export { ensureNodeBase, NODE_BASE_REFERENCE, NODE_BASE_SPEC, type NodeBase, type NodeBaseOptions } from "./node-base.js";
+export { dependenciesLayer, type DependenciesLayer, type DependenciesLayerOptions } from "./dependencies-layer.js";
+export { dependenciesCacheKey, canonicalJson, DEPENDENCY_FIELDS, type DependenciesCacheInput } from "./dependencies-cache-key.js";
+export { chooseAppCommand, parseNodeScript, NoAppCommandError, APP_DIR, type AppCommand, type AppCommandSource } from "./app-command.js";
+export { IgnoreRules, compileGlob, type GlobMatcher, type IgnoreRule, type IgnoreSyntax } from "./ignore-rules.js";
+export { ContextFilter, DEFAULT_EXCLUDES } from "./context-filter.js";
+export { readContextTree, type ContextTree, type TreeSelection } from "./context-tree.js";
+export { parsePackageManifest, readPackageManifest, type PackageManifest } from "./package-manifest.js";
+export { gitLabels, withoutCredentials, LABEL_CREATED, LABEL_REVISION, LABEL_SOURCE } from "./git-labels.js";
+export { writeAppImage, mergeEnv, type AppImageSettings } from "./app-image-writer.js";
+export { abiOfDebianNodeVersion, addonAbi, NODE_ABI_BY_MAJOR } from "./native-addons.js";
+export { DockerfileNotSupportedError, MissingLockfileError, NpmInstallError, NativeAddonMismatchError } from "./errors.js";
