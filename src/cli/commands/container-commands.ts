@@ -12,23 +12,33 @@ const PARALLEL = 16;
 
 /**
  * Run `fn` on each container named, several at once as docker's CLI does
- * (stopping 50 containers one by one would take 50 stop timeouts); each is
- * printed when done, failures go on to the next, and the exit code is 1
- * when any failed.
+ * (stopping 50 containers one by one would take 50 stop timeouts). As
+ * docker's, output keeps the order of the arguments: each name, or its
+ * error, is printed once it and every one before it are done; the exit code
+ * is 1 when any failed.
  */
 async function eachContainer(refs: readonly string[], fn: (ref: string) => Promise<void>): Promise<void> {
+  const results: (unknown | true | undefined)[] = new Array(refs.length).fill(undefined);
+  let printed = 0;
   let failed = false;
+  const flush = (): void => {
+    for (; printed < refs.length && results[printed] !== undefined; printed++) {
+      const r = results[printed];
+      if (r === true) process.stdout.write(`${refs[printed]}\n`);
+      else process.stderr.write(`berth: ${r instanceof Error ? r.message : String(r)}\n`);
+    }
+  };
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < refs.length; i = next++) {
-      const ref = refs[i]!;
       try {
-        await fn(ref);
-        process.stdout.write(`${ref}\n`);
+        await fn(refs[i]!);
+        results[i] = true;
       } catch (e) {
         failed = true;
-        process.stderr.write(`berth: ${e instanceof Error ? e.message : String(e)}\n`);
+        results[i] = e ?? new Error("failed");
       }
+      flush();
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, refs.length) }, worker));
