@@ -9,3 +9,4 @@ export { copy } from "./copy.js";
 export { save, load, type SaveOptions } from "./save-load.js";
 export type { UnpackProgress } from "./unpack/index.js";
 export { SnapshotStore, chainIds, flattenToDirectory, type SnapshotInfo } from "./unpack/index.js";
+export { readTarEntries, ArchiveFormatError, type TarEntry as ArchiveTarEntry, type ReadTarOptions } from "./archive/index.js";

@@ -8,6 +8,7 @@ export { type ArchiveWriteOptions } from "./archive-file.js";
 export { type ImportedImage, type ImageToExport, type ArchiveStore } from "./imported-image.js";
 export { REF_NAME, CONTAINERD_NAME } from "./ref-names.js";
 export { DOCKER_LAYER_UNCOMPRESSED } from "./layer-compression.js";
+export { readTarEntries, type TarEntry, type ReadTarOptions } from "./tar-entries.js";
 export {
   ArchiveEntryError, MissingEntryError, ArchiveFormatError, UnsupportedCompressionError,
   MissingBlobError, StoredContentError, PlatformRequiredError,
