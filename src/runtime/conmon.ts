@@ -91,9 +91,18 @@ export class Conmon {
       const runtimeMessage = typeof parsed.message === "string" ? parsed.message.trim() : await lastRuntimeError(o.runtimeLog);
       throw new ConmonCreateError(runtimeMessage ?? "the runtime could not create the container");
     }
-    const monitorPid = Number((await readFile(join(o.bundle, "conmon.pid"), "utf8").catch(() => "")).trim());
-    return { pid: parsed.data, monitorPid: Number.isInteger(monitorPid) && monitorPid > 0 ? monitorPid : -1 };
+    return { pid: parsed.data, monitorPid: await readMonitorPid(join(o.bundle, "conmon.pid")) };
   }
+}
+
+/** conmon's pid from its pid file, which may land a moment after the sync message; -1 when it never does. */
+async function readMonitorPid(file: string): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pid = Number((await readFile(file, "utf8").catch(() => "")).trim());
+    if (Number.isInteger(pid) && pid > 0) return pid;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return -1;
 }
 
 /** runc refused to create the container; `message` is runc's. */

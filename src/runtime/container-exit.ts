@@ -16,6 +16,18 @@ export interface SettledExit {
   readonly restart: boolean;
 }
 
+/** How long a run whose processes are all gone may take to show its exit file. */
+const EXIT_FILE_GRACE_MS = 2_000;
+
+async function pollExitFile(path: string, ms: number): Promise<{ code: number; at: Date } | undefined> {
+  const deadline = Date.now() + ms;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+    const exit = await readExitFile(path);
+    if (exit !== undefined || Date.now() > deadline) return exit;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
 /** The exit code conmon recorded, and when. */
 async function readExitFile(path: string): Promise<{ code: number; at: Date } | undefined> {
   const text = await readFile(path, "utf8").catch(() => undefined);
@@ -43,6 +55,10 @@ export async function settleExit(ctx: RuntimeContext, record: ContainerRecord, r
     if (exit === undefined) {
       const alive = (state.pid !== undefined && (await isRunning(state.pid))) || (state.monitor !== undefined && (await isRunning(state.monitor)));
       if (alive) return { restart: false };
+      // conmon writes the exit file as it ends; a monitor not yet identified or already a zombie gets a moment.
+      exit = await pollExitFile(ctx.exitFile(record.id), EXIT_FILE_GRACE_MS);
+    }
+    if (exit === undefined) {
       exit = { code: 255, at: new Date() };
       error = "the container's monitor (conmon) ended without recording an exit code (killed, or the machine restarted)";
     }
