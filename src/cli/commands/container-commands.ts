@@ -7,8 +7,8 @@ import { humanDuration, portsText, statusText } from "./container-status-text.js
 import { collect, runtimeOf } from "./container-cli.js";
 
 
-/** How many containers one command acts on at once (each waits mostly on runc and the container). */
-const PARALLEL = 16;
+/** How many containers one command acts on at once: docker's CLI's limit (each mostly waits on runc and the container). */
+const PARALLEL = 50;
 
 /**
  * Run `fn` on each container named, several at once as docker's CLI does
