@@ -1,5 +1,4 @@
 import { Command, CommanderError } from "commander";
-import { isBerthError } from "../oci/index.js";
 import { imageCommands } from "./commands/image-commands.js";
 import { loginCommands } from "./commands/login-commands.js";
 import { baseCommand } from "./commands/base-command.js";
@@ -13,6 +12,7 @@ import { volumeCommand } from "./commands/volume-commands.js";
 import { transferCommands } from "./commands/transfer-commands.js";
 import { registryCommand } from "./commands/registry-command.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
+import { printError } from "./print-error.js";
 import { VERSION } from "./version.js";
 
 /** Global options every command can read through `globals()`. */
@@ -73,9 +73,3 @@ function allCommands(c: Command): Command[] {
   return c.commands.flatMap((s) => [s, ...allCommands(s)]);
 }
 
-function printError(e: unknown, debug: boolean): void {
-  const message = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`berth: ${message}\n`);
-  if (isBerthError(e) && e.hint) process.stderr.write(`hint: ${e.hint}\n`);
-  if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-}

@@ -1,8 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { writeFileAtomic } from "../content/index.js";
 import { InvalidArgumentError } from "../oci/index.js";
 import type { ContainerRecord } from "./container-record.js";
-import { etcFilesIn, writeEtcFiles } from "./etc-files.js";
+import { etcFilesIn, hostFile, writeEtcContents, writeEtcFiles } from "./etc-files.js";
 import {
   connectContainer, containerHosts, containerResolvConf, createNetns, DEFAULT_NETWORK, disconnectContainer, NetworkStore, removeNetns,
   type ContainerNetworkState,
@@ -50,12 +48,11 @@ export async function attachNetwork(ctx: RuntimeContext, record: ContainerRecord
     return {
       netnsPath,
       state,
-      writeEtcFiles: async (hostname) => {
-        const hostResolv = await readFile("/etc/resolv.conf", "utf8").catch(() => "");
-        await writeFileAtomic(files.hostname, `${hostname}\n`, { mode: 0o644, durable: false });
-        await writeFileAtomic(files.hosts, containerHosts(state, { hostname, ...(record.name !== undefined && { name: record.name }) }), { mode: 0o644, durable: false });
-        await writeFileAtomic(files.resolvConf, containerResolvConf(state, hostResolv), { mode: 0o644, durable: false });
-      },
+      writeEtcFiles: async (hostname) => writeEtcContents(files, {
+        hostname,
+        hosts: containerHosts(state, { hostname, ...(record.name !== undefined && { name: record.name }) }),
+        resolvConf: containerResolvConf(state, await hostFile("/etc/resolv.conf")),
+      }),
     };
   } catch (e) {
     await removeNetns(netnsPath).catch(() => undefined);

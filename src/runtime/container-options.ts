@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "../oci/index.js";
 import { normalizeCapability } from "./default-security.js";
+import type { PortMapping } from "./network/index.js";
 
 /** A host path bind-mounted into the container (`-v SRC:DST[:ro]`). */
 export interface BindMount {
@@ -66,16 +67,8 @@ export interface ContainerOptions {
   readonly init?: boolean;
 }
 
-/** One published port range: host → container, as netavark takes it. */
-export interface PublishedPort {
-  /** Host address to listen on; "" for all. */
-  readonly hostIp: string;
-  readonly hostPort: number;
-  readonly containerPort: number;
-  /** How many consecutive ports, from the two starts. */
-  readonly range: number;
-  readonly protocol: "tcp" | "udp";
-}
+/** One published port range, host → container: the network module's mapping. */
+export type PublishedPort = PortMapping;
 
 const isAbsoluteClean = (p: string): boolean =>
   p.startsWith("/") && !p.split("/").some((s) => s === ".." || s === ".") && !p.includes("\0");

@@ -1,4 +1,6 @@
+import { access } from "node:fs/promises";
 import { readContainerState, type ContainerState } from "./container-state.js";
+import { isRunning } from "./process-identity.js";
 import { settleExit } from "./container-exit.js";
 import type { ContainerRecord } from "./container-record.js";
 import type { RuntimeContext } from "./runtime-context.js";
@@ -15,6 +17,10 @@ export async function currentState(ctx: RuntimeContext, record: ContainerRecord)
   const dir = ctx.dir(record.id);
   const state = (await readContainerState(dir)) ?? { status: "created", restartCount: 0 };
   if (state.status === "running") {
+    // The common case, read without the lock: no exit file and a live process — nothing to settle.
+    const ended = (await access(ctx.exitFile(record.id)).then(() => true, () => false))
+      || !((state.pid !== undefined && (await isRunning(state.pid))) || (state.monitor !== undefined && (await isRunning(state.monitor))));
+    if (!ended) return state;
     const settled = await settleExit(ctx, record, state.runId);
     if (settled.state !== undefined) return settled.state;
     return (await readContainerState(dir)) ?? state;

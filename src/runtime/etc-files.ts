@@ -25,9 +25,17 @@ const LOOPBACK_HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-l
  * when unreadable).
  */
 export async function writeEtcFiles(files: EtcFiles, hostname: string, network: "none" | "host"): Promise<void> {
-  const host = async (path: string): Promise<string> => readFile(path, "utf8").catch(() => "");
-  await writeFileAtomic(files.hostname, `${hostname}\n`, { mode: 0o644, durable: false });
-  const hosts = network === "host" ? await host("/etc/hosts") : `${LOOPBACK_HOSTS}127.0.1.1\t${hostname}\n`;
-  await writeFileAtomic(files.hosts, hosts, { mode: 0o644, durable: false });
-  await writeFileAtomic(files.resolvConf, await host("/etc/resolv.conf"), { mode: 0o644, durable: false });
+  const hosts = network === "host" ? await hostFile("/etc/hosts") : `${LOOPBACK_HOSTS}127.0.1.1\t${hostname}\n`;
+  await writeEtcContents(files, { hostname, hosts, resolvConf: await hostFile("/etc/resolv.conf") });
+}
+
+/** A host file's text; "" when unreadable. */
+export const hostFile = (path: string): Promise<string> => readFile(path, "utf8").catch(() => "");
+
+/** Write the three files' texts (remade at every start, so atomic but not fsynced). */
+export async function writeEtcContents(files: EtcFiles, texts: { hostname: string; hosts: string; resolvConf: string }): Promise<void> {
+  const opts = { mode: 0o644, durable: false } as const;
+  await writeFileAtomic(files.hostname, `${texts.hostname}\n`, opts);
+  await writeFileAtomic(files.hosts, texts.hosts, opts);
+  await writeFileAtomic(files.resolvConf, texts.resolvConf, opts);
 }

@@ -8,7 +8,7 @@ import { currentState } from "./container-status.js";
 import { classifyStartFailure, ContainerStartError } from "./errors.js";
 import { lastRuntimeError } from "./runc.js";
 import { resolveUser } from "./resolve-user.js";
-import { readInRoot } from "./internal/read-in-root.js";
+import { readImageAccounts } from "./internal/read-in-root.js";
 import { ContainerStateError, type RuntimeContext } from "./runtime-context.js";
 import type { SpecProcess } from "./spec-types.js";
 
@@ -43,7 +43,8 @@ export async function execInContainer(ctx: RuntimeContext, record: ContainerReco
   let user = spec.process.user;
   if (opts.user !== undefined) {
     const rootfs = join(dir, "rootfs");
-    const u = resolveUser(opts.user, "-u", await readInRoot(rootfs, "etc/passwd"), await readInRoot(rootfs, "etc/group"));
+    const { passwd, group } = await readImageAccounts(rootfs);
+    const u = resolveUser(opts.user, "-u", passwd, group);
     user = { uid: u.uid, gid: u.gid, ...(u.additionalGids.length > 0 && { additionalGids: u.additionalGids }) };
   }
   const env = new Map(spec.process.env.map((e) => [e.slice(0, e.indexOf("=")), e] as const));

@@ -14,7 +14,7 @@ import { reapOrphans } from "./reap-orphans.js";
 import type { ContainerOptions } from "./container-options.js";
 import { classifyStartFailure, ContainerStartError, RootfsError } from "./errors.js";
 import { nofileHardLimit } from "./host-limits.js";
-import { readInRoot } from "./internal/read-in-root.js";
+import { readImageAccounts } from "./internal/read-in-root.js";
 import { UndoStack } from "./internal/undo-stack.js";
 import { isMountPoint, OverlayRootfs } from "./rootfs.js";
 import { Runc, type RuncStdio } from "./runc.js";
@@ -99,7 +99,7 @@ export async function runContainer(store: ImageStore, image: string, opts: RunCo
       id,
       image: img.config.config,
       options: opts,
-      ...(await imageAccounts(rootfs.path)),
+      ...(await readImageAccounts(rootfs.path)),
       nofileHardLimit: await nofileHardLimit(),
       hostHostname: hostname(),
       etcFiles: etcFilesIn(dir),
@@ -126,11 +126,4 @@ export async function runContainer(store: ImageStore, image: string, opts: RunCo
     await teardown().catch(() => undefined);
     throw e;
   }
-}
-
-/** The image's /etc/passwd and /etc/group, for resolving `-u` names. */
-async function imageAccounts(rootfs: string): Promise<{ passwd?: string; group?: string }> {
-  const passwd = await readInRoot(rootfs, "etc/passwd");
-  const group = await readInRoot(rootfs, "etc/group");
-  return { ...(passwd !== undefined && { passwd }), ...(group !== undefined && { group }) };
 }

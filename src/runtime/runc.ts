@@ -110,24 +110,6 @@ export class Runc {
     throw new RuntimeToolError(this.binary, args, r.stderr || `exit ${r.code}`);
   }
 
-  /** `runc state ID` → its status (`created`, `running`, `stopped`, `paused`) and init pid, or undefined when runc does not know it. */
-  async state(id: string): Promise<{ status: string; pid: number } | undefined> {
-    const args = ["--root", this.opts.stateDir, "state", id];
-    const r = await captureStdout(this.binary, args);
-    if (r.code !== 0) return undefined;
-    const s = JSON.parse(r.out) as { status?: unknown; pid?: unknown };
-    return { status: String(s.status), pid: typeof s.pid === "number" ? s.pid : 0 };
-  }
-
-  /** Host pids of the container's processes (`runc ps --format json`). */
-  async pids(id: string): Promise<number[]> {
-    const args = ["--root", this.opts.stateDir, "ps", "--format", "json", id];
-    const r = await captureStdout(this.binary, args);
-    if (r.code !== 0) throw new RuntimeToolError(this.binary, args, `exit ${r.code}`);
-    const pids = JSON.parse(r.out) as unknown;
-    return Array.isArray(pids) ? pids.filter((p): p is number => typeof p === "number") : [];
-  }
-
   private async must(sub: readonly string[]): Promise<void> {
     const args = ["--root", this.opts.stateDir, ...sub];
     const r = await execTool(this.binary, args);

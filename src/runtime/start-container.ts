@@ -12,7 +12,7 @@ import { etcFilesIn } from "./etc-files.js";
 import { nofileHardLimit } from "./host-limits.js";
 import { ensureHealthMonitor } from "./health-monitor.js";
 import { initBinary } from "./init-binary.js";
-import { readInRoot } from "./internal/read-in-root.js";
+import { readImageAccounts } from "./internal/read-in-root.js";
 import { UndoStack } from "./internal/undo-stack.js";
 import { identityOf, type ProcessIdentity } from "./process-identity.js";
 import { OverlayRootfs } from "./rootfs.js";
@@ -82,7 +82,7 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
     id,
     image: record.imageConfig,
     options: record.options,
-    ...(await imageAccounts(rootfs.path)),
+    ...(await readImageAccounts(rootfs.path)),
     nofileHardLimit: await nofileHardLimit(),
     hostHostname: hostname(),
     etcFiles: etcFilesIn(dir),
@@ -143,11 +143,4 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
 export function withoutRun(s: ContainerState): ContainerState {
   const { pid: _pid, monitor: _monitor, exitCode: _exit, error: _error, oomKilled: _oom, netnsPath: _ns, network: _net, runId: _run, finishedAt: _fin, stoppedByUser: _stop, attached: _att, restartOf: _ro, ...rest } = s;
   return rest;
-}
-
-/** The image's /etc/passwd and /etc/group, for resolving `-u` names. */
-async function imageAccounts(rootfs: string): Promise<{ passwd?: string; group?: string }> {
-  const passwd = await readInRoot(rootfs, "etc/passwd");
-  const group = await readInRoot(rootfs, "etc/group");
-  return { ...(passwd !== undefined && { passwd }), ...(group !== undefined && { group }) };
 }

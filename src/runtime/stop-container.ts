@@ -1,10 +1,8 @@
-import { currentState } from "./container-status.js";
+import { InvalidArgumentError } from "../oci/index.js";
 import type { ContainerRecord } from "./container-record.js";
 import { readContainerState, withContainerLock, writeContainerState } from "./container-state.js";
-import { waitContainer } from "./container-status.js";
-import { InvalidArgumentError } from "../oci/index.js";
-import type { RuntimeContext } from "./runtime-context.js";
-import { ContainerStateError } from "./runtime-context.js";
+import { currentState, waitContainer } from "./container-status.js";
+import { ContainerStateError, type RuntimeContext } from "./runtime-context.js";
 
 /** Signal names and numbers runc takes; docker accepts both, with or without SIG. */
 export function normalizeSignal(value: string): string {

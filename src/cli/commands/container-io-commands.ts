@@ -1,10 +1,10 @@
 import { Command } from "commander";
-import { isBerthError } from "../../oci/index.js";
 import {
   containerCgroupPath, ContainerStartError, type ContainerRuntime, cpuPercent, findCgroup, formatStatsRow, listProcesses, parseEnv, parseLogTime,
   readCgroupStats, readContainerLogs, STATS_COLUMNS, type CgroupStats, type ContainerRecord,
 } from "../../runtime/index.js";
 import type { GlobalOptions } from "../main.js";
+import { printError } from "../print-error.js";
 import { renderTable } from "../table.js";
 import { collect, runtimeOf } from "./container-cli.js";
 
@@ -29,8 +29,7 @@ export function containerIoCommands(globals: () => GlobalOptions): Command[] {
           ...(o.user !== undefined && { user: o.user }), ...(o.workdir !== undefined && { workdir: o.workdir }),
         });
       } catch (e) {
-        process.stderr.write(`berth: ${e instanceof Error ? e.message : String(e)}\n`);
-        if (isBerthError(e) && e.hint) process.stderr.write(`hint: ${e.hint}\n`);
+        printError(e, globals().debug === true);
         process.exitCode = e instanceof ContainerStartError ? e.exitCode : 125;
       }
     });
@@ -102,9 +101,10 @@ export function containerIoCommands(globals: () => GlobalOptions): Command[] {
 async function sample(rt: ContainerRuntime, records: readonly ContainerRecord[]): Promise<Map<string, CgroupStats>> {
   const out = new Map<string, CgroupStats>();
   for (const r of records) {
-    const state = await rt.ctx.runc.state(r.id);
-    if (state?.status !== "running") continue;
-    const s = await findCgroup(containerCgroupPath(r.id)).then((cg) => readCgroupStats(cg, { pid: state.pid })).catch(() => undefined);
+    // state.json, settled, not a `runc state` per container and second.
+    const { State } = await rt.inspect(r);
+    if (!State.Running) continue;
+    const s = await findCgroup(containerCgroupPath(r.id)).then((cg) => readCgroupStats(cg, { pid: State.Pid })).catch(() => undefined);
     if (s !== undefined) out.set(r.id, s);
   }
   return out;

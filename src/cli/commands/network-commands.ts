@@ -1,10 +1,11 @@
 import { Command } from "commander";
-import { InvalidArgumentError, isBerthError } from "../../oci/index.js";
+import { InvalidArgumentError } from "../../oci/index.js";
 import { inspectNetwork, NetworkStore, type NetworkInspect } from "../../runtime/index.js";
 import { resolveBerthRoot } from "../berth-root.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
 import { collect } from "./container-cli.js";
+import { throwAll } from "../print-error.js";
 
 
 interface CreateFlags {
@@ -95,10 +96,7 @@ export function networkCommand(globals: () => GlobalOptions): Command {
         }
       }
       // As docker: go on past a failure, report each in order; the last one decides the exit code.
-      for (const e of failures.slice(0, -1)) {
-        process.stderr.write(`berth: ${e instanceof Error ? e.message : String(e)}\n${isBerthError(e) && e.hint ? `hint: ${e.hint}\n` : ""}`);
-      }
-      if (failures.length > 0) throw failures[failures.length - 1];
+      throwAll(failures);
     });
 
   const network = new Command("network").description("manage container networks (bridges made by netavark)");

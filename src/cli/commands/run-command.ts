@@ -1,5 +1,6 @@
 import { Command } from "commander";
-import { InvalidArgumentError, isBerthError } from "../../oci/index.js";
+import { InvalidArgumentError } from "../../oci/index.js";
+import { printError } from "../print-error.js";
 import {
   ContainerRuntime, ContainerStartError, readContainerLogs, runContainer, selfIdentity, type CreateContainerOptions,
 } from "../../runtime/index.js";
@@ -82,9 +83,7 @@ async function runAction(globals: GlobalOptions, image: string, command: string[
     return code;
   } catch (e) {
     renderer.finish();
-    process.stderr.write(`berth: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (isBerthError(e) && e.hint) process.stderr.write(`hint: ${e.hint}\n`);
-    if (globals.debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    printError(e, globals.debug === true);
     return e instanceof ContainerStartError ? e.exitCode : BERTH_FAILED;
   } finally {
     for (const [s, h] of handlers) process.off(s, h);

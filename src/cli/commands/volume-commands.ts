@@ -1,12 +1,13 @@
 import { Command } from "commander";
 import { createInterface } from "node:readline";
-import { BerthError, InvalidArgumentError, isBerthError } from "../../oci/index.js";
+import { BerthError, InvalidArgumentError } from "../../oci/index.js";
 import { parseLabels, VolumeStore, type Volume } from "../../runtime/index.js";
 import { resolveBerthRoot } from "../berth-root.js";
 import { formatBytes } from "../format.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
 import { collect } from "./container-cli.js";
+import { throwAll } from "../print-error.js";
 
 
 const PRUNE_WARNING = "WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ";
@@ -76,14 +77,6 @@ export function volumeCommand(globals: () => GlobalOptions): Command {
   return volume;
 }
 
-/** Report every failure but the last on stderr, then throw the last (main prints it and picks the exit code). */
-function throwAll(failures: readonly unknown[]): void {
-  for (const e of failures.slice(0, -1)) {
-    process.stderr.write(`berth: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (isBerthError(e) && e.hint) process.stderr.write(`hint: ${e.hint}\n`);
-  }
-  if (failures.length > 0) throw failures[failures.length - 1];
-}
 
 /** Ask on stdout, read one line from stdin; only y or yes (any case) agrees, and a closed stdin does not. */
 async function confirm(question: string): Promise<boolean> {

@@ -20,3 +20,10 @@ export async function readInRoot(rootfs: string, rel: string): Promise<string | 
   }
   return parts.length === 0 ? undefined : readFile(path, "utf8").catch(() => undefined);
 }
+
+/** The image's /etc/passwd and /etc/group as {@link readInRoot} reads them, for resolving `-u` names. */
+export async function readImageAccounts(rootfs: string): Promise<{ passwd?: string; group?: string }> {
+  const passwd = await readInRoot(rootfs, "etc/passwd");
+  const group = await readInRoot(rootfs, "etc/group");
+  return { ...(passwd !== undefined && { passwd }), ...(group !== undefined && { group }) };
+}
