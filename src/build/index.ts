@@ -7,3 +7,4 @@ export { PackagesIndex, type PackageRecord, type PackageRelation, type Dependenc
 export { resolveDependencies, type ResolveOptions } from "./dependency-resolver.js";
 export { ChecksumMismatchError, SignatureError, UnsatisfiableDependencyError, BadPackageError, MirrorUnavailableError } from "./errors.js";
 export * from "./node-app/index.js";
+export * from "./dockerfile/index.js";

@@ -1,5 +1,6 @@
 // The runtime layer: what other layers may use.
 export { runContainer, type RunContainerOptions, type ForegroundContainer } from "./run-container.js";
+export { runBuildStep, hostPassThrough, buildStepMountPoints, BuildStepStartError, HOST_CA_PATH, type BuildStepOptions, type BuildStepResult, type BuildStepBind, type StepMountPoint, type HostPassThrough } from "./build-step.js";
 export { prepareRunImage, type RunImage, type PrepareImageOptions } from "./run-image.js";
 export {
   parseBind, parseTmpfs, parseMemory, parseMemorySwap, parseCpus, parsePidsLimit, parseEnv, parseEnvFile, parseCapabilities,

@@ -4,7 +4,7 @@ import { InvalidArgumentError } from "../oci/index.js";
 export interface ResolvedUser {
   readonly uid: number;
   readonly gid: number;
-  /** Supplementary groups: those of /etc/group that list the user by name. */
+  /** Supplementary groups: the primary gid, then those of /etc/group that list the user by name. */
   readonly additionalGids: readonly number[];
   /** From /etc/passwd; `/` when the user is not listed there. */
   readonly home: string;
@@ -73,6 +73,9 @@ export function resolveUser(spec: string, flag: string, passwdText = "", groupTe
       gid = g.gid;
     }
   }
-  const additionalGids = entry === undefined ? [] : [...new Set(groups.filter((g) => g.members.includes(entry.name) && g.gid !== gid).map((g) => g.gid))];
+  // The primary gid leads the supplementary groups, as docker sets them (`id` shows groups=GID): a process that
+  // calls setgroups or execs a setgid program keeps its group, and RUN steps see what docker's do.
+  const members = entry === undefined ? [] : groups.filter((g) => g.members.includes(entry.name)).map((g) => g.gid);
+  const additionalGids = [...new Set([gid, ...members])];
   return { uid, gid, additionalGids, home: entry?.home ?? "/" };
 }

@@ -46,15 +46,15 @@ const cases: readonly SpecCase[] = [
   { name: "cwd defaults to /", check: (s) => assert.equal(s.process.cwd, "/") },
   { name: "relative -w", options: { workdir: "tmp" }, expectErr: /^-w tmp: must be an absolute path/ },
   { name: "relative WorkingDir", image: { Cmd: ["x"], WorkingDir: "srv" }, expectErr: /^image WorkingDir srv/ },
-  { name: "numeric user", options: { user: "1000:1000" }, check: (s) => assert.deepEqual(s.process.user, { uid: 1000, gid: 1000, additionalGids: [10, 29] }) },
+  { name: "numeric user", options: { user: "1000:1000" }, check: (s) => assert.deepEqual(s.process.user, { uid: 1000, gid: 1000, additionalGids: [1000, 10, 29] }) },
   { name: "user name gives group and home", options: { user: "app" }, check: (s) => {
-    assert.deepEqual(s.process.user, { uid: 1000, gid: 1001, additionalGids: [10, 29] });
+    assert.deepEqual(s.process.user, { uid: 1000, gid: 1001, additionalGids: [1001, 10, 29] });
     assert.ok(s.process.env.includes("HOME=/home/app"));
   } },
-  { name: "image User", image: { Cmd: ["x"], User: "app:wheel" }, check: (s) => assert.deepEqual(s.process.user, { uid: 1000, gid: 10, additionalGids: [29] }) },
+  { name: "image User", image: { Cmd: ["x"], User: "app:wheel" }, check: (s) => assert.deepEqual(s.process.user, { uid: 1000, gid: 10, additionalGids: [10, 29] }) },
   { name: "unknown user name", options: { user: "nobody" }, expectErr: /^-u nobody: no user "nobody"/ },
   { name: "unknown image user", image: { Cmd: ["x"], User: "ghost" }, expectErr: /^image User ghost/ },
-  { name: "root by default", check: (s) => assert.deepEqual(s.process.user, { uid: 0, gid: 0 }) },
+  { name: "root by default", check: (s) => assert.deepEqual(s.process.user, { uid: 0, gid: 0, additionalGids: [0] }) },
   { name: "hostname is the short id", check: (s) => assert.equal(s.hostname, "0123456789ab") },
   { name: "--hostname", options: { hostname: "web-1" }, check: (s) => assert.equal(s.hostname, "web-1") },
   { name: "bad --hostname", options: { hostname: "-x;rm" }, expectErr: /^--hostname -x;rm: not a valid hostname/ },

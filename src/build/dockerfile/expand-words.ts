@@ -41,6 +41,20 @@ export function expandWords(text: string, vars: ReadonlyMap<string, string>, esc
   return [...lex(text, vars, escape).words];
 }
 
+/**
+ * A heredoc body with variables expanded but quotes and escapes kept, as
+ * BuildKit expands an unquoted `<<EOF` body (a lexer with RawQuotes and
+ * RawEscapes): `echo "$HOME"` stays a valid shell line. Throws WordExpansionError.
+ */
+export function expandHeredoc(body: string, vars: ReadonlyMap<string, string>, escape: EscapeChar = "\\"): string {
+  try {
+    return lexWord(body, { escape, lookup: (name) => vars.get(name), rawQuotes: true, rawEscapes: true }).result;
+  } catch (e) {
+    if (e instanceof LexError) throw new WordExpansionError(body, e.message);
+    throw e;
+  }
+}
+
 const NAME = /^[\p{L}_][\p{L}\p{Nd}_]*$/u;
 const LOOSE_REFERENCE = /\$\{?[#!]?([\p{L}_][\p{L}\p{Nd}_]*)/gu;
 

@@ -48,14 +48,14 @@ describe("berth build (CLI)", () => {
 
   it("--help lists the flags", async () => {
     const r = await berthBuild("/nonexistent", ["--help"]);
-    for (const flag of ["-t, --tag <ref>", "--no-cache", "--progress <type>", "--expose <port>", "SOURCE_DATE_EPOCH"]) assert.ok(r.stdout.includes(flag), flag);
+    for (const flag of ["-t, --tag <ref>", "--no-cache", "--progress <type>", "--expose <port>", "--build-arg", "--target <stage>", "-f, --file"]) assert.ok(r.stdout.includes(flag), flag);
   });
 
-  it("a Dockerfile in the context, or -f, exits 2 and says Dockerfile builds are not implemented", async () => {
-    const dir = await project("docker", { "package.json": "{}", Dockerfile: "FROM scratch\n" });
-    await rejectsWith(berthBuild("/nonexistent", [dir]), /Dockerfile: Dockerfile builds are not implemented yet; remove -f\/Dockerfile/, 2);
+  it("a Dockerfile in the context, or -f, makes it a Dockerfile build (errors name the Dockerfile line)", async () => {
+    const dir = await project("docker", { "package.json": "{}", Dockerfile: "FROM scratch\nCOPPY x /\n" });
+    await rejectsWith(berthBuild("/nonexistent", [dir]), /Dockerfile:2: unknown instruction: COPPY/, 2);
     const plain = await project("plain", { "package.json": "{}" });
-    await rejectsWith(berthBuild("/nonexistent", [plain, "-f", "Dockerfile.prod"]), /Dockerfile\.prod: Dockerfile builds are not implemented yet/, 2);
+    await rejectsWith(berthBuild("/nonexistent", [plain, "-f", join(plain, "Dockerfile.prod")]), /Dockerfile\.prod.*cannot read the Dockerfile: ENOENT/, 2);
   });
 
   it("refuses a directory without package.json, a bad package.json and a bad --expose before building anything", async () => {

@@ -1,0 +1,241 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { ImageStore, SnapshotStore } from "../../image/index.js";
+import { buildStepMountPoints, runBuildStep } from "../../runtime/index.js";
+import { commitStep } from "./commit-step.js";
+import { commandArgs, type Expander } from "./config-instructions.js";
+import { BerthError } from "../../oci/index.js";
+import { copyIntoRootfs } from "./copy-into-rootfs.js";
+import { hashCopySources } from "./copy-hash.js";
+import type { CopySourceRoot } from "./copy-source-tree.js";
+import { resolveCopySources } from "./copy-sources.js";
+import type { DockerContextFilter } from "./docker-context-filter.js";
+import type { CopyInstruction, RunInstruction } from "./dockerfile-ast.js";
+import { DockerfileError } from "./dockerfile-errors.js";
+import { mkdirInRootfs } from "./copy-into-rootfs.js";
+import { envMap, type StageState } from "./stage-state.js";
+import { StepCache, type CachedStep } from "./step-cache.js";
+import { DEFAULT_PATH_ENV } from "./stage-base.js";
+import { mountReadOnly, mountStepRootfs } from "./step-rootfs.js";
+
+/** How a step ended. */
+export interface StepOutcome {
+  readonly isCached: boolean;
+}
+
+/** What the {@link StepRunner} needs from the build. */
+export interface StepRunnerOptions {
+  readonly store: ImageStore;
+  readonly snapshots: SnapshotStore;
+  readonly cache: StepCache;
+  readonly context: string;
+  readonly filter: DockerContextFilter;
+  /** The Dockerfile's name, for errors. */
+  readonly file: string;
+  /** Where step directories (overlay upper/work, bundles) are made; on the snapshots' filesystem. */
+  readonly workDir: string;
+  readonly noCache: boolean;
+  readonly network: "host" | "none";
+  readonly hostTrust: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  /** This build's time (SOURCE_DATE_EPOCH when set): the time of the steps it runs. */
+  readonly created: string;
+  /** The state of an earlier stage named by `--from=` (name or index), else undefined. */
+  readonly stageState: (ref: string) => StageState | undefined;
+  /** An image named by `--from=`. */
+  readonly imageFor: (ref: string, line: number) => Promise<{ state: StageState }>;
+  readonly signal?: AbortSignal;
+}
+
+const OUTPUT_TAIL = 15;
+const COPY_FLAGS = new Set(["from", "chown", "chmod", "link", "checksum", "keep-git-dir"]);
+
+/**
+ * The steps that change files — RUN, COPY, ADD and WORKDIR — as docker's
+ * builder runs them: an overlay over the stage's snapshots with a fresh
+ * upper dir, the change made in the merged rootfs, and the upper dir
+ * committed as the step's layer and snapshot (commitStep). A step that
+ * changes nothing adds no layer (an `empty_layer` history entry), as
+ * BuildKit does.
+ */
+export class StepRunner {
+  constructor(private readonly o: StepRunnerOptions) {}
+
+  /** WORKDIR: make the directory (owned by root, 0755) when the stage lacks it. */
+  async workdir(state: StageState, dir: string): Promise<StepOutcome> {
+    const key = StepCache.next(state.cacheKey, "WORKDIR", dir);
+    return this.layerStep(state, key, `WORKDIR ${dir}`, async (rootfs) => {
+      await mkdirInRootfs(rootfs, dir);
+    });
+  }
+
+  /** RUN: the command in a runc container; a non-zero exit fails the build with its last output lines. */
+  async run(state: StageState, ins: RunInstruction, predefinedArgs: readonly (readonly [string, string])[], onLine: (line: string) => void): Promise<StepOutcome> {
+    for (const f of Object.keys(ins.flags)) {
+      if (f !== "network") throw new DockerfileError(this.o.file, ins.line, `RUN --${f} is not supported yet`, "berth's builder supports RUN --network=default|none|host");
+    }
+    const netFlag = ins.flags.network;
+    if (netFlag !== undefined && netFlag !== "default" && netFlag !== "none" && netFlag !== "host") {
+      throw new DockerfileError(this.o.file, ins.line, `RUN --network=${String(netFlag)}: expected default, none or host`);
+    }
+    const network = netFlag === "none" || netFlag === "host" ? netFlag : this.o.network;
+    const argv = runArgv(ins, state);
+    // ARG values reach the command as environment, behind ENV of the same name; they are not saved in the image.
+    const env = envMap(state.config);
+    for (const [k, v] of state.args) if (v !== undefined && !env.has(k)) env.set(k, v);
+    const argEnv = [...state.args].filter(([k, v]) => v !== undefined && !envMap(state.config).has(k)).map(([k, v]) => `${k}=${v}`);
+    for (const [k, v] of predefinedArgs) if (!env.has(k)) env.set(k, v);
+    if (!env.has("PATH")) env.set("PATH", DEFAULT_PATH_ENV.slice("PATH=".length));
+    const key = StepCache.next(state.cacheKey, "RUN", JSON.stringify(argv), JSON.stringify(argEnv), network);
+    const createdBy = `RUN ${argEnv.length > 0 ? `|${argEnv.length} ${argEnv.join(" ")} ` : ""}${argv.join(" ")}`;
+    const tail: string[] = [];
+    let partial = "";
+    const output = (chunk: Buffer): void => {
+      const lines = (partial + chunk.toString("utf8")).split("\n");
+      partial = lines.pop() ?? "";
+      for (const l of lines) {
+        onLine(l);
+        tail.push(l);
+        if (tail.length > OUTPUT_TAIL) tail.shift();
+      }
+    };
+    return this.layerStep(state, key, createdBy, async (rootfs, stepDir) => {
+      const { exitCode: code } = await runBuildStep({
+        root: this.o.store.root, bundleDir: join(stepDir, "bundle"), rootfs, args: argv,
+        env: [...env].map(([k, v]) => `${k}=${v}`), workdir: state.config.WorkingDir || "/",
+        ...(state.config.User && { user: state.config.User }),
+        network, hostTrust: this.o.hostTrust, hostEnv: this.o.env, onStdout: output, onStderr: output,
+        ...(this.o.signal && { signal: this.o.signal }),
+      });
+      if (partial !== "") output(Buffer.from("\n"));
+      if (code !== 0) {
+        throw new DockerfileError(this.o.file, ins.line, `RUN ${ins.command.form === "shell" ? ins.command.command : JSON.stringify(ins.command.args)}: exited with code ${code}`,
+          tail.length > 0 ? `its last output:\n${tail.map((l) => `  ${l}`).join("\n")}` : "it printed nothing");
+      }
+    });
+  }
+
+  /** COPY/ADD from the context, an earlier stage or an image. */
+  async copy(state: StageState, ins: CopyInstruction, x: Expander): Promise<StepOutcome> {
+    for (const f of Object.keys(ins.flags)) {
+      if (!COPY_FLAGS.has(f)) throw new DockerfileError(this.o.file, ins.line, `${ins.kind} --${f}: unknown flag`, `${ins.kind} takes --from, --chown, --chmod and --link`);
+    }
+    const flag = (n: string): string | undefined => {
+      const v = ins.flags[n];
+      return v === true ? undefined : v === undefined ? undefined : x.word(v);
+    };
+    const from = flag("from");
+    if (from !== undefined && ins.kind === "ADD") throw new DockerfileError(this.o.file, ins.line, "ADD --from is not allowed", "use COPY --from");
+    const sources = ins.sources.map((s) => x.word(s));
+    const destination = x.word(ins.destination);
+    const chown = flag("chown");
+    const chmod = flag("chmod");
+    const checksum = flag("checksum");
+    const heredocs = ins.heredocs.map((h) => ({ name: h.name, content: h.expand ? x.heredoc(h.content) : h.content }));
+    const where = `${ins.kind} ${[...sources, destination].join(" ")}`;
+    const atLine = (e: unknown): never => {
+      if (e instanceof DockerfileError || !(e instanceof BerthError)) throw e;
+      throw new DockerfileError(this.o.file, ins.line, `${where}: ${e.message}`, e.hint, { code: e.code, cause: e });
+    };
+    const source = await this.copySource(from, ins.line);
+    try {
+      const resolved = await resolveCopySources({
+        kind: ins.kind, source: source.root, sources, heredocs, tmpDir: this.o.workDir,
+        ...(checksum !== undefined && { checksum }), ...(this.o.signal && { signal: this.o.signal }),
+      }).catch(atLine);
+      try {
+        const hash = await hashCopySources(resolved).catch(atLine);
+        const key = StepCache.next(state.cacheKey, ins.kind, JSON.stringify({ from, sources, destination, chown, chmod, checksum }), hash);
+        return await this.layerStep(state, key, where, async (rootfs) => {
+          await copyIntoRootfs({
+            rootfs, kind: ins.kind, source: source.root, sources, heredocs, destination, workdir: state.config.WorkingDir || "/", resolved,
+            ...(chown !== undefined && { chown }), ...(chmod !== undefined && { chmod }), ...(checksum !== undefined && { checksum }),
+            ...(this.o.signal && { signal: this.o.signal }),
+          }).catch(atLine);
+        });
+      } finally {
+        await resolved.dispose();
+      }
+    } finally {
+      await source.release();
+    }
+  }
+
+  /** Where COPY reads from: the context (filtered), or a stage's or image's files mounted read-only. */
+  private async copySource(from: string | undefined, line: number): Promise<{ root: CopySourceRoot; release: () => Promise<void> }> {
+    if (from === undefined) return { root: { kind: "context", dir: this.o.context, filter: this.o.filter }, release: async () => undefined };
+    const state = this.o.stageState(from) ?? (await this.o.imageFor(from, line)).state;
+    const lowerDirs = state.chainId === undefined ? [] : await this.o.snapshots.lowerDirs(state.chainId);
+    const dir = join(this.o.workDir, stepDirName());
+    const mount = await mountReadOnly(dir, lowerDirs);
+    return {
+      root: { kind: "rootfs", dir: mount.path },
+      release: async () => {
+        await mount.unmount();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  /**
+   * A step that changes files: cached by `key`; else mount the stage's
+   * rootfs, let `mutate` change it, and commit the upper dir.
+   */
+  private async layerStep(state: StageState, key: string, createdBy: string, mutate: (rootfs: string, stepDir: string) => Promise<void>): Promise<StepOutcome & { key?: string }> {
+    state.cacheKey = key;
+    const cached = this.o.noCache ? undefined : await this.o.cache.get(key);
+    if (cached !== undefined) {
+      this.apply(state, cached, createdBy);
+      return { isCached: true };
+    }
+    await mkdir(this.o.workDir, { recursive: true });
+    const stepDir = join(this.o.workDir, stepDirName());
+    try {
+      const lowerDirs = state.chainId === undefined ? [] : await this.o.snapshots.lowerDirs(state.chainId);
+      const mount = await mountStepRootfs(stepDir, lowerDirs, await buildStepMountPoints({ hostTrust: this.o.hostTrust, hostEnv: this.o.env }));
+      try {
+        await mutate(mount.rootfs, stepDir);
+      } finally {
+        await mount.unmount();
+      }
+      if ((await readdir(mount.upperDir)).length === 0) {
+        const rec = { empty: true as const, created: this.o.created };
+        await this.o.cache.put(key, rec);
+        this.apply(state, rec, createdBy);
+        return { isCached: false };
+      }
+      const committed = await commitStep({ upperDir: mount.upperDir, snapshots: this.o.snapshots, parentChainId: state.chainId, ingester: this.o.store.content });
+      const rec = { empty: false as const, created: this.o.created, layer: committed.layer.descriptor, diffId: committed.layer.diffId, chainId: committed.chainId };
+      await this.o.cache.put(key, rec);
+      this.apply(state, rec, createdBy);
+      return { isCached: false };
+    } finally {
+      await rm(stepDir, { recursive: true, force: true });
+    }
+  }
+
+  private apply(state: StageState, rec: CachedStep, createdBy: string): void {
+    state.created = rec.created;
+    if (rec.empty) {
+      state.history.push({ created: rec.created, created_by: createdBy, empty_layer: true });
+      return;
+    }
+    state.layers.push(rec.layer);
+    state.diffIds.push(rec.diffId);
+    state.chainId = rec.chainId;
+    state.history.push({ created: rec.created, created_by: createdBy });
+  }
+}
+
+/** RUN's argv: exec form as written; shell form through SHELL, heredoc bodies handed to the shell after the command as a shell reads them. */
+function runArgv(ins: RunInstruction, state: StageState): string[] {
+  if (ins.command.form === "exec" || ins.heredocs.length === 0) return commandArgs(ins.command, state);
+  const command = ins.command.command.trim();
+  const only = ins.heredocs.length === 1 && /^<<-?(["']?)[^\s"']+\1$/.test(command);
+  // `RUN <<EOF` alone: the body is the script (BuildKit's rule); else the shell gets the command and the bodies as heredocs.
+  const script = only ? ins.heredocs[0]!.content : `${ins.command.command}\n${ins.heredocs.map((h) => `${h.content}${h.name}\n`).join("")}`;
+  return commandArgs({ form: "shell", command: script }, state);
+}
+
+const stepDirName = (): string => `step-${process.pid}-${randomBytes(6).toString("hex")}`;
