@@ -1,3 +1,4 @@
+import { buildBench } from "./build.bench.js";
 import { Cleanup } from "./harness/cleanup.js";
 import type { Bench } from "./harness/bench.js";
 import { pullBench } from "./pull.bench.js";
@@ -5,7 +6,7 @@ import { registryBench } from "./registry.bench.js";
 import { runBench } from "./run.bench.js";
 
 /** Benchmarks by name. Add new ones here. */
-const BENCHES: readonly Bench[] = [registryBench, pullBench, runBench];
+const BENCHES: readonly Bench[] = [registryBench, pullBench, runBench, buildBench];
 
 function usage(): string {
   const names = BENCHES.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join("\n");

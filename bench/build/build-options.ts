@@ -1,0 +1,56 @@
+import { parseArgs } from "node:util";
+
+/** The parts of the bench, in the order they run and print: (a) the Node.js app, (b) the multi-stage Dockerfile. */
+export const BUILD_PARTS = ["node", "dockerfile"] as const;
+export type BuildPartId = (typeof BUILD_PARTS)[number];
+
+/** Flags of `run.js build`. */
+export interface BuildBenchOptions {
+  /** Rounds; each round times every build of every side once, and the table shows the medians. */
+  readonly runs: number;
+  readonly parts: readonly BuildPartId[];
+  /** Make the Debian bookworm + nodejs + npm rootfs with mmdebstrap again instead of taking the cached one. */
+  readonly refreshBase: boolean;
+}
+
+export const BUILD_USAGE = `usage: node dist/bench/run.js build [--runs N] [--parts LIST] [--refresh-base]
+  --runs N        rounds, each timing every build of every side once; medians reported (default 3; 1 to 20)
+  --parts LIST    comma-separated, from ${BUILD_PARTS.join(", ")} (default all):
+                  node = (a) a Node.js app with 12 dependencies, berth's zero-config build vs docker build;
+                  dockerfile = (b) a multi-stage Dockerfile with RUN steps, berth build vs docker build
+  --refresh-base  make docker's Debian base (mmdebstrap) again instead of reusing the cached rootfs tar`;
+
+function intIn(flag: string, v: string | undefined, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new Error(`${flag}: "${v}" is not a whole number`);
+  if (n < min || n > max) throw new Error(`${flag}: ${n} is outside ${min}..${max}`);
+  return n;
+}
+
+const isPart = (s: string): s is BuildPartId => (BUILD_PARTS as readonly string[]).includes(s);
+
+/** Parse the flags; throws a message naming the flag on bad input. */
+export function parseBuildBenchOptions(args: readonly string[]): BuildBenchOptions {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      runs: { type: "string" },
+      parts: { type: "string" },
+      "refresh-base": { type: "boolean" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const parts: BuildPartId[] = [];
+  for (const p of (values.parts ?? BUILD_PARTS.join(",")).split(",").map((s) => s.trim())) {
+    if (!isPart(p)) throw new Error(`--parts: "${p}" is not one of ${BUILD_PARTS.join(", ")}`);
+    if (!parts.includes(p)) parts.push(p);
+  }
+  return {
+    // A docker cold build of part (a) takes about a minute: 20 rounds is already most of an hour.
+    runs: intIn("--runs", values.runs, 3, 1, 20),
+    parts: BUILD_PARTS.filter((p) => parts.includes(p)),
+    refreshBase: values["refresh-base"] ?? false,
+  };
+}
