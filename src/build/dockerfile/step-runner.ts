@@ -9,7 +9,7 @@ import { BerthError } from "../../oci/index.js";
 import { copyIntoRootfs } from "./copy-into-rootfs.js";
 import { hashCopySources } from "./copy-hash.js";
 import type { CopySourceRoot } from "./copy-source-tree.js";
-import { resolveCopySources } from "./copy-sources.js";
+import { resolveCopySources, type CopySourcesRequest, type ResolvedCopySources } from "./copy-sources.js";
 import type { DockerContextFilter } from "./docker-context-filter.js";
 import type { CopyInstruction, RunInstruction } from "./dockerfile-ast.js";
 import { DockerfileError } from "./dockerfile-errors.js";
@@ -138,35 +138,47 @@ export class StepRunner {
       if (e instanceof DockerfileError || !(e instanceof BerthError)) throw e;
       throw new DockerfileError(this.o.file, ins.line, `${where}: ${e.message}`, e.hint, { code: e.code, cause: e });
     };
-    const source = await this.copySource(from, ins.line);
+    const request = (root: CopySourceRoot): CopySourcesRequest => ({
+      kind: ins.kind, source: root, sources, heredocs, tmpDir: this.o.workDir,
+      ...(checksum !== undefined && { checksum }), ...(this.o.signal && { signal: this.o.signal }),
+    });
+    const copy = (rootfs: string, root: CopySourceRoot, resolved: ResolvedCopySources): Promise<unknown> => copyIntoRootfs({
+      ...request(root), rootfs, destination, workdir: state.config.WorkingDir || "/", resolved,
+      ...(chown !== undefined && { chown }), ...(chmod !== undefined && { chmod }),
+    }).catch(atLine);
+    const options = JSON.stringify({ from, sources, destination, chown, chmod, checksum });
+    if (from !== undefined) {
+      // A stage's or image's files are named by their ChainID: the key needs no walk of them, and a hit no mount.
+      const fromState = this.o.stageState(from) ?? (await this.o.imageFor(from, ins.line)).state;
+      const key = StepCache.next(state.cacheKey, ins.kind, options, `chain:${fromState.chainId ?? "empty"}`, JSON.stringify(heredocs));
+      return this.layerStep(state, key, where, async (rootfs) => {
+        const source = await this.mountStage(fromState);
+        try {
+          const resolved = await resolveCopySources(request(source.root)).catch(atLine);
+          try {
+            await copy(rootfs, source.root, resolved);
+          } finally {
+            await resolved.dispose();
+          }
+        } finally {
+          await source.release();
+        }
+      });
+    }
+    const root: CopySourceRoot = { kind: "context", dir: this.o.context, filter: this.o.filter };
+    const resolved = await resolveCopySources(request(root)).catch(atLine);
     try {
-      const resolved = await resolveCopySources({
-        kind: ins.kind, source: source.root, sources, heredocs, tmpDir: this.o.workDir,
-        ...(checksum !== undefined && { checksum }), ...(this.o.signal && { signal: this.o.signal }),
-      }).catch(atLine);
-      try {
-        const hash = await hashCopySources(resolved).catch(atLine);
-        const key = StepCache.next(state.cacheKey, ins.kind, JSON.stringify({ from, sources, destination, chown, chmod, checksum }), hash);
-        return await this.layerStep(state, key, where, async (rootfs) => {
-          await copyIntoRootfs({
-            rootfs, kind: ins.kind, source: source.root, sources, heredocs, destination, workdir: state.config.WorkingDir || "/", resolved,
-            ...(chown !== undefined && { chown }), ...(chmod !== undefined && { chmod }), ...(checksum !== undefined && { checksum }),
-            ...(this.o.signal && { signal: this.o.signal }),
-          }).catch(atLine);
-        });
-      } finally {
-        await resolved.dispose();
-      }
+      const hash = await hashCopySources(resolved).catch(atLine);
+      const key = StepCache.next(state.cacheKey, ins.kind, options, hash);
+      return await this.layerStep(state, key, where, (rootfs) => copy(rootfs, root, resolved).then(() => undefined));
     } finally {
-      await source.release();
+      await resolved.dispose();
     }
   }
 
-  /** Where COPY reads from: the context (filtered), or a stage's or image's files mounted read-only. */
-  private async copySource(from: string | undefined, line: number): Promise<{ root: CopySourceRoot; release: () => Promise<void> }> {
-    if (from === undefined) return { root: { kind: "context", dir: this.o.context, filter: this.o.filter }, release: async () => undefined };
-    const state = this.o.stageState(from) ?? (await this.o.imageFor(from, line)).state;
-    const lowerDirs = state.chainId === undefined ? [] : await this.o.snapshots.lowerDirs(state.chainId);
+  /** A stage's or image's files, mounted read-only for COPY --from. */
+  private async mountStage(from: StageState): Promise<{ root: CopySourceRoot; release: () => Promise<void> }> {
+    const lowerDirs = from.chainId === undefined ? [] : await this.o.snapshots.lowerDirs(from.chainId);
     const dir = join(this.o.workDir, stepDirName());
     const mount = await mountReadOnly(dir, lowerDirs);
     return {
