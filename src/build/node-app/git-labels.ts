@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { access } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 
 /** OCI annotation keys berth sets as image labels. */
 export const LABEL_SOURCE = "org.opencontainers.image.source";
@@ -11,6 +13,8 @@ export const LABEL_CREATED = "org.opencontainers.image.created";
  * one, git is not installed, or git takes longer than 10 s. Never throws.
  */
 export async function gitLabels(dir: string): Promise<Record<string, string>> {
+  // Most contexts outside a repository: skip spawning git (~50–100 ms per call on a busy machine).
+  if (process.env.GIT_DIR === undefined && !(await insideGitWorkTree(dir))) return {};
   const revision = await git(dir, ["rev-parse", "--verify", "HEAD"]);
   if (revision === undefined || !/^[0-9a-f]{40,64}$/.test(revision)) return {};
   const remote = await git(dir, ["config", "--get", "remote.origin.url"]);
@@ -20,6 +24,14 @@ export async function gitLabels(dir: string): Promise<Record<string, string>> {
 /** `https://user:token@host/x` → `https://host/x`; other forms (`git@host:x`) unchanged. */
 export function withoutCredentials(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+}
+
+/** Whether `dir` or a parent holds `.git` (a directory, or a file for worktrees and submodules). */
+async function insideGitWorkTree(dir: string): Promise<boolean> {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (await access(join(d, ".git")).then(() => true, () => false)) return true;
+    if (dirname(d) === d) return false;
+  }
 }
 
 function git(dir: string, args: readonly string[]): Promise<string | undefined> {

@@ -98,6 +98,8 @@ export function buildCommand(globals: () => GlobalOptions): Command {
           ...(flags.tag[0] && { reference: flags.tag[0] }),
           ...(!flags.cache && { noCache: true }),
           expose: flags.expose,
+          // The new layers are unpacked by the first `berth run` (it unpacks what is missing): a rebuild writes blobs only.
+          unpack: false,
           ...(flags.mirror && { mirror: flags.mirror }),
           ...(onProgress && { onProgress }),
         });
