@@ -1,5 +1,7 @@
 /**
- * The orchestrator layer: stacks of services from compose files. For now it
- * holds the compose file model; the reconcile loop and its state come later.
+ * The orchestrator layer: stacks of services from compose files — the
+ * compose model (compose/) and the engine that brings a stack up and down and
+ * reconciles it once (stack/). The daemon's loop and SQLite state come later.
  */
 export * from "./compose/index.js";
+export * from "./stack/index.js";

@@ -1,0 +1,214 @@
+import { Command } from "commander";
+import { InvalidArgumentError, isBerthError } from "../../oci/index.js";
+import type { ComposeProject, StackEngine, StackEvent, StackStatus } from "../../orchestrator/index.js";
+import type { GlobalOptions } from "../main.js";
+import { renderTable } from "../table.js";
+import { collect, runtimeOf } from "./container-cli.js";
+import { humanDuration, portsText } from "./container-status-text.js";
+
+// Loaded when a command runs: the compose model pulls in yaml and zod.
+const orchestrator = (): Promise<typeof import("../../orchestrator/index.js")> => import("../../orchestrator/index.js");
+
+interface ProjectFlags {
+  readonly file: string[];
+  readonly projectName?: string;
+  readonly profile: string[];
+}
+
+/** The compose file flags; `service logs` keeps `-f` for --follow, as `docker compose logs -f` does. */
+const addProjectFlags = (cmd: Command, shortFile = true): Command => cmd
+  .option(shortFile ? "-f, --file <file>" : "--file <file>", "compose file (repeatable, merged in order; default compose.yaml, … found from here up)", collect, [])
+  .option("-p, --project-name <name>", "project name (default: name:, COMPOSE_PROJECT_NAME, or the directory's name)")
+  .option("--profile <name>", "enable a profile (repeatable)", collect, []);
+
+/** Load the compose project the flags name; the loader's warnings go to stderr. */
+async function loadProject(f: ProjectFlags): Promise<ComposeProject> {
+  const { loadComposeProject, formatComposeWarning } = await orchestrator();
+  const { project, warnings } = await loadComposeProject({
+    ...(f.file.length > 0 && { files: f.file }), ...(f.projectName !== undefined && { projectName: f.projectName }), ...(f.profile.length > 0 && { profiles: f.profile }),
+  });
+  for (const w of warnings) process.stderr.write(`warning: ${formatComposeWarning(w)}\n`);
+  return project;
+}
+
+/** `-p NAME` alone names a project from any directory; otherwise the compose file says. */
+const projectName = async (f: ProjectFlags): Promise<string> => (f.projectName !== undefined && f.file.length === 0 ? f.projectName : (await loadProject(f)).name);
+
+const engineOf = async (globals: () => GlobalOptions): Promise<StackEngine> => new (await orchestrator()).StackEngine(runtimeOf(globals));
+
+/** One event as a progress line on stderr: `web: created and started shop-web-1`. */
+function printEvent(e: StackEvent): void {
+  const who = e.action === "warning" ? "warning" : e.service;
+  process.stderr.write(`${who === "" ? "" : `${who}: `}${e.detail}\n`);
+}
+
+/** `--scale SVC=N`, `scale SVC=N` values. */
+function parseScale(values: readonly string[], flag: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) {
+    const m = /^([^=\s]+)=(\d{1,7})$/.exec(v);
+    if (m === null) throw new InvalidArgumentError(`${flag} ${JSON.stringify(v)}: expected SERVICE=REPLICAS`, { hint: "e.g. web=3" });
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+/** Run `fn` with an AbortSignal that Ctrl-C (and SIGTERM) aborts; the handlers are removed after. */
+async function untilInterrupted<T>(fn: (signal: AbortSignal) => Promise<T>, onFirst?: () => void): Promise<T> {
+  const ac = new AbortController();
+  const handler = (): void => {
+    if (!ac.signal.aborted) onFirst?.();
+    ac.abort();
+  };
+  process.on("SIGINT", handler).on("SIGTERM", handler);
+  try {
+    return await fn(ac.signal);
+  } finally {
+    process.off("SIGINT", handler).off("SIGTERM", handler);
+  }
+}
+
+interface UpFlags extends ProjectFlags {
+  readonly detach?: boolean;
+  readonly build?: boolean;
+  readonly scale: string[];
+  readonly deps: boolean;
+  readonly removeOrphans?: boolean;
+  readonly timeout?: string;
+}
+
+const parseTimeout = (t: string | undefined): number | undefined => {
+  if (t === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(t)) throw new InvalidArgumentError(`--timeout ${t}: a whole number of seconds`);
+  return Number(t);
+};
+
+function upCommand(globals: () => GlobalOptions): Command {
+  return addProjectFlags(new Command("up"))
+    .description("create and start a compose project's services (images built or pulled first, depends_on honoured); "
+      + "in the foreground, follow their logs and keep them running until Ctrl-C, then stop them")
+    .argument("[services...]", "only these services, and what they depend on")
+    .option("-d, --detach", "start the services and return")
+    .option("--build", "build images of services with build: even when they exist")
+    .option("--scale <service=n>", "run N replicas of SERVICE (repeatable; over deploy.replicas)", collect, [])
+    .option("--no-deps", "with SERVICE…: do not start the services they depend on")
+    .option("--remove-orphans", "remove containers of services no longer in the file")
+    .option("-t, --timeout <seconds>", "stop timeout for replicas that are replaced or stopped (default the service's stop_grace_period, else 10)")
+    .action(async (services: string[], f: UpFlags) => {
+      const scale = parseScale(f.scale, "--scale");
+      const timeoutS = parseTimeout(f.timeout);
+      const project = await loadProject(f);
+      const engine = await engineOf(globals);
+      await untilInterrupted((signal) => engine.up(project, {
+        services, noDeps: !f.deps, build: f.build === true, scale, removeOrphans: f.removeOrphans === true,
+        ...(timeoutS !== undefined && { timeoutS }), onEvent: printEvent, onProgress: (l) => void process.stderr.write(`${l}\n`), signal,
+      }));
+      if (f.detach) return;
+      const { stackLogs, superviseStack } = await orchestrator();
+      await untilInterrupted(async (signal) => {
+        const ended = new AbortController();
+        const stop = AbortSignal.any([signal, ended.signal]);
+        const logs = stackLogs(engine.runtime, project.name, process, { follow: true, signal: stop, ...(services.length > 0 && { services }) });
+        await superviseStack(engine, project, { signal, scale, onEvent: printEvent, untilAllExited: true });
+        ended.abort();
+        await logs;
+      }, () => process.stderr.write("Gracefully stopping... (press Ctrl+C again to force)\n"));
+      await engine.stop(project, { ...(timeoutS !== undefined && { timeoutS }), onEvent: printEvent });
+    });
+}
+
+interface DownFlags extends ProjectFlags {
+  readonly volumes?: boolean;
+  readonly removeOrphans?: boolean;
+  readonly timeout?: string;
+}
+
+function downCommand(globals: () => GlobalOptions): Command {
+  return addProjectFlags(new Command("down"))
+    .description("stop and remove a project's containers and networks (found by the project's label: -p NAME works from any directory)")
+    .option("-v, --volumes", "also remove the project's named volumes and the containers' anonymous ones")
+    .option("--remove-orphans", "also remove containers of services no longer in the file (always, with -p NAME alone)")
+    .option("-t, --timeout <seconds>", "stop timeout (default the service's stop_grace_period, else 10)")
+    .action(async (f: DownFlags) => {
+      const timeoutS = parseTimeout(f.timeout);
+      const target = f.projectName !== undefined && f.file.length === 0 ? f.projectName : await loadProject(f);
+      await (await engineOf(globals)).down(target, {
+        volumes: f.volumes === true, removeOrphans: f.removeOrphans === true, ...(timeoutS !== undefined && { timeoutS }), onEvent: printEvent,
+      });
+    });
+}
+
+/** The projects `service ls` shows: -p, else the compose file's, else every stack on this root. */
+async function projectsToList(engine: StackEngine, f: ProjectFlags): Promise<string[]> {
+  if (f.projectName !== undefined || f.file.length > 0) return [await projectName(f)];
+  try {
+    return [(await loadProject(f)).name];
+  } catch (e) {
+    // No compose file here: every stack on the root. A file that is there but invalid is still an error.
+    if (!isBerthError(e, "NOT_FOUND")) throw e;
+    return engine.projects();
+  }
+}
+
+function stateText(r: StackStatus["services"][number]["replicas"][number], now: number): string {
+  const since = (iso: string | undefined): string => humanDuration(iso === undefined ? 0 : now - Date.parse(iso));
+  if (r.state === "running") return `Up ${since(r.startedAt)}`;
+  if (r.state === "exited") return r.finishedAt === undefined ? "Created" : `Exited (${r.exitCode ?? "?"}) ${since(r.finishedAt)} ago`;
+  return r.state === "created" ? "Created" : r.state[0]!.toUpperCase() + r.state.slice(1);
+}
+
+function serviceCommand(globals: () => GlobalOptions): Command {
+  const cmd = new Command("service").description("the services of compose projects: list, replicas, logs, scale");
+  cmd.addCommand(addProjectFlags(new Command("ls").alias("list"))
+    .description("list services: replicas ready/desired, health, published ports (every stack on this root when no project is found)")
+    .action(async (f: ProjectFlags) => {
+      const engine = await engineOf(globals);
+      const names = await projectsToList(engine, f);
+      const rows: string[][] = [];
+      for (const name of names) {
+        for (const s of (await engine.status(name)).services) {
+          rows.push([...(names.length > 1 ? [name] : []), s.name, `${s.ready}/${s.desired ?? s.replicas.length}`, s.health, portsText(s.ports)]);
+        }
+      }
+      process.stdout.write(renderTable([...(names.length > 1 ? ["STACK"] : []), "SERVICE", "REPLICAS", "HEALTH", "PORTS"], rows));
+    }));
+  cmd.addCommand(addProjectFlags(new Command("ps"))
+    .description("list a service's replicas")
+    .argument("<service>", "the service")
+    .action(async (service: string, f: ProjectFlags) => {
+      const status = await (await engineOf(globals)).status(await projectName(f));
+      const s = status.services.find((x) => x.name === service);
+      if (s === undefined) throw new InvalidArgumentError(`no service ${service} in project ${status.project}`, { hint: `services: ${status.services.map((x) => x.name).join(", ") || "none"}` });
+      const now = Date.now();
+      process.stdout.write(renderTable(["NAME", "IMAGE", "STATUS", "HEALTH", "PORTS"],
+        s.replicas.map((r) => [r.name, r.image, stateText(r, now), r.health ?? "", portsText(r.ports)])));
+    }));
+  cmd.addCommand(addProjectFlags(new Command("logs"), false)
+    .description("show the logs of a service's replicas, each line prefixed with service-N")
+    .argument("<services...>", "the services")
+    .option("-f, --follow", "follow the logs (and replicas made meanwhile) until Ctrl-C")
+    .option("-n, --tail <lines>", "only the last N lines of each replica")
+    .action(async (services: string[], f: ProjectFlags & { follow?: boolean; tail?: string }) => {
+      const name = await projectName(f);
+      if (f.tail !== undefined && !/^\d+$/.test(f.tail)) throw new InvalidArgumentError(`--tail ${f.tail}: a number of lines`);
+      const { stackLogs } = await orchestrator();
+      const run = (signal?: AbortSignal): Promise<void> => stackLogs(runtimeOf(globals), name, process, {
+        services, ...(f.follow && { follow: true }), ...(f.tail !== undefined && { tail: Number(f.tail) }), ...(signal && { signal }),
+      });
+      await (f.follow ? untilInterrupted(run) : run());
+    }));
+  cmd.addCommand(addProjectFlags(new Command("scale"))
+    .description("set the number of replicas of services (new ones made, those numbered above N removed)")
+    .argument("<service=n...>", "SERVICE=REPLICAS, one or more")
+    .action(async (specs: string[], f: ProjectFlags) => {
+      const scale = parseScale(specs, "scale");
+      const project = await loadProject(f);
+      await untilInterrupted(async (signal) => (await engineOf(globals)).up(project, { services: Object.keys(scale), noDeps: true, scale, onEvent: printEvent, signal }));
+    }));
+  return cmd;
+}
+
+/** `berth up`, `berth down`, `berth service ls|ps|logs|scale`: compose projects on this host (docker compose's flags and output). */
+export function stackCommands(globals: () => GlobalOptions): Command[] {
+  return [upCommand(globals), downCommand(globals), serviceCommand(globals)];
+}

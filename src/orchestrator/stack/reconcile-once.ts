@@ -1,0 +1,105 @@
+import type { RestartPolicy, RunImage } from "../../runtime/index.js";
+import { judgeDependency } from "./dependency-gate.js";
+import { currentReplicas, replicasOf, type ObservedReplica } from "./observe-stack.js";
+import { nameOf, replacementsOf, type ReplicaLifecycle } from "./replica-lifecycle.js";
+import type { Emit } from "./stack-event.js";
+import type { PlannedService, StackPlan } from "./stack-plan.js";
+
+/** What one reconcile pass did. */
+export interface ReconcileResult {
+  /** Replicas replaced, started or removed. */
+  readonly actions: number;
+  /** Replicas left for a later pass because a dependency's condition is not met now. */
+  readonly blocked: readonly string[];
+}
+
+/** What reconcile needs besides the plan and what exists. */
+export interface ReconcileContext {
+  readonly lifecycle: ReplicaLifecycle;
+  readonly emit: Emit;
+  /** The service's image, found or pulled (built when missing) only when a replica must be made. */
+  readonly imageFor: (service: PlannedService) => Promise<RunImage>;
+  readonly timeoutS?: number;
+}
+
+/**
+ * Why replica `r` of `service` must be replaced now, or undefined: it is
+ * gone; it exited and its restart policy wants it back (`always`;
+ * `unless-stopped` unless a user stopped it; `on-failure` after a non-zero
+ * exit, at most N times); or it runs unhealthy (berth replaces unhealthy
+ * replicas; docker does not). A replica never started is only started.
+ */
+export function replaceReason(policy: RestartPolicy, r: ObservedReplica | undefined): string | "start" | undefined {
+  if (r === undefined) return "it is gone";
+  const s = r.summary.state;
+  if (s.status === "created") return s.startedAt === undefined ? "start" : undefined;
+  if (s.status === "running") return r.summary.health?.status === "unhealthy" ? "it is unhealthy" : undefined;
+  if (s.status !== "exited") return undefined;
+  const why = `it exited with code ${s.exitCode ?? "unknown"}`;
+  switch (policy.name) {
+    case "always":
+      return why;
+    case "unless-stopped":
+      return s.stoppedByUser ? undefined : why;
+    case "on-failure":
+      if ((s.exitCode ?? 1) === 0) return undefined;
+      return policy.maximumRetryCount === 0 || replacementsOf(r) < policy.maximumRetryCount ? why : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * One pass of the reconcile loop over a stack: replicas that are gone,
+ * exited (per their restart policy) or unhealthy are replaced by a new
+ * container of the same name and number; surplus replicas are removed.
+ * Replicas are found by their labels first, and a replica's slot is only
+ * ever filled by removing what holds it, so a pass never makes two
+ * containers for one replica. A replica whose service depends on one that
+ * is not ready now is left (event `blocked`), not waited for: the next pass
+ * tries again. Configuration changes are `up`'s work, not this.
+ */
+export async function reconcileOnce(plan: StackPlan, observed: readonly ObservedReplica[], ctx: ReconcileContext): Promise<ReconcileResult> {
+  let actions = 0;
+  const blocked: string[] = [];
+  for (const service of plan.services) {
+    const byNumber = replicasOf(observed, service.name);
+    const surplus = [...byNumber.entries()].flatMap(([n, rs]) => (n > service.replicas ? rs : rs.slice(1)));
+    for (const r of surplus.sort((a, b) => b.number - a.number)) {
+      await ctx.lifecycle.remove(service.name, r, service.stopTimeoutS ?? ctx.timeoutS);
+      actions++;
+    }
+    for (const spec of service.replicaSpecs) {
+      const r = byNumber.get(spec.number)?.[0];
+      const reason = replaceReason(service.restart, r);
+      if (reason === undefined) continue;
+      const waiting = unmetDependency(plan, service, observed);
+      if (waiting !== undefined) {
+        blocked.push(spec.name);
+        ctx.emit(service.name, "blocked", `${spec.name} not ${reason === "start" ? "started" : "replaced"}: ${waiting}`, spec.name);
+        continue;
+      }
+      if (reason === "start" && r !== undefined) {
+        await ctx.lifecycle.start(service.name, r);
+      } else {
+        const image = await ctx.imageFor(service);
+        if (r !== undefined) await ctx.lifecycle.remove(service.name, r, service.stopTimeoutS ?? ctx.timeoutS, true);
+        const count = r === undefined ? 0 : replacementsOf(r) + 1;
+        await ctx.lifecycle.create(service, spec, image, "replace", `replaced ${r === undefined ? spec.name : nameOf(r)}: ${reason}`, count);
+      }
+      actions++;
+    }
+  }
+  return { actions, blocked };
+}
+
+/** The first required dependency whose condition does not hold now, described; undefined when all hold. */
+function unmetDependency(plan: StackPlan, service: PlannedService, observed: readonly ObservedReplica[]): string | undefined {
+  for (const [name, dep] of Object.entries(service.dependsOn)) {
+    if (!dep.required) continue;
+    const desired = plan.services.find((s) => s.name === name)?.replicas ?? 0;
+    const g = judgeDependency(dep, currentReplicas(observed, name, desired), desired);
+    if (g.state !== "met") return `${name} (${dep.condition}): ${g.detail}`;
+  }
+  return undefined;
+}

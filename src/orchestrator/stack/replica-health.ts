@@ -1,0 +1,30 @@
+import type { Healthcheck as ImageHealthcheck } from "../../oci/index.js";
+import { healthFromImage, type HealthConfig } from "../../runtime/index.js";
+import type { Healthcheck } from "../compose/index.js";
+
+/** docker's defaults for fields neither the file nor the image sets. */
+const DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, startPeriodMs: 0, retries: 3 } as const;
+
+/**
+ * A replica's health check, as docker merges a compose `healthcheck:` over
+ * the image's HEALTHCHECK: no `healthcheck:` keeps the image's; `disable:
+ * true` (or `test: ["NONE"]`) turns every check off; otherwise each field
+ * the file sets replaces the image's, and a field neither sets takes
+ * docker's default. Undefined means no check.
+ */
+export function replicaHealth(file: Healthcheck | undefined, image: ImageHealthcheck | undefined): HealthConfig | undefined {
+  const base = healthFromImage(image);
+  if (file === undefined) return base;
+  if (file.disabled || file.test?.[0] === "NONE") return undefined;
+  const test = file.test ?? base?.test;
+  if (test === undefined || test.length === 0) return undefined;
+  return {
+    test,
+    intervalMs: file.intervalMs ?? base?.intervalMs ?? DEFAULTS.intervalMs,
+    timeoutMs: file.timeoutMs ?? base?.timeoutMs ?? DEFAULTS.timeoutMs,
+    startPeriodMs: file.startPeriodMs ?? base?.startPeriodMs ?? DEFAULTS.startPeriodMs,
+    retries: file.retries ?? base?.retries ?? DEFAULTS.retries,
+    // berth's reconcileOnce replaces an unhealthy replica; the runtime is not asked to act on it as well.
+    onFailure: "none",
+  };
+}
