@@ -5,6 +5,7 @@ import { repositoryScope } from "./auth/authenticator.js";
 import { asCancelled, isRetryableError } from "./errors.js";
 import type { HttpResponse } from "./http-transport.js";
 import { readBody } from "./internal/read-body.js";
+import { settleBoth } from "./internal/settle-both.js";
 import { ByteProgress, emitProgress, type ProgressListener } from "./progress.js";
 import type { RegistryTransport } from "./registry-transport.js";
 import { RegistryResponseError, displayUrl } from "./registry-response-error.js";
@@ -31,6 +32,7 @@ export type PushBlobOutcome = "exists" | "mounted" | "uploaded";
 
 // Blobs up to this size go in one PUT; larger ones are streamed in one PATCH, then a PUT.
 const MONOLITHIC_MAX = 4 << 20;
+const METER_HIGH_WATER_MARK = 1 << 20;
 
 /**
  * Make the blob `desc` present in `repository`: nothing when the registry has
@@ -86,8 +88,15 @@ class BlobUpload {
     emitProgress(this.opts.onProgress, { type: "blob-start", digest, size, mediaType: this.desc.mediaType, offset: 0 });
     for (let attempt = 1; ; attempt++) {
       try {
-        location ??= await this.startSession();
-        await this.upload(location);
+        // The source opens while the session starts (and, before a streamed PATCH, while the
+        // registry's challenge is learnt): round trips side by side instead of one after another.
+        const session = Promise.all([
+          location ?? this.startSession(),
+          size > MONOLITHIC_MAX ? this.t.prepareStream(this.opts.signal) : undefined,
+        ]).then(([url]) => url);
+        const [url, src] = await settleBoth(session, this.source.readStream(digest, undefined, this.opts.signal), (r) => r.destroy());
+        location = url;
+        await this.upload(url, src);
         this.progress.flush();
         emitProgress(this.opts.onProgress, { type: "blob-done", digest, size });
         return "uploaded";
@@ -135,9 +144,10 @@ class BlobUpload {
     return this.sessionUrl(res);
   }
 
-  private async upload(location: URL): Promise<void> {
+  /** Send `src` (the whole blob, opened for this attempt; always consumed or destroyed) to the session at `location`. */
+  private async upload(location: URL, src: Readable): Promise<void> {
     if (this.desc.size <= MONOLITHIC_MAX) {
-      const bytes = await this.readSmall();
+      const bytes = await this.readSmall(src);
       const res = await this.t.send({
         method: "PUT", url: withDigest(location, this.desc.digest), body: bytes, headers: { "content-type": "application/octet-stream" },
         scopes: this.scopes, expect: [201, 204], ...this.signal(),
@@ -147,7 +157,6 @@ class BlobUpload {
       return;
     }
     const hasher = this.opts.verify ? new Digester(digestAlgorithm(this.desc.digest)) : undefined;
-    const src = await this.source.readStream(this.desc.digest, undefined, this.opts.signal);
     let patched: HttpResponse;
     try {
       patched = await this.t.send({
@@ -166,10 +175,10 @@ class BlobUpload {
     res.discard();
   }
 
-  private async readSmall(): Promise<Buffer> {
+  private async readSmall(src: Readable): Promise<Buffer> {
     const { digest, size } = this.desc;
     const ref = `push ${digest}`;
-    const bytes = await readBody(await this.source.readStream(digest, undefined, this.opts.signal), size, (n) => new SizeMismatchError(ref, size, n));
+    const bytes = await readBody(src, size, (n) => new SizeMismatchError(ref, size, n));
     if (bytes.length !== size) throw new SizeMismatchError(ref, size, bytes.length);
     if (this.opts.verify) {
       const actual = digestOf(bytes, digestAlgorithm(digest));
@@ -184,6 +193,8 @@ class BlobUpload {
     let n = 0;
     const progress = this.progress;
     const meter = new Transform({
+      // Chunks from a socket are up to 64 KiB: with the default 16 KiB mark every chunk would pause the source.
+      highWaterMark: METER_HIGH_WATER_MARK,
       transform(chunk: Buffer, _enc, done) {
         n += chunk.length;
         if (n > size) return done(new SizeMismatchError(`push ${digest}`, size, n));
@@ -223,3 +234,4 @@ export function withDigest(location: URL, digest: Digest): URL {
   u.searchParams.set("digest", digest);
   return u;
 }
+

@@ -46,7 +46,9 @@ export async function copyImage(src: Reference, dest: Reference, opts: CopyImage
   const source = registrySource(from, src.repository);
   const mountFrom = src.registry === dest.registry && src.repository !== dest.repository ? [src.repository] : [];
   const limit = createLimiter(opts.concurrency ?? DEFAULT_COPY_CONCURRENCY);
-  await runAll([...blobs.values()], limit, signal, what, async (d, s): Promise<void> => {
+  // Largest first: the copy ends with its last blob, and a big one started last would run alone.
+  const queue = [...blobs.values()].sort((a, b) => b.size - a.size);
+  await runAll(queue, limit, signal, what, async (d, s): Promise<void> => {
     if (isNonDistributable(d.mediaType)) {
       emitProgress(opts.onProgress, { type: "blob-skipped", digest: d.digest, size: d.size, reason: "foreign layer: the registry fetches it from its own URLs" });
       return;

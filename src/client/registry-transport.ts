@@ -48,7 +48,7 @@ const MAX_REDIRECTS = 5;
  * network failure throws TransportError; an abort throws CancelledError.
  */
 export class RegistryTransport {
-  private pinged = false;
+  private ping: Promise<void> | undefined;
 
   constructor(
     readonly endpoint: RegistryEndpoint,
@@ -113,7 +113,7 @@ export class RegistryTransport {
   private async sendAuthorized(req: RegistryRequest, url: URL, replayable: boolean): Promise<HttpResponse> {
     const auth = this.opts.auth;
     const own = url.origin === this.endpoint.baseUrl.origin;
-    if (own && !replayable && !auth.hasChallenge && !this.pinged) await this.learnChallenge(req.signal);
+    if (own && !replayable) await this.prepareStream(req.signal);
     const sent = own ? await auth.authorization(req.scopes, { ...(req.signal && { signal: req.signal }) }) : undefined;
     const res = await this.follow(req, url, sent);
     if (res.status !== 401 || !own || !replayable) return res;
@@ -128,6 +128,20 @@ export class RegistryTransport {
     return this.follow(req, url, fresh);
   }
 
+  /**
+   * Learn, once, how the registry wants a one-shot stream authorized (see
+   * send). Callers about to stream may start it early, beside other requests;
+   * concurrent callers share one GET /v2/, and a failed one is tried again later.
+   */
+  async prepareStream(signal?: AbortSignal): Promise<void> {
+    if (this.opts.auth.hasChallenge) return;
+    this.ping ??= this.learnChallenge(signal).catch((e: unknown) => {
+      this.ping = undefined;
+      throw e;
+    });
+    await this.ping;
+  }
+
   /** GET /v2/ without credentials, to learn how the registry wants to be authenticated. */
   private async learnChallenge(signal?: AbortSignal): Promise<void> {
     const res = await this.opts.transport.request({
@@ -138,7 +152,6 @@ export class RegistryTransport {
     });
     if (res.status === 401) this.opts.auth.noteChallenges(parseChallenges(res.headerValues("www-authenticate")));
     res.discard();
-    this.pinged = true;
   }
 
   private async follow(req: RegistryRequest, url: URL, authorization: string | undefined): Promise<HttpResponse> {
