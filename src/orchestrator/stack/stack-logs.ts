@@ -37,7 +37,7 @@ export async function stackLogs(runtime: ContainerRuntime, project: string, out:
   const width = Math.max(0, ...first.map((r) => `${r.service}-${r.number}`.length));
   const readOne = (r: ObservedReplica, follow: boolean): Promise<void> => {
     const writables = { stdout: new PrefixedLines(prefixFor(r, width), out.stdout), stderr: new PrefixedLines(prefixFor(r, width), out.stderr) };
-    const stop = follow ? runtime.ended(r.summary.record, { ...(opts.signal && { signal: opts.signal }) }).catch(() => undefined) : undefined;
+    const stop = follow ? runtime.wait(r.summary.record, { ...(opts.signal && { signal: opts.signal }) }).then(() => undefined, () => undefined) : undefined;
     return readContainerLogs(runtime.ctx.logPath(r.summary.record.id), {
       ...(opts.tail !== undefined && { tail: opts.tail }),
       ...(follow && { follow: true }),
