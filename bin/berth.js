@@ -1,5 +1,12 @@
 #!/usr/bin/env node
 // Thin launcher: the bundled CLI (see scripts/bundle.mjs), else the compiled library.
+import { isAscii } from "node:buffer";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Script } from "node:vm";
+
 // A reader that goes away (`berth ps | head`) is not an error: stop quietly, as other tools do.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (e) => {
@@ -7,6 +14,40 @@ for (const stream of [process.stdout, process.stderr]) {
     throw e;
   });
 }
-const { main } = await import("../dist/bundle/berth.js").catch(() => import("../dist/src/cli/main.js"));
 
+/**
+ * The bundle, compiled from its V8 code cache when the cache fits this Node
+ * (V8 checks its version, flags and the source, and rejects a cache that does
+ * not fit: the bundle is then compiled as usual). With BERTH_CODE_CACHE=write,
+ * the cache is written after the run (scripts/bundle.mjs does that once).
+ */
+function loadBundle() {
+  const file = fileURLToPath(new URL("../dist/bundle/berth.cjs", import.meta.url));
+  let source;
+  try {
+    const bytes = readFileSync(file);
+    source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
+  } catch {
+    return undefined;
+  }
+  let cachedData;
+  try {
+    cachedData = readFileSync(`${file}.cache`);
+  } catch {
+    // No cache (not made, or removed): compile.
+  }
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {"use strict";${source}\n})`, { filename: file, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  const saveCache = () => {
+    const tmp = `${file}.cache.${process.pid}`;
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, `${file}.cache`);
+  };
+  return { main: module.exports.main, saveCache: process.env.BERTH_CODE_CACHE === "write" ? saveCache : undefined };
+}
+
+const bundle = loadBundle();
+const { main } = bundle ?? (await import("../dist/src/cli/main.js"));
 process.exitCode = await main(process.argv.slice(2));
+bundle?.saveCache?.();

@@ -1,16 +1,4 @@
 import { Command, CommanderError } from "commander";
-import { imageCommands } from "./commands/image-commands.js";
-import { loginCommands } from "./commands/login-commands.js";
-import { baseCommand } from "./commands/base-command.js";
-import { buildCommand } from "./commands/build-command.js";
-import { containerCommands } from "./commands/container-commands.js";
-import { containerIoCommands } from "./commands/container-io-commands.js";
-import { cpCommand } from "./commands/cp-command.js";
-import { networkCommand } from "./commands/network-commands.js";
-import { createCommand, runCommand } from "./commands/run-command.js";
-import { volumeCommand } from "./commands/volume-commands.js";
-import { transferCommands } from "./commands/transfer-commands.js";
-import { registryCommand } from "./commands/registry-command.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { printError } from "./print-error.js";
 import { VERSION } from "./version.js";
@@ -21,8 +9,50 @@ export interface GlobalOptions {
   readonly debug?: boolean;
 }
 
-/** Build the command tree. Commands read globals through the callback, after parsing. */
-export function buildProgram(): Command {
+type Globals = () => GlobalOptions;
+
+/** A module of commands: the top-level names it defines, and how to load and make them. */
+interface CommandModule {
+  readonly names: readonly string[];
+  readonly load: (globals: Globals) => Promise<readonly Command[]>;
+}
+
+/**
+ * Every top-level command, by the module that defines it. A command line
+ * naming one of them loads that module alone: `berth run` does not load (nor
+ * compile) the registry server, the builders or the image transfer code,
+ * which is most of what a short command's start-up would cost. `names` must
+ * match what each module defines (main.test.ts checks it).
+ */
+export const COMMAND_MODULES: readonly CommandModule[] = [
+  { names: ["registry"], load: async (g) => [(await import("./commands/registry-command.js")).registryCommand(g)] },
+  { names: ["image", "images", "tag", "rmi"], load: async (g) => (await import("./commands/image-commands.js")).imageCommands(g) },
+  { names: ["pull", "push", "copy", "save", "load"], load: async (g) => (await import("./commands/transfer-commands.js")).transferCommands(g) },
+  { names: ["login", "logout"], load: async () => (await import("./commands/login-commands.js")).loginCommands() },
+  {
+    names: ["run", "create"],
+    load: async (g) => {
+      const m = await import("./commands/run-command.js");
+      return [m.runCommand(g), m.createCommand(g)];
+    },
+  },
+  { names: ["ps", "start", "stop", "restart", "kill", "rm", "wait", "inspect"], load: async (g) => (await import("./commands/container-commands.js")).containerCommands(g) },
+  { names: ["exec", "logs", "top", "stats"], load: async (g) => (await import("./commands/container-io-commands.js")).containerIoCommands(g) },
+  { names: ["cp"], load: async (g) => [(await import("./commands/cp-command.js")).cpCommand(g)] },
+  { names: ["network"], load: async (g) => [(await import("./commands/network-commands.js")).networkCommand(g)] },
+  { names: ["volume"], load: async (g) => [(await import("./commands/volume-commands.js")).volumeCommand(g)] },
+  { names: ["base"], load: async (g) => [(await import("./commands/base-command.js")).baseCommand(g)] },
+  { names: ["build"], load: async (g) => [(await import("./commands/build-command.js")).buildCommand(g)] },
+  { names: ["up", "down", "service"], load: async (g) => (await import("./commands/stack-commands.js")).stackCommands(g) },
+];
+
+/**
+ * Build the command tree for a command line whose first word after the
+ * global options is `word` (see {@link commandWord}): only the module that
+ * defines that command, none for `--version`, else every command (help, an
+ * unknown command). Commands read globals through the callback, after parsing.
+ */
+export async function buildProgram(word?: string): Promise<Command> {
   const program = new Command("berth")
     .description("berth: build, store, run and orchestrate OCI containers")
     .version(VERSION, "-v, --version", "print the version")
@@ -31,26 +61,28 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     // Options after a subcommand belong to it: `run -v SRC:DST` is a volume, not --version.
     .enablePositionalOptions();
-  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  program.addCommand(registryCommand(globals));
-  for (const c of imageCommands(globals)) program.addCommand(c);
-  for (const c of transferCommands(globals)) program.addCommand(c);
-  for (const c of loginCommands()) program.addCommand(c);
-  program.addCommand(runCommand(globals));
-  program.addCommand(createCommand(globals));
-  for (const c of containerCommands(globals)) program.addCommand(c);
-  for (const c of containerIoCommands(globals)) program.addCommand(c);
-  program.addCommand(cpCommand(globals));
-  program.addCommand(networkCommand(globals));
-  program.addCommand(volumeCommand(globals));
-  program.addCommand(baseCommand(globals));
-  program.addCommand(buildCommand(globals));
+  const globals: Globals = () => program.opts<GlobalOptions>();
+  const only = COMMAND_MODULES.find((m) => word !== undefined && m.names.includes(word));
+  const modules = word === "-v" || word === "--version" ? [] : only !== undefined ? [only] : COMMAND_MODULES;
+  for (const m of modules) {
+    for (const c of await m.load(globals)) program.addCommand(c);
+  }
   return program;
+}
+
+/** The first word of `argv` after the global options `--root DIR` and `--debug`: a command's name, or an option. */
+export function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--root") i++;
+    else if (a !== "--debug" && !a.startsWith("--root=")) return a;
+  }
+  return undefined;
 }
 
 /** Run the CLI; returns the exit code (the launcher sets it; nothing here exits the process). */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(commandWord(argv));
   for (const c of [program, ...allCommands(program)]) {
     c.exitOverride();
     c.configureHelp({ sortSubcommands: true, showGlobalOptions: true });
@@ -72,4 +104,3 @@ export async function main(argv: readonly string[]): Promise<number> {
 function allCommands(c: Command): Command[] {
   return c.commands.flatMap((s) => [s, ...allCommands(s)]);
 }
-

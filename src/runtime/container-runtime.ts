@@ -1,19 +1,17 @@
+import { join } from "node:path";
 import type { ImageStore } from "../image/index.js";
 import { commandLine, inspectContainer, type ContainerInspect } from "./container-inspect.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
-import { join } from "node:path";
 import { withContainerLock, type ContainerState } from "./container-state.js";
-import { OverlayRootfs } from "./rootfs.js";
-import { currentState, waitContainer } from "./container-status.js";
-import { createContainer, type CreateContainerOptions } from "./create-container.js";
-import { execInContainer, type ExecOptions } from "./exec-container.js";
+import type { CreateContainerOptions } from "./create-container.js";
+import type { ExecOptions } from "./exec-container.js";
 import { readHealthStatus, type HealthStatus } from "./health-status.js";
 import type { ContainerNetworkState } from "./network/index.js";
+import { trace } from "./internal/trace.js";
 import { isRunning } from "./process-identity.js";
-import { removeContainer } from "./remove-container.js";
+import { OverlayRootfs } from "./rootfs.js";
 import { RuntimeContext, type RuntimeContextOptions } from "./runtime-context.js";
-import { startContainer, type StartOptions } from "./start-container.js";
-import { killContainer, stopContainer } from "./stop-container.js";
+import type { StartOptions } from "./start-container.js";
 
 /** One row of `ps`: a container, its settled state and its health. */
 export interface ContainerSummary {
@@ -37,7 +35,9 @@ async function monitorLost(state: ContainerState): Promise<boolean> {
  * stop, kill, rm, wait, exec, ps, inspect. Each container runs under its own
  * conmon monitor and needs no berth process once started; every answer is
  * read from disk and settled against the processes it names, so it is true
- * after any crash.
+ * after any crash. Each verb loads its code when first called: a command
+ * pays the start-up cost of the verbs it uses only (`run` does not load the
+ * network plugins' code for `--network none`, nor `inspect`'s).
  */
 export class ContainerRuntime {
   readonly ctx: RuntimeContext;
@@ -51,11 +51,13 @@ export class ContainerRuntime {
     return this.ctx.resolve(ref);
   }
 
-  create(image: string, opts: CreateContainerOptions = {}): Promise<ContainerRecord> {
+  async create(image: string, opts: CreateContainerOptions = {}): Promise<ContainerRecord> {
+    const { createContainer } = await import("./create-container.js");
     return createContainer(this.ctx, image, opts);
   }
 
   async start(ref: string | ContainerRecord, opts: StartOptions = {}): Promise<ContainerState> {
+    const { startContainer } = await import("./start-container.js");
     return startContainer(this.ctx, await this.record(ref), opts);
   }
 
@@ -67,37 +69,73 @@ export class ContainerRuntime {
   async run(image: string, opts: CreateContainerOptions = {}, start: StartOptions = {}): Promise<{ record: ContainerRecord; state: ContainerState }> {
     const record = await this.create(image, opts);
     try {
-      return { record, state: await this.start(record, start) };
+      const state = await this.start(record, start);
+      trace("run: started");
+      return { record, state };
     } catch (e) {
-      await removeContainer(this.ctx, record, { force: true }).catch(() => undefined);
+      await this.remove(record, { force: true }).catch(() => undefined);
       throw e;
     }
   }
 
   async stop(ref: string | ContainerRecord, timeoutS?: number): Promise<number | undefined> {
+    const { stopContainer } = await import("./stop-container.js");
     return stopContainer(this.ctx, await this.record(ref), timeoutS);
   }
 
   /** docker restart: stop (with the timeout), then start. */
   async restart(ref: string | ContainerRecord, timeoutS?: number): Promise<ContainerState> {
     const record = await this.record(ref);
-    await stopContainer(this.ctx, record, timeoutS);
-    return startContainer(this.ctx, record);
+    await this.stop(record, timeoutS);
+    return this.start(record);
   }
 
   async kill(ref: string | ContainerRecord, signal?: string): Promise<void> {
+    const { killContainer } = await import("./stop-container.js");
     return killContainer(this.ctx, await this.record(ref), signal);
   }
 
   async remove(ref: string | ContainerRecord, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    const { removeContainer } = await import("./remove-container.js");
     return removeContainer(this.ctx, await this.record(ref), opts);
   }
 
+  /**
+   * docker wait: the exit code once the container is not running (with
+   * `nextExit`, its next exit even when its restart policy starts it
+   * again). conmon's exit file appearing ends the wait at once (see runEnded).
+   */
   async wait(ref: string | ContainerRecord, opts: { signal?: AbortSignal; nextExit?: boolean } = {}): Promise<number> {
-    return waitContainer(this.ctx, await this.record(ref), opts);
+    const [{ waitContainer }, { runEnded }] = await Promise.all([import("./container-status.js"), import("./fast-run/run-ended.js")]);
+    const record = await this.record(ref);
+    await runEnded(this.ctx, record, opts.signal);
+    return waitContainer(this.ctx, record, opts);
+  }
+
+  /**
+   * Resolves once the container's current run has ended (conmon's exit
+   * file, or no process left); settles and removes nothing, so that a
+   * foreground run can drain its log before {@link removeExited}.
+   */
+  async ended(ref: string | ContainerRecord, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const { runEnded } = await import("./fast-run/run-ended.js");
+    await runEnded(this.ctx, await this.record(ref), opts.signal);
+    trace("run: ended");
+  }
+
+  /**
+   * The end of a foreground `run --rm`, after {@link ended}: take the
+   * container apart in one step (see removeExitedRun) and return its exit code.
+   */
+  async removeExited(ref: string | ContainerRecord): Promise<number> {
+    const { removeExitedRun } = await import("./fast-run/remove-exited-run.js");
+    const code = await removeExitedRun(this.ctx, await this.record(ref));
+    trace("run: removed");
+    return code;
   }
 
   async exec(ref: string | ContainerRecord, cmd: readonly string[], opts: ExecOptions = {}): Promise<number> {
+    const { execInContainer } = await import("./exec-container.js");
     return execInContainer(this.ctx, await this.record(ref), cmd, opts);
   }
 
@@ -109,6 +147,7 @@ export class ContainerRuntime {
   async withRootfs<T>(ref: string | ContainerRecord, fn: (rootfs: string) => Promise<T>): Promise<T> {
     const record = await this.record(ref);
     const dir = this.ctx.dir(record.id);
+    const { currentState } = await import("./container-status.js");
     const state = await currentState(this.ctx, record);
     if (state.status === "running") return fn(join(dir, "rootfs"));
     return withContainerLock(dir, async () => {
@@ -123,6 +162,7 @@ export class ContainerRuntime {
 
   /** Every container's record and settled state, newest first. */
   async list(): Promise<ContainerSummary[]> {
+    const { currentState } = await import("./container-status.js");
     const out: ContainerSummary[] = [];
     for (const id of await this.ctx.ids()) {
       const record = await readContainerRecord(this.ctx.dir(id));
@@ -131,7 +171,7 @@ export class ContainerRuntime {
       if (state === undefined) continue;
       if (state.status === "exited" && record.autoRemove && !(state.attached !== undefined && (await isRunning(state.attached)))) {
         // An --rm container whose foreground berth died before removing it.
-        await removeContainer(this.ctx, record, { force: true }).catch(() => undefined);
+        await this.remove(record, { force: true }).catch(() => undefined);
         continue;
       }
       const health = record.health !== undefined ? await this.health(record, state) : undefined;
@@ -142,6 +182,7 @@ export class ContainerRuntime {
 
   async inspect(ref: string | ContainerRecord): Promise<ContainerInspect> {
     const record = await this.record(ref);
+    const { currentState } = await import("./container-status.js");
     const settled = await currentState(this.ctx, record);
     const state = (await monitorLost(settled)) ? { ...settled, error: MONITOR_LOST } : settled;
     const net = state.status === "running" ? (state.network as ContainerNetworkState | undefined) : undefined;

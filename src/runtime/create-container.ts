@@ -1,14 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rm, stat } from "node:fs/promises";
-import { InvalidArgumentError } from "../oci/index.js";
+import { hostPlatform, InvalidArgumentError } from "../oci/index.js";
 import type { ContainerOptions } from "./container-options.js";
 import { writeContainerRecord, type ContainerRecord, type HealthConfig, type RestartPolicy } from "./container-record.js";
 import { INITIAL_STATE, writeContainerState } from "./container-state.js";
 import { healthFromFlags, type HealthFlags } from "./health-config.js";
+import { trace } from "./internal/trace.js";
+import { whenAll } from "./internal/when-all.js";
 import { publishAll } from "./network/index.js";
 import { OverlayRootfs } from "./rootfs.js";
 import { imageVolumeRequests, releaseMounts, resolveMounts, type MountRequest } from "./volume/index.js";
-import { prepareRunImage, type PrepareImageOptions } from "./run-image.js";
+import { storedRunImage } from "./fast-run/stored-run-image.js";
+import type { PrepareImageOptions, RunImage } from "./run-image.js";
 import type { RuntimeContext } from "./runtime-context.js";
 
 /** `berth create` / `run` options beyond the process's: identity, policies, labels. */
@@ -44,7 +47,8 @@ export async function createContainer(ctx: RuntimeContext, image: string, opts: 
   if (opts.restartPolicy !== undefined && opts.restartPolicy.name !== "no" && opts.autoRemove) {
     throw new InvalidArgumentError("--restart and --rm cannot be used together", { hint: "a container that restarts is never removed on exit" });
   }
-  const img = await prepareRunImage(ctx.store, image, opts);
+  const img = await runImage(ctx, image, opts);
+  trace("create: image found");
   const id = randomBytes(32).toString("hex");
   const dir = ctx.dir(id);
   await mkdir(dir, { recursive: true });
@@ -84,8 +88,8 @@ export async function createContainer(ctx: RuntimeContext, image: string, opts: 
       ...(opts.tty && { tty: true }),
       stopSignal: img.config.config?.StopSignal ?? "SIGTERM",
     };
-    await writeContainerState(dir, INITIAL_STATE);
-    await writeContainerRecord(dir, record);
+    await whenAll([writeContainerState(dir, INITIAL_STATE), writeContainerRecord(dir, record)]);
+    trace("create: record written");
     return record;
   } catch (e) {
     if (held.length > 0) await releaseMounts(volumes, held, id, { removeAnonymous: true }).catch(() => undefined);
@@ -93,6 +97,14 @@ export async function createContainer(ctx: RuntimeContext, image: string, opts: 
     if (named) await ctx.names.release(opts.name!, id);
     throw e;
   }
+}
+
+/** The image in the store, else pulled or unpacked by prepareRunImage (whose code is loaded only then). */
+async function runImage(ctx: RuntimeContext, image: string, opts: PrepareImageOptions): Promise<RunImage> {
+  const stored = await storedRunImage(ctx.store, image, opts.platform ?? hostPlatform());
+  if (stored !== undefined) return stored;
+  const { prepareRunImage } = await import("./run-image.js");
+  return prepareRunImage(ctx.store, image, opts);
 }
 
 /**

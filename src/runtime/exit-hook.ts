@@ -5,34 +5,27 @@
 // still looked after, with no daemon.
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ImageStore } from "../image/index.js";
-import { restartDelayMs, settleExit } from "./container-exit.js";
-import { readContainerRecord } from "./container-record.js";
 import { readContainerState } from "./container-state.js";
-import { isRunning } from "./process-identity.js";
-import { removeContainer } from "./remove-container.js";
-import { RuntimeContext } from "./runtime-context.js";
-import { startContainer } from "./start-container.js";
 
 async function main(argv: readonly string[]): Promise<void> {
   const [root, id, runId, runtime] = argv;
   if (root === undefined || id === undefined || runId === undefined) throw new Error("usage: exit-hook ROOT ID RUN_ID [RUNTIME]");
-  const ctx = new RuntimeContext(new ImageStore(root), { ...(runtime !== undefined && { runtimeBinary: runtime }) });
-  const record = await readContainerRecord(ctx.dir(id));
-  if (record === undefined) return;
-  const settled = await settleExit(ctx, record, runId);
-  // A `wait` or `ps` may have settled this run first: the restart it decided on is still ours to do.
-  const now = settled.state ?? (await readContainerState(ctx.dir(id)));
-  if (now === undefined) return;
-  if (settled.restart || (now.status === "restarting" && now.restartOf === runId)) {
-    await new Promise((r) => setTimeout(r, restartDelayMs(now.restartCount)));
-    await startContainer(ctx, record, { restartCount: now.restartCount + 1 });
-    return;
-  }
-  if (settled.state === undefined) return;
-  const state = await readContainerState(ctx.dir(id));
-  const followed = state?.attached !== undefined && (await isRunning(state.attached));
-  if (record.autoRemove && !followed) await removeContainer(ctx, record, { force: true });
+  if (!(await leftToUs(join(root, "containers", id), runId))) return;
+  const { handleContainerExit } = await import("./exit-hook-handler.js");
+  await handleContainerExit(root, id, runId, runtime);
+}
+
+/**
+ * Whether this run's end is still to be handled: its state still says
+ * `running` under this run, or `restarting` because of it. Otherwise
+ * another berth process has settled it (`stop`, `wait`, `ps`, `rm`) and
+ * this process ends without loading the code that settles, restarts and
+ * removes, which would be most of its cost. (EXIT_HOOK_SH has most often
+ * decided so before Node starts.)
+ */
+async function leftToUs(dir: string, runId: string): Promise<boolean> {
+  const state = await readContainerState(dir);
+  return (state?.status === "running" && state.runId === runId) || (state?.status === "restarting" && state.restartOf === runId);
 }
 
 main(process.argv.slice(2)).catch(async (e: unknown) => {

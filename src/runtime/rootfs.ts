@@ -41,12 +41,8 @@ export class OverlayRootfs implements AsyncDisposable {
     }
     const upper = join(containerDir, "upper");
     const work = join(containerDir, "work");
-    for (const d of [upper, work, path]) await mkdir(d, { recursive: true });
-    let lowers = lowerDirs;
-    if (lowers.length === 0) {
-      lowers = [join(containerDir, "empty")];
-      await mkdir(lowers[0]!, { recursive: true });
-    }
+    const lowers = lowerDirs.length > 0 ? lowerDirs : [join(containerDir, "empty")];
+    await Promise.all([upper, work, path, ...(lowerDirs.length > 0 ? [] : lowers)].map((d) => mkdir(d, { recursive: true })));
     const options = `lowerdir=${lowers.join(":")},upperdir=${upper},workdir=${work}`;
     const r = await execTool("mount", ["-t", "overlay", "overlay", "-o", options, path]).catch((e: Error) => ({ code: -1, stderr: e.message }));
     if (r.code !== 0) {

@@ -6,6 +6,7 @@ import type { ImageStore } from "../image/index.js";
 import { Conmon } from "./conmon.js";
 import { ContainerNames } from "./container-names.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
+import { EXIT_HOOK_SH, EXIT_HOOK_WAITS } from "./exit-hook-sh.js";
 import { Runc } from "./runc.js";
 import { VolumeStore } from "./volume/index.js";
 
@@ -77,13 +78,15 @@ export class RuntimeContext {
   }
 
   /**
-   * What conmon runs when container `id`'s run `runId` ends: this module's
-   * sibling exit-hook.js under the same Node, so a container started from
-   * the library needs no `berth` on PATH.
+   * What conmon runs when container `id`'s run `runId` ends: {@link EXIT_HOOK_SH},
+   * which ends at once when another berth process has settled the run or
+   * is settling it, and otherwise runs this module's sibling exit-hook.js
+   * under the same Node (so a container started from the library needs no
+   * `berth` on PATH).
    */
   exitCommand(id: string, runId: string): string[] {
     const hook = fileURLToPath(new URL("./exit-hook.js", import.meta.url));
-    return [process.execPath, hook, this.root, id, runId, this.runc.binary];
+    return ["/bin/sh", "-c", EXIT_HOOK_SH, "berth-exit-hook", this.dir(id), runId, EXIT_HOOK_WAITS, process.execPath, hook, this.root, id, runId, this.runc.binary];
   }
 
   /** Ids of all containers (64 hex) with a directory. */

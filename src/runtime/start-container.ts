@@ -4,16 +4,17 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../content/index.js";
 import { ConmonCreateError } from "./conmon.js";
-import { attachNetwork, detachNetwork } from "./container-network.js";
+import type { AttachedNetwork } from "./container-network.js";
 import type { ContainerRecord } from "./container-record.js";
 import { readContainerState, withContainerLock, writeContainerState, type ContainerState } from "./container-state.js";
 import { classifyStartFailure, ContainerStartError, RootfsError } from "./errors.js";
-import { etcFilesIn } from "./etc-files.js";
+import { etcFilesIn, writeEtcFiles } from "./etc-files.js";
 import { nofileHardLimit } from "./host-limits.js";
-import { ensureHealthMonitor } from "./health-monitor.js";
 import { initBinary } from "./init-binary.js";
 import { readImageAccounts } from "./internal/read-in-root.js";
+import { trace } from "./internal/trace.js";
 import { UndoStack } from "./internal/undo-stack.js";
+import { whenAll } from "./internal/when-all.js";
 import { identityOf, type ProcessIdentity } from "./process-identity.js";
 import { OverlayRootfs } from "./rootfs.js";
 import { buildRuntimeSpec } from "./runtime-spec.js";
@@ -65,25 +66,28 @@ export async function startContainer(ctx: RuntimeContext, record: ContainerRecor
 async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before: ContainerState, runId: string, undo: UndoStack, opts: StartOptions): Promise<ContainerState> {
   const { id } = record;
   const dir = ctx.dir(id);
-  for (const lower of record.lowerDirs) {
-    if (!(await access(lower).then(() => true, () => false))) {
-      throw new RootfsError("FAILED_PRECONDITION", lower, `a layer of image ${record.image} is gone`, "the image was removed; remove this container and run the image again");
-    }
-  }
-  const seccomp = await loadSeccompProfile(record.options.seccompProfile);
-  // A crash may have left the previous run's mount behind.
-  await (await OverlayRootfs.existing(dir).catch(() => undefined))?.unmount({ keepWritableLayer: true });
+  const runtimeLog = join(dir, "runc.log");
+  // Steps that do not depend on each other run at once (each a few file operations or a program).
+  const [, seccomp, nofile] = await whenAll([
+    checkLowerDirs(record),
+    loadSeccompProfile(record.options.seccompProfile),
+    nofileHardLimit(),
+    clearEarlierRun(ctx, id, runtimeLog),
+  ]);
   const rootfs = await OverlayRootfs.mount(dir, record.lowerDirs);
+  trace("start: mounted");
   undo.push(() => rootfs.unmount({ keepWritableLayer: true }));
-  const network = await attachNetwork(ctx, record);
-  undo.push(() => detachNetwork(ctx, record, network));
-  const init = record.options.init ? await initBinary() : undefined;
+  const [network, accounts, init] = await whenAll([
+    attachNetwork(ctx, record, undo),
+    readImageAccounts(rootfs.path),
+    record.options.init ? initBinary() : undefined,
+  ]);
   const spec = buildRuntimeSpec({
     id,
     image: record.imageConfig,
     options: record.options,
-    ...(await readImageAccounts(rootfs.path)),
-    nofileHardLimit: await nofileHardLimit(),
+    ...accounts,
+    nofileHardLimit: nofile,
     hostHostname: hostname(),
     etcFiles: etcFilesIn(dir),
     ...(seccomp && { seccomp }),
@@ -91,14 +95,12 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
     ...(record.tty && { terminal: true }),
     ...(init !== undefined && { init }),
   });
-  await network.writeEtcFiles(spec.hostname ?? id.slice(0, 12));
-  // Remade at every start: atomic, not fsynced.
-  await writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec), { durable: false });
-  // runc keeps a state dir per container it knows: only an earlier run's crash leaves one.
-  if (await access(join(ctx.runc.opts.stateDir, id)).then(() => true, () => false)) await ctx.runc.delete(id);
-  await rm(ctx.exitFile(id), { force: true });
-  const runtimeLog = join(dir, "runc.log");
-  await rm(runtimeLog, { force: true });
+  await whenAll([
+    network.writeEtcFiles(spec.hostname ?? id.slice(0, 12)),
+    // Remade at every start: atomic, not fsynced.
+    writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec), { durable: false }),
+  ]);
+  trace("start: runtime spec and /etc files written");
   let created;
   try {
     created = await ctx.conmon.create({
@@ -119,7 +121,9 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
     if (e instanceof ConmonCreateError) throw new ContainerStartError(id, classifyStartFailure(e.message), e.message);
     throw e;
   }
+  trace("start: conmon ran runc create");
   undo.push(() => ctx.runc.delete(id));
+  const [pid, monitor] = await Promise.all([identityOf(created.pid), identityOf(created.monitorPid)]);
   const state: ContainerState = {
     ...withoutRun(before),
     status: "running",
@@ -127,16 +131,55 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
     restartCount: opts.restartCount ?? before.restartCount,
     ...(opts.attached !== undefined && { attached: opts.attached }),
     startedAt: new Date().toISOString(),
-    ...(await identityOf(created.pid).then((pid) => pid && { pid })),
-    ...(await identityOf(created.monitorPid).then((monitor) => monitor && { monitor })),
+    ...(pid !== undefined && { pid }),
+    ...(monitor !== undefined && { monitor }),
     ...(network.netnsPath !== undefined && { netnsPath: network.netnsPath }),
     ...(network.state !== undefined && { network: network.state }),
   };
   // Written before `runc start`: the exit hook of a container that ends at once must find it running.
   await writeContainerState(dir, state);
   await ctx.runc.start(id);
-  if (record.health !== undefined) await ensureHealthMonitor(ctx);
+  trace("start: runc started");
+  if (record.health !== undefined) await (await import("./health-monitor.js")).ensureHealthMonitor(ctx);
   return state;
+}
+
+/** Every snapshot the rootfs is made of must still be there; a removed image gives a clear error, not mount's. */
+async function checkLowerDirs(record: ContainerRecord): Promise<void> {
+  const present = await Promise.all(record.lowerDirs.map((d) => access(d).then(() => true, () => false)));
+  const gone = record.lowerDirs.find((_, i) => !present[i]);
+  if (gone !== undefined) {
+    throw new RootfsError("FAILED_PRECONDITION", gone, `a layer of image ${record.image} is gone`, "the image was removed; remove this container and run the image again");
+  }
+}
+
+/** What an earlier run may have left when its berth or the machine crashed: its mount, runc's state of it, its exit file and runc log. */
+async function clearEarlierRun(ctx: RuntimeContext, id: string, runtimeLog: string): Promise<void> {
+  const dir = ctx.dir(id);
+  await whenAll([
+    OverlayRootfs.existing(dir).then((r) => r.unmount({ keepWritableLayer: true }), () => undefined),
+    // runc keeps a state dir per container it knows: only an earlier run's crash leaves one.
+    access(join(ctx.runc.opts.stateDir, id)).then(() => ctx.runc.delete(id), () => undefined),
+    rm(ctx.exitFile(id), { force: true }),
+    rm(runtimeLog, { force: true }),
+  ]);
+}
+
+/**
+ * The container's network, its undo pushed. `none` and `host` without
+ * published ports need no plugin and are set up here, so that the network
+ * module (netavark, its records and their schemas) is loaded only for the
+ * networks that use it; it rejects the rest of what they cannot do.
+ */
+async function attachNetwork(ctx: RuntimeContext, record: ContainerRecord, undo: UndoStack): Promise<AttachedNetwork> {
+  const mode = record.options.network ?? "none";
+  if ((mode === "none" || mode === "host") && (record.options.publish ?? []).length === 0) {
+    return { writeEtcFiles: (hostname) => writeEtcFiles(etcFilesIn(ctx.dir(record.id)), hostname, mode) };
+  }
+  const { attachNetwork: attach, detachNetwork } = await import("./container-network.js");
+  const network = await attach(ctx, record);
+  undo.push(() => detachNetwork(ctx, record, network));
+  return network;
 }
 
 /** A state without the fields of one run (pid, monitor, exit, error, network). */

@@ -76,11 +76,16 @@ async function runAction(globals: GlobalOptions, image: string, command: string[
       return 0;
     }
     forward((s) => void runtime.kill(record, s).catch(() => undefined));
+    const followLog = (stop: Promise<unknown>): Promise<void> =>
+      readContainerLogs(runtime.ctx.logPath(record.id), { follow: true, stop }, { stdout: process.stdout, stderr: process.stderr });
+    if (record.autoRemove) {
+      // The log is drained once the run has ended; then the container is taken apart in one step.
+      await followLog(runtime.ended(record));
+      return await runtime.removeExited(record);
+    }
     const exited = runtime.wait(record, { nextExit: true });
-    await readContainerLogs(runtime.ctx.logPath(record.id), { follow: true, stop: exited }, { stdout: process.stdout, stderr: process.stderr });
-    const code = await exited;
-    if (record.autoRemove) await runtime.remove(record, { force: true });
-    return code;
+    await followLog(exited);
+    return await exited;
   } catch (e) {
     renderer.finish();
     printError(e, globals.debug === true);
