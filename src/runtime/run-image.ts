@@ -1,5 +1,6 @@
-import { chainIds, pull, unpackFor, openImage, type ImageStore, type PullOptions } from "../image/index.js";
-import { hostPlatform, type Descriptor, type ImageConfig, type Platform } from "../oci/index.js";
+import { pull, unpackFor, type ImageStore, type PullOptions } from "../image/index.js";
+import { storedRunImage } from "./fast-run/stored-run-image.js";
+import { BerthError, hostPlatform, type Descriptor, type ImageConfig, type Platform } from "../oci/index.js";
 
 /** An image ready to be a container's rootfs. */
 export interface RunImage {
@@ -26,24 +27,22 @@ export interface PrepareImageOptions extends Pick<PullOptions, "onProgress" | "o
  */
 export async function prepareRunImage(store: ImageStore, image: string, opts: PrepareImageOptions = {}): Promise<RunImage> {
   const platform = opts.platform ?? hostPlatform();
-  let name: string;
+  const stored = await storedRunImage(store, image, platform);
+  if (stored !== undefined) return stored;
   let target: Descriptor;
+  let name: string;
   const found = await store.lookup(image);
   if (found.length > 0) {
-    name = found[0]!.name;
     target = found[0]!.target;
+    name = found[0]!.name;
   } else {
     const [pulled] = await pull(store, image, { ...opts, platform });
-    name = pulled!.names[0] ?? image;
     target = pulled!.descriptor;
+    name = pulled!.names[0] ?? image;
   }
-  const view = await openImage(store.content, target, platform);
-  const top = chainIds(view.config.rootfs.diff_ids).at(-1);
-  const id = view.configDescriptor.digest;
-  if (top === undefined) return { name, id, config: view.config, lowerDirs: [] };
-  const snapshots = await store.snapshots();
-  if ((await snapshots.info(top)) === undefined) {
-    await unpackFor(store, target, platform, { ...(opts.onUnpack && { onUnpack: opts.onUnpack }), ...(opts.signal && { signal: opts.signal }) });
-  }
-  return { name, id, config: view.config, lowerDirs: await snapshots.lowerDirs(top) };
+  await unpackFor(store, target, platform, { ...(opts.onUnpack && { onUnpack: opts.onUnpack }), ...(opts.signal && { signal: opts.signal }) });
+  // Now stored and unpacked; a pulled image is found by the name it was pulled as.
+  const ready = await storedRunImage(store, found.length > 0 ? image : name, platform);
+  if (ready === undefined) throw new BerthError("INTERNAL", `${image}: unpacked, but its snapshots are not in the store`, { hint: "run the command again" });
+  return ready;
 }
