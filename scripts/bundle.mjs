@@ -56,6 +56,8 @@ await build({
   entryPoints: { berth: "dist/src/cli/main.js" },
   outfile: "dist/bundle/berth.cjs",
   format: "cjs",
+  // A native addon: it finds its .node file from its own package directory.
+  external: ["better-sqlite3"],
   // The modules find their siblings (exit-hook.js, package.json) from import.meta.url: here, the bundle's own.
   define: { "import.meta.url": "__berthUrl" },
   banner: { js: "const __berthUrl = require('node:url').pathToFileURL(__filename).href;" },

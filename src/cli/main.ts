@@ -44,6 +44,9 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { names: ["base"], load: async (g) => [(await import("./commands/base-command.js")).baseCommand(g)] },
   { names: ["build"], load: async (g) => [(await import("./commands/build-command.js")).buildCommand(g)] },
   { names: ["up", "down", "service"], load: async (g) => (await import("./commands/stack-commands.js")).stackCommands(g) },
+  { names: ["daemon"], load: async (g) => (await import("./commands/daemon-commands.js")).daemonCommands(g) },
+  { names: ["events"], load: async (g) => [(await import("./commands/events-command.js")).eventsCommand(g)] },
+  { names: ["recommend"], load: async (g) => [(await import("./commands/recommend-command.js")).recommendCommand(g)] },
 ];
 
 /**

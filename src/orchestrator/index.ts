@@ -5,3 +5,8 @@
  */
 export * from "./compose/index.js";
 export * from "./stack/index.js";
+export * from "./supervisor/index.js";
+export * from "./balancer/index.js";
+export * from "./scaling/index.js";
+export * from "./state/index.js";
+export * from "./rollout/index.js";

@@ -29,11 +29,34 @@ export class ContainerNames {
     this.dir = join(containersDir, "names");
   }
 
-  /** The id holding `name`, if any. */
+  /** The id holding `name`, if any (a stale claim left by a rename that crashed half-way holds nothing). */
   async lookup(name: string): Promise<string | undefined> {
+    const id = await this.claimant(name);
+    return id !== undefined && (await this.recordNames(id, name)) ? id : undefined;
+  }
+
+  /** The id a claim file names, stale or not. */
+  private async claimant(name: string): Promise<string | undefined> {
     if (!NAME.test(name)) return undefined;
     const held = await readFile(join(this.dir, name), "utf8").then((t) => JSON.parse(t) as { id?: unknown }).catch(() => undefined);
     return typeof held?.id === "string" ? held.id : undefined;
+  }
+
+  /**
+   * Whether container `id`'s record carries `name`. A record not (yet)
+   * readable counts as carrying it: create claims the name before it writes
+   * the record. One that names something else is the trace of a rename cut
+   * short (see renameContainer): the record is the commit point.
+   */
+  private async recordNames(id: string, name: string): Promise<boolean> {
+    const text = await readFile(join(this.containersDir, id, "container.json"), "utf8").catch(() => undefined);
+    if (text === undefined) return true;
+    try {
+      const r = JSON.parse(text) as { name?: unknown };
+      return r.name === name;
+    } catch {
+      return true;
+    }
   }
 
   /** Claim `name` for container `id`; throws InvalidArgumentError (bad name) or NameInUseError. */
@@ -51,13 +74,13 @@ export class ContainerNames {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       }
-      const held = await this.lookup(name);
+      const held = await this.claimant(name);
       if (held === undefined) {
         // Created but not yet written by another process: its claim stands unless it is old.
         const age = await stat(file).then((st) => Date.now() - st.mtimeMs, () => Infinity);
         if (age < 5_000) throw new NameInUseError(name, "(a container being created)");
       }
-      const alive = held !== undefined && (await access(join(this.containersDir, held)).then(() => true, () => false));
+      const alive = held !== undefined && held !== id && (await access(join(this.containersDir, held)).then(() => true, () => false)) && (await this.recordNames(held, name));
       if (alive) throw new NameInUseError(name, held);
       await rm(file, { force: true });
     }

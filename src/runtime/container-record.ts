@@ -19,6 +19,8 @@ export interface HealthConfig {
   readonly intervalMs: number;
   readonly timeoutMs: number;
   readonly startPeriodMs: number;
+  /** Between checks during the start period until the first success (docker ≥ 25's start_interval); default intervalMs. */
+  readonly startIntervalMs?: number;
   readonly retries: number;
   /** podman's --health-on-failure. */
   readonly onFailure: "none" | "kill" | "restart" | "stop";

@@ -101,6 +101,16 @@ export class ContainerRuntime {
   }
 
   /**
+   * docker rename: `ref` is called `newName` from now on (see
+   * renameContainer: atomic under the container's lock; NameInUseError when
+   * another container holds the name). Returns the renamed record.
+   */
+  async rename(ref: string | ContainerRecord, newName: string): Promise<ContainerRecord> {
+    const { renameContainer } = await import("./rename-container.js");
+    return renameContainer(this.ctx, await this.record(ref), newName);
+  }
+
+  /**
    * docker wait: the exit code once the container is not running (with
    * `nextExit`, its next exit even when its restart policy starts it
    * again). conmon's exit file appearing ends the wait at once (see runEnded).

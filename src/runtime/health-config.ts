@@ -15,6 +15,7 @@ export function healthFromImage(h: Healthcheck | undefined): HealthConfig | unde
     intervalMs: ms(h?.Interval, DEFAULTS.intervalMs),
     timeoutMs: ms(h?.Timeout, DEFAULTS.timeoutMs),
     startPeriodMs: ms(h?.StartPeriod, DEFAULTS.startPeriodMs),
+    ...(h?.StartInterval !== undefined && h.StartInterval > 0 && { startIntervalMs: ms(h.StartInterval, DEFAULTS.intervalMs) }),
     retries: h?.Retries !== undefined && h.Retries > 0 ? h.Retries : DEFAULTS.retries,
     onFailure: "none",
   };

@@ -105,9 +105,12 @@ export async function runHealthMonitor([root, runtime]: readonly string[]): Prom
     for (const w of watches.values()) {
       if (!w.busy && now >= w.nextAt) {
         w.busy = true;
-        void check(ctx, w).finally(() => {
-          w.busy = false;
+        void check(ctx, w).then((status) => {
+          w.nextAt = Date.now() + gapAfter(w, status);
+        }, () => {
           w.nextAt = Date.now() + w.health.intervalMs;
+        }).finally(() => {
+          w.busy = false;
         });
       }
     }
@@ -128,26 +131,37 @@ async function scan(ctx: RuntimeContext, watches: Map<string, Watch>): Promise<v
     const record = await readContainerRecord(dir);
     if (record?.health === undefined) continue;
     const startedAt = Date.parse(state.startedAt ?? "") || Date.now();
-    watches.set(key, { record, health: record.health, runId: state.runId, startedAt, nextAt: startedAt + record.health.intervalMs, busy: false });
+    watches.set(key, { record, health: record.health, runId: state.runId, startedAt, nextAt: startedAt + (record.health.startIntervalMs ?? record.health.intervalMs), busy: false });
     const current = await readHealthStatus(dir);
     if (current?.runId !== state.runId) await writeHealthStatus(dir, { status: "starting", failingStreak: 0, log: [], runId: state.runId });
   }
   for (const key of watches.keys()) if (!seen.has(key) && !watches.get(key)!.busy) watches.delete(key);
 }
 
-async function check(ctx: RuntimeContext, w: Watch): Promise<void> {
+/**
+ * The pause before the next check: `startIntervalMs` while the run is in its
+ * start period and has not passed a check yet (a replica that starts fast
+ * is seen healthy fast), else `intervalMs`.
+ */
+function gapAfter(w: Watch, status: HealthStatus["status"] | undefined): number {
+  const inStart = Date.now() - w.startedAt < w.health.startPeriodMs;
+  return w.health.startIntervalMs !== undefined && inStart && status !== "healthy" ? w.health.startIntervalMs : w.health.intervalMs;
+}
+
+async function check(ctx: RuntimeContext, w: Watch): Promise<HealthStatus["status"] | undefined> {
   const dir = ctx.dir(w.record.id);
   const chunks: Buffer[] = [];
   const start = new Date();
   const code = await execInContainer(ctx, w.record, healthCommand(w.health.test), { capture: { chunks, maxBytes: MAX_OUTPUT }, timeoutMs: w.health.timeoutMs }).catch(() => -1);
   const state = await readContainerState(dir);
-  if (state?.status !== "running" || state.runId !== w.runId) return;
+  if (state?.status !== "running" || state.runId !== w.runId) return undefined;
   const entry: HealthLogEntry = { Start: start.toISOString(), End: new Date().toISOString(), ExitCode: code, Output: Buffer.concat(chunks).toString("utf8") };
   const prev = await readHealthStatus(dir);
   const base = prev?.runId === w.runId ? prev : { status: "starting" as const, failingStreak: 0, log: [], runId: w.runId };
   const next = nextHealth(base, w.health, entry, Date.now() - w.startedAt < w.health.startPeriodMs);
   await writeHealthStatus(dir, next);
   if (next.status === "unhealthy" && base.status !== "unhealthy" && w.health.onFailure !== "none") await onFailure(ctx, w.record, w.health.onFailure);
+  return next.status;
 }
 
 /** podman's --health-on-failure actions. */

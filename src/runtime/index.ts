@@ -26,9 +26,10 @@ export { DEFAULT_CAPABILITIES, ALL_CAPABILITIES, MASKED_PATHS, READONLY_PATHS, e
 export { OverlayRootfs, isMountPoint } from "./rootfs.js";
 export { Runc, type RuncOptions, type RuncStdio, type RuncExit, type RuncRun } from "./runc.js";
 export { ContainerNames, NameInUseError } from "./container-names.js";
+export { renameContainer } from "./rename-container.js";
 export { readContainerRecord, type ContainerRecord, type RestartPolicy, type HealthConfig } from "./container-record.js";
 export { reapOrphans } from "./reap-orphans.js";
-export { isRunning, selfIdentity, type ProcessIdentity } from "./process-identity.js";
+export { isRunning, selfIdentity, identityOf, type ProcessIdentity } from "./process-identity.js";
 export { ContainerStartError, RootfsError, RuntimeToolError, classifyStartFailure, type StartFailureCode } from "./errors.js";
 export { nofileHardLimit } from "./host-limits.js";
 export { seccompForSpec, DEFAULT_SECCOMP_PROFILE, type SpecSeccomp, type SpecSyscall, type SeccompContext } from "./seccomp-profile.js";

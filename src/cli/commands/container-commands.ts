@@ -68,13 +68,18 @@ function matches(c: ContainerSummary, filters: readonly string[]): boolean {
   });
 }
 
+// docker compose's labels, which berth's stacks carry (src/orchestrator/stack/stack-labels.ts); read here
+// by name so that `ps` does not load the orchestrator.
+const STACK_LABEL = "com.docker.compose.project";
+const SERVICE_LABEL = "com.docker.compose.service";
+
 /** The ports a container publishes: the host ports picked at its start, else the ones asked for. */
 const portsOf = (c: ContainerSummary): readonly PortMapping[] =>
   (c.state.network as ContainerNetworkState | undefined)?.ports ?? c.record.options.publish ?? [];
 
 export function containerCommands(globals: () => GlobalOptions): Command[] {
   const ps = new Command("ps")
-    .description("list containers (running ones; -a for all)")
+    .description("list containers (running ones; -a for all), with the stack and service of those a compose stack runs")
     .option("-a, --all", "show all containers, not only running ones")
     .option("-q, --quiet", "print ids only")
     .option("--no-trunc", "do not shorten ids and commands")
@@ -91,9 +96,10 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
       const rows = shown.map((c) => {
         const command = JSON.stringify(c.command.join(" "));
         return [id(c), c.record.image, o.trunc && command.length > 22 ? `${command.slice(0, 19)}…"` : command,
-          ageText(c.record.created, now), statusText(c, now), portsText(portsOf(c)), c.record.name ?? ""];
+          ageText(c.record.created, now), statusText(c, now), portsText(portsOf(c)),
+          c.record.labels?.[STACK_LABEL] ?? "", c.record.labels?.[SERVICE_LABEL] ?? "", c.record.name ?? ""];
       });
-      process.stdout.write(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
+      process.stdout.write(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "STACK", "SERVICE", "NAMES"], rows));
     });
 
   const start = new Command("start").description("start one or more stopped containers")

@@ -1,40 +1,18 @@
 import { Command } from "commander";
 import { InvalidArgumentError, isBerthError } from "../../oci/index.js";
-import type { ComposeProject, StackEngine, StackEvent, StackStatus } from "../../orchestrator/index.js";
+import type { PublishedServicePort, StackEngine, StackEvent, StackStatus } from "../../orchestrator/index.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
 import { collect, runtimeOf } from "./container-cli.js";
+import { daemonOf } from "./daemon-cli.js";
 import { humanDuration, portsText } from "./container-status-text.js";
 
-// Loaded when a command runs: the compose model pulls in yaml and zod.
-const orchestrator = (): Promise<typeof import("../../orchestrator/index.js")> => import("../../orchestrator/index.js");
-
-interface ProjectFlags {
-  readonly file: string[];
-  readonly projectName?: string;
-  readonly profile: string[];
-}
-
-/** The compose file flags; `service logs` keeps `-f` for --follow, as `docker compose logs -f` does. */
-const addProjectFlags = (cmd: Command, shortFile = true): Command => cmd
-  .option(shortFile ? "-f, --file <file>" : "--file <file>", "compose file (repeatable, merged in order; default compose.yaml, … found from here up)", collect, [])
-  .option("-p, --project-name <name>", "project name (default: name:, COMPOSE_PROJECT_NAME, or the directory's name)")
-  .option("--profile <name>", "enable a profile (repeatable)", collect, []);
-
-/** Load the compose project the flags name; the loader's warnings go to stderr. */
-async function loadProject(f: ProjectFlags): Promise<ComposeProject> {
-  const { loadComposeProject, formatComposeWarning } = await orchestrator();
-  const { project, warnings } = await loadComposeProject({
-    ...(f.file.length > 0 && { files: f.file }), ...(f.projectName !== undefined && { projectName: f.projectName }), ...(f.profile.length > 0 && { profiles: f.profile }),
-  });
-  for (const w of warnings) process.stderr.write(`warning: ${formatComposeWarning(w)}\n`);
-  return project;
-}
-
-/** `-p NAME` alone names a project from any directory; otherwise the compose file says. */
-const projectName = async (f: ProjectFlags): Promise<string> => (f.projectName !== undefined && f.file.length === 0 ? f.projectName : (await loadProject(f)).name);
+import { addProjectFlags, loadProject, orchestrator, projectName, type ProjectFlags } from "./stack-project.js";
 
 const engineOf = async (globals: () => GlobalOptions): Promise<StackEngine> => new (await orchestrator()).StackEngine(runtimeOf(globals));
+
+/** A stack's status as the daemon gives it: with the ports its load balancers publish. */
+type DaemonStackStatus = StackStatus & { readonly published?: readonly PublishedServicePort[] };
 
 /** One event as a progress line on stderr: `web: created and started shop-web-1`. */
 function printEvent(e: StackEvent): void {
@@ -97,25 +75,35 @@ function upCommand(globals: () => GlobalOptions): Command {
     .action(async (services: string[], f: UpFlags) => {
       const scale = parseScale(f.scale, "--scale");
       const timeoutS = parseTimeout(f.timeout);
-      const project = await loadProject(f);
-      const engine = await engineOf(globals);
-      await untilInterrupted((signal) => engine.up(project, {
-        services, noDeps: !f.deps, build: f.build === true, scale, removeOrphans: f.removeOrphans === true,
-        ...(timeoutS !== undefined && { timeoutS }), onEvent: printEvent, onProgress: (l) => void process.stderr.write(`${l}\n`), signal,
-      }));
+      // Found and checked here (a bad file fails before any daemon starts); the daemon reads the same files again and reports the warnings.
+      const project = await loadProject(f, true);
+      const client = await daemonOf(globals);
+      const request = {
+        files: project.files, workingDir: project.workingDir, projectName: project.name, profiles: f.profile, env: definedEnv(),
+        services, noDeps: !f.deps, build: f.build === true, scale, removeOrphans: f.removeOrphans === true, ...(timeoutS !== undefined && { timeoutS }),
+      };
+      await untilInterrupted((signal) => client.stream("POST", "/v1/stacks/up", request, { onEvent: printEvent, onProgress: (l) => void process.stderr.write(`${l}\n`), signal }));
       if (f.detach) return;
-      const { stackLogs, superviseStack } = await orchestrator();
+      const { stackLogs } = await orchestrator();
+      const engine = await engineOf(globals);
       await untilInterrupted(async (signal) => {
         const ended = new AbortController();
         const stop = AbortSignal.any([signal, ended.signal]);
         const logs = stackLogs(engine.runtime, project.name, process, { follow: true, signal: stop, ...(services.length > 0 && { services }) });
-        await superviseStack(engine, project, { signal, scale, onEvent: printEvent, untilAllExited: true });
-        ended.abort();
+        // As docker compose's foreground up: done when nothing of the stack runs any more (the daemon restarts what its policy wants back).
+        while (!stop.aborted) {
+          await new Promise((r) => setTimeout(r, 2000));
+          const status = await engine.status(project.name).catch(() => undefined);
+          if (status !== undefined && !status.services.some((x) => x.replicas.some((r) => r.state === "running" || r.state === "restarting" || r.state === "created"))) ended.abort();
+        }
         await logs;
       }, () => process.stderr.write("Gracefully stopping... (press Ctrl+C again to force)\n"));
-      await engine.stop(project, { ...(timeoutS !== undefined && { timeoutS }), onEvent: printEvent });
+      await client.stream("POST", `/v1/stacks/${project.name}/stop`, { ...(timeoutS !== undefined && { timeoutS }) }, { onEvent: printEvent });
     });
 }
+
+/** The environment the compose file is interpolated with, sent to the daemon (it reads the files with the caller's variables, as docker compose does). */
+const definedEnv = (): Record<string, string> => Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
 
 interface DownFlags extends ProjectFlags {
   readonly volumes?: boolean;
@@ -131,10 +119,11 @@ function downCommand(globals: () => GlobalOptions): Command {
     .option("-t, --timeout <seconds>", "stop timeout (default the service's stop_grace_period, else 10)")
     .action(async (f: DownFlags) => {
       const timeoutS = parseTimeout(f.timeout);
-      const target = f.projectName !== undefined && f.file.length === 0 ? f.projectName : await loadProject(f);
-      await (await engineOf(globals)).down(target, {
-        volumes: f.volumes === true, removeOrphans: f.removeOrphans === true, ...(timeoutS !== undefined && { timeoutS }), onEvent: printEvent,
-      });
+      const name = await projectName(f, true);
+      const client = await daemonOf(globals);
+      await client.stream("POST", `/v1/stacks/${name}/down`, {
+        volumes: f.volumes === true, removeOrphans: f.removeOrphans === true, ...(timeoutS !== undefined && { timeoutS }),
+      }, { onEvent: printEvent });
     });
 }
 
@@ -161,13 +150,22 @@ function serviceCommand(globals: () => GlobalOptions): Command {
   const cmd = new Command("service").description("the services of compose projects: list, replicas, logs, scale");
   cmd.addCommand(addProjectFlags(new Command("ls").alias("list"))
     .description("list services: replicas ready/desired, health, published ports (every stack on this root when no project is found)")
-    .action(async (f: ProjectFlags) => {
+    .option("--format <format>", "json: the status of each stack as JSON")
+    .action(async (f: ProjectFlags & { format?: string }) => {
+      if (f.format !== undefined && f.format !== "json") throw new InvalidArgumentError(`--format ${f.format}: only json is known`);
       const engine = await engineOf(globals);
       const names = await projectsToList(engine, f);
+      const client = await daemonOf(globals);
+      const statuses = await Promise.all(names.map((name) => client.json<DaemonStackStatus>("GET", `/v1/stacks/${name}`)));
+      if (f.format === "json") {
+        process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
+        return;
+      }
       const rows: string[][] = [];
-      for (const name of names) {
-        for (const s of (await engine.status(name)).services) {
-          rows.push([...(names.length > 1 ? [name] : []), s.name, `${s.ready}/${s.desired ?? s.replicas.length}`, s.health, portsText(s.ports)]);
+      for (const status of statuses) {
+        for (const s of status.services) {
+          const ports = [...(status.published ?? []).filter((p) => p.service === s.name), ...s.ports];
+          rows.push([...(names.length > 1 ? [status.project] : []), s.name, `${s.ready}/${s.desired ?? s.replicas.length}`, s.health, portsText(ports)]);
         }
       }
       process.stdout.write(renderTable([...(names.length > 1 ? ["STACK"] : []), "SERVICE", "REPLICAS", "HEALTH", "PORTS"], rows));
@@ -175,10 +173,16 @@ function serviceCommand(globals: () => GlobalOptions): Command {
   cmd.addCommand(addProjectFlags(new Command("ps"))
     .description("list a service's replicas")
     .argument("<service>", "the service")
-    .action(async (service: string, f: ProjectFlags) => {
+    .option("--format <format>", "json: the replicas as JSON")
+    .action(async (service: string, f: ProjectFlags & { format?: string }) => {
+      if (f.format !== undefined && f.format !== "json") throw new InvalidArgumentError(`--format ${f.format}: only json is known`);
       const status = await (await engineOf(globals)).status(await projectName(f));
       const s = status.services.find((x) => x.name === service);
       if (s === undefined) throw new InvalidArgumentError(`no service ${service} in project ${status.project}`, { hint: `services: ${status.services.map((x) => x.name).join(", ") || "none"}` });
+      if (f.format === "json") {
+        process.stdout.write(`${JSON.stringify(s.replicas, null, 2)}\n`);
+        return;
+      }
       const now = Date.now();
       process.stdout.write(renderTable(["NAME", "IMAGE", "STATUS", "HEALTH", "PORTS"],
         s.replicas.map((r) => [r.name, r.image, stateText(r, now), r.health ?? "", portsText(r.ports)])));
@@ -202,8 +206,9 @@ function serviceCommand(globals: () => GlobalOptions): Command {
     .argument("<service=n...>", "SERVICE=REPLICAS, one or more")
     .action(async (specs: string[], f: ProjectFlags) => {
       const scale = parseScale(specs, "scale");
-      const project = await loadProject(f);
-      await untilInterrupted(async (signal) => (await engineOf(globals)).up(project, { services: Object.keys(scale), noDeps: true, scale, onEvent: printEvent, signal }));
+      const name = await projectName(f, true);
+      const client = await daemonOf(globals);
+      await untilInterrupted((signal) => client.stream("POST", `/v1/stacks/${name}/scale`, { scale }, { onEvent: printEvent, signal }));
     }));
   return cmd;
 }

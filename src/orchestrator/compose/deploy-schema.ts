@@ -27,7 +27,21 @@ const restartPolicy = z.object({
   windowMs: r.window ?? 0,
 }));
 
-const updateConfig = (actions: readonly ["continue", "pause", ...("rollback")[]]) => z.object({
+/** How long a new replica must stay ready before its batch counts as done, when `monitor` is not given: swarm's default. */
+const MONITOR_MS = 5_000;
+
+/**
+ * berth's default `update_config`: deploy.md's, except `failure_action:
+ * rollback` (docker's is pause: the issue berth answers asks for automatic
+ * rollback) and `monitor: 5s` (swarm's default; deploy.md says 0s, which
+ * would pass a replica that dies a moment after it started).
+ */
+export const DEFAULT_UPDATE_CONFIG: UpdateConfig = { parallelism: 1, delayMs: 0, failureAction: "rollback", monitorMs: MONITOR_MS, maxFailureRatio: 0, order: "stop-first" };
+
+/** The default `rollback_config`: as docker's, pause when a rollback fails too. */
+export const DEFAULT_ROLLBACK_CONFIG: UpdateConfig = { ...DEFAULT_UPDATE_CONFIG, failureAction: "pause" };
+
+const updateConfig = (actions: readonly ["continue", "pause", ...("rollback")[]], defaults: UpdateConfig) => z.object({
   parallelism: count.optional(),
   delay: duration.optional(),
   failure_action: z.enum(actions, { error: `must be ${actions.join(", ")}` }).optional(),
@@ -35,16 +49,13 @@ const updateConfig = (actions: readonly ["continue", "pause", ...("rollback")[]]
   max_failure_ratio: decimal.pipe(z.number().min(0).max(1, { error: "is a ratio from 0 to 1" })).optional(),
   order: z.enum(["stop-first", "start-first"], { error: "must be stop-first or start-first" }).optional(),
 }).transform((u): UpdateConfig => ({
-  parallelism: u.parallelism ?? 1,
-  delayMs: u.delay ?? 0,
-  failureAction: u.failure_action ?? "pause",
-  monitorMs: u.monitor ?? 0,
-  maxFailureRatio: u.max_failure_ratio ?? 0,
-  order: u.order ?? "stop-first",
+  parallelism: u.parallelism ?? defaults.parallelism,
+  delayMs: u.delay ?? defaults.delayMs,
+  failureAction: u.failure_action ?? defaults.failureAction,
+  monitorMs: u.monitor ?? defaults.monitorMs,
+  maxFailureRatio: u.max_failure_ratio ?? defaults.maxFailureRatio,
+  order: u.order ?? defaults.order,
 }));
-
-/** The default of both update_config and rollback_config (deploy.md). */
-export const DEFAULT_UPDATE_CONFIG: UpdateConfig = { parallelism: 1, delayMs: 0, failureAction: "pause", monitorMs: 0, maxFailureRatio: 0, order: "stop-first" };
 
 /**
  * `deploy:` (compose-spec deploy.md). Placement and device reservations are
@@ -56,8 +67,8 @@ export const deploySchema = z.object({
   labels: listOrDict.optional(),
   resources: z.object({ limits: resourceSpec.optional(), reservations: resourceSpec.optional() }).optional(),
   restart_policy: restartPolicy.optional(),
-  update_config: updateConfig(["continue", "pause", "rollback"]).optional(),
-  rollback_config: updateConfig(["continue", "pause"]).optional(),
+  update_config: updateConfig(["continue", "pause", "rollback"], DEFAULT_UPDATE_CONFIG).optional(),
+  rollback_config: updateConfig(["continue", "pause"], DEFAULT_ROLLBACK_CONFIG).optional(),
   endpoint_mode: z.enum(["vip", "dnsrr"], { error: "must be vip or dnsrr" }).optional(),
   placement: ignored,
 });

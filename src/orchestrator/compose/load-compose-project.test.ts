@@ -91,7 +91,8 @@ describe("what the spec examples mean", () => {
     assert.equal(d.endpointMode, "vip");
     assert.deepEqual(d.resources, { limits: { cpus: 0.5, memoryBytes: 50 * 2 ** 20 }, reservations: { cpus: 0.25, memoryBytes: 20 * 2 ** 20 } });
     assert.deepEqual(d.restartPolicy, { condition: "on-failure", delayMs: 5000, maxAttempts: 3, windowMs: 120_000 });
-    assert.deepEqual(d.updateConfig, { parallelism: 2, delayMs: 10_000, failureAction: "pause", monitorMs: 0, maxFailureRatio: 0, order: "stop-first" });
+    assert.deepEqual(d.updateConfig, { parallelism: 2, delayMs: 10_000, failureAction: "rollback", monitorMs: 5000, maxFailureRatio: 0, order: "stop-first" });
+    assert.deepEqual(d.rollbackConfig, { parallelism: 1, delayMs: 0, failureAction: "pause", monitorMs: 5000, maxFailureRatio: 0, order: "stop-first" });
   });
 
   it("expands port ranges as docker compose does", async () => {

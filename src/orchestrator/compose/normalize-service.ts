@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import type { ComposeService, FileGrant, ResourceSpec, ServiceBuild, ServiceDeploy, VolumeMount } from "./compose-service.js";
-import { DEFAULT_UPDATE_CONFIG } from "./deploy-schema.js";
+import { DEFAULT_ROLLBACK_CONFIG, DEFAULT_UPDATE_CONFIG } from "./deploy-schema.js";
 import { isPlainObject } from "./interpolate-values.js";
 import { isRemoteContext, resolvePath, type NormalizeContext } from "./normalize-context.js";
 import { entriesToRecord } from "./schema-primitives.js";
@@ -150,7 +150,7 @@ function deploy(name: string, s: ServiceInput, ctx: NormalizeContext): ServiceDe
     resources: { limits, reservations },
     ...(d?.restart_policy !== undefined && { restartPolicy: d.restart_policy }),
     updateConfig: d?.update_config ?? DEFAULT_UPDATE_CONFIG,
-    rollbackConfig: d?.rollback_config ?? DEFAULT_UPDATE_CONFIG,
+    rollbackConfig: d?.rollback_config ?? DEFAULT_ROLLBACK_CONFIG,
     ...(d?.endpoint_mode !== undefined && { endpointMode: d.endpoint_mode }),
   };
 }

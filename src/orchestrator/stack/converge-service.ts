@@ -1,6 +1,14 @@
 import type { RunImage } from "../../runtime/index.js";
-import { replicasOf, type ObservedReplica } from "./observe-stack.js";
-import { nameOf, type ReplicaLifecycle } from "./replica-lifecycle.js";
+import type { UpdateConfig } from "../compose/index.js";
+import { RolloutFailedError } from "../rollout/errors.js";
+import type { ReplicaChange } from "../rollout/rollout-batch.js";
+import { applyLeftovers } from "../rollout/rollout-leftovers.js";
+import { rolloutRevision } from "../rollout/rollout-revision.js";
+import { rolloutService, type RolloutOptions, type RolloutResult } from "../rollout/rollout-service.js";
+import type { RevisionLog } from "../rollout/service-revision.js";
+import { observeStack, replicasOf, type ObservedReplica } from "./observe-stack.js";
+import type { ReplicaLifecycle } from "./replica-lifecycle.js";
+import { LABEL_PROJECT } from "./stack-labels.js";
 import type { PlannedService } from "./stack-plan.js";
 
 /** Options of {@link convergeService}. */
@@ -9,6 +17,15 @@ export interface ConvergeOptions {
   readonly timeoutS?: number;
   /** Restart running replicas that are otherwise left alone (a dependency with `restart: true` changed). */
   readonly restartUnchanged?: boolean;
+  /** The service's update_config, for replicas whose config or image changed (default: berth's, DEFAULT_UPDATE_CONFIG). */
+  readonly update?: UpdateConfig;
+  /** The service's rollback_config. */
+  readonly rollback?: UpdateConfig;
+  /** Where revisions are kept: the update is recorded there and a failure rolls back to the revision before it. Without one, there is nothing to roll back to. */
+  readonly revisions?: RevisionLog;
+  /** See rolloutService. */
+  readonly afterReplicaChange?: (change: ReplicaChange) => Promise<void>;
+  readonly signal?: AbortSignal;
 }
 
 /** Replicas of one service changed at once: as compose does, but bounded, each start runs runc, conmon and netavark. */
@@ -16,18 +33,26 @@ const PARALLEL = 8;
 
 /**
  * Bring one service to its plan, as `docker compose up` does: replica
- * numbers 1…replicas that are missing are created and started; a replica
- * whose config hash or image changed is recreated (stopped and removed,
- * then made anew: stop-first, rolling updates come with the daemon); one
- * that exists unchanged but is not running is started; replicas numbered
- * above the count, and extra containers holding a number twice, are
- * removed first. Up to 8 replicas change at once; events come in the order
- * the changes end. A replica already right is not touched, so a second
- * `up` does nothing. Returns the number of replicas acted on. The first
- * failure is thrown once the replicas under way have finished.
+ * numbers 1…replicas that are missing are created and started; one that
+ * exists unchanged but is not running is started; replicas numbered above
+ * the count, and extra containers holding a number twice, are removed
+ * first (after what an interrupted rolling update left is repaired: see
+ * planLeftovers). Up to 8 of these change at once; events come in the
+ * order the changes end. Replicas whose config hash or image changed then
+ * go through a rolling update (rolloutService, with `update`: batches,
+ * order, health gate; with `revisions`, rolloutRevision, which records the
+ * revision and rolls back to the one before on failure). A replica already
+ * right is not touched, so a second `up` does nothing. Returns the number
+ * of replicas acted on. The first failure is thrown once the replicas
+ * under way have finished; a rolling update that does not complete throws
+ * RolloutFailedError (state rolled-back, paused or failed).
  */
 export async function convergeService(lc: ReplicaLifecycle, service: PlannedService, observed: readonly ObservedReplica[], image: RunImage, opts: ConvergeOptions = {}): Promise<number> {
   const timeoutS = service.stopTimeoutS ?? opts.timeoutS;
+  const project = service.replicaSpecs[0]?.options.labels?.[LABEL_PROJECT] ?? observed.find((r) => r.service === service.name)?.project;
+  if (project !== undefined && (await applyLeftovers(lc, service, observed.filter((r) => r.service === service.name), opts.timeoutS))) {
+    observed = await observeStack(lc.runtime, project);
+  }
   const byNumber = replicasOf(observed, service.name);
   const surplus = [...byNumber.entries()]
     .flatMap(([n, rs]) => (n > service.replicas ? rs : rs.slice(1)))
@@ -36,14 +61,14 @@ export async function convergeService(lc: ReplicaLifecycle, service: PlannedServ
     await lc.remove(service.name, r, timeoutS);
     return true;
   });
+  const changed: number[] = [];
   acted += await inParallel(service.replicaSpecs, async (spec) => {
     const r = byNumber.get(spec.number)?.[0];
     if (r === undefined) {
       await lc.create(service, spec, image);
     } else if (r.configHash !== service.configHash || r.summary.record.imageId !== image.id) {
-      const why = r.configHash !== service.configHash ? "its configuration changed" : "its image changed";
-      await lc.remove(service.name, r, timeoutS, true);
-      await lc.create(service, spec, image, "recreate", `recreated ${nameOf(r)}: ${why}`);
+      changed.push(spec.number);
+      return false;
     } else if (r.summary.state.status === "running" || r.summary.state.status === "restarting") {
       if (!opts.restartUnchanged) return false;
       await lc.stop(service.name, r, timeoutS);
@@ -53,7 +78,22 @@ export async function convergeService(lc: ReplicaLifecycle, service: PlannedServ
     }
     return true;
   });
-  return acted;
+  if (changed.length === 0 || project === undefined) return acted;
+  const result = await rollChanged(lc, project, service, image, changed.sort((a, b) => a - b), opts);
+  if (result.state !== "completed") throw new RolloutFailedError(project, service.name, result.state, result.detail);
+  return acted + result.updated;
+}
+
+function rollChanged(lc: ReplicaLifecycle, project: string, service: PlannedService, image: RunImage, only: readonly number[], opts: ConvergeOptions): Promise<RolloutResult> {
+  const rollout: RolloutOptions = {
+    runtime: lc.runtime, project, target: service, targetImage: image, only, emit: lc.emit,
+    ...(opts.update && { update: opts.update }),
+    ...(opts.rollback && { rollback: opts.rollback }),
+    ...(opts.timeoutS !== undefined && { timeoutS: opts.timeoutS }),
+    ...(opts.afterReplicaChange && { afterReplicaChange: opts.afterReplicaChange }),
+    ...(opts.signal && { signal: opts.signal }),
+  };
+  return opts.revisions ? rolloutRevision({ ...rollout, log: opts.revisions }) : rolloutService(rollout);
 }
 
 /** Run `fn` on every item, at most PARALLEL at once; how many returned true. Throws the first error after all have settled. */

@@ -20,3 +20,4 @@ export {
   UnsupportedStackFeatureError, PublishedPortConflictError, ExternalResourceNotFoundError, ServiceImageError, DependencyFailedError,
   StackNotFoundError, type DependencyFailure,
 } from "./errors.js";
+export { observeStack, observedProjects, isReady, isUp, type ObservedReplica } from "./observe-stack.js";

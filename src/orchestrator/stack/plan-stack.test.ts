@@ -263,3 +263,88 @@ describe("planStack: process settings", async () => {
     },
   ]);
 });
+
+describe("planStack: balancedPorts (the daemon's load balancer)", async () => {
+  const on: PlanStackOptions = { balancedPorts: true };
+  const balanced = (p: StackPlan, service = "web") => p.services.find((s) => s.name === service)?.balancedPorts?.map((x) => `${x.hostIp}:${x.hostPort}->${x.targetPort}/${x.protocol}`);
+  const published = (p: StackPlan, n = 1) => replica(p, "web", n).options.publish?.map((x) => `${x.hostIp}:${x.hostPort}:${x.containerPort}/${x.protocol}`);
+  await runCases([
+    {
+      name: "off by default: no balancedPorts, replicas publish as before",
+      yaml: "services:\n  web:\n    image: busybox\n    ports: ['8080:80']\n",
+      check: (p) => {
+        assert.equal(p.services[0]!.balancedPorts, undefined);
+        assert.deepEqual(published(p), [":8080:80/tcp"]);
+      },
+    },
+    {
+      name: "a fixed TCP port shared by 3 replicas: one balanced port, the replicas publish nothing",
+      yaml: "services:\n  web:\n    image: busybox\n    deploy: {replicas: 3}\n    ports: ['8080:80', '127.0.0.1:9090:90']\n",
+      opts: on,
+      check: (p) => {
+        assert.deepEqual(balanced(p), ["0.0.0.0:8080->80/tcp", "127.0.0.1:9090->90/tcp"]);
+        assert.deepEqual([1, 2, 3].map((n) => published(p, n)), [[], [], []]);
+      },
+    },
+    {
+      name: "no host port: one ephemeral port (0) for the service, picked by the balancer, not one per replica",
+      yaml: "services:\n  web:\n    image: busybox\n    deploy: {replicas: 2}\n    ports: ['80']\n",
+      opts: on,
+      check: (p) => {
+        assert.deepEqual(balanced(p), ["0.0.0.0:0->80/tcp"]);
+        assert.deepEqual([published(p, 1), published(p, 2)], [[], []]);
+      },
+    },
+    {
+      name: "UDP, mode: host and host ranges stay with the replicas (UDP is not balanced)",
+      yaml: "services:\n  web:\n    image: busybox\n    deploy: {replicas: 2}\n    ports: ['8080:80', '5353:53/udp', {target: 81, published: '8181', mode: host}, '7000-7001:70']\n",
+      opts: { balancedPorts: true, scale: { web: 1 } },
+      check: (p) => {
+        assert.deepEqual(balanced(p), ["0.0.0.0:8080->80/tcp"]);
+        assert.deepEqual(published(p), [":5353:53/udp", ":8181:81/tcp", ":7000:70/tcp"]);
+      },
+    },
+    {
+      name: "network_mode: host has no replica address to balance to: its ports stay with the replica",
+      yaml: "services:\n  web:\n    image: busybox\n    network_mode: host\n    ports: ['8080:80']\n",
+      opts: on,
+      check: (p) => {
+        assert.deepEqual(balanced(p), []);
+        assert.deepEqual(published(p), [":8080:80/tcp"]);
+      },
+    },
+    {
+      name: "a fixed UDP port with 2 replicas is still refused",
+      yaml: "services:\n  web:\n    image: busybox\n    deploy: {replicas: 2}\n    ports: ['5353:53/udp']\n",
+      opts: on,
+      expectErr: (e) => e instanceof PublishedPortConflictError && e.hostPort === 5353,
+    },
+    {
+      name: "one host port balanced by two services is refused before anything is made",
+      yaml: "services:\n  web:\n    image: busybox\n    ports: ['8080:80']\n  api:\n    image: busybox\n    ports: ['127.0.0.1:8080:81']\n",
+      opts: on,
+      expectErr: (e) => isBerthError(e, "INVALID_ARGUMENT") && /8080\/tcp is published by services/.test((e as Error).message),
+    },
+    {
+      name: "one host port on two different addresses is fine",
+      yaml: "services:\n  web:\n    image: busybox\n    ports: ['127.0.0.1:8080:80']\n  api:\n    image: busybox\n    ports: ['127.0.0.2:8080:81']\n",
+      opts: on,
+      check: (p) => assert.deepEqual([balanced(p, "web"), balanced(p, "api")], [["127.0.0.1:8080->80/tcp"], ["127.0.0.2:8080->81/tcp"]]),
+    },
+    {
+      name: "SCTP and IPv6 are refused in this mode too",
+      yaml: "services:\n  web:\n    image: busybox\n    ports: ['[::1]:80:80']\n",
+      opts: on,
+      expectErr: (e) => e instanceof UnsupportedStackFeatureError && /IPv4/.test(e.message),
+    },
+  ]);
+
+  it("does not change the config hash or the labels: switching modes never recreates a replica by itself", async () => {
+    const yaml = "services:\n  web:\n    image: busybox\n    ports: ['8080:80', '5353:53/udp']\n";
+    const off = await plan(yaml);
+    const onPlan = await plan(yaml, on);
+    assert.equal(onPlan.services[0]!.configHash, off.services[0]!.configHash);
+    assert.deepEqual(replica(onPlan, "web").options.labels, replica(off, "web").options.labels);
+    assert.notDeepEqual(replica(onPlan, "web").options.publish, replica(off, "web").options.publish, "the modes do differ in what the replica publishes");
+  });
+});

@@ -2,10 +2,10 @@ import { join } from "node:path";
 import { InvalidArgumentError } from "../../oci/index.js";
 import { dependencyOrder, type ComposeProject, type ComposeService } from "../compose/index.js";
 import { configHash } from "./config-hash.js";
-import { replicaPorts } from "./replica-ports.js";
+import { balancedPorts, replicaPorts } from "./replica-ports.js";
 import { serviceMounts } from "./service-mounts.js";
 import { checkProjectName, restartPolicyOf, serviceOptions } from "./service-options.js";
-import type { PlannedFile, PlannedNetwork, PlannedService, PlannedVolume, StackPlan } from "./stack-plan.js";
+import type { BalancedPort, PlannedFile, PlannedNetwork, PlannedService, PlannedVolume, StackPlan } from "./stack-plan.js";
 import { replicaLabels, resourceLabels } from "./stack-labels.js";
 
 /** Options of {@link planStack}. */
@@ -16,6 +16,14 @@ export interface PlanStackOptions {
   readonly stackDir?: string;
   /** Values of `environment:` secrets; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The daemon's mode: each service's TCP ports with one host port (or none)
+   * become {@link PlannedService.balancedPorts}, bound by a load balancer
+   * over the healthy replicas, so any number of replicas may share a fixed
+   * host port; the replicas publish nothing for them. Default false: every
+   * replica publishes its own ports. The config hash is the same either way.
+   */
+  readonly balancedPorts?: boolean;
 }
 
 /** Most replicas of one service on one host: more is a typo, and each is a container with its own monitor. */
@@ -28,7 +36,8 @@ export const MAX_REPLICAS = 1000;
  * Throws InvalidArgumentError for a `--scale` naming no service or a count
  * that is not 0…1000, or a `container_name` with more than one replica;
  * PublishedPortConflictError, UnsupportedStackFeatureError and
- * ExternalResourceNotFoundError from the per-service mapping; and
+ * ExternalResourceNotFoundError from the per-service mapping;
+ * InvalidArgumentError for two balanced ports on one host port; and
  * DependencyCycleError.
  */
 export function planStack(project: ComposeProject, opts: PlanStackOptions = {}): StackPlan {
@@ -42,16 +51,19 @@ export function planStack(project: ComposeProject, opts: PlanStackOptions = {}):
   const warnings: string[] = [];
   const files: PlannedFile[] = [];
   const services = dependencyOrder(project).map((name) => {
-    const planned = planService(project, project.services[name]!, opts.scale?.[name], stackDir, env);
+    const planned = planService(project, project.services[name]!, opts.scale?.[name], stackDir, env, opts.balancedPorts ?? false);
     warnings.push(...planned.warnings);
     for (const f of planned.files) if (!files.some((g) => g.path === f.path)) files.push(f);
     return planned.service;
   });
+  if (opts.balancedPorts === true) checkBalancedPorts(services);
   const used = new Set(Object.values(project.services).flatMap((s) => (s.networkMode === undefined ? Object.keys(s.networks) : [])));
   return { project: project.name, stackDir, networks: planNetworks(project, used), volumes: planVolumes(project), files, services, warnings };
 }
 
-function planService(project: ComposeProject, s: ComposeService, scaled: number | undefined, stackDir: string, env: Readonly<Record<string, string | undefined>>): {
+function planService(
+  project: ComposeProject, s: ComposeService, scaled: number | undefined, stackDir: string, env: Readonly<Record<string, string | undefined>>, balanced: boolean,
+): {
   service: PlannedService; warnings: readonly string[]; files: readonly PlannedFile[];
 } {
   const replicas = scaled ?? (s.deploy.mode === "global" ? 1 : s.deploy.replicas);
@@ -65,7 +77,7 @@ function planService(project: ComposeProject, s: ComposeService, scaled: number 
     const number = i + 1;
     const name = s.containerName ?? `${project.name}-${s.name}-${number}`;
     const labels = { ...s.labels, ...replicaLabels({ project: project.name, service: s.name, number, configHash: hash }) };
-    return { number, name, options: { ...options, name, labels, publish: replicaPorts(s, number, replicas), mounts: mounts.mounts, tmpfs: mounts.tmpfs } };
+    return { number, name, options: { ...options, name, labels, publish: replicaPorts(s, number, replicas, balanced), mounts: mounts.mounts, tmpfs: mounts.tmpfs } };
   });
   const dependsOn = Object.fromEntries(Object.entries(s.dependsOn).filter(([d]) => project.services[d] !== undefined));
   const service: PlannedService = {
@@ -81,8 +93,27 @@ function planService(project: ComposeProject, s: ComposeService, scaled: number 
     ...(s.stopGracePeriodMs !== undefined && { stopTimeoutS: Math.ceil(s.stopGracePeriodMs / 1000) }),
     hostPaths: mounts.hostPaths,
     replicaSpecs,
+    ...(balanced && { balancedPorts: balancedPorts(s) }),
   };
   return { service, warnings, files: mounts.files };
+}
+
+/** Two balancers cannot bind one host port: a fixed port given twice (on one address, or on one and on all) is refused before anything is made. */
+function checkBalancedPorts(services: readonly PlannedService[]): void {
+  const seen: { service: string; port: BalancedPort }[] = [];
+  for (const s of services) {
+    for (const port of s.balancedPorts ?? []) {
+      if (port.hostPort === 0) continue;
+      const other = seen.find((o) => o.port.hostPort === port.hostPort && (o.port.hostIp === port.hostIp || o.port.hostIp === "0.0.0.0" || port.hostIp === "0.0.0.0"));
+      if (other !== undefined) {
+        const where = other.service === s.name ? `twice by service ${s.name}` : `by services ${other.service} and ${s.name}`;
+        throw new InvalidArgumentError(`host port ${port.hostPort}/tcp is published ${where}; one port has one load balancer`, {
+          hint: "publish each service on its own host port, or leave the host port out to get a free one",
+        });
+      }
+      seen.push({ service: s.name, port });
+    }
+  }
 }
 
 /** The networks services join (the project's `default` only when one does), with their first subnet. */

@@ -18,11 +18,13 @@ export function replicaHealth(file: Healthcheck | undefined, image: ImageHealthc
   if (file.disabled || file.test?.[0] === "NONE") return undefined;
   const test = file.test ?? base?.test;
   if (test === undefined || test.length === 0) return undefined;
+  const startInterval = file.startIntervalMs ?? base?.startIntervalMs;
   return {
     test,
     intervalMs: file.intervalMs ?? base?.intervalMs ?? DEFAULTS.intervalMs,
     timeoutMs: file.timeoutMs ?? base?.timeoutMs ?? DEFAULTS.timeoutMs,
     startPeriodMs: file.startPeriodMs ?? base?.startPeriodMs ?? DEFAULTS.startPeriodMs,
+    ...(startInterval !== undefined && { startIntervalMs: startInterval }),
     retries: file.retries ?? base?.retries ?? DEFAULTS.retries,
     // berth's reconcileOnce replaces an unhealthy replica; the runtime is not asked to act on it as well.
     onFailure: "none",

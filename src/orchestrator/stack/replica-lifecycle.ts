@@ -13,7 +13,7 @@ export const LABEL_REPLACEMENTS = "io.berth.stack.replacements";
  * `reconcileOnce` so that they act on replicas in one way.
  */
 export class ReplicaLifecycle {
-  constructor(private readonly runtime: ContainerRuntime, private readonly emit: Emit) {}
+  constructor(readonly runtime: ContainerRuntime, readonly emit: Emit) {}
 
   /**
    * Create and start replica `spec` of `service` from `image` (the health

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { withFileLock } from "../../content/index.js";
 import { NetworkStore, type ContainerRuntime, type RunImage, type VolumeStore } from "../../runtime/index.js";
 import type { ComposeProject } from "../compose/index.js";
+import type { ReplicaChange } from "../rollout/rollout-batch.js";
+import type { RevisionLog } from "../rollout/service-revision.js";
 import { desiredFrom, readDesiredStack, removeStackDir, writeDesiredStack } from "./desired-state.js";
 import { StackNotFoundError } from "./errors.js";
 import { observedProjects, observeStack } from "./observe-stack.js";
@@ -32,6 +34,12 @@ export interface StackEngineOptions {
   readonly pollMs?: number;
   /** Values for `environment:` secrets; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Published TCP ports go to a load balancer the caller runs (the daemon), not to each replica (see planStack). */
+  readonly balancedPorts?: boolean;
+  /** Where service revisions are kept: rolling updates are recorded and roll back to the last good revision on failure (the daemon's SQLite). */
+  readonly revisions?: RevisionLog;
+  /** Called around each replica a rolling update changes: the daemon takes a replica out of its load balancer before it stops. */
+  readonly afterReplicaChange?: (change: ReplicaChange) => Promise<void>;
 }
 
 /** Options of {@link StackEngine.up}. */
@@ -93,7 +101,9 @@ export class StackEngine {
 
   /** The project's plan on this engine's root (see planStack). */
   plan(project: ComposeProject, scale?: Readonly<Record<string, number>>): StackPlan {
-    return planStack(project, { stackDir: this.stackDir(project.name), ...(scale && { scale }), ...(this.opts.env && { env: this.opts.env }) });
+    return planStack(project, {
+      stackDir: this.stackDir(project.name), ...(scale && { scale }), ...(this.opts.env && { env: this.opts.env }), ...(this.opts.balancedPorts && { balancedPorts: true }),
+    });
   }
 
   /**
@@ -118,6 +128,8 @@ export class StackEngine {
         ...(opts.timeoutS !== undefined && { timeoutS: opts.timeoutS }),
         ...(opts.onProgress && { onProgress: opts.onProgress }),
         ...(opts.signal && { signal: opts.signal }),
+        ...(this.opts.revisions && { revisions: this.opts.revisions }),
+        ...(this.opts.afterReplicaChange && { afterReplicaChange: this.opts.afterReplicaChange }),
         beforeServices: () => writeDesiredStack(this.stackDir(project.name), desiredFrom(plan, project.files, project.workingDir)),
       });
       await this.orphans(project, opts.removeOrphans === true, opts.timeoutS, emit);

@@ -13,6 +13,10 @@ export type StackAction =
   | "recreate"
   /** A replica that was gone, exited or unhealthy: a new container in its place. */
   | "replace"
+  /** A rolling update of a service: begun, paused, finished, or a leftover of an interrupted one repaired. */
+  | "update"
+  /** A rollback: of a service (begun, done, failed) and of each replica it remakes. */
+  | "rollback"
   /** Waiting for a `depends_on` condition (detail names it), and when it is met. */
   | "wait" | "ready"
   /** `reconcileOnce` left a replica alone because a dependency's condition is not met now. */

@@ -79,6 +79,25 @@ export interface PlannedService {
   readonly hostPaths: readonly string[];
   /** Replica 1 to `replicas`, in order. */
   readonly replicaSpecs: readonly PlannedReplica[];
+  /**
+   * With `planStack(…, { balancedPorts: true })` (the daemon): the service's
+   * TCP ports with one host port (or none: 0, picked once for the service
+   * when the balancer listens), which the daemon's load balancer binds and
+   * spreads over the healthy replicas; the replicas publish nothing for them.
+   * Absent otherwise.
+   */
+  readonly balancedPorts?: readonly BalancedPort[];
+}
+
+/** A published TCP port of a service that a load balancer owns (see {@link PlannedService.balancedPorts}). */
+export interface BalancedPort {
+  /** `0.0.0.0` for every IPv4 address, else the one address. */
+  readonly hostIp: string;
+  /** 0: any free port, picked by the balancer's listen. */
+  readonly hostPort: number;
+  /** The port the replicas listen on. */
+  readonly targetPort: number;
+  readonly protocol: "tcp";
 }
 
 /** One replica's container: everything `ContainerRuntime.create` takes except the health check. */

@@ -2,6 +2,8 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { ContainerRuntime, NetworkStore, RunImage, VolumeStore } from "../../runtime/index.js";
 import type { ComposeProject } from "../compose/index.js";
+import type { ReplicaChange } from "../rollout/rollout-batch.js";
+import type { RevisionLog } from "../rollout/service-revision.js";
 import { convergeService } from "./converge-service.js";
 import { waitForDependency } from "./dependency-gate.js";
 import { currentReplicas, observeStack } from "./observe-stack.js";
@@ -28,6 +30,10 @@ export interface StackUpContext {
   readonly signal?: AbortSignal;
   /** Called once images, networks, volumes and files are ready, before the first container changes: record the desired state. */
   readonly beforeServices: () => Promise<void>;
+  /** Where service revisions are kept (the daemon's state): an update is recorded and rolled back to the last good one on failure. */
+  readonly revisions?: RevisionLog;
+  /** Called around each replica a rolling update changes (the daemon re-syncs its load balancers). */
+  readonly afterReplicaChange?: (change: ReplicaChange) => Promise<void>;
 }
 
 /**
@@ -58,8 +64,12 @@ export async function stackUp(project: ComposeProject, plan: StackPlan, ctx: Sta
     await waitForDependencies(plan, service, selected, ctx);
     const observed = await observeStack(ctx.runtime, project.name);
     const restartUnchanged = Object.entries(service.dependsOn).some(([d, dep]) => dep.restart && changed.has(d));
+    const deploy = project.services[service.name]?.deploy;
     const n = await convergeService(lc, service, observed, images.get(service.name) as RunImage, {
       ...(ctx.timeoutS !== undefined && { timeoutS: ctx.timeoutS }), restartUnchanged,
+      ...(deploy && { update: deploy.updateConfig, rollback: deploy.rollbackConfig }),
+      ...(ctx.revisions && { revisions: ctx.revisions }), ...(ctx.afterReplicaChange && { afterReplicaChange: ctx.afterReplicaChange }),
+      ...(ctx.signal && { signal: ctx.signal }),
     });
     if (n > 0) changed.add(service.name);
     actions += n;

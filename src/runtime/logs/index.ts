@@ -6,3 +6,4 @@ export { parseLogEntry, type LogEntry, type LogStream } from "./log-entry.js";
 export type { LogLine } from "./line-assembler.js";
 export { formatLogTime } from "./rfc3339.js";
 export { LogFileNotFoundError, InvalidLogTimeError } from "./errors.js";
+export { ChangeWaiter } from "./change-waiter.js";

@@ -79,3 +79,12 @@ export class NetworkRecordError extends BerthError {
     super("INTERNAL", `network file ${path}: ${detail}`, { hint: "the file was edited or damaged; fix or remove it (its containers lose their addresses)" });
   }
 }
+
+/** A container has no DNS entry on a network: not attached to it, its setup not finished, or the network has no DNS. */
+export class DnsEntryNotFoundError extends BerthError {
+  constructor(readonly containerId: string, readonly network: string, detail: string) {
+    super("NOT_FOUND", `container ${containerId.slice(0, 12)} on network ${network}: ${detail}`, {
+      hint: "give a running container and a network it is connected to (berth network inspect NETWORK)",
+    });
+  }
+}

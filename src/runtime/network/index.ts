@@ -9,7 +9,8 @@ export { createNetns, removeNetns, NETNS_DIR } from "./netns.js";
 export { parsePublish, publishAll, formatPortMapping, type PortMapping, type PortProtocol } from "./port-mapping.js";
 export { containerHosts, containerResolvConf, type HostsIdentity, type ResolvConfOptions } from "./container-etc-files.js";
 export { NETAVARK_BINARY, AARDVARK_BINARY } from "./netavark.js";
+export { setDnsAliasesEnabled } from "./dns-aliases.js";
 export {
   NetworkNotFoundError, AmbiguousNetworkError, NetworkExistsError, NetworkInUseError, SubnetOverlapError,
-  AddressPoolExhaustedError, AddressInUseError, PortInUseError, NetworkSetupError, NetworkRecordError,
+  AddressPoolExhaustedError, AddressInUseError, PortInUseError, NetworkSetupError, NetworkRecordError, DnsEntryNotFoundError,
 } from "./errors.js";

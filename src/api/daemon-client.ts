@@ -1,0 +1,112 @@
+import { request, type IncomingMessage } from "node:http";
+import { createInterface } from "node:readline";
+import { BerthError } from "../oci/index.js";
+import { fromWireError, type StreamLine } from "./api-wire.js";
+import { DaemonUnavailableError } from "./daemon-errors.js";
+
+/** Sinks for a streamed answer's lines. */
+export interface StreamSinks<E> {
+  readonly onEvent?: (e: E) => void;
+  readonly onProgress?: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The daemon's API from a client: JSON over HTTP on the unix socket. Errors
+ * come back as the BerthErrors the daemon threw (code, message, hint), so a
+ * CLI prints and exits as it would running the library itself. Node's http
+ * speaks to a socket path itself; no HTTP library is needed for this.
+ */
+export class DaemonClient {
+  constructor(readonly socket: string) {}
+
+  /** True when a daemon answers. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.json("GET", "/v1/ping");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** One JSON request and its JSON answer. */
+  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.send(method, path, body);
+    const text = await readAll(res);
+    let v: unknown;
+    try {
+      v = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      throw new DaemonUnavailableError(this.socket, `answered ${method} ${path} with something that is not JSON`);
+    }
+    if ((res.statusCode ?? 500) >= 400) throw fromWireError((v as { error?: unknown } | undefined)?.error, `${method} ${path}: HTTP ${res.statusCode}`);
+    return v as T;
+  }
+
+  /** A streamed operation: events and progress to the sinks, then its result (or its error, thrown). */
+  async stream<E, R>(method: string, path: string, body: unknown, sinks: StreamSinks<E> = {}): Promise<R> {
+    const res = await this.send(method, path, body, sinks.signal);
+    if ((res.statusCode ?? 500) >= 400) {
+      const text = await readAll(res);
+      let v: unknown;
+      try {
+        v = JSON.parse(text);
+      } catch {
+        v = undefined;
+      }
+      throw fromWireError((v as { error?: unknown } | undefined)?.error, `${method} ${path}: HTTP ${res.statusCode}`);
+    }
+    for await (const raw of lineReader(res)) {
+      const line = raw as StreamLine<E, R>;
+      if ("event" in line) sinks.onEvent?.(line.event);
+      else if ("progress" in line) sinks.onProgress?.(line.progress);
+      else if ("result" in line) return line.result;
+      else if ("error" in line) throw fromWireError(line.error, `${method} ${path} failed`);
+    }
+    if (sinks.signal?.aborted) throw new BerthError("CANCELLED", `${method} ${path}: interrupted`);
+    throw new DaemonUnavailableError(this.socket, `the answer to ${method} ${path} ended early (did the daemon stop?)`, "look at the daemon's log; the operation may have been done in part: run it again");
+  }
+
+  /** The NDJSON lines of a GET, as they come (for `events -f`), until the daemon or `signal` ends them. */
+  async *lines(path: string, signal?: AbortSignal): AsyncGenerator<unknown> {
+    const res = await this.send("GET", path, undefined, signal);
+    if ((res.statusCode ?? 500) >= 400) throw fromWireError((JSON.parse((await readAll(res)) || "{}") as { error?: unknown }).error, `GET ${path}: HTTP ${res.statusCode}`);
+    yield* lineReader(res);
+  }
+
+  private send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<IncomingMessage> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = request({
+        socketPath: this.socket, method, path,
+        headers: payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+        ...(signal && { signal }),
+      }, resolve);
+      req.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.name === "AbortError") reject(new BerthError("CANCELLED", `${method} ${path}: interrupted`));
+        else reject(new DaemonUnavailableError(this.socket, e.code === "ENOENT" || e.code === "ECONNREFUSED" ? "not running" : e.message));
+      });
+      req.end(payload);
+    });
+  }
+}
+
+async function readAll(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of res as AsyncIterable<Buffer>) chunks.push(c);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function* lineReader(res: IncomingMessage): AsyncGenerator<unknown> {
+  const rl = createInterface({ input: res, crlfDelay: Infinity });
+  try {
+    for await (const line of rl) {
+      if (line.trim() === "") continue;
+      yield JSON.parse(line) as unknown;
+    }
+  } catch (e) {
+    // The daemon went away mid-stream, or the caller aborted: the stream just ends.
+    if (!(e instanceof Error && (e.name === "AbortError" || (e as NodeJS.ErrnoException).code === "ECONNRESET"))) throw e;
+  }
+}

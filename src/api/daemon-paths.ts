@@ -1,0 +1,17 @@
+import { join } from "node:path";
+
+/** Where one berth root's daemon keeps its socket, pid file, state and log. */
+export interface DaemonPaths {
+  /** `<root>/daemon`, mode 0700: the socket in it is the API, and the API can run containers as root. */
+  readonly dir: string;
+  readonly socket: string;
+  readonly pidFile: string;
+  readonly stateDb: string;
+  /** Where a daemon the CLI started writes its output. */
+  readonly log: string;
+}
+
+export function daemonPaths(root: string): DaemonPaths {
+  const dir = join(root, "daemon");
+  return { dir, socket: join(dir, "berth.sock"), pidFile: join(dir, "berth.pid"), stateDb: join(dir, "state.db"), log: join(dir, "daemon.log") };
+}

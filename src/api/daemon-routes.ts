@@ -1,0 +1,112 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { InvalidArgumentError } from "../oci/index.js";
+import { formatRecommendations, StackNotKeptError, type LoggedEvent, type StackScaling, type StackSupervisor } from "../orchestrator/index.js";
+import { ApiRouter } from "./api-router.js";
+import { parseDownRequest, parseScaleRequest, parseStopRequest, parseUpRequest } from "./api-requests.js";
+import { readJsonBody, sendJson, streamLines } from "./http-json.js";
+
+/** What the routes need from the daemon besides the supervisor. */
+export interface DaemonRouteContext {
+  readonly supervisor: StackSupervisor;
+  readonly scaling: StackScaling;
+  readonly info: () => Record<string, unknown>;
+  /** Ask the daemon to stop after this answer is sent. */
+  readonly shutdown: () => void;
+  /** Extra per-stack detail for status (balanced ports). */
+  readonly stackExtras?: (project: string) => Record<string, unknown>;
+}
+
+const NAME = "([a-z0-9][a-z0-9_-]*)";
+
+/**
+ * The daemon's HTTP API, version 1 (docs/daemon-api.md): JSON in and out;
+ * operations that take a while (`up`, `down`, `scale`, `stop`) answer with
+ * NDJSON: their events as they happen, then the result or the error.
+ */
+export function daemonRoutes(ctx: DaemonRouteContext): ApiRouter {
+  const sup = ctx.supervisor;
+  return new ApiRouter()
+    .add("GET", /^\/v1\/ping$/, async (_q, res) => sendJson(res, 200, { ok: true }))
+    .add("GET", /^\/v1\/info$/, async (_q, res) => sendJson(res, 200, ctx.info()))
+    .add("POST", /^\/v1\/shutdown$/, async (_q, res) => {
+      sendJson(res, 202, { stopping: true });
+      res.once("finish", ctx.shutdown);
+    })
+    .add("GET", /^\/v1\/stacks$/, async (_q, res) => sendJson(res, 200, sup.list().map((s) => ({
+      project: s.stored.project, files: s.stored.files, workingDir: s.stored.workingDir, stopped: s.stored.stopped, updated: s.stored.updated,
+      services: s.stored.services, readable: s.project !== undefined,
+    }))))
+    .add("POST", /^\/v1\/stacks\/up$/, async (req, res) => {
+      const body = parseUpRequest(await readJsonBody(req));
+      await streamLines(req, res, (s) => sup.up(body, { onEvent: s.event, onProgress: s.progress, signal: s.signal }));
+    })
+    .add("GET", new RegExp(`^/v1/stacks/${NAME}$`), async (_q, res, [name]) => {
+      const status = await sup.engine.status(name!);
+      sendJson(res, 200, { ...status, ...ctx.stackExtras?.(name!) });
+    })
+    .add("POST", new RegExp(`^/v1/stacks/${NAME}/down$`), async (req, res, [name]) => {
+      const body = parseDownRequest(await readJsonBody(req));
+      await streamLines(req, res, (s) => sup.down(name!, body, { onEvent: s.event }));
+    })
+    .add("POST", new RegExp(`^/v1/stacks/${NAME}/stop$`), async (req, res, [name]) => {
+      const body = parseStopRequest(await readJsonBody(req));
+      await streamLines(req, res, async (s) => {
+        await sup.stopStack(name!, body, { onEvent: s.event });
+        return { stopped: name };
+      });
+    })
+    .add("POST", new RegExp(`^/v1/stacks/${NAME}/scale$`), async (req, res, [name]) => {
+      const scale = parseScaleRequest(await readJsonBody(req));
+      await streamLines(req, res, (s) => sup.scale(name!, scale, { onEvent: s.event, signal: s.signal }));
+    })
+    .add("GET", new RegExp(`^/v1/stacks/${NAME}/recommend$`), async (_q, res, [name], query) => {
+      const kept = sup.get(name!);
+      if (kept?.project === undefined) throw new StackNotKeptError(name!, kept === undefined ? "no such stack" : "its compose files could not be read");
+      const service = query.get("service") ?? undefined;
+      if (service !== undefined && kept.project.services[service] === undefined) throw new InvalidArgumentError(`no service ${service} in stack ${name}`, { hint: `services: ${Object.keys(kept.project.services).join(", ")}` });
+      const formatted = formatRecommendations(ctx.scaling.recommend(kept, service));
+      sendJson(res, 200, { header: formatted.header, rows: formatted.rows, recommendations: formatted.json });
+    })
+    .add("GET", /^\/v1\/events$/, (req, res, _p, query) => streamEvents(sup, req, res, query));
+}
+
+/** `GET /v1/events?after=ID&project=P&service=S&limit=N&follow=1`: the log as NDJSON, then (follow) new events as they come. */
+async function streamEvents(sup: StackSupervisor, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  const num = (k: string): number | undefined => {
+    const v = query.get(k);
+    if (v === null) return undefined;
+    if (!/^\d{1,15}$/.test(v)) throw new InvalidArgumentError(`${k}=${v}: a whole number`);
+    return Number(v);
+  };
+  const afterId = num("after");
+  const limit = num("limit");
+  const project = query.get("project") ?? undefined;
+  const service = query.get("service") ?? undefined;
+  const follow = query.get("follow") === "1" || query.get("follow") === "true";
+  const wanted = (e: LoggedEvent): boolean => (project === undefined || e.project === project) && (service === undefined || e.service === service);
+  res.writeHead(200, { "content-type": "application/x-ndjson" });
+  // Subscribe before reading the log, so nothing falls between the two.
+  const pending: LoggedEvent[] = [];
+  let last = afterId ?? 0;
+  let live = false;
+  const send = (e: LoggedEvent): void => {
+    if (e.id <= last || !wanted(e)) return;
+    last = e.id;
+    res.write(`${JSON.stringify(e)}\n`);
+  };
+  const unsubscribe = follow ? sup.follow((e) => (live ? send(e) : pending.push(e))) : () => undefined;
+  try {
+    const history = sup.state.events({ ...(afterId !== undefined && { afterId }), ...(project !== undefined && { project }), ...(service !== undefined && { service }), ...(limit !== undefined && { limit }) });
+    for (const e of history) send(e as LoggedEvent);
+    if (!follow) return;
+    for (const e of pending) send(e);
+    live = true;
+    await new Promise<void>((resolve) => {
+      req.on("close", resolve);
+      res.on("close", resolve);
+    });
+  } finally {
+    unsubscribe();
+    res.end();
+  }
+}

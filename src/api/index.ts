@@ -1,0 +1,9 @@
+// The daemon and its API: what the CLI uses.
+export { BerthDaemon, type BerthDaemonOptions } from "./berth-daemon.js";
+export { DaemonClient, type StreamSinks } from "./daemon-client.js";
+export { ensureDaemon, type DaemonLauncher } from "./ensure-daemon.js";
+export { daemonPaths, type DaemonPaths } from "./daemon-paths.js";
+export { readPidFile } from "./daemon-pid-file.js";
+export { DaemonRunningError, DaemonUnavailableError } from "./daemon-errors.js";
+export { systemdUnit } from "./systemd-unit.js";
+export type { WireError, StreamLine } from "./api-wire.js";

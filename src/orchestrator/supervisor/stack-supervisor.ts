@@ -1,0 +1,287 @@
+import { EventEmitter } from "node:events";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { BerthError, InvalidArgumentError } from "../../oci/index.js";
+import { ChangeWaiter } from "../../runtime/index.js";
+import { loadComposeProject, formatComposeWarning, type ComposeProject } from "../compose/index.js";
+import type { StackEngine } from "../stack/stack-engine.js";
+import type { StackEvent } from "../stack/stack-event.js";
+import type { StackPlan } from "../stack/stack-plan.js";
+import type { OrchestratorState, StoredStack } from "../state/index.js";
+import type { StackDownRequest, StackUpRequest } from "./stack-request.js";
+
+/** An event as the log keeps it: with its id (monotonic; `berth events --since ID`). */
+export type LoggedEvent = StackEvent & { readonly id: number };
+
+/** A stack the supervisor keeps in shape. */
+export interface SupervisedStack {
+  readonly stored: StoredStack;
+  /** Undefined when its files could not be read again (a restarted daemon whose files moved): then it is only watched, never changed. */
+  readonly project?: ComposeProject;
+  readonly plan?: StackPlan;
+}
+
+/** Something the daemon does after every pass over the stacks (load balancers, DNS, sampling, autoscaling). */
+export type PassHook = (stacks: readonly SupervisedStack[]) => Promise<void>;
+
+export interface StackSupervisorOptions {
+  readonly engine: StackEngine;
+  readonly state: OrchestratorState;
+  /** Pause between reconcile passes (default 500 ms: a killed replica is seen within it). */
+  readonly intervalMs?: number;
+  readonly hooks?: readonly PassHook[];
+}
+
+/** Per-call sinks of a long operation (the API streams them to the client). */
+export interface OperationSinks {
+  readonly onEvent?: (e: LoggedEvent) => void;
+  readonly onProgress?: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The daemon's heart: the stacks it was asked to keep (desired state in
+ * SQLite), one reconcile pass over each every `intervalMs`, and `up`,
+ * `down`, `stop` and `scale` run here so they and the loop never act on one
+ * stack at once (a stack under an operation is skipped by the loop). Every
+ * action is appended to the event log and sent to followers (`berth
+ * events -f`). Nothing is kept only in memory: a daemon killed at any
+ * moment and started again finds the stacks in SQLite and the replicas by
+ * their labels, and only replaces what is really missing.
+ */
+export class StackSupervisor {
+  private readonly stacks = new Map<string, SupervisedStack>();
+  private readonly busy = new Map<string, number>();
+  private readonly lastErrors = new Map<string, string>();
+  private readonly events = new EventEmitter();
+  private loop: Promise<void> | undefined;
+  private readonly ac = new AbortController();
+  private readonly hooks: PassHook[];
+  private readonly advisors: ((stack: SupervisedStack) => string[])[] = [];
+
+  constructor(private readonly opts: StackSupervisorOptions) {
+    this.events.setMaxListeners(0);
+    this.hooks = [...(opts.hooks ?? [])];
+  }
+
+  get engine(): StackEngine {
+    return this.opts.engine;
+  }
+
+  get state(): OrchestratorState {
+    return this.opts.state;
+  }
+
+  /** Add an advisor: lines (warnings) `up` reports about a stack it brought up, e.g. limits far from use. */
+  addAdvisor(advisor: (stack: SupervisedStack) => string[]): void {
+    this.advisors.push(advisor);
+  }
+
+  /** Add a hook run after each pass. */
+  addHook(hook: PassHook): void {
+    this.hooks.push(hook);
+  }
+
+  /** Read the stored stacks (their files again) and start the loop. */
+  async start(): Promise<void> {
+    for (const stored of this.state.listStacks()) await this.adopt(stored);
+    this.loop = this.run();
+  }
+
+  /** End the loop after the pass under way. Containers are left as they are. */
+  async stop(): Promise<void> {
+    this.ac.abort();
+    await this.loop;
+  }
+
+  /** The stacks kept, by project name. */
+  list(): SupervisedStack[] {
+    return [...this.stacks.values()];
+  }
+
+  get(project: string): SupervisedStack | undefined {
+    return this.stacks.get(project);
+  }
+
+  /** Follow the event log: `fn` gets every event appended from now on; returns the unsubscribe. */
+  follow(fn: (e: LoggedEvent) => void): () => void {
+    this.events.on("event", fn);
+    return () => this.events.off("event", fn);
+  }
+
+  /** Append an event to the log and tell followers. */
+  record(e: StackEvent, sink?: (e: LoggedEvent) => void): void {
+    const logged = { ...e, id: this.state.appendEvent(e) };
+    sink?.(logged);
+    this.events.emit("event", logged);
+  }
+
+  /** `berth up`: load the files, bring the stack to them, keep it so from now on. */
+  async up(req: StackUpRequest, sinks: OperationSinks = {}): Promise<{ project: string; actions: number }> {
+    const { project, warnings } = await loadComposeProject({ files: req.files, workingDir: req.workingDir, projectName: req.projectName, profiles: req.profiles, env: req.env });
+    for (const w of warnings) sinks.onProgress?.(`warning: ${formatComposeWarning(w)}`);
+    return this.exclusive(project.name, async () => {
+      const previous = this.state.getStack(project.name);
+      const scale = { ...(req.services?.length ? desiredCounts(previous) : {}), ...req.scale };
+      const { plan, actions } = await this.engine.up(project, {
+        ...(req.services && { services: req.services }), ...(req.noDeps !== undefined && { noDeps: req.noDeps }),
+        ...(req.build !== undefined && { build: req.build }), scale, ...(req.removeOrphans !== undefined && { removeOrphans: req.removeOrphans }),
+        ...(req.timeoutS !== undefined && { timeoutS: req.timeoutS }), onEvent: (e) => this.record(e, sinks.onEvent),
+        ...(sinks.onProgress && { onProgress: sinks.onProgress }), ...(sinks.signal && { signal: sinks.signal }),
+      });
+      const stored: StoredStack = {
+        project: project.name, files: [...req.files], workingDir: req.workingDir, env: { ...req.env }, profiles: [...req.profiles],
+        scale: { ...req.scale }, stopped: false, updated: new Date().toISOString(),
+        services: Object.fromEntries(plan.services.map((s) => [s.name, { replicas: s.replicas }])),
+      };
+      this.state.putStack(stored);
+      const kept = { stored, project, plan: this.engine.plan(project, desiredCounts(stored)) };
+      this.stacks.set(project.name, kept);
+      this.lastErrors.delete(project.name);
+      for (const advise of this.advisors) for (const line of advise(kept)) sinks.onProgress?.(`warning: ${line}`);
+      await this.runHooks();
+      return { project: project.name, actions };
+    });
+  }
+
+  /** `berth down`: stop keeping the stack, take it away. */
+  async down(name: string, req: StackDownRequest, sinks: OperationSinks = {}): Promise<{ containers: readonly string[]; networks: readonly string[]; volumes: readonly string[] }> {
+    const result = await this.exclusive(name, async () => {
+      const kept = this.stacks.get(name);
+      this.stacks.delete(name);
+      this.state.removeStack(name);
+      return this.engine.down(kept?.project ?? name, {
+        ...(req.volumes !== undefined && { volumes: req.volumes }), removeOrphans: req.removeOrphans === true || kept?.project === undefined,
+        ...(req.timeoutS !== undefined && { timeoutS: req.timeoutS }), onEvent: (e) => this.record(e, sinks.onEvent),
+      });
+    });
+    // Its listeners close now, not at the next pass.
+    await this.runHooks();
+    return result;
+  }
+
+  /** Stop the stack's replicas and keep it stopped (the foreground `up` ended by Ctrl-C) until the next `up`. */
+  async stopStack(name: string, opts: { timeoutS?: number } = {}, sinks: OperationSinks = {}): Promise<void> {
+    await this.exclusive(name, async () => {
+      const kept = this.stacks.get(name);
+      if (kept !== undefined) {
+        const stored = { ...kept.stored, stopped: true, updated: new Date().toISOString() };
+        this.state.putStack(stored);
+        this.stacks.set(name, { ...kept, stored });
+      }
+      await this.engine.stop(kept?.project ?? name, { ...(opts.timeoutS !== undefined && { timeoutS: opts.timeoutS }), onEvent: (e) => this.record(e, sinks.onEvent) });
+    });
+  }
+
+  /** `berth service scale`: new desired counts, kept, and applied now. */
+  async scale(name: string, scale: Readonly<Record<string, number>>, sinks: OperationSinks = {}, why = "scaled"): Promise<{ actions: number }> {
+    const kept = this.requireLoaded(name);
+    for (const service of Object.keys(scale)) {
+      if (kept.project.services[service] === undefined) throw new InvalidArgumentError(`no service ${service} in stack ${name}`, { hint: `services: ${Object.keys(kept.project.services).join(", ")}` });
+    }
+    return this.exclusive(name, async () => {
+      for (const [service, n] of Object.entries(scale)) {
+        this.state.setReplicas(name, service, n);
+        this.record({ time: new Date().toISOString(), project: name, service, action: "warning", detail: `${why}: ${n} replica${n === 1 ? "" : "s"}` }, sinks.onEvent);
+      }
+      const stored = this.state.getStack(name) ?? kept.stored;
+      const { actions } = await this.engine.up(kept.project, {
+        services: Object.keys(scale), noDeps: true, scale: desiredCounts(stored), onEvent: (e) => this.record(e, sinks.onEvent), ...(sinks.signal && { signal: sinks.signal }),
+      });
+      this.stacks.set(name, { ...kept, stored, plan: this.engine.plan(kept.project, desiredCounts(stored)) });
+      await this.runHooks();
+      return { actions };
+    });
+  }
+
+  /** Run `fn` with the stack marked busy: the loop leaves it alone meanwhile. */
+  async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    this.busy.set(name, (this.busy.get(name) ?? 0) + 1);
+    try {
+      return await fn();
+    } finally {
+      const n = (this.busy.get(name) ?? 1) - 1;
+      if (n === 0) this.busy.delete(name);
+      else this.busy.set(name, n);
+    }
+  }
+
+  isBusy(name: string): boolean {
+    return this.busy.has(name);
+  }
+
+  private requireLoaded(name: string): SupervisedStack & { project: ComposeProject } {
+    const kept = this.stacks.get(name);
+    if (kept?.project === undefined) throw new StackNotKeptError(name, kept === undefined ? "no such stack" : "its compose files could not be read");
+    return kept as SupervisedStack & { project: ComposeProject };
+  }
+
+  private async adopt(stored: StoredStack): Promise<void> {
+    try {
+      const { project } = await loadComposeProject({ files: stored.files, workingDir: stored.workingDir, projectName: stored.project, profiles: stored.profiles, env: stored.env });
+      this.stacks.set(stored.project, { stored, project, plan: this.engine.plan(project, desiredCounts(stored)) });
+    } catch (e) {
+      this.stacks.set(stored.project, { stored });
+      this.record({ time: new Date().toISOString(), project: stored.project, service: "", action: "warning", detail: `stack kept but not reconciled: its compose files cannot be read again (${e instanceof Error ? e.message : String(e)}); run berth up for it` });
+    }
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.ac.signal;
+    // conmon writes a file there when a container exits: a killed replica wakes the loop at once, not at the next tick.
+    const exits = dirname(this.engine.runtime.ctx.exitFile("x"));
+    await mkdir(exits, { recursive: true }).catch(() => undefined);
+    const waiter = new ChangeWaiter(exits, this.opts.intervalMs ?? 500);
+    try {
+      while (!signal.aborted) {
+        await this.passOnce();
+        await waiter.wait(signal);
+      }
+    } finally {
+      waiter.close();
+    }
+  }
+
+  /** One pass: reconcile every kept stack that is not stopped or busy, then the hooks. Failures become (deduplicated) warning events. */
+  async passOnce(): Promise<void> {
+    for (const kept of [...this.stacks.values()]) {
+      if (kept.project === undefined || kept.stored.stopped || this.isBusy(kept.stored.project)) continue;
+      const name = kept.stored.project;
+      try {
+        await this.exclusive(name, () => this.engine.reconcileOnce(kept.project!, { scale: desiredCounts(this.stacks.get(name)?.stored ?? kept.stored), onEvent: (e) => this.record(e) }));
+        this.lastErrors.delete(name);
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        if (this.lastErrors.get(name) !== message) this.record({ time: new Date().toISOString(), project: name, service: "", action: "warning", detail: `reconcile: ${message}` });
+        this.lastErrors.set(name, message);
+      }
+    }
+    await this.runHooks();
+  }
+
+  /** The hooks, once (after a pass, and after an operation so that its ports listen before it returns). */
+  async runHooks(): Promise<void> {
+    const stacks = this.list();
+    for (const hook of this.hooks) {
+      try {
+        await hook(stacks);
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        if (this.lastErrors.get("") !== message) this.record({ time: new Date().toISOString(), project: "", service: "", action: "warning", detail: message });
+        this.lastErrors.set("", message);
+      }
+    }
+  }
+}
+
+/** The desired replica count of every service of a stored stack. */
+export function desiredCounts(stored: StoredStack | undefined): Record<string, number> {
+  return stored === undefined ? {} : Object.fromEntries(Object.entries(stored.services).map(([n, s]) => [n, s.replicas]));
+}
+
+/** An operation on a stack the daemon does not keep (or cannot read). */
+export class StackNotKeptError extends BerthError {
+  constructor(readonly project: string, why: string) {
+    super("NOT_FOUND", `stack ${project}: ${why}`, { hint: "bring it up with `berth up` first" });
+  }
+}
