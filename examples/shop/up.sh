@@ -1,33 +1,50 @@
-#!/bin/sh
-# The shop in one command, as root: set berth up on a fresh clone (npm ci,
-# npm run build), build the images (build.sh), bring the stack up in the
-# background with `berth up -d`, and print the URL to try.
+#!/usr/bin/env bash
+# The main job: set berth up on this machine (Debian packages as root, npm ci,
+# the build), build the shop's images with berth (build.sh), bring the stack up
+# with `berth up -d` (the CLI starts berth's daemon, which keeps it healthy),
+# wait until every replica is ready, and print the URL to try.
 #
-# Usage:   sh examples/shop/up.sh [BERTH-GLOBAL-OPTION…]     e.g. --root /tmp/r
-# Env:     BERTH   the berth command (default: node <this repo>/bin/berth.js)
-# Stop it: berth down -f examples/shop/compose.yaml
-set -eu
+# Usage:   bash examples/shop/up.sh [BERTH-GLOBAL-OPTION…]     e.g. --root /tmp/r
+# Env:     SHOP_READY_TIMEOUT  seconds to wait for every replica (default 300)
+# Stop it: node bin/berth.js down -f examples/shop/compose.yaml
+set -euo pipefail
 
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 repo=$(CDPATH='' cd -- "$here/../.." && pwd)
+berth() { node "$repo/bin/berth.js" "$@"; }
 
-berth() {
-  if [ -n "${BERTH:-}" ]; then
-    # shellcheck disable=SC2086 # BERTH is a command line: split on purpose
-    $BERTH "$@"
-  else
-    node "$repo/bin/berth.js" "$@"
-  fi
-}
-
-if [ -z "${BERTH:-}" ] && [ ! -e "$repo/dist/src/cli/main.js" ]; then
-  echo "up.sh: building berth first (npm ci && npm run build)" >&2
-  (cd "$repo" && npm ci && npm run build) >&2
-fi
-if ! berth --help 2>/dev/null | grep -Eq '^ +up( |$)'; then
-  echo "up.sh: this berth has no 'up' command yet; sh $here/build.sh builds the images, and README.md shows how to run each with berth run" >&2
+if [ "$(id -u)" != 0 ]; then
+  echo "up.sh: run as root: containers under runc, overlay mounts and the cart's Dockerfile build need it" >&2
   exit 1
 fi
+bash "$repo/scripts/setup.sh" >&2
+
+echo "== building the images (the first build fetches Debian packages; later ones are cached)" >&2
 sh "$here/build.sh" "$@" >/dev/null
+
+echo "== berth up -d" >&2
 berth "$@" up -f "$here/compose.yaml" -d >&2
+
+echo "== waiting for every replica to be ready" >&2
+deadline=$(( $(date +%s) + ${SHOP_READY_TIMEOUT:-300} ))
+while :; do
+  status=$(berth "$@" service ls -f "$here/compose.yaml" --format json)
+  summary=$(node -e '
+    const stacks = JSON.parse(process.argv[1]);
+    const rows = stacks.flatMap((s) => s.services.map((v) => `${v.name} ${v.ready}/${v.desired ?? v.replicas.length}`));
+    const done = stacks.every((s) => s.services.every((v) => v.ready === (v.desired ?? v.replicas.length)));
+    console.log(`${done ? "ready" : "waiting"}: ${rows.join(", ")}`);
+  ' "$status")
+  echo "   $summary" >&2
+  case $summary in ready:*) break ;; esac
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    echo "up.sh: not every replica became ready; see: node bin/berth.js service ls -f $here/compose.yaml, and berth events" >&2
+    exit 1
+  fi
+  sleep 3
+done
+
+berth "$@" service ls -f "$here/compose.yaml" >&2
+who=$(curl -fsS http://127.0.0.1:8080/api/whoami || true)
+[ -n "$who" ] && echo "   the gateway answers: $who" >&2
 echo "The shop is up: http://127.0.0.1:8080/"

@@ -14,7 +14,7 @@ export class PublishedPortConflictError extends BerthError {
     super("INVALID_ARGUMENT", `service ${service}: ${replicas} replicas cannot share ${ports} on one host`, {
       hint: `leave the host port out ("${hostPort}" → the container port alone) so each replica gets a free one, `
         + `give a range as long as the replicas ("${hostPort}-${hostPort + replicas - 1}:PORT"), or run 1 replica; `
-        + "one port shared by all replicas needs berth's load balancer, which comes with the daemon",
+        + "through the daemon (berth up), replicas share a TCP port behind its load balancer; this is a UDP port or the engine runs without it",
     });
   }
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { RestartPolicy } from "../../runtime/index.js";
 import { observed } from "./observed.test-support.js";
-import { replaceReason } from "./reconcile-once.js";
+import { BACKOFF_RESET_MS, backoffLeftMs, replaceReason } from "./reconcile-once.js";
 import { LABEL_REPLACEMENTS } from "./replica-lifecycle.js";
 
 const policy = (name: RestartPolicy["name"], maximumRetryCount = 0): RestartPolicy => ({ name, maximumRetryCount });
@@ -25,4 +25,28 @@ describe("replaceReason: what reconcileOnce does with one replica", () => {
     { name: "restarting: left to the runtime", policy: policy("always"), replica: { status: "restarting" }, want: undefined },
   ];
   for (const c of cases) it(c.name, () => assert.equal(replaceReason(c.policy, c.replica === undefined ? undefined : observed(c.replica)), c.want));
+});
+
+describe("backoffLeftMs: quick replacements of one slot back off, a crash after a good run does not", () => {
+  // observed(): created 00:00:00, exited 00:00:01.
+  const T0 = Date.parse("2024-01-01T00:00:00Z");
+  const exited = (n: number) => observed({ status: "exited", exitCode: 1, ...(n > 0 && { labels: { [LABEL_REPLACEMENTS]: String(n) } }) });
+  it("a replica never replaced before: at once", () => assert.equal(backoffLeftMs(exited(0), T0 + 1000), 0));
+  it("doubles from 0.5 s with each quick replacement, counted from the exit", () => {
+    assert.equal(backoffLeftMs(exited(1), T0 + 1000), 500);
+    assert.equal(backoffLeftMs(exited(2), T0 + 1000), 1000);
+    assert.equal(backoffLeftMs(exited(4), T0 + 1000), 4000);
+    assert.equal(backoffLeftMs(exited(4), T0 + 3000), 2000);
+    assert.equal(backoffLeftMs(exited(4), T0 + 9000), 0);
+  });
+  it("caps at a minute", () => assert.equal(backoffLeftMs(exited(30), T0 + 1000), BACKOFF_RESET_MS));
+  it("a replica that lived a minute starts over: at once", () => {
+    const r = exited(5);
+    const lived = { ...r, summary: { ...r.summary, state: { ...r.summary.state, finishedAt: "2024-01-01T00:01:30Z" } } };
+    assert.equal(backoffLeftMs(lived, Date.parse("2024-01-01T00:01:31Z")), 0);
+  });
+  it("an unhealthy replica still running counts from when it was made", () => {
+    const r = observed({ health: "unhealthy", labels: { [LABEL_REPLACEMENTS]: "2" } });
+    assert.equal(backoffLeftMs(r, T0 + 400), 600);
+  });
 });

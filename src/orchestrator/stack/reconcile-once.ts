@@ -20,6 +20,33 @@ export interface ReconcileContext {
   /** The service's image, found or pulled (built when missing) only when a replica must be made. */
   readonly imageFor: (service: PlannedService) => Promise<RunImage>;
   readonly timeoutS?: number;
+  /** The clock (tests). */
+  readonly now?: () => number;
+}
+
+/** A replica that lived at least this long before it ended starts its slot's backoff over. */
+export const BACKOFF_RESET_MS = 60_000;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 60_000;
+
+/**
+ * How long to wait yet before replacing `r`: nothing for a replica that
+ * lived a minute or more (a crash after a good run is replaced at once: a
+ * `kill -9` must be healed fast), else 0.5 s, 1 s, 2 s … up to a minute,
+ * doubling with each quick replacement of the slot (its replacements
+ * label), counted from when it ended (or, still running but unhealthy, from
+ * when it was made). The state is the labels and times of the containers,
+ * so a restarted daemon backs off the same way.
+ */
+export function backoffLeftMs(r: ObservedReplica, now: number): number {
+  const n = replacementsOf(r);
+  if (n === 0) return 0;
+  const created = Date.parse(r.summary.record.created);
+  const ended = Date.parse(r.summary.state.finishedAt ?? "") || now;
+  if (ended - created >= BACKOFF_RESET_MS) return 0;
+  const delay = Math.min(BACKOFF_BASE_MS * 2 ** (n - 1), BACKOFF_MAX_MS);
+  const since = r.summary.state.status === "running" ? created : ended;
+  return Math.max(0, since + delay - now);
 }
 
 /**
@@ -73,6 +100,12 @@ export async function reconcileOnce(plan: StackPlan, observed: readonly Observed
       const r = byNumber.get(spec.number)?.[0];
       const reason = replaceReason(service.restart, r);
       if (reason === undefined) continue;
+      const wait = reason === "start" || r === undefined ? 0 : backoffLeftMs(r, ctx.now?.() ?? Date.now());
+      if (wait > 0) {
+        blocked.push(spec.name);
+        ctx.emit(service.name, "wait", `${nameOf(r!)} not replaced yet (${reason}): backing off, ${Math.ceil(wait / 1000)} s left after ${replacementsOf(r!)} quick replacements`, spec.name);
+        continue;
+      }
       const waiting = unmetDependency(plan, service, observed);
       if (waiting !== undefined) {
         blocked.push(spec.name);

@@ -26,8 +26,9 @@ const DAY = 86_400_000;
  * recommend` after a restart) and fed to the recommender; services with
  * `x-berth.autoscale` get the HPA's decision from the last window's CPU,
  * applied through the supervisor's `scale` (so a scale is an event like
- * any other). The time of the last change is kept in memory: a restarted
- * daemon may scale down once without waiting out the cool-down.
+ * any other). The time of the last change is kept in memory; until there is
+ * one, the stack's last `up` or scale counts (from SQLite), so a stack just
+ * brought up, or a restarted daemon, waits out the cool-down first.
  */
 export class StackScaling {
   private readonly sampler = new UsageSampler();
@@ -107,7 +108,8 @@ export class StackScaling {
       const cpus = currentLimits(planned).cpus;
       const decision = decideReplicas({
         current, min: auto.min, max: auto.max, targetCpuPercent: auto.cpuPercent, ...(cpus !== undefined && { cpuLimitCores: cpus }),
-        replicas, lastChange: this.lastChange.get(key), cooldownMs: auto.cooldownMs, now, history: this.history.get(key) ?? [],
+        // Until it changes a count, the stack's last up (or scale) is the change the cool-down counts from.
+        replicas, lastChange: this.lastChange.get(key) ?? (Date.parse(s.stored.updated) || undefined), cooldownMs: auto.cooldownMs, now, history: this.history.get(key) ?? [],
       });
       this.history.set(key, keepRecommendations(this.history.get(key) ?? [], decision.recommendation, auto.cooldownMs));
       if (decision.replicas === current || this.scaling.has(key)) continue;

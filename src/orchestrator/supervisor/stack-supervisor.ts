@@ -53,6 +53,7 @@ export class StackSupervisor {
   private readonly stacks = new Map<string, SupervisedStack>();
   private readonly busy = new Map<string, number>();
   private readonly lastErrors = new Map<string, string>();
+  private readonly lastActions = new Map<string, string>();
   private readonly events = new EventEmitter();
   private loop: Promise<void> | undefined;
   private readonly ac = new AbortController();
@@ -114,6 +115,20 @@ export class StackSupervisor {
     const logged = { ...e, id: this.state.appendEvent(e) };
     sink?.(logged);
     this.events.emit("event", logged);
+  }
+
+  /**
+   * The loop's events: a replica left waiting (blocked by a dependency, or
+   * backing off) is said once, not at every pass, until something else
+   * happens to it.
+   */
+  private recordOnce(e: StackEvent): void {
+    const key = `${e.project}/${e.container ?? e.service}`;
+    const repeat = e.action === "blocked" || e.action === "wait";
+    if (repeat && this.lastActions.get(key) === e.action) return;
+    this.lastActions.set(key, e.action);
+    if (this.lastActions.size > 10_000) this.lastActions.clear();
+    this.record(e);
   }
 
   /** `berth up`: load the files, bring the stack to them, keep it so from now on. */
@@ -248,7 +263,7 @@ export class StackSupervisor {
       if (kept.project === undefined || kept.stored.stopped || this.isBusy(kept.stored.project)) continue;
       const name = kept.stored.project;
       try {
-        await this.exclusive(name, () => this.engine.reconcileOnce(kept.project!, { scale: desiredCounts(this.stacks.get(name)?.stored ?? kept.stored), onEvent: (e) => this.record(e) }));
+        await this.exclusive(name, () => this.engine.reconcileOnce(kept.project!, { scale: desiredCounts(this.stacks.get(name)?.stored ?? kept.stored), onEvent: (e) => this.recordOnce(e) }));
         this.lastErrors.delete(name);
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
