@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { chmod, mkdir, unlink } from "node:fs/promises";
-import { OrchestratorState, ServiceTraffic, StackEngine, StackScaling, StackSupervisor, type PassHook } from "../orchestrator/index.js";
+import { OrchestratorState, ServiceTraffic, StackEngine, StackRollouts, StackScaling, StackSupervisor, type PassHook } from "../orchestrator/index.js";
 import type { ContainerRuntime, ProcessIdentity } from "../runtime/index.js";
 import { daemonPaths, type DaemonPaths } from "./daemon-paths.js";
 import { claimPidFile, releasePidFile } from "./daemon-pid-file.js";
@@ -54,8 +54,13 @@ export class BerthDaemon {
       const engine: StackEngine = new StackEngine(opts.runtime, {
         balancedPorts: true, revisions: state.revisions,
         afterReplicaChange: async (change) => traffic.replicaChanged(change, supervisor.list()),
+        onRolloutProgress: (r) => state?.putRollout(r),
       });
-      const supervisor = new StackSupervisor({ engine, state, ...(opts.intervalMs !== undefined && { intervalMs: opts.intervalMs }) });
+      const supervisor: StackSupervisor = new StackSupervisor({
+        engine, state, ...(opts.intervalMs !== undefined && { intervalMs: opts.intervalMs }),
+        planFor: (project) => rollouts.planFor(project), beforeLoop: () => rollouts.resumeUnfinished(),
+      });
+      const rollouts = new StackRollouts(supervisor, (change) => traffic.replicaChanged(change, supervisor.list()));
       const traffic = new ServiceTraffic(engine, engine.networks, (project, detail) => supervisor.record({ time: new Date().toISOString(), project, service: "", action: "warning", detail }));
       supervisor.addHook(() => traffic.sync(supervisor.list()));
       const scaling = new StackScaling(supervisor);
@@ -65,6 +70,7 @@ export class BerthDaemon {
       const routes = daemonRoutes({
         supervisor,
         scaling,
+        rollouts,
         stackExtras: (project) => ({ published: traffic.published(supervisor.get(project)) }),
         info: () => ({ version: opts.version, pid: process.pid, root: opts.runtime.ctx.root, socket: paths.socket, stacks: supervisor.list().length, lastEventId: state?.lastEventId() }),
         shutdown: () => void daemon.stop(),

@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { InvalidArgumentError } from "../oci/index.js";
-import { formatRecommendations, StackNotKeptError, type LoggedEvent, type StackScaling, type StackSupervisor } from "../orchestrator/index.js";
+import {
+  formatRecommendations, revisionHistoryRows, rolloutStatusRows, REVISION_COLUMNS, ROLLOUT_COLUMNS, StackNotKeptError,
+  type LoggedEvent, type StackRollouts, type StackScaling, type StackSupervisor,
+} from "../orchestrator/index.js";
 import { ApiRouter } from "./api-router.js";
 import { parseDownRequest, parseScaleRequest, parseStopRequest, parseUpRequest } from "./api-requests.js";
 import { readJsonBody, sendJson, streamLines } from "./http-json.js";
@@ -9,6 +12,7 @@ import { readJsonBody, sendJson, streamLines } from "./http-json.js";
 export interface DaemonRouteContext {
   readonly supervisor: StackSupervisor;
   readonly scaling: StackScaling;
+  readonly rollouts: StackRollouts;
   readonly info: () => Record<string, unknown>;
   /** Ask the daemon to stop after this answer is sent. */
   readonly shutdown: () => void;
@@ -17,6 +21,8 @@ export interface DaemonRouteContext {
 }
 
 const NAME = "([a-z0-9][a-z0-9_-]*)";
+/** compose allows more in a service's name than in a project's. */
+const SVC = "([a-zA-Z0-9][a-zA-Z0-9._-]*)";
 
 /**
  * The daemon's HTTP API, version 1 (docs/daemon-api.md): JSON in and out;
@@ -66,6 +72,24 @@ export function daemonRoutes(ctx: DaemonRouteContext): ApiRouter {
       if (service !== undefined && kept.project.services[service] === undefined) throw new InvalidArgumentError(`no service ${service} in stack ${name}`, { hint: `services: ${Object.keys(kept.project.services).join(", ")}` });
       const formatted = formatRecommendations(ctx.scaling.recommend(kept, service));
       sendJson(res, 200, { header: formatted.header, rows: formatted.rows, recommendations: formatted.json });
+    })
+    .add("GET", new RegExp(`^/v1/stacks/${NAME}/rollouts$`), async (_q, res, [name]) => {
+      const records = ctx.rollouts.status(name!);
+      sendJson(res, 200, { header: ROLLOUT_COLUMNS, rows: rolloutStatusRows(records).map((r) => [r.service, r.state, r.revisions, r.detail, r.elapsed, r.updated]), records });
+    })
+    .add("GET", new RegExp(`^/v1/stacks/${NAME}/services/${SVC}/revisions$`), async (_q, res, [name, service]) => {
+      const revisions = ctx.rollouts.history(name!, service!);
+      sendJson(res, 200, {
+        header: REVISION_COLUMNS, rows: revisionHistoryRows(revisions).map((r) => [r.revision, r.status, r.created, r.image, r.config, r.replicas]),
+        revisions: revisions.map(({ plan: _plan, ...rest }) => rest),
+      });
+    })
+    .add("POST", new RegExp(`^/v1/stacks/${NAME}/services/${SVC}/undo$`), async (req, res, [name, service]) => {
+      await readJsonBody(req);
+      await streamLines(req, res, async (s) => {
+        const r = await ctx.rollouts.undo(name!, service!, { onEvent: s.event, signal: s.signal });
+        return { state: r.state, detail: r.detail, revision: r.revision.revision };
+      });
     })
     .add("GET", /^\/v1\/events$/, (req, res, _p, query) => streamEvents(sup, req, res, query));
 }

@@ -46,6 +46,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { names: ["up", "down", "service"], load: async (g) => (await import("./commands/stack-commands.js")).stackCommands(g) },
   { names: ["daemon"], load: async (g) => (await import("./commands/daemon-commands.js")).daemonCommands(g) },
   { names: ["events"], load: async (g) => [(await import("./commands/events-command.js")).eventsCommand(g)] },
+  { names: ["rollout"], load: async (g) => [(await import("./commands/rollout-commands.js")).rolloutCommand(g)] },
   { names: ["recommend"], load: async (g) => [(await import("./commands/recommend-command.js")).recommendCommand(g)] },
 ];
 

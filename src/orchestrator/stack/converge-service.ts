@@ -5,7 +5,7 @@ import type { ReplicaChange } from "../rollout/rollout-batch.js";
 import { applyLeftovers } from "../rollout/rollout-leftovers.js";
 import { rolloutRevision } from "../rollout/rollout-revision.js";
 import { rolloutService, type RolloutOptions, type RolloutResult } from "../rollout/rollout-service.js";
-import type { RevisionLog } from "../rollout/service-revision.js";
+import type { RevisionLog, RolloutRecord } from "../rollout/service-revision.js";
 import { observeStack, replicasOf, type ObservedReplica } from "./observe-stack.js";
 import type { ReplicaLifecycle } from "./replica-lifecycle.js";
 import { LABEL_PROJECT } from "./stack-labels.js";
@@ -25,6 +25,8 @@ export interface ConvergeOptions {
   readonly revisions?: RevisionLog;
   /** See rolloutService. */
   readonly afterReplicaChange?: (change: ReplicaChange) => Promise<void>;
+  /** A rolling update's progress, after each change of state (the daemon persists it to finish the rollout after a crash). */
+  readonly onRolloutProgress?: (record: RolloutRecord) => void | Promise<void>;
   readonly signal?: AbortSignal;
 }
 
@@ -91,6 +93,7 @@ function rollChanged(lc: ReplicaLifecycle, project: string, service: PlannedServ
     ...(opts.rollback && { rollback: opts.rollback }),
     ...(opts.timeoutS !== undefined && { timeoutS: opts.timeoutS }),
     ...(opts.afterReplicaChange && { afterReplicaChange: opts.afterReplicaChange }),
+    ...(opts.onRolloutProgress && { onProgress: opts.onRolloutProgress }),
     ...(opts.signal && { signal: opts.signal }),
   };
   return opts.revisions ? rolloutRevision({ ...rollout, log: opts.revisions }) : rolloutService(rollout);

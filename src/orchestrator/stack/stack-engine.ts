@@ -4,7 +4,7 @@ import { withFileLock } from "../../content/index.js";
 import { NetworkStore, type ContainerRuntime, type RunImage, type VolumeStore } from "../../runtime/index.js";
 import type { ComposeProject } from "../compose/index.js";
 import type { ReplicaChange } from "../rollout/rollout-batch.js";
-import type { RevisionLog } from "../rollout/service-revision.js";
+import type { RevisionLog, RolloutRecord } from "../rollout/service-revision.js";
 import { desiredFrom, readDesiredStack, removeStackDir, writeDesiredStack } from "./desired-state.js";
 import { StackNotFoundError } from "./errors.js";
 import { observedProjects, observeStack } from "./observe-stack.js";
@@ -40,6 +40,8 @@ export interface StackEngineOptions {
   readonly revisions?: RevisionLog;
   /** Called around each replica a rolling update changes: the daemon takes a replica out of its load balancer before it stops. */
   readonly afterReplicaChange?: (change: ReplicaChange) => Promise<void>;
+  /** A rolling update's progress after each change of state (the daemon persists it). */
+  readonly onRolloutProgress?: (record: RolloutRecord) => void | Promise<void>;
 }
 
 /** Options of {@link StackEngine.up}. */
@@ -130,6 +132,7 @@ export class StackEngine {
         ...(opts.signal && { signal: opts.signal }),
         ...(this.opts.revisions && { revisions: this.opts.revisions }),
         ...(this.opts.afterReplicaChange && { afterReplicaChange: this.opts.afterReplicaChange }),
+        ...(this.opts.onRolloutProgress && { onRolloutProgress: this.opts.onRolloutProgress }),
         beforeServices: () => writeDesiredStack(this.stackDir(project.name), desiredFrom(plan, project.files, project.workingDir)),
       });
       await this.orphans(project, opts.removeOrphans === true, opts.timeoutS, emit);
@@ -200,14 +203,19 @@ export class StackEngine {
    * else those the last `up` recorded, else the file's. Does nothing for a
    * stack `stop` stopped. Never makes two containers for one replica.
    */
-  async reconcileOnce(project: ComposeProject, opts: { scale?: Readonly<Record<string, number>>; timeoutS?: number; onEvent?: StackEventSink } = {}): Promise<ReconcileResult> {
+  async reconcileOnce(project: ComposeProject, opts: {
+    scale?: Readonly<Record<string, number>>; timeoutS?: number; onEvent?: StackEventSink;
+    /** What a service's replicas are made as, when not as the file says (the daemon: the revision a rollback went back to). */
+    planFor?: (service: PlannedService) => PlannedService;
+  } = {}): Promise<ReconcileResult> {
     const emit = emitterFor(project.name, opts.onEvent);
     return this.locked(project.name, async () => {
       const desired = await readDesiredStack(this.stackDir(project.name));
       if (desired?.stopped) return { actions: 0, blocked: [] };
       const recorded = desired === undefined ? undefined
         : Object.fromEntries(Object.entries(desired.services).filter(([n]) => project.services[n] !== undefined).map(([n, s]) => [n, s.replicas]));
-      const plan = this.plan(project, opts.scale ?? recorded);
+      const filePlan = this.plan(project, opts.scale ?? recorded);
+      const plan = opts.planFor === undefined ? filePlan : { ...filePlan, services: filePlan.services.map(opts.planFor) };
       const images = new Map<string, RunImage>();
       let prepared = false;
       const imageFor = async (service: PlannedService): Promise<RunImage> => {

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import type { ContainerRuntime, NetworkStore, RunImage, VolumeStore } from "../../runtime/index.js";
 import type { ComposeProject } from "../compose/index.js";
 import type { ReplicaChange } from "../rollout/rollout-batch.js";
-import type { RevisionLog } from "../rollout/service-revision.js";
+import type { RevisionLog, RolloutRecord } from "../rollout/service-revision.js";
 import { convergeService } from "./converge-service.js";
 import { waitForDependency } from "./dependency-gate.js";
 import { currentReplicas, observeStack } from "./observe-stack.js";
@@ -34,6 +34,8 @@ export interface StackUpContext {
   readonly revisions?: RevisionLog;
   /** Called around each replica a rolling update changes (the daemon re-syncs its load balancers). */
   readonly afterReplicaChange?: (change: ReplicaChange) => Promise<void>;
+  /** A rolling update's progress (the daemon persists it). */
+  readonly onRolloutProgress?: (record: RolloutRecord) => void | Promise<void>;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function stackUp(project: ComposeProject, plan: StackPlan, ctx: Sta
       ...(ctx.timeoutS !== undefined && { timeoutS: ctx.timeoutS }), restartUnchanged,
       ...(deploy && { update: deploy.updateConfig, rollback: deploy.rollbackConfig }),
       ...(ctx.revisions && { revisions: ctx.revisions }), ...(ctx.afterReplicaChange && { afterReplicaChange: ctx.afterReplicaChange }),
+      ...(ctx.onRolloutProgress && { onRolloutProgress: ctx.onRolloutProgress }),
       ...(ctx.signal && { signal: ctx.signal }),
     });
     if (n > 0) changed.add(service.name);

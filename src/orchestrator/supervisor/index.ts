@@ -3,3 +3,4 @@ export { StackSupervisor, StackNotKeptError, desiredCounts, type SupervisedStack
 export type { StackUpRequest, StackDownRequest } from "./stack-request.js";
 export { ServiceTraffic, type PublishedServicePort } from "./service-traffic.js";
 export { StackScaling, type StackScalingOptions } from "./stack-scaling.js";
+export { StackRollouts } from "./stack-rollouts.js";

@@ -4,9 +4,10 @@ import { dirname } from "node:path";
 import { BerthError, InvalidArgumentError } from "../../oci/index.js";
 import { ChangeWaiter } from "../../runtime/index.js";
 import { loadComposeProject, formatComposeWarning, type ComposeProject } from "../compose/index.js";
+import { observeStack } from "../stack/observe-stack.js";
 import type { StackEngine } from "../stack/stack-engine.js";
 import type { StackEvent } from "../stack/stack-event.js";
-import type { StackPlan } from "../stack/stack-plan.js";
+import type { PlannedService, StackPlan } from "../stack/stack-plan.js";
 import type { OrchestratorState, StoredStack } from "../state/index.js";
 import type { StackDownRequest, StackUpRequest } from "./stack-request.js";
 
@@ -30,6 +31,10 @@ export interface StackSupervisorOptions {
   /** Pause between reconcile passes (default 500 ms: a killed replica is seen within it). */
   readonly intervalMs?: number;
   readonly hooks?: readonly PassHook[];
+  /** What a reconcile pass makes a service's replicas as (see StackRollouts.planFor); default: as the file says. */
+  readonly planFor?: (project: string) => (service: PlannedService) => PlannedService;
+  /** Run once after the stacks are read and before the first pass (finish rollouts a stopped daemon left). */
+  readonly beforeLoop?: () => Promise<void>;
 }
 
 /** Per-call sinks of a long operation (the API streams them to the client). */
@@ -86,7 +91,11 @@ export class StackSupervisor {
   /** Read the stored stacks (their files again) and start the loop. */
   async start(): Promise<void> {
     for (const stored of this.state.listStacks()) await this.adopt(stored);
-    this.loop = this.run();
+    // Not awaited: the API answers meanwhile; the stacks it works on are busy, so the loop leaves them to it.
+    this.loop = (async () => {
+      await this.opts.beforeLoop?.().catch(() => undefined);
+      await this.run();
+    })();
   }
 
   /** End the loop after the pass under way. Containers are left as they are. */
@@ -150,6 +159,7 @@ export class StackSupervisor {
         services: Object.fromEntries(plan.services.map((s) => [s.name, { replicas: s.replicas }])),
       };
       this.state.putStack(stored);
+      await this.recordRevisions(project.name, plan);
       const kept = { stored, project, plan: this.engine.plan(project, desiredCounts(stored)) };
       this.stacks.set(project.name, kept);
       this.lastErrors.delete(project.name);
@@ -209,6 +219,23 @@ export class StackSupervisor {
     });
   }
 
+  /**
+   * After a good `up`: every service whose replicas run a config the
+   * revision log does not have as current gets it recorded (a first `up`,
+   * or one that only made new replicas), so that the next rolling update
+   * has a revision to roll back to. Rolling updates record their own.
+   */
+  private async recordRevisions(project: string, plan: StackPlan): Promise<void> {
+    const observed = await observeStack(this.engine.runtime, project);
+    for (const s of plan.services) {
+      const imageId = observed.find((r) => r.service === s.name && r.configHash === s.configHash)?.summary.record.imageId;
+      if (imageId === undefined) continue;
+      const cur = this.state.revisions.current(project, s.name);
+      if (cur?.configHash === s.configHash && cur.imageId === imageId) continue;
+      this.state.revisions.record({ project, service: s.name, configHash: s.configHash, image: s.image, imageId, plan: s });
+    }
+  }
+
   /** Run `fn` with the stack marked busy: the loop leaves it alone meanwhile. */
   async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
     this.busy.set(name, (this.busy.get(name) ?? 0) + 1);
@@ -225,10 +252,18 @@ export class StackSupervisor {
     return this.busy.has(name);
   }
 
-  private requireLoaded(name: string): SupervisedStack & { project: ComposeProject } {
+  /** The kept stack, with its compose project; StackNotKeptError otherwise. */
+  requireLoaded(name: string): SupervisedStack & { project: ComposeProject } {
     const kept = this.stacks.get(name);
     if (kept?.project === undefined) throw new StackNotKeptError(name, kept === undefined ? "no such stack" : "its compose files could not be read");
     return kept as SupervisedStack & { project: ComposeProject };
+  }
+
+  /** A service of a kept stack; InvalidArgumentError naming the services otherwise. */
+  requireService(kept: SupervisedStack & { project: ComposeProject }, service: string): ComposeProject["services"][string] {
+    const s = kept.project.services[service];
+    if (s === undefined) throw new InvalidArgumentError(`no service ${service} in stack ${kept.stored.project}`, { hint: `services: ${Object.keys(kept.project.services).join(", ")}` });
+    return s;
   }
 
   private async adopt(stored: StoredStack): Promise<void> {
@@ -263,7 +298,9 @@ export class StackSupervisor {
       if (kept.project === undefined || kept.stored.stopped || this.isBusy(kept.stored.project)) continue;
       const name = kept.stored.project;
       try {
-        await this.exclusive(name, () => this.engine.reconcileOnce(kept.project!, { scale: desiredCounts(this.stacks.get(name)?.stored ?? kept.stored), onEvent: (e) => this.recordOnce(e) }));
+        await this.exclusive(name, () => this.engine.reconcileOnce(kept.project!, {
+          scale: desiredCounts(this.stacks.get(name)?.stored ?? kept.stored), onEvent: (e) => this.recordOnce(e), ...(this.opts.planFor && { planFor: this.opts.planFor(name) }),
+        }));
         this.lastErrors.delete(name);
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);

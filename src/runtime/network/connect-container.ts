@@ -5,6 +5,7 @@ import { containerNetworkState, type ContainerNetworkState } from "./container-n
 import { resolveHostPorts } from "./host-ports.js";
 import { allocateAddress } from "./ipam.js";
 import { parseIpv4 } from "./ipv4.js";
+import { pinBridgeMac } from "./pin-bridge-mac.js";
 import { AARDVARK_BINARY, NETAVARK_BINARY, netavarkInput, netavarkSetup, type NetavarkConfig, type NetavarkEntry, type NetavarkInput, type NetavarkStatus } from "./netavark.js";
 import type { NetworkRecord } from "./network-record.js";
 import type { NetworkStore, NetworkTransaction } from "./network-store.js";
@@ -83,6 +84,7 @@ export async function connectContainer(store: NetworkStore, opts: ConnectOptions
       await undoSetup(tx, config, opts.netnsPath, input, id).catch(() => undefined);
       throw e;
     }
+    for (const { network } of entries) await pinBridgeMac(network.interface);
     const connected = entries.map(({ network, attachment }) => {
       const mac = status[network.name]?.interfaces?.[attachment.interface]?.mac_address;
       const a = { ...attachment, status: "connected" as const, ...(mac !== undefined && { mac }) };
