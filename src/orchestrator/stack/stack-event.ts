@@ -17,6 +17,8 @@ export type StackAction =
   | "update"
   /** A rollback: of a service (begun, done, failed) and of each replica it remakes. */
   | "rollback"
+  /** A service's desired replica count changed (`service scale`, or the autoscaler: the detail says why). */
+  | "scale"
   /** Waiting for a `depends_on` condition (detail names it), and when it is met. */
   | "wait" | "ready"
   /** `reconcileOnce` left a replica alone because a dependency's condition is not met now. */

@@ -207,7 +207,7 @@ export class StackSupervisor {
     return this.exclusive(name, async () => {
       for (const [service, n] of Object.entries(scale)) {
         this.state.setReplicas(name, service, n);
-        this.record({ time: new Date().toISOString(), project: name, service, action: "warning", detail: `${why}: ${n} replica${n === 1 ? "" : "s"}` }, sinks.onEvent);
+        this.record({ time: new Date().toISOString(), project: name, service, action: "scale", detail: `${why}: ${n} replica${n === 1 ? "" : "s"}` }, sinks.onEvent);
       }
       const stored = this.state.getStack(name) ?? kept.stored;
       const { actions } = await this.engine.up(kept.project, {
