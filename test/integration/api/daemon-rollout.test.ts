@@ -7,6 +7,7 @@ import { get } from "node:http";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { daemonPaths, readPidFile } from "../../../src/api/index.js";
 import { isReady, observeStack } from "../../../src/orchestrator/index.js";
 import { BERTH_BIN } from "../../support/berth-server.js";
 import { describeResult, run, type RunResult } from "../../support/run.js";
@@ -131,6 +132,49 @@ describe("rolling updates through the daemon (real containers)", () => {
           throw new Error(`${e instanceof Error ? e.message : String(e)}\nevents:\n${tail}\nreplicas: ${ps}`);
         });
       assert.ok((await Promise.all([1, 2, 3, 4, 5, 6, 7, 8, 9].map(() => fetchOnce(port)))).every((b) => b === "v1"), "the replacement runs the file's config, not the current revision");
+    } finally {
+      await berth(r, ["down", "-t", "1"], dir);
+    }
+  });
+});
+
+describe("a daemon killed in the middle of a rollout (real containers)", () => {
+  const stackRoot = useStackRoot();
+
+  it("the next daemon finishes the rollout and says so; no replica is left on the old config or twice", { timeout: 600_000 }, async (t) => {
+    const r = stackRoot(t);
+    if (!r) return;
+    const first = await r.project("rk", stack("v1", true, "${SUBNET}").replace("name: ro", "name: rk").replace("monitor: 1s}", "monitor: 4s}"));
+    const dir = first.workingDir;
+    const subnet = first.networks.default?.ipam?.config[0]?.subnet ?? "";
+    await r.networks.create("rk_default", { subnet, labels: { "com.docker.compose.project": "rk", "com.docker.compose.network": "default" } });
+    try {
+      const up = await berth(r, ["up", "-d"], dir);
+      assert.equal(up.code, 0, describeResult(up));
+      await eventually("3 ready", async () => (await observeStack(r.runtime, "rk")).filter(isReady).length === 3, 60_000);
+      const v1Hash = (await observeStack(r.runtime, "rk"))[0]!.configHash;
+      await writeFile(join(dir, "compose.yaml"), stack("v2", true, subnet).replace("name: ro", "name: rk").replace("monitor: 1s}", "monitor: 4s}"));
+      const updating = run(process.execPath, [BERTH_BIN, "--root", r.root, "up", "-d"], { cwd: dir, timeoutMs: 240_000 });
+      // Once the first replica runs the new config, the daemon goes.
+      await eventually("one replica updated", async () => (await observeStack(r.runtime, "rk")).some((x) => x.configHash !== v1Hash && isReady(x)), 60_000);
+      const owner = await readPidFile(daemonPaths(r.root).pidFile);
+      assert.ok(owner);
+      process.kill(owner.pid, "SIGKILL");
+      const cut = await updating;
+      assert.notEqual(cut.code, 0, "up did not notice the daemon going");
+      const mixed = await observeStack(r.runtime, "rk");
+      t.diagnostic(`after kill -9: ${mixed.map((x) => `${x.summary.record.name}:${x.configHash === v1Hash ? "v1" : "v2"}`).join(" ")}`);
+
+      // Any command starts the next daemon; it finishes the rollout.
+      const events = await berth(r, ["events", "-n", "1"], dir);
+      assert.equal(events.code, 0, describeResult(events));
+      await eventually("every replica on v2, one container each", async () => {
+        const now = await observeStack(r.runtime, "rk");
+        return now.length === 3 && now.every((x) => x.configHash !== v1Hash && isReady(x) && !/-old-/.test(x.summary.record.name ?? ""));
+      }, 120_000);
+      const log = await berth(r, ["events", "--format", "json", "-p", "rk"], dir);
+      assert.match(log.stdout, /finishing the rollout of web that a stopped daemon left updating/);
+      assert.match((await berth(r, ["rollout", "status", "web"], dir)).stdout, /\nweb\s+completed\s/);
     } finally {
       await berth(r, ["down", "-t", "1"], dir);
     }
