@@ -4,9 +4,10 @@ import type { Bench } from "./harness/bench.js";
 import { pullBench } from "./pull.bench.js";
 import { registryBench } from "./registry.bench.js";
 import { runBench } from "./run.bench.js";
+import { upBench } from "./up.js";
 
 /** Benchmarks by name. Add new ones here. */
-const BENCHES: readonly Bench[] = [registryBench, pullBench, runBench, buildBench];
+const BENCHES: readonly Bench[] = [registryBench, pullBench, runBench, buildBench, upBench];
 
 function usage(): string {
   const names = BENCHES.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join("\n");
