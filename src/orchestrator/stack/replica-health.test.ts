@@ -14,6 +14,12 @@ it("replicaHealth merges the file's healthcheck over the image's as docker does"
     ["only interval: the image's test with it", { ...off, intervalMs: 1000 }, image, { test: image.Test, intervalMs: 1000, timeoutMs: 30000, startPeriodMs: 0, retries: 5, onFailure: "none" }],
     ["only interval, no image check: none", { ...off, intervalMs: 1000 }, undefined, undefined],
     ["a test of its own with docker's defaults", { ...off, test: ["CMD", "true"] }, undefined, { test: ["CMD", "true"], intervalMs: 30000, timeoutMs: 30000, startPeriodMs: 0, retries: 3, onFailure: "none" }],
+    ["a start period without start_interval: checked every second in it (berth's default)", { ...off, test: ["CMD", "true"], intervalMs: 3000, startPeriodMs: 20000 }, undefined,
+      { test: ["CMD", "true"], intervalMs: 3000, timeoutMs: 30000, startPeriodMs: 20000, startIntervalMs: 1000, retries: 3, onFailure: "none" }],
+    ["an interval under a second: that in the start period too", { ...off, test: ["CMD", "true"], intervalMs: 500, startPeriodMs: 5000 }, undefined,
+      { test: ["CMD", "true"], intervalMs: 500, timeoutMs: 30000, startPeriodMs: 5000, startIntervalMs: 500, retries: 3, onFailure: "none" }],
+    ["start_interval given: kept", { ...off, test: ["CMD", "true"], startPeriodMs: 5000, startIntervalMs: 200 }, undefined,
+      { test: ["CMD", "true"], intervalMs: 30000, timeoutMs: 30000, startPeriodMs: 5000, startIntervalMs: 200, retries: 3, onFailure: "none" }],
   ];
   for (const [name, file, img, want] of cases) assert.deepEqual(replicaHealth(file, img), want, name);
 });

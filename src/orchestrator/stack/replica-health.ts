@@ -2,6 +2,9 @@ import type { Healthcheck as ImageHealthcheck } from "../../oci/index.js";
 import { healthFromImage, type HealthConfig } from "../../runtime/index.js";
 import type { Healthcheck } from "../compose/index.js";
 
+/** Checks during the start period when neither the file nor the image says (see replicaHealth). */
+export const DEFAULT_START_INTERVAL_MS = 1_000;
+
 /** docker's defaults for fields neither the file nor the image sets. */
 const DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, startPeriodMs: 0, retries: 3 } as const;
 
@@ -18,7 +21,12 @@ export function replicaHealth(file: Healthcheck | undefined, image: ImageHealthc
   if (file.disabled || file.test?.[0] === "NONE") return undefined;
   const test = file.test ?? base?.test;
   if (test === undefined || test.length === 0) return undefined;
-  const startInterval = file.startIntervalMs ?? base?.startIntervalMs;
+  const startPeriod = file.startPeriodMs ?? base?.startPeriodMs ?? DEFAULTS.startPeriodMs;
+  const interval = file.intervalMs ?? base?.intervalMs ?? DEFAULTS.intervalMs;
+  // berth's choice where neither sets start_interval: a replica in its start period is checked every
+  // second (or its interval, if shorter) until it passes once, so a new or replacing replica takes
+  // traffic as soon as it is ready rather than one full interval after it started.
+  const startInterval = file.startIntervalMs ?? base?.startIntervalMs ?? (startPeriod > 0 ? Math.min(DEFAULT_START_INTERVAL_MS, interval) : undefined);
   return {
     test,
     intervalMs: file.intervalMs ?? base?.intervalMs ?? DEFAULTS.intervalMs,
