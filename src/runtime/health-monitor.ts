@@ -11,6 +11,7 @@ import { ImageStore } from "../image/index.js";
 import { readContainerRecord, type ContainerRecord, type HealthConfig } from "./container-record.js";
 import { readContainerState } from "./container-state.js";
 import { execInContainer } from "./exec-container.js";
+import { containerAddress, isHostProbe, runHostProbe } from "./host-probe.js";
 import { readHealthStatus, writeHealthStatus, type HealthLogEntry, type HealthStatus } from "./health-status.js";
 import { isRunning, type ProcessIdentity, selfIdentity } from "./process-identity.js";
 import { RuntimeContext } from "./runtime-context.js";
@@ -152,7 +153,14 @@ async function check(ctx: RuntimeContext, w: Watch): Promise<HealthStatus["statu
   const dir = ctx.dir(w.record.id);
   const chunks: Buffer[] = [];
   const start = new Date();
-  const code = await execInContainer(ctx, w.record, healthCommand(w.health.test), { capture: { chunks, maxBytes: MAX_OUTPUT }, timeoutMs: w.health.timeoutMs }).catch(() => -1);
+  let code: number;
+  if (isHostProbe(w.health.test)) {
+    const probe = await runHostProbe(w.health.test, containerAddress((await readContainerState(dir)) ?? { status: "exited", restartCount: 0 }), w.health.timeoutMs);
+    chunks.push(Buffer.from(probe.output));
+    code = probe.code;
+  } else {
+    code = await execInContainer(ctx, w.record, healthCommand(w.health.test), { capture: { chunks, maxBytes: MAX_OUTPUT }, timeoutMs: w.health.timeoutMs }).catch(() => -1);
+  }
   const state = await readContainerState(dir);
   if (state?.status !== "running" || state.runId !== w.runId) return undefined;
   const entry: HealthLogEntry = { Start: start.toISOString(), End: new Date().toISOString(), ExitCode: code, Output: Buffer.concat(chunks).toString("utf8") };

@@ -198,7 +198,12 @@ export interface UpdateConfig {
 export interface BerthServiceOptions {
   readonly autoscale?: AutoscaleOptions;
   readonly rightSize: RightSizeOptions;
+  /** A health check run by berth from the host instead of `healthcheck.test` (its timings still apply). */
+  readonly probe?: ServiceProbe;
 }
+
+/** `x-berth.probe`: `{http: /healthz, port: 3001}` (GET, healthy on 2xx/3xx) or `{tcp: 6379}` (a connect). */
+export type ServiceProbe = { readonly kind: "http"; readonly port: number; readonly path: string } | { readonly kind: "tcp"; readonly port: number };
 
 /** `x-berth.autoscale`: keep average CPU per replica near `cpuPercent`. */
 export interface AutoscaleOptions {

@@ -14,6 +14,6 @@ export { formatYamlPath, type YamlPath } from "./yaml-path.js";
 export type { ComposeProject, ComposeNetwork, ComposeVolume, ComposeFileResource } from "./compose-project.js";
 export type {
   ComposeService, ServiceBuild, EnvFileRef, VolumeMount, DependencyCondition, ServiceDependency, Healthcheck, RestartPolicy,
-  ServiceNetwork, FileGrant, ServiceDeploy, ResourceSpec, DeployRestartPolicy, UpdateConfig, BerthServiceOptions,
+  ServiceNetwork, FileGrant, ServiceDeploy, ResourceSpec, DeployRestartPolicy, UpdateConfig, BerthServiceOptions, ServiceProbe,
   AutoscaleOptions, RightSizeOptions,
 } from "./compose-service.js";

@@ -29,6 +29,9 @@ const BAD: readonly Bad[] = [
   { name: "mem_limit that differs from deploy.resources", yaml: "services:\n  web:\n    image: x\n    mem_limit: 1g\n    deploy:\n      resources:\n        limits: {memory: 2g}\n", path: "services.web.deploy.resources.limits", line: 7, match: /memoryBytes/ },
   { name: "replicas outside the autoscale range", yaml: "services:\n  web:\n    image: x\n    deploy: {replicas: 9}\n    x-berth:\n      autoscale: {min: 1, max: 4, cpu: 70%}\n", path: "services.web.deploy.replicas", line: 4, match: /outside x-berth.autoscale's 1..4/ },
   { name: "autoscale min above max", yaml: "services:\n  web:\n    image: x\n    x-berth:\n      autoscale: {min: 5, max: 4, cpu: 70%}\n", path: "services.web.x-berth.autoscale.min", line: 5, match: /min 5 is above max 4/ },
+  { name: "a probe on port 0", yaml: "services:\n  web:\n    image: x\n    x-berth:\n      probe: {tcp: 0}\n", path: "services.web.x-berth.probe.tcp", line: 5, match: /port from 1 to 65535/ },
+  { name: "an http probe path without a slash", yaml: "services:\n  web:\n    image: x\n    x-berth:\n      probe: {http: healthz, port: 80}\n", path: "services.web.x-berth.probe.http", line: 5, match: /a path such as \/healthz/ },
+  { name: "a probe with both http and tcp", yaml: "services:\n  web:\n    image: x\n    x-berth:\n      probe: {http: /, port: 80, tcp: 80}\n", path: "services.web.x-berth.probe", line: 5, match: /expected \{http: \/PATH, port: PORT\} or \{tcp: PORT\}/ },
   { name: "autoscale without a cpu target", yaml: "services:\n  web:\n    image: x\n    x-berth:\n      autoscale: {max: 4}\n", path: "services.web.x-berth.autoscale.cpu", line: 5, match: /percentage/ },
   { name: "network_mode with networks", yaml: "services:\n  web:\n    image: x\n    network_mode: none\n    networks: [default]\n", path: "services.web.networks", line: 5, match: /together with network_mode/ },
   { name: "network_mode of an undefined service", yaml: "services:\n  web:\n    image: x\n    network_mode: service:vpn\n", path: "services.web.network_mode", line: 4, match: /"vpn"/ },
@@ -103,6 +106,10 @@ describe("normalised values", () => {
     assert.equal(web.deploy.replicas, 2, "starts at the autoscale minimum");
     const off = (await loadText("services:\n  web:\n    image: x\n    x-berth: {right-size: false}\n")).project.services.web!;
     assert.equal(off.berth.rightSize.enabled, false);
+    const http = (await loadText("services:\n  web:\n    image: x\n    x-berth: {probe: {http: /healthz, port: \"3001\"}}\n")).project.services.web!;
+    assert.deepEqual(http.berth.probe, { kind: "http", port: 3001, path: "/healthz" });
+    const tcp = (await loadText("services:\n  web:\n    image: x\n    x-berth: {probe: {tcp: 6379}}\n")).project.services.web!;
+    assert.deepEqual(tcp.berth.probe, { kind: "tcp", port: 6379 });
   });
 
   it("disables a health check with test: [NONE]", async () => {

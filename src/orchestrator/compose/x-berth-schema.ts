@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AutoscaleOptions, BerthServiceOptions, RightSizeOptions } from "./compose-service.js";
+import type { AutoscaleOptions, BerthServiceOptions, RightSizeOptions, ServiceProbe } from "./compose-service.js";
 import { bool, count, decimal, duration, parsedBy } from "./schema-primitives.js";
 
 /** `70`, `"70%"`, `"70"` → 70. */
@@ -43,6 +43,18 @@ const rightSize = z.union([
   })),
 ], { error: "expected true, false or {window, cpu_percentile, memory_percentile, margin}" });
 
+const probePort = count.pipe(z.number().min(1, { error: "is a port from 1 to 65535" }).max(65535, { error: "is a port from 1 to 65535" }));
+
+const probe = z.object({
+  http: z.string().regex(/^\/[\x21-\x7e]*$/, { error: "is a path such as /healthz" }).optional(),
+  port: probePort.optional(),
+  tcp: probePort.optional(),
+}, { error: "expected {http: /PATH, port: PORT} or {tcp: PORT}" }).strict().check((ctx) => {
+  const v = ctx.value;
+  const ok = v.tcp !== undefined ? v.http === undefined && v.port === undefined : v.http !== undefined && v.port !== undefined;
+  if (!ok) ctx.issues.push({ code: "custom", message: "expected {http: /PATH, port: PORT} or {tcp: PORT}", input: v, path: [] });
+}).transform((p): ServiceProbe => (p.tcp !== undefined ? { kind: "tcp", port: p.tcp } : { kind: "http", port: p.port!, path: p.http! }));
+
 /**
  * A service's `x-berth` extension:
  *
@@ -50,12 +62,15 @@ const rightSize = z.union([
  * x-berth:
  *   autoscale: {min: 2, max: 10, cpu: 70%, cooldown: 1m}
  *   right-size: {window: 24h, cpu_percentile: 90, memory_percentile: 90, margin: 15%}
+ *   probe: {http: /healthz, port: 3001}     # or {tcp: 6379}: checked from the host, no program needed in the image
  * ```
  */
 export const xBerthSchema = z.object({
   autoscale: autoscale.optional(),
   "right-size": rightSize.optional(),
+  probe: probe.optional(),
 }).transform((x): BerthServiceOptions => ({
   ...(x.autoscale !== undefined && { autoscale: x.autoscale }),
+  ...(x.probe !== undefined && { probe: x.probe }),
   rightSize: x["right-size"] ?? DEFAULT_RIGHT_SIZE,
 }));

@@ -90,6 +90,7 @@ function planService(
     dependsOn,
     restart: restartPolicyOf(s),
     ...(s.healthcheck !== undefined && { healthcheck: s.healthcheck }),
+    ...(s.berth.probe !== undefined && { probe: s.berth.probe }),
     ...(s.stopGracePeriodMs !== undefined && { stopTimeoutS: Math.ceil(s.stopGracePeriodMs / 1000) }),
     hostPaths: mounts.hostPaths,
     replicaSpecs,

@@ -23,3 +23,11 @@ it("replicaHealth merges the file's healthcheck over the image's as docker does"
   ];
   for (const [name, file, img, want] of cases) assert.deepEqual(replicaHealth(file, img), want, name);
 });
+
+it("x-berth.probe becomes a host probe with the file's timings, whatever the test", () => {
+  assert.deepEqual(replicaHealth({ ...off, test: ["CMD", "true"], intervalMs: 2000, startPeriodMs: 10_000 }, image, { kind: "http", port: 3001, path: "/healthz" }),
+    { test: ["HTTP-GET", "3001", "/healthz"], intervalMs: 2000, timeoutMs: 30000, startPeriodMs: 10_000, startIntervalMs: 1000, retries: 3, onFailure: "none" });
+  assert.deepEqual(replicaHealth(undefined, image, { kind: "tcp", port: 6379 }),
+    { test: ["TCP-CONNECT", "6379"], intervalMs: 30000, timeoutMs: 30000, startPeriodMs: 0, retries: 3, onFailure: "none" });
+  assert.equal(replicaHealth({ disabled: true }, image, { kind: "tcp", port: 1 }), undefined);
+});

@@ -1,6 +1,6 @@
 import type { Healthcheck as ImageHealthcheck } from "../../oci/index.js";
 import { healthFromImage, type HealthConfig } from "../../runtime/index.js";
-import type { Healthcheck } from "../compose/index.js";
+import type { Healthcheck, ServiceProbe } from "../compose/index.js";
 
 /** Checks during the start period when neither the file nor the image says (see replicaHealth). */
 export const DEFAULT_START_INTERVAL_MS = 1_000;
@@ -15,7 +15,8 @@ const DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, startPeriodMs: 0, retr
  * the file sets replaces the image's, and a field neither sets takes
  * docker's default. Undefined means no check.
  */
-export function replicaHealth(file: Healthcheck | undefined, image: ImageHealthcheck | undefined): HealthConfig | undefined {
+export function replicaHealth(file: Healthcheck | undefined, image: ImageHealthcheck | undefined, probe?: ServiceProbe): HealthConfig | undefined {
+  if (probe !== undefined) return probeHealth(file, probe);
   const base = healthFromImage(image);
   if (file === undefined) return base;
   if (file.disabled || file.test?.[0] === "NONE") return undefined;
@@ -35,6 +36,23 @@ export function replicaHealth(file: Healthcheck | undefined, image: ImageHealthc
     ...(startInterval !== undefined && { startIntervalMs: startInterval }),
     retries: file.retries ?? base?.retries ?? DEFAULTS.retries,
     // berth's reconcileOnce replaces an unhealthy replica; the runtime is not asked to act on it as well.
+    onFailure: "none",
+  };
+}
+
+/** `x-berth.probe` as a check the runtime's monitor runs from the host, with the file's timings (else docker's defaults). */
+function probeHealth(file: Healthcheck | undefined, probe: ServiceProbe): HealthConfig | undefined {
+  if (file?.disabled) return undefined;
+  const startPeriod = file?.startPeriodMs ?? DEFAULTS.startPeriodMs;
+  const interval = file?.intervalMs ?? DEFAULTS.intervalMs;
+  const startInterval = file?.startIntervalMs ?? (startPeriod > 0 ? Math.min(DEFAULT_START_INTERVAL_MS, interval) : undefined);
+  return {
+    test: probe.kind === "http" ? ["HTTP-GET", String(probe.port), probe.path] : ["TCP-CONNECT", String(probe.port)],
+    intervalMs: interval,
+    timeoutMs: file?.timeoutMs ?? DEFAULTS.timeoutMs,
+    startPeriodMs: startPeriod,
+    ...(startInterval !== undefined && { startIntervalMs: startInterval }),
+    retries: file?.retries ?? DEFAULTS.retries,
     onFailure: "none",
   };
 }

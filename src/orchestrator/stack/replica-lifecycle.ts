@@ -21,7 +21,7 @@ export class ReplicaLifecycle {
    * container again (ContainerRuntime.run), so nothing half-made is left.
    */
   async create(service: PlannedService, spec: PlannedReplica, image: RunImage, action: StackAction = "create", detail = "", replacements = 0): Promise<ContainerRecord> {
-    const health = replicaHealth(service.healthcheck, image.config.config?.Healthcheck);
+    const health = replicaHealth(service.healthcheck, image.config.config?.Healthcheck, service.probe);
     const labels = { ...spec.options.labels, ...(replacements > 0 && { [LABEL_REPLACEMENTS]: String(replacements) }) };
     const { record } = await this.runtime.run(service.image, {
       ...spec.options,

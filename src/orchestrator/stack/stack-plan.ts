@@ -1,5 +1,5 @@
 import type { CreateContainerOptions, RestartPolicy } from "../../runtime/index.js";
-import type { Healthcheck, ServiceBuild, ServiceDependency } from "../compose/index.js";
+import type { Healthcheck, ServiceBuild, ServiceDependency, ServiceProbe } from "../compose/index.js";
 
 /**
  * The desired state of one stack on this host, as {@link planStack} reads it
@@ -73,6 +73,8 @@ export interface PlannedService {
   readonly restart: RestartPolicy;
   /** The file's healthcheck, merged over the image's HEALTHCHECK when the replica is made. */
   readonly healthcheck?: Healthcheck;
+  /** `x-berth.probe`: checked from the host instead of the healthcheck's test. */
+  readonly probe?: ServiceProbe;
   /** `stop_grace_period` in whole seconds; undefined: the runtime's default (10 s). */
   readonly stopTimeoutS?: number;
   /** Host directories of bind mounts to create when missing (compose's `create_host_path`). */
