@@ -147,7 +147,7 @@ function notesFor(opts: UpBenchOptions, hasDaemon: boolean): string[] {
     "up: from starting the command (berth up -d / docker-compose up -d) until every replica runs and is healthy and the command has returned; down (untimed) between rounds.",
     "recovery: from kill -9 of the replica's main process (host pid from berth inspect / the Engine API) until the service again has all its replicas running and healthy, the killed container not counted.",
     `swarm restart delay: ${opts.swarmRestartDelay ?? "swarm's default (5s; `restart:` of the compose file is ignored by docker stack deploy)"}; berth applies restart: unless-stopped itself.`,
-    "health: both sides poll every 100 ms in-process (berth's StackEngine.status; the Engine API's container list for docker); the first health check runs 3 s (interval) after a start on both.",
+    "health: both sides poll every 100 ms in-process (berth's StackEngine.status; the Engine API's container list for docker); docker runs the first health check 3 s (interval) after a start; berth checks every second in the start period until the first success (its default when start_interval is not set).",
     ...(hasDaemon && opts.warmup === 0 ? ["--warmup 0: berth's first timed up includes starting its daemon."] : []),
   ];
 }
