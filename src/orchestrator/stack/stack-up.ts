@@ -22,6 +22,8 @@ export interface StackUpContext {
   /** Services to converge (the named ones and, unless noDeps, what they depend on), in plan order. */
   readonly selected: readonly PlannedService[];
   readonly noDeps: boolean;
+  /** With noDeps: still wait for the conditions of dependencies left alone (a scale is gated as an up is). */
+  readonly gateOnUnselected?: boolean;
   readonly build: boolean;
   readonly dependencyTimeoutMs?: number;
   readonly pollMs?: number;
@@ -82,7 +84,7 @@ export async function stackUp(project: ComposeProject, plan: StackPlan, ctx: Sta
 
 async function waitForDependencies(plan: StackPlan, service: PlannedService, selected: ReadonlySet<string>, ctx: StackUpContext): Promise<void> {
   for (const [name, dep] of Object.entries(service.dependsOn)) {
-    if (ctx.noDeps && !selected.has(name)) continue;
+    if (ctx.noDeps && !selected.has(name) && !ctx.gateOnUnselected) continue;
     const desired = plan.services.find((s) => s.name === name)?.replicas ?? 0;
     try {
       await waitForDependency(service.name, name, dep, desired, async () => currentReplicas(await observeStack(ctx.runtime, plan.project), name, desired), ctx.emit, {

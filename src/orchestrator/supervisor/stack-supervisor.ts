@@ -211,7 +211,7 @@ export class StackSupervisor {
       }
       const stored = this.state.getStack(name) ?? kept.stored;
       const { actions } = await this.engine.up(kept.project, {
-        services: Object.keys(scale), noDeps: true, scale: desiredCounts(stored), onEvent: (e) => this.record(e, sinks.onEvent), ...(sinks.signal && { signal: sinks.signal }),
+        services: Object.keys(scale), noDeps: true, gateOnDependencies: true, scale: desiredCounts(stored), onEvent: (e) => this.record(e, sinks.onEvent), ...(sinks.signal && { signal: sinks.signal }),
       });
       this.stacks.set(name, { ...kept, stored, plan: this.engine.plan(kept.project, desiredCounts(stored)) });
       await this.runHooks();

@@ -1,6 +1,7 @@
 // StackEngine with real containers (runc, conmon, netavark, aardvark-dns) as root: depends_on with health,
 // DNS by service name, idempotent up, recreate on change, scale, reconcile after kill -9 and unhealthy, down -v.
 import assert from "node:assert/strict";
+import { isBerthError } from "../../../src/oci/index.js";
 import { access, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -108,6 +109,23 @@ describe("StackEngine: a two-service stack with real containers", () => {
     await r.engine().up(project, { scale: { web: 1 }, onEvent: log.sink, timeoutS: 5 });
     assert.deepEqual(log.changes().sort(), ["remove duo-web-2", "remove duo-web-3"]);
     assert.deepEqual(await r.ids("duo"), before);
+  });
+
+  it("a scale is gated on depends_on as an up is (the daemon's scale), without touching the dependency", async (t) => {
+    const r = stackRoot(t);
+    if (!r) return;
+    await r.runtime.stop("duo-db-1", 5);
+    try {
+      await assert.rejects(r.engine().up(project, { services: ["web"], noDeps: true, gateOnDependencies: true, scale: { web: 2 } }), (e: unknown) => {
+        assert.ok(isBerthError(e), String(e));
+        assert.match((e as Error).message, /db/);
+        return true;
+      });
+      assert.equal((await r.containers("duo")).filter((c) => c.record.name === "duo-web-2").length, 0, "web scaled while db was down");
+      assert.equal((await r.containers("duo")).find((c) => c.record.name === "duo-db-1")?.state.status, "exited", "the dependency was touched");
+    } finally {
+      await r.engine().up(project, { timeoutS: 5 });
+    }
   });
 
   it("kill -9 of a replica's process: reconcileOnce replaces that replica and only it, and a second pass does nothing", async (t) => {
