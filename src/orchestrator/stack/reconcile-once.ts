@@ -11,6 +11,8 @@ export interface ReconcileResult {
   readonly actions: number;
   /** Replicas left for a later pass because a dependency's condition is not met now. */
   readonly blocked: readonly string[];
+  /** The replicas as the pass found them: still what exists when `actions` is 0. */
+  readonly observed?: readonly ObservedReplica[];
 }
 
 /** What reconcile needs besides the plan and what exists. */
@@ -123,7 +125,7 @@ export async function reconcileOnce(plan: StackPlan, observed: readonly Observed
       actions++;
     }
   }
-  return { actions, blocked };
+  return { actions, blocked, observed };
 }
 
 /** The first required dependency whose condition does not hold now, described; undefined when all hold. */

@@ -42,7 +42,7 @@ export class ServiceTraffic {
     const seen = new Set<string>();
     for (const s of stacks) {
       if (s.plan === undefined) continue;
-      const observed = await observeStack(this.engine.runtime, s.stored.project);
+      const observed = s.observed ?? (await observeStack(this.engine.runtime, s.stored.project));
       desired.push(...desiredBalancers(s.stored.project, s.plan.services, observed, this.draining));
       for (const r of observed) await this.syncDns(r, seen);
     }

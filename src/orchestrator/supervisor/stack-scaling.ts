@@ -2,7 +2,7 @@ import {
   currentLimits, decideReplicas, keepRecommendations, Recommender, recommendationWarnings, UsageSampler,
   type ReplicaRecommendation, type ServiceRecommendation, type UsageSample,
 } from "../scaling/index.js";
-import { currentReplicas, isReady, observeStack } from "../stack/observe-stack.js";
+import { currentReplicas, isReady, observeStack, type ObservedReplica } from "../stack/observe-stack.js";
 import { nameOf } from "../stack/replica-lifecycle.js";
 import type { StackPlan } from "../stack/stack-plan.js";
 import { desiredCounts, type StackSupervisor, type SupervisedStack } from "./stack-supervisor.js";
@@ -54,7 +54,7 @@ export class StackScaling {
     this.lastSample = now;
     for (const s of stacks) {
       if (s.project === undefined || s.plan === undefined || s.stored.stopped) continue;
-      const observed = await observeStack(this.sup.engine.runtime, s.stored.project);
+      const observed = s.observed ?? (await observeStack(this.sup.engine.runtime, s.stored.project));
       const { samples } = await this.sampler.sample(observed);
       if (samples.length > 0) {
         this.sup.state.addSamples(samples);
@@ -93,7 +93,7 @@ export class StackScaling {
     for (const [c, list] of this.recent) if (list.every((x) => x.time < from)) this.recent.delete(c);
   }
 
-  private autoscale(s: SupervisedStack, observed: Awaited<ReturnType<typeof observeStack>>, now: number): void {
+  private autoscale(s: SupervisedStack, observed: readonly ObservedReplica[], now: number): void {
     const name = s.stored.project;
     if (this.sup.isBusy(name)) return;
     const counts = desiredCounts(s.stored);

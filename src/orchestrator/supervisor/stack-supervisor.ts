@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import { BerthError, InvalidArgumentError } from "../../oci/index.js";
 import { ChangeWaiter } from "../../runtime/index.js";
 import { loadComposeProject, formatComposeWarning, type ComposeProject } from "../compose/index.js";
-import { observeStack } from "../stack/observe-stack.js";
+import { observeStack, type ObservedReplica } from "../stack/observe-stack.js";
 import type { StackEngine } from "../stack/stack-engine.js";
 import type { StackEvent } from "../stack/stack-event.js";
 import type { PlannedService, StackPlan } from "../stack/stack-plan.js";
@@ -20,6 +20,8 @@ export interface SupervisedStack {
   /** Undefined when its files could not be read again (a restarted daemon whose files moved): then it is only watched, never changed. */
   readonly project?: ComposeProject;
   readonly plan?: StackPlan;
+  /** Its replicas as this pass's reconcile found them, when that pass changed nothing (hooks use it instead of listing again). */
+  readonly observed?: readonly ObservedReplica[];
 }
 
 /** Something the daemon does after every pass over the stacks (load balancers, DNS, sampling, autoscaling). */
@@ -59,6 +61,10 @@ export class StackSupervisor {
   private readonly busy = new Map<string, number>();
   private readonly lastErrors = new Map<string, string>();
   private readonly lastActions = new Map<string, string>();
+  /** This pass's reconcile observations of stacks it left unchanged, for the hooks (see SupervisedStack.observed). */
+  private readonly passObserved = new Map<string, readonly ObservedReplica[]>();
+  /** Operations begun per stack (the pass's own reconcile included), to tell whether another ran alongside it. */
+  private readonly operations = new Map<string, number>();
   private readonly events = new EventEmitter();
   private loop: Promise<void> | undefined;
   private readonly ac = new AbortController();
@@ -238,6 +244,8 @@ export class StackSupervisor {
 
   /** Run `fn` with the stack marked busy: the loop leaves it alone meanwhile. */
   async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    this.passObserved.delete(name);
+    this.operations.set(name, (this.operations.get(name) ?? 0) + 1);
     this.busy.set(name, (this.busy.get(name) ?? 0) + 1);
     try {
       return await fn();
@@ -294,13 +302,17 @@ export class StackSupervisor {
 
   /** One pass: reconcile every kept stack that is not stopped or busy, then the hooks. Failures become (deduplicated) warning events. */
   async passOnce(): Promise<void> {
+    this.passObserved.clear();
     for (const kept of [...this.stacks.values()]) {
-      if (kept.project === undefined || kept.stored.stopped || this.isBusy(kept.stored.project)) continue;
       const name = kept.stored.project;
+      if (kept.project === undefined || kept.stored.stopped || this.isBusy(name)) continue;
+      const before = this.operations.get(name) ?? 0;
       try {
-        await this.exclusive(name, () => this.engine.reconcileOnce(kept.project!, {
+        const result = await this.exclusive(name, () => this.engine.reconcileOnce(kept.project!, {
           scale: desiredCounts(this.stacks.get(name)?.stored ?? kept.stored), onEvent: (e) => this.recordOnce(e), ...(this.opts.planFor && { planFor: this.opts.planFor(name) }),
         }));
+        // Still what exists when the pass changed nothing and no operation began meanwhile (operations drop it).
+        if (result.actions === 0 && result.observed !== undefined && this.operations.get(name) === before + 1) this.passObserved.set(name, result.observed);
         this.lastErrors.delete(name);
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
@@ -313,7 +325,10 @@ export class StackSupervisor {
 
   /** The hooks, once (after a pass, and after an operation so that its ports listen before it returns). */
   async runHooks(): Promise<void> {
-    const stacks = this.list();
+    const stacks = this.list().map((s) => {
+      const observed = this.passObserved.get(s.stored.project);
+      return observed === undefined ? s : { ...s, observed };
+    });
     for (const hook of this.hooks) {
       try {
         await hook(stacks);

@@ -4,12 +4,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { observeStack } from "../../../src/orchestrator/index.js";
-import { BERTH_BIN } from "../../support/berth-server.js";
-import { describeResult, run, type RunResult } from "../../support/run.js";
+import { describeResult } from "../../support/run.js";
+import { berth, premakeDefaultNetwork } from "./daemon-fixture.js";
 import { eventually, IMAGE, useStackRoot, type StackRoot } from "../orchestrator/stack-fixture.js";
-
-const berth = (r: StackRoot, args: readonly string[], cwd: string): Promise<RunResult> =>
-  run(process.execPath, [BERTH_BIN, "--root", r.root, ...args], { cwd, timeoutMs: 120_000 });
 
 // Spins while /tmp/burn exists (`berth exec … touch /tmp/burn`), else sleeps.
 const BURNER = `["/bin/sh", "-c", "while true; do if [ -e /tmp/burn ]; then i=0; while [ $$i -lt 20000 ]; do i=$$((i+1)); done; else sleep 0.2; fi; done"]`;
@@ -37,7 +34,7 @@ networks:
   default:
     ipam: {config: [{subnet: \${SUBNET}}]}
 `);
-    await r.networks.create("as_default", { subnet: project.networks.default?.ipam?.config[0]?.subnet ?? "", labels: { "com.docker.compose.project": "as", "com.docker.compose.network": "default" } });
+    await premakeDefaultNetwork(r, project);
     try {
       const up = await berth(r, ["up", "-d"], project.workingDir);
       assert.equal(up.code, 0, describeResult(up));

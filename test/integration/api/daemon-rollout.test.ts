@@ -10,11 +10,9 @@ import { describe, it } from "node:test";
 import { daemonPaths, readPidFile } from "../../../src/api/index.js";
 import { isReady, observeStack } from "../../../src/orchestrator/index.js";
 import { BERTH_BIN } from "../../support/berth-server.js";
-import { describeResult, run, type RunResult } from "../../support/run.js";
-import { eventually, IMAGE, useStackRoot, type StackRoot } from "../orchestrator/stack-fixture.js";
-
-const berth = (r: StackRoot, args: readonly string[], cwd: string): Promise<RunResult> =>
-  run(process.execPath, [BERTH_BIN, "--root", r.root, ...args], { cwd, timeoutMs: 240_000 });
+import { describeResult, run } from "../../support/run.js";
+import { berth, premakeDefaultNetwork } from "./daemon-fixture.js";
+import { eventually, IMAGE, useStackRoot } from "../orchestrator/stack-fixture.js";
 
 const stack = (version: string, healthy: boolean, subnet: string): string => `name: ro
 services:
@@ -82,7 +80,7 @@ describe("rolling updates through the daemon (real containers)", () => {
     const first = await r.project("ro", stack("v1", true, "${SUBNET}"));
     const dir = first.workingDir;
     const subnet = first.networks.default?.ipam?.config[0]?.subnet ?? "";
-    await r.networks.create("ro_default", { subnet, labels: { "com.docker.compose.project": "ro", "com.docker.compose.network": "default" } });
+    await premakeDefaultNetwork(r, first);
     const write = (version: string, healthy: boolean): Promise<void> => writeFile(join(dir, "compose.yaml"), stack(version, healthy, subnet));
     try {
       const up = await berth(r, ["up", "-d"], dir);
@@ -147,7 +145,7 @@ describe("a daemon killed in the middle of a rollout (real containers)", () => {
     const first = await r.project("rk", stack("v1", true, "${SUBNET}").replace("name: ro", "name: rk").replace("monitor: 1s}", "monitor: 4s}"));
     const dir = first.workingDir;
     const subnet = first.networks.default?.ipam?.config[0]?.subnet ?? "";
-    await r.networks.create("rk_default", { subnet, labels: { "com.docker.compose.project": "rk", "com.docker.compose.network": "default" } });
+    await premakeDefaultNetwork(r, first);
     try {
       const up = await berth(r, ["up", "-d"], dir);
       assert.equal(up.code, 0, describeResult(up));

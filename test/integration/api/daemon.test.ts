@@ -11,11 +11,9 @@ import { daemonPaths, readPidFile } from "../../../src/api/index.js";
 import { observeStack } from "../../../src/orchestrator/index.js";
 import { BERTH_BIN } from "../../support/berth-server.js";
 import { waitForExit } from "../../support/process.js";
-import { describeResult, run, type RunResult } from "../../support/run.js";
+import { describeResult, run } from "../../support/run.js";
+import { berth, premakeDefaultNetwork } from "./daemon-fixture.js";
 import { eventually, IMAGE, useStackRoot, type StackRoot } from "../orchestrator/stack-fixture.js";
-
-const berth = (r: StackRoot, args: readonly string[], cwd: string): Promise<RunResult> =>
-  run(process.execPath, [BERTH_BIN, "--root", r.root, ...args], { cwd, timeoutMs: 120_000 });
 
 const HTTPD = `["/bin/sh", "-c", "mkdir -p /www && echo web-$$HOSTNAME > /www/index.html && exec httpd -f -p 80 -h /www"]`;
 
@@ -33,12 +31,6 @@ networks:
   default:
     ipam: {config: [{subnet: \${SUBNET}}]}
 `;
-
-async function premakeNetwork(r: StackRoot, project: string, workingDir: string): Promise<void> {
-  const yaml = await import("node:fs/promises").then((fs) => fs.readFile(`${workingDir}/compose.yaml`, "utf8"));
-  const subnet = /subnet: ([0-9./]+)/.exec(yaml)?.[1] ?? "";
-  await r.networks.create(`${project}_default`, { subnet, labels: { "com.docker.compose.project": project, "com.docker.compose.network": "default" } });
-}
 
 /** The running, healthy replicas of `service`: number → container id. */
 async function healthy(r: StackRoot, project: string, service: string): Promise<Map<number, { id: string; pid: number }>> {
@@ -69,7 +61,7 @@ describe("berth daemon (real containers)", () => {
     const r = stackRoot(t);
     if (!r) return;
     const project = await r.project("d1", stackYaml("d1"));
-    await premakeNetwork(r, "d1", project.workingDir);
+    await premakeDefaultNetwork(r, project);
     const up = await berth(r, ["up", "-d"], project.workingDir);
     assert.equal(up.code, 0, describeResult(up));
     const status = await berth(r, ["daemon", "status"], project.workingDir);
@@ -125,7 +117,7 @@ describe("berth daemon (real containers)", () => {
     const r = stackRoot(t);
     if (!r) return;
     const project = await r.project("d2", stackYaml("d2"));
-    await premakeNetwork(r, "d2", project.workingDir);
+    await premakeDefaultNetwork(r, project);
     const up = await berth(r, ["up", "-d"], project.workingDir);
     assert.equal(up.code, 0, describeResult(up));
     const before = await eventually("2 healthy replicas", async () => ((await healthy(r, "d2", "web")).size === 2 ? healthy(r, "d2", "web") : undefined), 30_000);

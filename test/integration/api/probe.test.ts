@@ -4,12 +4,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { observeStack } from "../../../src/orchestrator/index.js";
-import { BERTH_BIN } from "../../support/berth-server.js";
-import { describeResult, run, type RunResult } from "../../support/run.js";
-import { eventually, IMAGE, useStackRoot, type StackRoot } from "../orchestrator/stack-fixture.js";
-
-const berth = (r: StackRoot, args: readonly string[], cwd: string): Promise<RunResult> =>
-  run(process.execPath, [BERTH_BIN, "--root", r.root, ...args], { cwd, timeoutMs: 120_000 });
+import { describeResult } from "../../support/run.js";
+import { berth, premakeDefaultNetwork } from "./daemon-fixture.js";
+import { eventually, IMAGE, useStackRoot } from "../orchestrator/stack-fixture.js";
 
 const HTTPD = `["/bin/sh", "-c", "mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 80 -h /www"]`;
 
@@ -44,7 +41,7 @@ networks:
   default:
     ipam: {config: [{subnet: \${SUBNET}}]}
 `);
-    await r.networks.create("pr_default", { subnet: project.networks.default?.ipam?.config[0]?.subnet ?? "", labels: { "com.docker.compose.project": "pr", "com.docker.compose.network": "default" } });
+    await premakeDefaultNetwork(r, project);
     try {
       const up = await berth(r, ["up", "-d"], project.workingDir);
       assert.equal(up.code, 0, describeResult(up));
