@@ -89,7 +89,8 @@ describe("rolling updates through the daemon (real containers)", () => {
         const s = JSON.parse((await berth(r, ["service", "ls", "--format", "json"], dir)).stdout) as { services: { ready: number }[]; published?: { hostPort: number }[] }[];
         return s[0]?.services[0]?.ready === 3 ? s[0].published?.[0]?.hostPort : undefined;
       }, 60_000);
-      assert.equal(await fetchOnce(port), "v1");
+      // The balancer takes a replica on at the daemon's next pass after it turns healthy: wait for the first answer.
+      assert.equal(await eventually("the first answer through the balancer", () => fetchOnce(port).catch(() => undefined), 10_000), "v1");
 
       const loop = requestLoop(port);
       await write("v2", false);
