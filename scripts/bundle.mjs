@@ -4,22 +4,26 @@
 // container exit and every bench row pays. The library (dist/src) stays
 // unbundled for importers.
 //
-// The CLI is one CommonJS file, berth.cjs, that bin/berth.js compiles with a
-// V8 code cache (berth.cjs.cache, made here by one warm-up run): compiling a
-// megabyte of JavaScript was the largest part of `berth`'s start-up, and Node 20
-// keeps no compile cache of its own. One file, not chunks: esbuild splits only
-// ES modules, and those cannot be compiled from a cache. Its commands' modules
-// are initialised on first use (main.ts imports them lazily), so `berth run`
-// runs the code of `run` alone.
+// The CLI is CommonJS files that bin/berth.js compiles with a V8 code cache
+// (<file>.cache, made here by a warm-up run of each): compiling a megabyte of
+// JavaScript was the largest part of `berth`'s start-up, and Node 20 keeps no
+// compile cache of its own. Not chunks: esbuild splits only ES modules, and those
+// cannot be compiled from a cache. Instead one whole bundle per command module
+// (berth-run-command.cjs holds `run` and `create` and what they call, and no
+// other command's code), picked by the launcher from commands.json, and
+// berth.cjs with every command for help and unknown words: reading and
+// deserialising the code of commands that will not run was most of what was
+// left of start-up.
 //
 // The exit hook and the health monitor stay ES modules sharing chunks. Their
 // entry files keep their names so that `new URL("./exit-hook.js",
 // import.meta.url)` finds its sibling from the CLI's bundle and from dist/src
 // alike; an entry's code runs unconditionally (a shared module cannot tell it
 // is the entry).
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 // Chunk names are content hashes: without a clean dir, old chunks pile up.
@@ -29,18 +33,29 @@ rmSync("dist/bundle", { recursive: true, force: true });
 // every module whose exports go unused, so a command's code holds what it calls and no more
 // (`run` without the network plugins' schemas, the registry client or the unpacker).
 const root = resolve("dist/src");
-const sideEffectFree = {
+const commandsDir = `${root}/cli/commands/`;
+/**
+ * With `keep`, the file of one command module (see COMMAND_MODULES in main.ts): main's lazy
+ * imports of every other command module become empty modules, so that command's bundle holds
+ * its own code alone. Those imports never run in it: the launcher picks the bundle by the
+ * command's name.
+ */
+const sideEffectFree = (keep) => ({
   name: "berth-side-effect-free",
   setup(b) {
-    b.onResolve({ filter: /^\.\.?\// }, ({ path, resolveDir }) => {
+    b.onResolve({ filter: /^\.\.?\// }, ({ path, resolveDir, kind }) => {
       const file = resolve(resolveDir, path);
+      if (keep !== undefined && kind === "dynamic-import" && file.startsWith(commandsDir) && file !== `${commandsDir}${keep}.js`) {
+        return { path: file, namespace: "berth-other-command" };
+      }
       return file.startsWith(`${root}/`) ? { path: file, sideEffects: false } : undefined;
     });
+    b.onLoad({ filter: /.*/, namespace: "berth-other-command" }, () => ({ contents: "export {};", loader: "js" }));
   },
-};
+});
 
 const common = {
-  plugins: [sideEffectFree],
+  plugins: [sideEffectFree(undefined)],
   bundle: true,
   platform: "node",
   target: "node20",
@@ -51,25 +66,36 @@ const common = {
   logLevel: "warning",
 };
 
-await build({
-  ...common,
-  entryPoints: { berth: "dist/src/cli/main.js" },
-  outfile: "dist/bundle/berth.cjs",
-  format: "cjs",
-  // A native addon: it finds its .node file from its own package directory.
-  external: ["better-sqlite3"],
-  // The modules find their siblings (exit-hook.js, package.json) from import.meta.url: here, the bundle's own.
-  define: { "import.meta.url": "__berthUrl" },
-  banner: { js: "const __berthUrl = require('node:url').pathToFileURL(__filename).href;" },
-});
+/** One CommonJS bundle of the CLI: every command, or with `keep` the command module of that file alone. */
+async function cliBundle(name, keep) {
+  const outfile = `dist/bundle/${name}.cjs`;
+  await build({
+    ...common,
+    plugins: [sideEffectFree(keep)],
+    entryPoints: { [name]: "dist/src/cli/main.js" },
+    outfile,
+    format: "cjs",
+    // A native addon: it finds its .node file from its own package directory.
+    external: ["better-sqlite3"],
+    // The modules find their siblings (exit-hook.js, package.json) from import.meta.url: here, the bundle's own.
+    define: { "import.meta.url": "__berthUrl" },
+    banner: { js: "const __berthUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
+  // esbuild keeps non-ASCII characters in regular expression literals (a `µs` unit). One such
+  // character makes V8 decode the whole file as UTF-8 into a two-byte string, which costs more
+  // at every start than the rest of reading it: escape them (\uXXXX means the same in a regex).
+  const text = readFileSync(outfile, "utf8");
+  const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (ascii !== text) writeFileSync(outfile, ascii);
+}
 
-// esbuild keeps non-ASCII characters in regular expression literals (a `µs` unit). One such
-// character makes V8 decode the whole file as UTF-8 into a two-byte string, which costs more
-// at every start than the rest of reading it: escape them (\uXXXX means the same in a regex).
-const cjs = "dist/bundle/berth.cjs";
-const text = readFileSync(cjs, "utf8");
-const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-if (ascii !== text) writeFileSync(cjs, ascii);
+// A bundle per command module, and berth.cjs with them all (help, an unknown command). The
+// launcher finds a command's bundle in commands.json.
+const { COMMAND_MODULES } = await import(pathToFileURL(`${root}/cli/main.js`).href);
+const commandBundles = {};
+for (const m of COMMAND_MODULES) for (const n of m.names) commandBundles[n] = `berth-${m.file}.cjs`;
+await Promise.all([cliBundle("berth", undefined), ...COMMAND_MODULES.map((m) => cliBundle(`berth-${m.file}`, m.file))]);
+writeFileSync("dist/bundle/commands.json", `${JSON.stringify(commandBundles, null, 2)}\n`);
 
 await build({
   ...common,
@@ -84,13 +110,22 @@ await build({
   banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
 });
 
-// The code cache: bin/berth.js writes it after a run that loads every command (`--help`), so the
-// cache holds the compiled code of every module's initialisation, not only of the top level.
-const warm = spawnSync(process.execPath, ["bin/berth.js", "--help"], {
-  env: { ...process.env, BERTH_CODE_CACHE: "write" },
-  stdio: ["ignore", "ignore", "inherit"],
-  timeout: 60_000,
-});
-if (warm.status !== 0) {
-  process.stderr.write(`bundle: the warm-up run for the code cache failed (${warm.error?.message ?? `exit ${warm.status}`}); berth will compile at every start\n`);
+// The code caches: bin/berth.js writes one after a run that loads the commands of its bundle
+// (`--help`, `<command> --help`), so the cache holds the compiled code of every module's
+// initialisation, not only of the top level.
+const warmUps = [[], ...COMMAND_MODULES.map((m) => [m.names[0], "--help"])];
+const failed = [];
+await Promise.all([0, 1].map(async (lane) => {
+  for (let i = lane; i < warmUps.length; i += 2) {
+    const args = ["bin/berth.js", ...warmUps[i], ...(warmUps[i].length === 0 ? ["--help"] : [])];
+    const status = await new Promise((done) => {
+      const child = spawn(process.execPath, args, { env: { ...process.env, BERTH_CODE_CACHE: "write" }, stdio: ["ignore", "ignore", "inherit"], timeout: 60_000 });
+      child.on("error", () => done(-1));
+      child.on("close", (code) => done(code));
+    });
+    if (status !== 0) failed.push(`${args.slice(1).join(" ")} (exit ${status})`);
+  }
+}));
+if (failed.length > 0) {
+  process.stderr.write(`bundle: warm-up runs for the code caches failed: ${failed.join(", ")}; those bundles compile at every start\n`);
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidArgumentError } from "../oci/index.js";
 import type { StackDownRequest, StackUpRequest } from "../orchestrator/index.js";
 

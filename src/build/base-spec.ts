@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidArgumentError } from "../oci/index.js";
 
 /** The account the image runs as. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildProgram, COMMAND_MODULES, commandWord } from "./main.js";
+import { commandWord } from "./command-word.js";
+import { buildProgram, COMMAND_MODULES } from "./main.js";
 
 const names = (p: { commands: readonly { name(): string; aliases(): string[] }[] }): string[] =>
   p.commands.flatMap((c) => [c.name(), ...c.aliases()]).sort();
@@ -12,6 +13,11 @@ describe("COMMAND_MODULES", () => {
       const defined = (await m.load(globals)).flatMap((c) => [c.name(), ...c.aliases()]).sort();
       assert.deepEqual(defined, [...m.names].sort(), `module of ${m.names[0]}`);
     }
+  });
+
+  it("names the file each module loads (the bundle script makes one bundle per file)", () => {
+    for (const m of COMMAND_MODULES) assert.ok(m.load.toString().includes(`./commands/${m.file}.js`), `module of ${m.names[0]}: ${m.file}`);
+    assert.equal(new Set(COMMAND_MODULES.map((m) => m.file)).size, COMMAND_MODULES.length);
   });
 
   it("each name once, so a command line loads one module", () => {

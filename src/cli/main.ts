@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { commandWord } from "./command-word.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { printError } from "./print-error.js";
 import { VERSION } from "./version.js";
@@ -14,6 +15,8 @@ type Globals = () => GlobalOptions;
 /** A module of commands: the top-level names it defines, and how to load and make them. */
 interface CommandModule {
   readonly names: readonly string[];
+  /** Its file in ./commands, without extension: scripts/bundle.mjs makes one bundle per module from it. */
+  readonly file: string;
   readonly load: (globals: Globals) => Promise<readonly Command[]>;
 }
 
@@ -25,29 +28,30 @@ interface CommandModule {
  * match what each module defines (main.test.ts checks it).
  */
 export const COMMAND_MODULES: readonly CommandModule[] = [
-  { names: ["registry"], load: async (g) => [(await import("./commands/registry-command.js")).registryCommand(g)] },
-  { names: ["image", "images", "tag", "rmi"], load: async (g) => (await import("./commands/image-commands.js")).imageCommands(g) },
-  { names: ["pull", "push", "copy", "save", "load"], load: async (g) => (await import("./commands/transfer-commands.js")).transferCommands(g) },
-  { names: ["login", "logout"], load: async () => (await import("./commands/login-commands.js")).loginCommands() },
+  { names: ["registry"], file: "registry-command", load: async (g) => [(await import("./commands/registry-command.js")).registryCommand(g)] },
+  { names: ["image", "images", "tag", "rmi"], file: "image-commands", load: async (g) => (await import("./commands/image-commands.js")).imageCommands(g) },
+  { names: ["pull", "push", "copy", "save", "load"], file: "transfer-commands", load: async (g) => (await import("./commands/transfer-commands.js")).transferCommands(g) },
+  { names: ["login", "logout"], file: "login-commands", load: async () => (await import("./commands/login-commands.js")).loginCommands() },
   {
     names: ["run", "create"],
+    file: "run-command",
     load: async (g) => {
       const m = await import("./commands/run-command.js");
       return [m.runCommand(g), m.createCommand(g)];
     },
   },
-  { names: ["ps", "start", "stop", "restart", "kill", "rm", "wait", "inspect"], load: async (g) => (await import("./commands/container-commands.js")).containerCommands(g) },
-  { names: ["exec", "logs", "top", "stats"], load: async (g) => (await import("./commands/container-io-commands.js")).containerIoCommands(g) },
-  { names: ["cp"], load: async (g) => [(await import("./commands/cp-command.js")).cpCommand(g)] },
-  { names: ["network"], load: async (g) => [(await import("./commands/network-commands.js")).networkCommand(g)] },
-  { names: ["volume"], load: async (g) => [(await import("./commands/volume-commands.js")).volumeCommand(g)] },
-  { names: ["base"], load: async (g) => [(await import("./commands/base-command.js")).baseCommand(g)] },
-  { names: ["build"], load: async (g) => [(await import("./commands/build-command.js")).buildCommand(g)] },
-  { names: ["up", "down", "service"], load: async (g) => (await import("./commands/stack-commands.js")).stackCommands(g) },
-  { names: ["daemon"], load: async (g) => (await import("./commands/daemon-commands.js")).daemonCommands(g) },
-  { names: ["events"], load: async (g) => [(await import("./commands/events-command.js")).eventsCommand(g)] },
-  { names: ["rollout"], load: async (g) => [(await import("./commands/rollout-commands.js")).rolloutCommand(g)] },
-  { names: ["recommend"], load: async (g) => [(await import("./commands/recommend-command.js")).recommendCommand(g)] },
+  { names: ["ps", "start", "stop", "restart", "kill", "rm", "wait", "inspect"], file: "container-commands", load: async (g) => (await import("./commands/container-commands.js")).containerCommands(g) },
+  { names: ["exec", "logs", "top", "stats"], file: "container-io-commands", load: async (g) => (await import("./commands/container-io-commands.js")).containerIoCommands(g) },
+  { names: ["cp"], file: "cp-command", load: async (g) => [(await import("./commands/cp-command.js")).cpCommand(g)] },
+  { names: ["network"], file: "network-commands", load: async (g) => [(await import("./commands/network-commands.js")).networkCommand(g)] },
+  { names: ["volume"], file: "volume-commands", load: async (g) => [(await import("./commands/volume-commands.js")).volumeCommand(g)] },
+  { names: ["base"], file: "base-command", load: async (g) => [(await import("./commands/base-command.js")).baseCommand(g)] },
+  { names: ["build"], file: "build-command", load: async (g) => [(await import("./commands/build-command.js")).buildCommand(g)] },
+  { names: ["up", "down", "service"], file: "stack-commands", load: async (g) => (await import("./commands/stack-commands.js")).stackCommands(g) },
+  { names: ["daemon"], file: "daemon-commands", load: async (g) => (await import("./commands/daemon-commands.js")).daemonCommands(g) },
+  { names: ["events"], file: "events-command", load: async (g) => [(await import("./commands/events-command.js")).eventsCommand(g)] },
+  { names: ["rollout"], file: "rollout-commands", load: async (g) => [(await import("./commands/rollout-commands.js")).rolloutCommand(g)] },
+  { names: ["recommend"], file: "recommend-command", load: async (g) => [(await import("./commands/recommend-command.js")).recommendCommand(g)] },
 ];
 
 /**
@@ -72,16 +76,6 @@ export async function buildProgram(word?: string): Promise<Command> {
     for (const c of await m.load(globals)) program.addCommand(c);
   }
   return program;
-}
-
-/** The first word of `argv` after the global options `--root DIR` and `--debug`: a command's name, or an option. */
-export function commandWord(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--root") i++;
-    else if (a !== "--debug" && !a.startsWith("--root=")) return a;
-  }
-  return undefined;
 }
 
 /** Run the CLI; returns the exit code (the launcher sets it; nothing here exits the process). */

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidArgumentError } from "../oci/index.js";
 import { AuthConfigSchema, formatIssuePath } from "./auth/auth-config.js";
 

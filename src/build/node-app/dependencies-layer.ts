@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { delimiter, dirname, join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { writeFileAtomic } from "../../content/index.js";
 import type { ImageStore } from "../../image/index.js";
 import { MediaType, parseDigest } from "../../oci/index.js";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { writeFileAtomic } from "../../content/index.js";
 import type { ImageStore } from "../../image/index.js";
 import { parseDigest, type Descriptor } from "../../oci/index.js";

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidArgumentError } from "../../oci/index.js";
 
 /** The fields of package.json a build reads; `raw` keeps the whole parsed object (for the cache key). */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { bool, external, ignored, listOrDict, RESOURCE_NAME, scalarString } from "./schema-primitives.js";
 import { serviceSchema } from "./service-schema.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { DeployRestartPolicy, ResourceSpec, UpdateConfig } from "./compose-service.js";
 import { byteSize, count, cpus, decimal, duration, ignored, int, listOrDict } from "./schema-primitives.js";
 

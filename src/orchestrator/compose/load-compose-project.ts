@@ -1,5 +1,5 @@
 import { basename, dirname, join, resolve } from "node:path";
-import type { z } from "zod";
+import type * as z from "zod";
 import { ComposeFileError, type ComposeWarning } from "./compose-file-error.js";
 import { composeFileSchema } from "./compose-file-schema.js";
 import type { ComposeProject } from "./compose-project.js";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { ComposeFileResource, ComposeNetwork, ComposeProject, ComposeVolume } from "./compose-project.js";
 import type { ComposeService } from "./compose-service.js";
 import type { ComposeFileInput, fileResourceSchema, networkSchema, volumeSchema } from "./compose-file-schema.js";

@@ -6,7 +6,7 @@ import { isRemoteContext, resolvePath, type NormalizeContext } from "./normalize
 import { entriesToRecord } from "./schema-primitives.js";
 import { resolveEntries, serviceEnvironment } from "./service-environment.js";
 import type { VolumeEntry } from "./service-parts-schema.js";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { buildSchema, ServiceInput } from "./service-schema.js";
 import { splitShellWords } from "./shell-words.js";
 import { DEFAULT_RIGHT_SIZE } from "./x-berth-schema.js";

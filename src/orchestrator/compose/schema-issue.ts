@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { YamlPath } from "./yaml-path.js";
 
 /** The one problem reported for a value that failed a compose schema. */

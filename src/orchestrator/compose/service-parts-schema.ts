@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { DependencyCondition, Healthcheck, RestartPolicy, ServiceDependency, ServiceNetwork } from "./compose-service.js";
 import { parseExposeSpec, parseLongPortSpec, parsePortSpec, type PortMapping } from "./port-spec.js";
 import { bool, byteSize, count, duration, ignored, int, parsedBy, RESOURCE_NAME } from "./schema-primitives.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { deploySchema } from "./deploy-schema.js";
 import {
   commandSchema, dependsOnSchema, envFileSchema, exposeEntry, extraHostsSchema, fileGrantSchema, healthcheckSchema,

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { isPlainObject } from "./interpolate-values.js";
 import { ignored } from "./schema-primitives.js";
 import type { YamlPath } from "./yaml-path.js";

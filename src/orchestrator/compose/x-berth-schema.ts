@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { AutoscaleOptions, BerthServiceOptions, RightSizeOptions, ServiceProbe } from "./compose-service.js";
 import { bool, count, decimal, duration, parsedBy } from "./schema-primitives.js";
 

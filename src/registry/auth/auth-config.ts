@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidArgumentError } from "../../oci/index.js";
 
 /** What a rule may grant on a repository; `*` stands for all three. */

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 import { BerthError } from "../../oci/index.js";
 import type { AccessScope } from "./access-scope.js";
 import type { SigningKey } from "./signing-key.js";

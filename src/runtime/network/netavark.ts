@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { z } from "zod";
+import * as z from "zod";
 import { NetworkSetupError } from "./errors.js";
 import { runTool } from "./internal/run-tool.js";
 import type { NetworkAttachment, NetworkRecord } from "./network-record.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidArgumentError } from "../../oci/index.js";
 import { NetworkExistsError, NetworkRecordError } from "./errors.js";
 import { parseCidr, parseIpv4 } from "./ipv4.js";
