@@ -34,6 +34,7 @@ rmSync("dist/bundle", { recursive: true, force: true });
 // (`run` without the network plugins' schemas, the registry client or the unpacker).
 const root = resolve("dist/src");
 const commandsDir = `${root}/cli/commands/`;
+const mainFile = `${root}/cli/main.js`;
 /**
  * With `keep`, the file of one command module (see COMMAND_MODULES in main.ts): main's lazy
  * imports of every other command module become empty modules, so that command's bundle holds
@@ -43,9 +44,9 @@ const commandsDir = `${root}/cli/commands/`;
 const sideEffectFree = (keep) => ({
   name: "berth-side-effect-free",
   setup(b) {
-    b.onResolve({ filter: /^\.\.?\// }, ({ path, resolveDir, kind }) => {
+    b.onResolve({ filter: /^\.\.?\// }, ({ path, resolveDir, kind, importer }) => {
       const file = resolve(resolveDir, path);
-      if (keep !== undefined && kind === "dynamic-import" && file.startsWith(commandsDir) && file !== `${commandsDir}${keep}.js`) {
+      if (keep !== undefined && kind === "dynamic-import" && importer === mainFile && file.startsWith(commandsDir) && file !== `${commandsDir}${keep}.js`) {
         return { path: file, namespace: "berth-other-command" };
       }
       return file.startsWith(`${root}/`) ? { path: file, sideEffects: false } : undefined;

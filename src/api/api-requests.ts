@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { InvalidArgumentError } from "../oci/index.js";
+import type { BuildImageRequest } from "../build/index.js";
 import type { StackDownRequest, StackUpRequest } from "../orchestrator/index.js";
 
 const counts = z.record(z.string().min(1), z.number().int().min(0).max(1000));
@@ -17,6 +18,20 @@ const upSchema = z.object({
   scale: counts.optional(),
   removeOrphans: z.boolean().optional(),
   timeoutS: timeoutS.optional(),
+}).strict();
+
+const buildSchema = z.object({
+  context: z.string().startsWith("/"),
+  dockerfile: z.string().startsWith("/").optional(),
+  tags: z.array(z.string().min(1)).max(100).default([]),
+  buildArgs: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+  target: z.string().min(1).optional(),
+  noCache: z.boolean().optional(),
+  network: z.enum(["host", "none"]).optional(),
+  hostTrust: z.boolean().optional(),
+  expose: z.array(z.string()).max(1000).optional(),
+  mirror: z.string().optional(),
+  env: z.record(z.string(), z.string()).optional(),
 }).strict();
 
 const downSchema = z.object({ volumes: z.boolean().optional(), removeOrphans: z.boolean().optional(), timeoutS: timeoutS.optional() }).strict();
@@ -38,3 +53,4 @@ export const parseUpRequest = (body: unknown): StackUpRequest => defined(parse(u
 export const parseDownRequest = (body: unknown): StackDownRequest => defined(parse(downSchema, body, "down")) as StackDownRequest;
 export const parseScaleRequest = (body: unknown): Record<string, number> => parse(scaleSchema, body, "scale").scale;
 export const parseStopRequest = (body: unknown): { timeoutS?: number } => defined(parse(stopSchema, body, "stop")) as { timeoutS?: number };
+export const parseBuildRequest = (body: unknown): BuildImageRequest => defined(parse(buildSchema, body, "build")) as BuildImageRequest;

@@ -68,6 +68,8 @@ export class BerthDaemon {
       supervisor.addHook(scaling.hook);
       supervisor.addAdvisor((s) => (s.plan === undefined ? [] : scaling.upWarnings(s.stored.project, s.plan, (svc) => s.project?.services[svc]?.berth.rightSize.enabled !== false)));
       const routes = daemonRoutes({
+        store: opts.runtime.store,
+        log,
         supervisor,
         scaling,
         rollouts,

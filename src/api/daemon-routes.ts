@@ -1,16 +1,22 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { buildImage } from "../build/index.js";
+import type { ImageStore } from "../image/index.js";
 import { InvalidArgumentError } from "../oci/index.js";
 import {
   formatRecommendations, revisionHistoryRows, rolloutStatusRows, REVISION_COLUMNS, ROLLOUT_COLUMNS, StackNotKeptError,
   type LoggedEvent, type StackRollouts, type StackScaling, type StackSupervisor,
 } from "../orchestrator/index.js";
 import { ApiRouter } from "./api-router.js";
-import { parseDownRequest, parseScaleRequest, parseStopRequest, parseUpRequest } from "./api-requests.js";
+import { parseBuildRequest, parseDownRequest, parseScaleRequest, parseStopRequest, parseUpRequest } from "./api-requests.js";
 import { readJsonBody, sendJson, streamLines } from "./http-json.js";
 
 /** What the routes need from the daemon besides the supervisor. */
 export interface DaemonRouteContext {
   readonly supervisor: StackSupervisor;
+  /** The image store builds write to. */
+  readonly store: ImageStore;
+  /** The daemon's log (one line per build). */
+  readonly log?: (line: string) => void;
   readonly scaling: StackScaling;
   readonly rollouts: StackRollouts;
   readonly info: () => Record<string, unknown>;
@@ -26,7 +32,7 @@ const SVC = "([a-zA-Z0-9][a-zA-Z0-9._-]*)";
 
 /**
  * The daemon's HTTP API, version 1 (docs/daemon-api.md): JSON in and out;
- * operations that take a while (`up`, `down`, `scale`, `stop`) answer with
+ * operations that take a while (`up`, `down`, `scale`, `stop`, `build`) answer with
  * NDJSON: their events as they happen, then the result or the error.
  */
 export function daemonRoutes(ctx: DaemonRouteContext): ApiRouter {
@@ -45,6 +51,16 @@ export function daemonRoutes(ctx: DaemonRouteContext): ApiRouter {
     .add("POST", /^\/v1\/stacks\/up$/, async (req, res) => {
       const body = parseUpRequest(await readJsonBody(req));
       await streamLines(req, res, (s) => sup.up(body, { onEvent: s.event, onProgress: s.progress, signal: s.signal }));
+    })
+    .add("POST", /^\/v1\/build$/, async (req, res) => {
+      // The CLI's `berth build` when a daemon runs: no Node start-up, and the builders' code already compiled.
+      const body = parseBuildRequest(await readJsonBody(req));
+      await streamLines(req, res, async (s) => {
+        const started = Date.now();
+        const built = await buildImage(ctx.store, body, { onProgress: s.progress, signal: s.signal });
+        ctx.log?.(`built ${built.names.join(", ")} (${built.digest}) from ${body.context} in ${Date.now() - started} ms`);
+        return built;
+      });
     })
     .add("GET", new RegExp(`^/v1/stacks/${NAME}$`), async (_q, res, [name]) => {
       const status = await sup.engine.status(name!);

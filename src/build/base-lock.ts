@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import * as z from "zod";
 import { writeFileAtomic } from "../content/index.js";
-import { InvalidArgumentError } from "../oci/index.js";
+import { InvalidArgumentError, lazy } from "../oci/index.js";
 
 /** One package pinned by a lock: where to get it and what its bytes must hash to. */
 export interface LockedPackage {
@@ -40,7 +40,7 @@ export interface BaseLock {
   readonly packages: readonly LockedPackage[];
 }
 
-const Schema = z.strictObject({
+const Schema = lazy(() => z.strictObject({
   lockVersion: z.literal(1),
   request: z.strictObject({
     suite: z.string(), architecture: z.string(), components: z.array(z.string()),
@@ -55,7 +55,7 @@ const Schema = z.strictObject({
     sha256: z.string().regex(/^[a-f0-9]{64}$/),
     size: z.number().int().min(0),
   })),
-});
+}));
 
 /** The lock at `path`, or undefined when there is none. A malformed lock throws naming the field. */
 export async function readBaseLock(path: string): Promise<BaseLock | undefined> {
@@ -72,7 +72,7 @@ export async function readBaseLock(path: string): Promise<BaseLock | undefined> 
   } catch (e) {
     throw new InvalidArgumentError(`${path}: not valid JSON`, { cause: e, hint: "remove the lock or run with --update-lock" });
   }
-  const r = Schema.safeParse(raw);
+  const r = Schema().safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0]!;
     throw new InvalidArgumentError(`${path}: ${i.path.join(".") || "(top)"}: ${i.message}`, { hint: "remove the lock or run with --update-lock" });

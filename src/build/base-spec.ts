@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import * as z from "zod";
-import { InvalidArgumentError } from "../oci/index.js";
+import { InvalidArgumentError, lazy } from "../oci/index.js";
 
 /** The account the image runs as. */
 export interface BaseUser {
@@ -33,19 +33,19 @@ export interface BaseSpec {
 export const NONROOT: BaseUser = { name: "nonroot", uid: 65532, gid: 65532, home: "/home/nonroot" };
 const ROOT: BaseUser = { name: "root", uid: 0, gid: 0, home: "/root" };
 
-const packageName = z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, "a Debian package name (lower case, digits, + . -)");
-const command = z.union([z.string().transform((s) => ["/bin/sh", "-c", s]), z.array(z.string())]);
-const Schema = z.strictObject({
+const packageName = (): z.ZodString => z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, "a Debian package name (lower case, digits, + . -)");
+const command = () => z.union([z.string().transform((s) => ["/bin/sh", "-c", s]), z.array(z.string())]);
+const Schema = lazy(() => z.strictObject({
   suite: z.string().regex(/^[a-z][a-z0-9.-]*$/).optional(),
   components: z.array(z.string().regex(/^[a-z0-9/-]+$/)).min(1).default(["main"]),
-  packages: z.array(packageName).default([]),
-  exclude: z.array(packageName).default([]),
+  packages: z.array(packageName()).default([]),
+  exclude: z.array(packageName()).default([]),
   user: z.union([
     z.enum(["nonroot", "root"]),
     z.strictObject({ name: z.string().regex(/^[a-z_][a-z0-9_-]*$/), uid: z.number().int().min(0).max(2 ** 31), gid: z.number().int().min(0).max(2 ** 31), home: z.string().startsWith("/").optional() }),
   ]).default("nonroot"),
-  entrypoint: command.optional(),
-  cmd: command.optional(),
+  entrypoint: command().optional(),
+  cmd: command().optional(),
   env: z.record(z.string().regex(/^[^=\s]+$/), z.union([z.string(), z.number()]).transform(String)).default({}),
   labels: z.record(z.string(), z.string()).default({}),
   workdir: z.string().startsWith("/").optional(),
@@ -53,7 +53,7 @@ const Schema = z.strictObject({
   include_essential: z.boolean().default(false),
   architecture: z.string().regex(/^[a-z0-9-]+$/).optional(),
   mirror: z.url({ protocol: /^https?$/ }).optional(),
-});
+}));
 
 /**
  * Parse the YAML text of a spec. `file` names it in errors; an error names
@@ -67,7 +67,7 @@ export function parseBaseSpec(text: string, file: string): BaseSpec {
   } catch (e) {
     throw new InvalidArgumentError(`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`, { cause: e });
   }
-  const r = Schema.safeParse(raw ?? {});
+  const r = Schema().safeParse(raw ?? {});
   if (!r.success) {
     const i = r.error.issues[0]!;
     throw new InvalidArgumentError(`${file}: ${i.path.join(".") || "(top)"}: ${i.message}`, { hint: "see docs/build.md for the spec fields" });

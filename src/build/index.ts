@@ -8,3 +8,4 @@ export { resolveDependencies, type ResolveOptions } from "./dependency-resolver.
 export { ChecksumMismatchError, SignatureError, UnsatisfiableDependencyError, BadPackageError, MirrorUnavailableError } from "./errors.js";
 export * from "./node-app/index.js";
 export * from "./dockerfile/index.js";
+export { buildImage, type BuildImageRequest, type BuildImageSinks, type BuiltImage } from "./build-image.js";

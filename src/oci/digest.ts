@@ -1,4 +1,4 @@
-import { createHash, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
 import { InvalidArgumentError } from "./errors.js";
 
 /**
@@ -9,6 +9,13 @@ import { InvalidArgumentError } from "./errors.js";
 export type Digest = string & { readonly __brand: "Digest" };
 
 export type DigestAlgorithm = "sha256" | "sha512";
+
+/**
+ * node:crypto, loaded on the first hash: loading it costs about 10 ms, and most
+ * commands that read digests (every one that touches an image or a container)
+ * never compute one.
+ */
+const createHash = (algorithm: DigestAlgorithm): Hash => process.getBuiltinModule("node:crypto").createHash(algorithm);
 
 const ENCODED_LENGTH: Record<DigestAlgorithm, number> = { sha256: 64, sha512: 128 };
 const DIGEST_GRAMMAR = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;

@@ -19,3 +19,4 @@ export {
   type ImageConfig, type ContainerConfig, type Healthcheck, type RootFS, type HistoryEntry,
 } from "./image-config.js";
 export { PlatformNotFoundError, offeredPlatforms, selectPlatformEntry } from "./select-platform.js";
+export { lazy } from "./lazy.js";

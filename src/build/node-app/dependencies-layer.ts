@@ -4,7 +4,7 @@ import { delimiter, dirname, join } from "node:path";
 import * as z from "zod";
 import { writeFileAtomic } from "../../content/index.js";
 import type { ImageStore } from "../../image/index.js";
-import { MediaType, parseDigest } from "../../oci/index.js";
+import { lazy, MediaType, parseDigest } from "../../oci/index.js";
 import { writeLayer, type WrittenLayer } from "../layer-writer.js";
 import { readContextTree } from "./context-tree.js";
 import { dependenciesCacheKey } from "./dependencies-cache-key.js";
@@ -38,7 +38,7 @@ export interface DependenciesLayer {
   readonly isCached: boolean;
 }
 
-const LayerRecord = z.object({ digest: z.string(), size: z.number(), diffId: z.string(), uncompressedSize: z.number() });
+const LayerRecord = lazy(() => z.object({ digest: z.string(), size: z.number(), diffId: z.string(), uncompressedSize: z.number() }));
 const LOCKFILES = ["npm-shrinkwrap.json", "package-lock.json"] as const;
 
 /**
@@ -66,7 +66,7 @@ export async function dependenciesLayer(store: ImageStore, dir: string, manifest
   });
   const recordPath = join(opts.cacheDir, "node-deps", `${key}.json`);
   if (!opts.noCache) {
-    const rec = LayerRecord.safeParse(await readJson(recordPath));
+    const rec = LayerRecord().safeParse(await readJson(recordPath));
     if (rec.success && (await store.content.hasBlob(parseDigest(rec.data.digest)))) {
       const r = rec.data;
       return { key, isCached: true, layer: { descriptor: { mediaType: MediaType.OciLayerGzip, digest: parseDigest(r.digest), size: r.size }, diffId: parseDigest(r.diffId), uncompressedSize: r.uncompressedSize } };

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as z from "zod";
 import { writeFileAtomic } from "../../content/index.js";
 import type { ImageStore } from "../../image/index.js";
-import { parseDigest, type Descriptor } from "../../oci/index.js";
+import { type Descriptor, lazy, parseDigest } from "../../oci/index.js";
 import { buildBase } from "../build-base.js";
 import { readBaseLock } from "../base-lock.js";
 
@@ -50,7 +50,7 @@ export interface NodeBaseOptions {
   readonly onProgress?: (line: string) => void;
 }
 
-const BuiltRecord = z.object({ specSha256: z.string(), lockSha256: z.string(), digest: z.string(), size: z.number(), mediaType: z.string() });
+const BuiltRecord = lazy(() => z.object({ specSha256: z.string(), lockSha256: z.string(), digest: z.string(), size: z.number(), mediaType: z.string() }));
 
 /**
  * The node base in `store`, built through buildBase on first use and reused
@@ -68,7 +68,7 @@ export async function ensureNodeBase(store: ImageStore, opts: NodeBaseOptions): 
   const specSha256 = sha256(NODE_BASE_SPEC);
   const lockText = await readFile(lockPath, "utf8").catch(() => undefined);
   if (lockText !== undefined && !opts.noCache) {
-    const rec = BuiltRecord.safeParse(await readJson(recordPath));
+    const rec = BuiltRecord().safeParse(await readJson(recordPath));
     const named = await store.get(NODE_BASE_REFERENCE);
     if (rec.success && rec.data.specSha256 === specSha256 && rec.data.lockSha256 === sha256(lockText) && named?.target.digest === rec.data.digest
       && (await store.content.hasBlob(named.target.digest))) {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as z from "zod";
-import { InvalidArgumentError } from "../../oci/index.js";
+import { InvalidArgumentError, lazy } from "../../oci/index.js";
 
 /** The fields of package.json a build reads; `raw` keeps the whole parsed object (for the cache key). */
 export interface PackageManifest {
@@ -17,19 +17,19 @@ export interface PackageManifest {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
-const stringMap = z.record(z.string(), z.string());
-const Schema = z.looseObject({
+const stringMap = () => z.record(z.string(), z.string());
+const Schema = lazy(() => z.looseObject({
   name: z.string().max(214).optional(),
   version: z.string().optional(),
   main: z.string().min(1).optional(),
-  bin: z.union([z.string().min(1), stringMap]).optional(),
-  scripts: stringMap.optional(),
+  bin: z.union([z.string().min(1), stringMap()]).optional(),
+  scripts: stringMap().optional(),
   repository: z.union([z.string(), z.looseObject({ url: z.string().optional() })]).optional(),
-  dependencies: stringMap.optional(),
-  optionalDependencies: stringMap.optional(),
+  dependencies: stringMap().optional(),
+  optionalDependencies: stringMap().optional(),
   bundleDependencies: z.union([z.array(z.string()), z.boolean()]).optional(),
   bundledDependencies: z.union([z.array(z.string()), z.boolean()]).optional(),
-});
+}));
 
 const MAX_SIZE = 1024 * 1024;
 
@@ -46,7 +46,7 @@ export function parsePackageManifest(text: string, file: string): PackageManifes
   } catch (e) {
     throw new InvalidArgumentError(`${file}: not valid JSON: ${(e as Error).message}`, { cause: e });
   }
-  const r = Schema.safeParse(raw);
+  const r = Schema().safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0]!;
     throw new InvalidArgumentError(`${file}: ${i.path.join(".") || "(top)"}: ${i.message}`, { hint: "fix package.json (npm would refuse it too)" });

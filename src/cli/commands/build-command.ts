@@ -1,18 +1,21 @@
 import { createWriteStream } from "node:fs";
-import { access } from "node:fs/promises";
-import { join } from "node:path";
+import { resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Command, Option } from "commander";
-import { fullName, push, save } from "../../image/index.js";
+import { daemonPaths, DaemonClient } from "../../api/index.js";
+import type { BuildImageRequest, BuiltImage } from "../../build/index.js";
+import type { ImageStore } from "../../image/index.js";
 import { InvalidArgumentError } from "../../oci/index.js";
+import { resolveBerthRoot } from "../berth-root.js";
 import { formatBytes } from "../format.js";
 import type { GlobalOptions } from "../main.js";
 import { collect } from "./container-cli.js";
-import { imageStore } from "./image-commands.js";
 
-// Loaded when the command runs, as `berth base` does: the build layer pulls in yaml and zod.
+// Loaded when the build runs in this process, or an image is written out or pushed: a build
+// handed to the daemon initialises neither the builders nor the image store's registry client.
 const builders = (): Promise<typeof import("../../build/index.js")> => import("../../build/index.js");
+const images = (): Promise<typeof import("../../image/index.js")> => import("../../image/index.js");
 
 interface BuildFlags {
   readonly tag: string[];
@@ -29,8 +32,6 @@ interface BuildFlags {
   readonly push?: boolean;
   readonly hostTrust: boolean;
 }
-
-const DOCKERFILES = ["Dockerfile", "Containerfile", "dockerfile"];
 
 /**
  * `berth build [PATH]`: with a Dockerfile (`-f`, or one in PATH) a
@@ -71,59 +72,50 @@ export function buildCommand(globals: () => GlobalOptions): Command {
     .action(async (path: string, flags: BuildFlags) => {
       const quiet = flags.quiet === true || flags.progress === "quiet";
       const onProgress = quiet ? undefined : (l: string): void => void process.stderr.write(`${l}\n`);
-      const dockerfile = flags.file ?? (await firstExisting(DOCKERFILES.map((f) => join(path, f))));
-      const store = imageStore(globals());
       const output = flags.output === undefined ? undefined : parseOutput(flags.output);
-      let digest: string;
-      let name: string;
-      if (dockerfile !== undefined) {
-        const { buildDockerfile } = await builders();
-        const built = await buildDockerfile(store, path, {
-          dockerfile, tags: flags.tag, buildArgs: parseBuildArgs(flags.buildArg),
-          ...(flags.target && { target: flags.target }),
-          ...(!flags.cache && { noCache: true }),
-          ...(flags.network !== undefined && flags.network !== "default" && { network: flags.network }),
-          hostTrust: flags.hostTrust,
-          ...(onProgress && { onProgress }),
-        });
-        digest = built.descriptor.digest;
-        name = built.names[0]!;
-        if (!quiet) {
-          const cached = built.steps.filter((s) => s.isCached).length;
-          process.stderr.write(`Built ${built.names.join(", ")}: ${built.steps.length} steps (${cached} cached), ${(built.steps.reduce((n, s) => n + s.ms, 0) / 1000).toFixed(1)}s\n`);
-        }
-      } else {
-        const { buildNodeApp } = await builders();
-        const built = await buildNodeApp(store, path, {
-          ...(flags.tag[0] && { reference: flags.tag[0] }),
-          ...(!flags.cache && { noCache: true }),
-          expose: flags.expose,
-          // The new layers are unpacked by the first `berth run` (it unpacks what is missing): a rebuild writes blobs only.
-          unpack: false,
-          ...(flags.mirror && { mirror: flags.mirror }),
-          ...(onProgress && { onProgress }),
-        });
-        for (const t of flags.tag.slice(1)) await store.setName(fullName(t).name, built.descriptor);
-        digest = built.descriptor.digest;
-        name = built.name;
-        if (!quiet) {
-          const layers = [built.dependencies, built.app].filter((l) => l !== undefined);
-          const total = built.steps.reduce((n, s) => n + s.ms, 0);
-          process.stderr.write(`Built ${built.name}: app layer ${formatBytes(built.app.descriptor.size)}${built.dependencies ? `, dependencies ${formatBytes(built.dependencies.descriptor.size)}` : ""} (${layers.length} layers over the base), ${(total / 1000).toFixed(1)}s\n`);
-        }
-      }
+      const request: BuildImageRequest = {
+        context: resolve(path),
+        ...(flags.file !== undefined && { dockerfile: resolve(flags.file) }),
+        tags: flags.tag,
+        buildArgs: parseBuildArgs(flags.buildArg),
+        ...(flags.target && { target: flags.target }),
+        ...(!flags.cache && { noCache: true }),
+        ...(flags.network !== undefined && flags.network !== "default" && { network: flags.network }),
+        hostTrust: flags.hostTrust,
+        expose: flags.expose,
+        ...(flags.mirror && { mirror: flags.mirror }),
+        env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+      };
+      const root = resolveBerthRoot(globals().root);
+      // With a daemon running for this root, it builds (as docker's daemon does): this process then
+      // starts none of the builders' code. Without one, the build runs here; none is started for it.
+      const daemon = new DaemonClient(daemonPaths(root).socket);
+      const store = async (): Promise<ImageStore> => new (await images()).ImageStore(root);
+      const built = await daemon.ping()
+        ? await daemon.stream<never, BuiltImage>("POST", "/v1/build", request, { ...(onProgress && { onProgress }) })
+        : await (await builders()).buildImage(await store(), request, { ...(onProgress && { onProgress }) });
+      if (!quiet) process.stderr.write(`${summary(built)}\n`);
+      const name = built.names[0]!;
       if (output !== undefined) {
         await pipeline(Readable.from([]), createWriteStream(output.dest)); // create/truncate first, so a bad path fails before the export
         const out = createWriteStream(output.dest);
-        await save(store, [name], out, { format: output.type });
+        await (await images()).save(await store(), [name], out, { format: output.type });
         onProgress?.(`wrote ${output.type === "oci" ? "an OCI layout" : "a docker-archive"} to ${output.dest}`);
       }
       if (flags.push === true) {
-        const pushed = await push(store, name);
+        const pushed = await (await images()).push(await store(), name);
         onProgress?.(`pushed ${pushed.destination}@${pushed.descriptor.digest}`);
       }
-      process.stdout.write(`${digest}\n`);
+      process.stdout.write(`${built.digest}\n`);
     });
+}
+
+/** The line after the steps: what was built and how long its steps took. */
+function summary(b: BuiltImage): string {
+  const seconds = `${(b.ms / 1000).toFixed(1)}s`;
+  if (b.kind === "dockerfile") return `Built ${b.names.join(", ")}: ${b.steps} steps (${b.cached} cached), ${seconds}`;
+  const deps = b.dependencyBytes === undefined ? "" : `, dependencies ${formatBytes(b.dependencyBytes)}`;
+  return `Built ${b.names[0]}: app layer ${formatBytes(b.appBytes)}${deps} (${b.dependencyBytes === undefined ? 1 : 2} layers over the base), ${seconds}`;
 }
 
 /** `--build-arg NAME=value`, or `NAME` alone for the value in berth's environment (skipped when unset, as docker). */
@@ -152,8 +144,3 @@ export function parseOutput(spec: string): { type: "oci" | "docker"; dest: strin
   }
   return { type, dest };
 }
-
-const firstExisting = async (paths: readonly string[]): Promise<string | undefined> => {
-  for (const p of paths) if (await access(p).then(() => true, () => false)) return p;
-  return undefined;
-};

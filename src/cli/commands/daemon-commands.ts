@@ -8,14 +8,14 @@ import { resolveBerthRoot } from "../berth-root.js";
 import type { GlobalOptions } from "../main.js";
 import { VERSION } from "../version.js";
 import { runtimeOf } from "./container-cli.js";
-import { api, selfLauncher } from "./daemon-cli.js";
+import { api, daemonOf, selfLauncher } from "./daemon-cli.js";
 
 const UNIT_PATH = "/etc/systemd/system/berth.service";
 
 function daemonCommand(globals: () => GlobalOptions): Command {
   const cmd = new Command("daemon")
     .description("run the berth daemon in the foreground: it keeps compose stacks in shape (reconcile loop, load balancers, rollouts, autoscaling) "
-      + "and serves the API on <root>/daemon/berth.sock; the CLI starts one itself when none runs")
+      + "and serves the API on <root>/daemon/berth.sock; stack commands start one themselves when none runs, and `berth build` uses one when it runs")
     .option("--install", `write a systemd unit (${UNIT_PATH}) that runs this daemon, and exit`)
     .option("--unit-path <file>", "with --install: where to write the unit", UNIT_PATH)
     .action(async (f: { install?: boolean; unitPath: string }) => {
@@ -33,6 +33,15 @@ function daemonCommand(globals: () => GlobalOptions): Command {
       await daemon.closed;
       process.off("SIGINT", stop).off("SIGTERM", stop);
     });
+  cmd.addCommand(new Command("start")
+    .description("start a daemon in the background for this root, as `berth up` does, and return once it answers (at once when one runs); "
+      + "while one runs, `berth build` hands its builds to it")
+    .action(async () => {
+      const root = resolveBerthRoot(globals().root);
+      const client = await daemonOf(globals);
+      const info = await client.json<Record<string, unknown>>("GET", "/v1/info");
+      process.stdout.write(`running: pid ${String(info.pid)}, log ${(await api()).daemonPaths(root).log}\n`);
+    }));
   cmd.addCommand(new Command("stop")
     .description("stop the daemon (its containers keep running; the next daemon adopts them)")
     .action(async () => {
@@ -67,7 +76,7 @@ function daemonCommand(globals: () => GlobalOptions): Command {
   return cmd;
 }
 
-/** `berth daemon`, `berth daemon stop|status`. */
+/** `berth daemon`, `berth daemon start|stop|status`. */
 export function daemonCommands(globals: () => GlobalOptions): Command[] {
   return [daemonCommand(globals)];
 }

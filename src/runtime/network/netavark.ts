@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import * as z from "zod";
+import { lazy } from "../../oci/index.js";
 import { NetworkSetupError } from "./errors.js";
 import { runTool } from "./internal/run-tool.js";
 import type { NetworkAttachment, NetworkRecord } from "./network-record.js";
@@ -61,22 +62,22 @@ export function netavarkInput(containerId: string, containerName: string, entrie
   };
 }
 
-const StatusSchema = z.record(z.string(), z.object({
+const StatusSchema = lazy(() => z.record(z.string(), z.object({
   dns_search_domains: z.array(z.string()).nullish(),
   dns_server_ips: z.array(z.string()).nullish(),
   interfaces: z.record(z.string(), z.object({
     mac_address: z.string(),
     subnets: z.array(z.object({ ipnet: z.string(), gateway: z.string().nullish() })).nullish(),
   })).nullish(),
-}));
+})));
 
 /** What `netavark setup` reports per network: interfaces with MAC and addresses, DNS for resolv.conf. */
-export type NetavarkStatus = z.output<typeof StatusSchema>;
+export type NetavarkStatus = z.output<ReturnType<typeof StatusSchema>>;
 
 /** Run `netavark setup <netns>`; resolves its status, rejects with a NetworkSetupError holding netavark's message. */
 export async function netavarkSetup(config: NetavarkConfig, netnsPath: string, input: NetavarkInput): Promise<NetavarkStatus> {
   const stdout = await runNetavark(config, "setup", netnsPath, input);
-  const parsed = StatusSchema.safeParse(safeJson(stdout));
+  const parsed = StatusSchema().safeParse(safeJson(stdout));
   if (!parsed.success) throw new NetworkSetupError("netavark setup", input.container_id, `unexpected answer: ${stdout.slice(0, 500)}`);
   return parsed.data;
 }

@@ -1,0 +1,96 @@
+import { access } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import { fullName, type ImageStore } from "../image/index.js";
+import { InvalidArgumentError } from "../oci/index.js";
+import { buildDockerfile } from "./dockerfile/index.js";
+import { buildNodeApp } from "./node-app/index.js";
+
+/**
+ * One `berth build`, as the CLI runs it in its own process or hands it to
+ * the daemon: plain data, so that it travels as JSON.
+ */
+export interface BuildImageRequest {
+  /** The build context: an absolute path. */
+  readonly context: string;
+  /** An absolute path; default the context's Dockerfile, Containerfile or dockerfile; with none, a Node.js build. */
+  readonly dockerfile?: string;
+  /** Names for the image; the first is its name (default: the builder's). */
+  readonly tags: readonly string[];
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  readonly target?: string;
+  readonly noCache?: boolean;
+  /** Network of RUN steps (default host). */
+  readonly network?: "host" | "none";
+  /** Mount the host's CA bundle into RUN steps (default true). */
+  readonly hostTrust?: boolean;
+  /** Node builds: exposed ports. */
+  readonly expose?: readonly string[];
+  /** Node builds: the Debian mirror for the node base's first build. */
+  readonly mirror?: string;
+  /** The environment the build reads (proxies, npm's configuration, CA bundle paths, SOURCE_DATE_EPOCH): the caller's, not the daemon's. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** What a build made, for the caller's summary line. */
+export type BuiltImage =
+  | { readonly kind: "dockerfile"; readonly digest: string; readonly names: readonly string[]; readonly steps: number; readonly cached: number; readonly ms: number }
+  | { readonly kind: "node"; readonly digest: string; readonly names: readonly string[]; readonly appBytes: number; readonly dependencyBytes?: number; readonly ms: number };
+
+/** What a build reports while it runs. */
+export interface BuildImageSinks {
+  /** One line per step and per line of a step's output. */
+  readonly onProgress?: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+const DOCKERFILES = ["Dockerfile", "Containerfile", "dockerfile"];
+
+/**
+ * Build `req`: a Dockerfile build when it names a Dockerfile or the context
+ * holds one, else a Node.js project into a distroless image (its new layers
+ * are left packed: the first `berth run` unpacks what it lacks, so a rebuild
+ * writes blobs only). Throws what the builders throw, and
+ * InvalidArgumentError for relative paths.
+ */
+export async function buildImage(store: ImageStore, req: BuildImageRequest, sinks: BuildImageSinks = {}): Promise<BuiltImage> {
+  for (const [what, p] of [["context", req.context], ["dockerfile", req.dockerfile]] as const) {
+    if (p !== undefined && !isAbsolute(p)) throw new InvalidArgumentError(`build: ${what} ${p} is not an absolute path`);
+  }
+  const dockerfile = req.dockerfile ?? (await firstExisting(DOCKERFILES.map((f) => join(req.context, f))));
+  const common = {
+    ...(req.noCache && { noCache: true }),
+    ...(req.env !== undefined && { env: req.env }),
+    ...(sinks.onProgress && { onProgress: sinks.onProgress }),
+    ...(sinks.signal && { signal: sinks.signal }),
+  };
+  if (dockerfile !== undefined) {
+    const built = await buildDockerfile(store, req.context, {
+      ...common, dockerfile, tags: req.tags, buildArgs: req.buildArgs ?? {},
+      ...(req.target && { target: req.target }),
+      ...(req.network !== undefined && { network: req.network }),
+      hostTrust: req.hostTrust ?? true,
+    });
+    return {
+      kind: "dockerfile", digest: built.descriptor.digest, names: built.names, steps: built.steps.length,
+      cached: built.steps.filter((s) => s.isCached).length, ms: built.steps.reduce((n, s) => n + s.ms, 0),
+    };
+  }
+  const built = await buildNodeApp(store, req.context, {
+    ...common,
+    ...(req.tags[0] && { reference: req.tags[0] }),
+    expose: req.expose ?? [],
+    unpack: false,
+    ...(req.mirror && { mirror: req.mirror }),
+  });
+  for (const t of req.tags.slice(1)) await store.setName(fullName(t).name, built.descriptor);
+  return {
+    kind: "node", digest: built.descriptor.digest, names: [built.name, ...req.tags.slice(1).map((t) => fullName(t).name)],
+    appBytes: built.app.descriptor.size, ...(built.dependencies && { dependencyBytes: built.dependencies.descriptor.size }),
+    ms: built.steps.reduce((n, s) => n + s.ms, 0),
+  };
+}
+
+const firstExisting = async (paths: readonly string[]): Promise<string | undefined> => {
+  for (const p of paths) if (await access(p).then(() => true, () => false)) return p;
+  return undefined;
+};
