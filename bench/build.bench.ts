@@ -6,6 +6,7 @@ import { startDockerd, type StartedDockerd } from "../test/support/dockerd.js";
 import { tempDir } from "../test/support/temp-dir.js";
 import type { Bench } from "./harness/bench.js";
 import { Cleanup } from "./harness/cleanup.js";
+import { BerthDaemons } from "./build/berth-daemons.js";
 import { missing, versionOf } from "./pull/tools.js";
 import { BUILD_USAGE, parseBuildBenchOptions, type BuildBenchOptions } from "./build/build-options.js";
 import { printPartReport } from "./build/build-report.js";
@@ -92,10 +93,11 @@ async function measureAll(opts: BuildBenchOptions, cleanup: Cleanup, signal: Abo
   const starts = `process start (median of 5): berth --version ${formatValue(await startSeconds(berthAt(join(tmp.path, "empty-root")), ["--version"]))} s` +
     (docker === undefined ? "" : `, docker version ${formatValue(await startSeconds(docker, ["version", "--format", "{{.Server.Version}}"]))} s`);
   const reports: PartReport[] = [];
+  const daemons = new BerthDaemons(opts.berthDaemon, cleanup);
   const part = async (name: string): Promise<PartContext> => {
     const dir = join(tmp.path, name);
     await mkdir(dir, { recursive: true });
-    return { dir, runs: opts.runs, signal, cleanup, docker, noDocker, log };
+    return { dir, runs: opts.runs, signal, cleanup, docker, noDocker, log, daemons };
   };
   if (opts.parts.includes("node")) {
     log(`build (a): Node.js app, ${opts.runs} round(s)`);

@@ -3,8 +3,10 @@ import { test } from "node:test";
 import { parseBuildBenchOptions, type BuildBenchOptions } from "./build-options.js";
 
 const cases: { name: string; args: string[]; want?: Partial<BuildBenchOptions>; expectErr?: RegExp }[] = [
-  { name: "defaults", args: [], want: { runs: 3, parts: ["node", "dockerfile"], refreshBase: false } },
-  { name: "all flags", args: ["--runs", "5", "--parts", "node", "--refresh-base"], want: { runs: 5, parts: ["node"], refreshBase: true } },
+  { name: "defaults", args: [], want: { runs: 3, parts: ["node", "dockerfile"], refreshBase: false, berthDaemon: true } },
+  { name: "all flags", args: ["--runs", "5", "--parts", "node", "--refresh-base", "--berth-daemon", "off"], want: { runs: 5, parts: ["node"], refreshBase: true, berthDaemon: false } },
+  { name: "daemon on", args: ["--berth-daemon=on"], want: { berthDaemon: true } },
+  { name: "daemon neither on nor off", args: ["--berth-daemon", "yes"], expectErr: /--berth-daemon: "yes" is not on or off/ },
   { name: "one run is allowed", args: ["--runs=1"], want: { runs: 1 } },
   { name: "parts in run order, duplicates dropped", args: ["--parts", "dockerfile, node,dockerfile"], want: { parts: ["node", "dockerfile"] } },
   { name: "zero runs", args: ["--runs", "0"], expectErr: /--runs: 0 is outside 1\.\.20/ },

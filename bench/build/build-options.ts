@@ -11,6 +11,8 @@ export interface BuildBenchOptions {
   readonly parts: readonly BuildPartId[];
   /** Make the Debian bookworm + nodejs + npm rootfs with mmdebstrap again instead of taking the cached one. */
   readonly refreshBase: boolean;
+  /** Run berth's daemon for its roots (builds go through it), as docker's side has dockerd. */
+  readonly berthDaemon: boolean;
 }
 
 export const BUILD_USAGE = `usage: node dist/bench/run.js build [--runs N] [--parts LIST] [--refresh-base]
@@ -18,7 +20,10 @@ export const BUILD_USAGE = `usage: node dist/bench/run.js build [--runs N] [--pa
   --parts LIST    comma-separated, from ${BUILD_PARTS.join(", ")} (default all):
                   node = (a) a Node.js app with 12 dependencies, berth's zero-config build vs docker build;
                   dockerfile = (b) a multi-stage Dockerfile with RUN steps, berth build vs docker build
-  --refresh-base  make docker's Debian base (mmdebstrap) again instead of reusing the cached rootfs tar`;
+  --refresh-base  make docker's Debian base (mmdebstrap) again instead of reusing the cached rootfs tar
+  --berth-daemon on|off
+                  on (default): berth's daemon runs for the root being built in (started untimed), as dockerd
+                  does for docker, and the CLI hands builds to it; off: each build runs in its own CLI process`;
 
 function intIn(flag: string, v: string | undefined, dflt: number, min: number, max: number): number {
   if (v === undefined) return dflt;
@@ -26,6 +31,12 @@ function intIn(flag: string, v: string | undefined, dflt: number, min: number, m
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new Error(`${flag}: "${v}" is not a whole number`);
   if (n < min || n > max) throw new Error(`${flag}: ${n} is outside ${min}..${max}`);
   return n;
+}
+
+function onOff(flag: string, v: string | undefined, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (v === "on" || v === "off") return v === "on";
+  throw new Error(`${flag}: "${v}" is not on or off`);
 }
 
 const isPart = (s: string): s is BuildPartId => (BUILD_PARTS as readonly string[]).includes(s);
@@ -38,6 +49,7 @@ export function parseBuildBenchOptions(args: readonly string[]): BuildBenchOptio
       runs: { type: "string" },
       parts: { type: "string" },
       "refresh-base": { type: "boolean" },
+      "berth-daemon": { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -52,5 +64,6 @@ export function parseBuildBenchOptions(args: readonly string[]): BuildBenchOptio
     runs: intIn("--runs", values.runs, 3, 1, 20),
     parts: BUILD_PARTS.filter((p) => parts.includes(p)),
     refreshBase: values["refresh-base"] ?? false,
+    berthDaemon: onOff("--berth-daemon", values["berth-daemon"], true),
   };
 }

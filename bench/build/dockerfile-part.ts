@@ -27,8 +27,12 @@ export async function runDockerfilePart(o: PartContext): Promise<PartReport> {
   const notes: string[] = [];
   const problems: string[] = [];
   const { ctx, archive, imageId } = await makeDockerfileInputs(o.dir);
-  const berth = berthAt(join(o.dir, "berth"));
-  const noBerth = await loadBase(() => berth(["load", "-q", "-i", archive]), o);
+  const root = join(o.dir, "berth");
+  const berth = berthAt(root);
+  const noBerth = await loadBase(async () => {
+    await berth(["load", "-q", "-i", archive]);
+    await o.daemons.use(root);
+  }, o);
   const docker = o.docker;
   const noDocker = o.noDocker ?? (await loadBase(() => docker!(["load", "-q", "-i", archive]), o));
   const results = await measureRounds("build (b)", [
@@ -52,6 +56,7 @@ export async function runDockerfilePart(o: PartContext): Promise<PartReport> {
     "              md5sums, a tar.gz; the second stage COPY --from's and unpacks it; ARG, ENV, WORKDIR, LABEL, USER, CMD); 5 RUN steps in all",
     `  berth:  berth --root R build [--no-cache] --network host -q -f CTX/Dockerfile -t ${BERTH_MULTI_IMAGE} CTX   (RUN under conmon + runc)`,
     `  docker: DOCKER_BUILDKIT=0 docker build [--no-cache] --network host -q -f CTX/Dockerfile -t ${DOCKER_MULTI_IMAGE} CTX`,
+    `  ${o.daemons.describe()}`,
     `  base: the busybox fixture (test/fixtures/make-image.ts) as a docker-archive, berth load and docker load; ${o.runs} round(s), side order alternating`,
     "  cold = --no-cache; warm = the same build again, nothing changed (every step cached)",
   ];

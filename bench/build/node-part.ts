@@ -123,7 +123,7 @@ export async function runNodePart(o: NodePartOptions): Promise<PartReport> {
     o.signal.throwIfAborted();
     noTemplate = `the node base did not build: ${firstLines(err)}`;
   }
-  const berthSide = berthNodeSide({ dir: join(o.dir, "roots"), ctx, template: template ?? { root: "", seedSeconds: 0 } }, noTemplate);
+  const berthSide = berthNodeSide({ dir: join(o.dir, "roots"), ctx, template: template ?? { root: "", seedSeconds: 0 }, daemons: o.daemons }, noTemplate);
   const dockerSide = dockerNodeSide(noBase === undefined ? o.docker : undefined, ctx, registry, noBase);
   const results = await measureRounds("build (a)", [berthSide, dockerSide], { runs: o.runs, signal: o.signal, timeoutMs: PART_TIMEOUT_MS });
   for (const r of results) if (r.problem !== undefined) problems.push(`${r.name}: ${r.problem}`);
@@ -143,6 +143,7 @@ export async function runNodePart(o: NodePartOptions): Promise<PartReport> {
   const setup = [
     `  app: bench/build/node-app-fixture (express server, 12 production dependencies, 102 packages in the lock); ${o.runs} round(s), side order alternating`,
     `  berth:  berth --root R build -q -t ${BERTH_NODE_IMAGE} CTX   (no Dockerfile; npm ci on this machine with an empty npm cache on cold builds)`,
+    `          ${o.daemons.describe()}`,
     "          cold, base cached: R = a copy of a root holding only the node base; cold, base built too: R empty (base resolved, .debs fetched)",
     `  docker: DOCKER_BUILDKIT=0 docker build [--no-cache] --network host -q --build-arg NPM_CONFIG_REGISTRY=… -t ${DOCKER_NODE_IMAGE} CTX`,
     `          two stages on ${DOCKER_NODE_BASE}: deps (package*.json, npm ci --omit=dev with the CA) and final (node_modules from deps, app/, USER, CMD)`,

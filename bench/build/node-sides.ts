@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { timed } from "../harness/timing.js";
 import type { BuildSide, TimedStep } from "./build-rounds.js";
+import type { BerthDaemons } from "./berth-daemons.js";
 import { berthAt, mustRun, type Cli } from "./build-tools.js";
 import type { NodeContexts } from "./node-app-context.js";
 
@@ -42,6 +43,7 @@ export interface BerthNodeSetup {
   readonly dir: string;
   readonly ctx: NodeContexts;
   readonly template: BaseTemplate;
+  readonly daemons: BerthDaemons;
 }
 
 /**
@@ -52,7 +54,7 @@ export interface BerthNodeSetup {
  * warm build, for the size and run checks.
  */
 export function berthNodeSide(setup: BerthNodeSetup, unavailable: string | undefined): BuildSide & { lastRoot(): string | undefined } {
-  const { dir, ctx, template } = setup;
+  const { dir, ctx, template, daemons } = setup;
   let last: string | undefined;
   const build = (root: string, npmCache?: string): Promise<unknown> =>
     berthAt(root, npmCache === undefined ? {} : { npm_config_cache: npmCache })(["build", "-q", "-t", BERTH_NODE_IMAGE, ctx.berth]);
@@ -64,19 +66,23 @@ export function berthNodeSide(setup: BerthNodeSetup, unavailable: string | undef
       {
         key: NODE_KEYS.coldWithBase,
         prepare: async () => {
+          await daemons.stop();
           if (last !== undefined) await rm(last, { recursive: true, force: true });
           last = undefined;
           await ctx.setMark(markFor(round, "cold"));
+          await daemons.use(empty);
         },
         run: () => build(empty, cache(1)).then(() => undefined),
       },
       {
         key: NODE_KEYS.cold,
         prepare: async () => {
+          await daemons.stop();
           await rm(empty, { recursive: true, force: true });
           // cp -a, not fs.cp: a root's snapshots may hold device nodes (whiteouts) that fs.cp refuses.
           await mustRun("cp", ["-a", template.root, warmRoot]);
           last = warmRoot;
+          await daemons.use(warmRoot);
         },
         run: () => build(warmRoot, cache(2)).then(() => undefined),
       },

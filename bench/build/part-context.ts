@@ -1,4 +1,5 @@
 import type { Cleanup } from "../harness/cleanup.js";
+import type { BerthDaemons } from "./berth-daemons.js";
 import type { SideResult } from "./build-rounds.js";
 import type { BuildRow } from "./build-table.js";
 import type { Cli } from "./build-tools.js";
@@ -16,6 +17,8 @@ export interface PartContext {
   readonly docker: Cli | undefined;
   readonly noDocker: string | undefined;
   readonly log: (line: string) => void;
+  /** berth's daemon for the root a side builds in (or none, with --berth-daemon off). */
+  readonly daemons: BerthDaemons;
 }
 
 /** What a part hands to the report. */
