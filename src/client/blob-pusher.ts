@@ -1,20 +1,27 @@
-import { Transform, type Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { DigestMismatchError, SizeMismatchError } from "../content/index.js";
-import { BerthError, Digester, digestAlgorithm, digestOf, distributionPath, type Descriptor, type Digest } from "../oci/index.js";
+import { BerthError, digestAlgorithm, digestOf, distributionPath, type Descriptor, type Digest } from "../oci/index.js";
 import { repositoryScope } from "./auth/authenticator.js";
 import { asCancelled, isRetryableError } from "./errors.js";
-import type { HttpResponse } from "./http-transport.js";
+import type { BodyWriter, HttpResponse } from "./http-transport.js";
 import { readBody } from "./internal/read-body.js";
 import { settleBoth } from "./internal/settle-both.js";
+import { meteredCopy, meteredWriter } from "./internal/upload-body.js";
 import { ByteProgress, emitProgress, type ProgressListener } from "./progress.js";
 import type { RegistryTransport } from "./registry-transport.js";
-import { RegistryResponseError, displayUrl } from "./registry-response-error.js";
+import { RegistryResponseError, displayUrl, isBodyRefusal } from "./registry-response-error.js";
 import { isRetryableStatus, retryDelay, sleep, type RetryPolicy } from "./retry.js";
 
 /** Where pushed bytes come from: a content store (it fits as is), or another registry when copying. */
 export interface BlobSource {
   /** The blob's bytes, or bytes `start`..`end` (inclusive) of it; `signal` stops a remote read. */
   readStream(digest: Digest, range?: { start: number; end: number }, signal?: AbortSignal): Promise<Readable>;
+  /**
+   * Write the whole blob into `dest` (not ending it), resolving when the last write's callback
+   * ran; a source that can (a content store) reuses its buffers. Used instead of readStream for
+   * large blobs when the bytes need no verifying on the way.
+   */
+  send?(digest: Digest, dest: Writable): Promise<void>;
 }
 
 /** Options for {@link pushBlob}. */
@@ -30,19 +37,28 @@ export interface PushBlobOptions {
 /** How a blob came to be at the destination. */
 export type PushBlobOutcome = "exists" | "mounted" | "uploaded";
 
-// Blobs up to this size go in one PUT; larger ones are streamed in one PATCH, then a PUT.
-const MONOLITHIC_MAX = 4 << 20;
-const METER_HIGH_WATER_MARK = 1 << 20;
+// Blobs up to this size are read into memory and sent in one PUT that the transport may replay;
+// from a source that can send (a content store), only those up to SEND_MIN are.
+const IN_MEMORY_MAX = 4 << 20;
+const SEND_MIN = 64 << 10;
+// Registries that refused a streamed PUT with a body: their uploads go as PATCH + PUT from then on.
+const refusesStreamedPut = new WeakSet<RegistryTransport>();
 
 /**
  * Make the blob `desc` present in `repository`: nothing when the registry has
  * it already (HEAD), else a cross-repository mount from `mountFrom`, else an
- * upload (POST, then PUT with the bytes for small blobs, or a streamed PATCH
- * and a PUT for large ones). Upload Locations may be relative or absolute and
- * may carry their own query. A failed upload is retried from a new session
- * with backoff, after checking that the lost answer did not hide a success.
- * With `verify`, bytes that do not match the digest throw DigestMismatchError
- * and the upload is cancelled (the registry checks the digest on PUT as well).
+ * upload: POST, then one PUT `?digest=` carrying the bytes (read into memory
+ * for small blobs; for large ones streamed from the source, or written by its
+ * `send` when it has one and nothing is to be verified). A registry that
+ * refuses a streamed PUT with a body (400 other than a digest or size error,
+ * 405, 411, 413, 415, 416, 501) gets a streamed PATCH and a PUT instead, for
+ * this blob and the ones after it. Upload Locations may be relative or
+ * absolute and may carry their own query. A failed upload is retried from a
+ * new session with backoff, after checking that the lost answer did not hide
+ * a success. With `verify`, bytes that do not match the digest throw
+ * DigestMismatchError: the last chunk is held back until the digest is known,
+ * so the registry never receives a complete body with wrong bytes, and the
+ * session is cancelled (the registry checks the digest on PUT as well).
  */
 export async function pushBlob(
   t: RegistryTransport,
@@ -88,15 +104,23 @@ class BlobUpload {
     emitProgress(this.opts.onProgress, { type: "blob-start", digest, size, mediaType: this.desc.mediaType, offset: 0 });
     for (let attempt = 1; ; attempt++) {
       try {
-        // The source opens while the session starts (and, before a streamed PATCH, while the
+        // The source opens while the session starts (and, before a streamed body, while the
         // registry's challenge is learnt): round trips side by side instead of one after another.
         const session = Promise.all([
           location ?? this.startSession(),
-          size > MONOLITHIC_MAX ? this.t.prepareStream(this.opts.signal) : undefined,
+          size > SEND_MIN ? this.t.prepareStream(this.opts.signal) : undefined,
         ]).then(([url]) => url);
-        const [url, src] = await settleBoth(session, this.source.readStream(digest, undefined, this.opts.signal), (r) => r.destroy());
+        const sender = this.sender();
+        const opened: Promise<Readable | BodyWriter> = sender ? Promise.resolve(sender) : this.source.readStream(digest, undefined, this.opts.signal);
+        const [url, src] = await settleBoth(session, opened, (r) => (typeof r === "function" ? undefined : r.destroy()));
         location = url;
-        await this.upload(url, src);
+        if ((await this.upload(url, src)) === "refused") {
+          // Not a failure of the transfer: the same attempt again, as PATCH + PUT.
+          location = undefined;
+          this.progress.reset(0);
+          attempt--;
+          continue;
+        }
         this.progress.flush();
         emitProgress(this.opts.onProgress, { type: "blob-done", digest, size });
         return "uploaded";
@@ -144,9 +168,19 @@ class BlobUpload {
     return this.sessionUrl(res);
   }
 
-  /** Send `src` (the whole blob, opened for this attempt; always consumed or destroyed) to the session at `location`. */
-  private async upload(location: URL, src: Readable): Promise<void> {
-    if (this.desc.size <= MONOLITHIC_MAX) {
+  /** The source's send, for a large blob whose bytes need no verifying on the way. */
+  private sender(): BodyWriter | undefined {
+    const source = this.source;
+    if (source.send === undefined || this.opts.verify || this.desc.size <= SEND_MIN) return undefined;
+    return meteredWriter((dest) => source.send!(this.desc.digest, dest), this.desc, this.progress);
+  }
+
+  /**
+   * Send `src` (the whole blob opened for this attempt, always consumed or destroyed; or a writer
+   * of it) to the session at `location`; "refused" when the registry would not take a PUT with a body.
+   */
+  private async upload(location: URL, src: Readable | BodyWriter): Promise<"sent" | "refused"> {
+    if (typeof src !== "function" && this.desc.size <= IN_MEMORY_MAX) {
       const bytes = await this.readSmall(src);
       const res = await this.t.send({
         method: "PUT", url: withDigest(location, this.desc.digest), body: bytes, headers: { "content-type": "application/octet-stream" },
@@ -154,25 +188,41 @@ class BlobUpload {
       });
       res.discard();
       this.progress.add(bytes.length);
-      return;
+      return "sent";
     }
-    const hasher = this.opts.verify ? new Digester(digestAlgorithm(this.desc.digest)) : undefined;
-    let patched: HttpResponse;
+    const streamedPut = !refusesStreamedPut.has(this.t);
+    let sent: HttpResponse;
     try {
-      patched = await this.t.send({
-        method: "PATCH", url: location, body: this.meter(src, hasher),
-        headers: { "content-type": "application/octet-stream", "content-length": String(this.desc.size), "content-range": `0-${this.desc.size - 1}` },
-        scopes: this.scopes, expect: [202, 204], ...this.signal(),
+      // One PUT with the body, as containerd pushes: a round trip less than PATCH + PUT, and the
+      // registry commits as it finishes writing (distribution then stores no hash state in between).
+      sent = await this.t.send({
+        method: streamedPut ? "PUT" : "PATCH",
+        url: streamedPut ? withDigest(location, this.desc.digest) : location,
+        body: typeof src === "function" ? src : meteredCopy(src, this.desc, this.progress, this.opts.verify === true),
+        headers: {
+          "content-type": "application/octet-stream", "content-length": String(this.desc.size),
+          ...(!streamedPut && { "content-range": `0-${this.desc.size - 1}` }),
+        },
+        scopes: this.scopes, expect: streamedPut ? [201, 204] : [202, 204], ...this.signal(),
       });
+    } catch (e) {
+      if (e instanceof DigestMismatchError || e instanceof SizeMismatchError) await this.cancel(location);
+      if (!streamedPut || !isBodyRefusal(e)) throw e;
+      refusesStreamedPut.add(this.t);
+      return "refused";
     } finally {
       // A failed request leaves the source unread: close it (for a remote source, its connection).
-      if (!src.readableEnded) src.destroy();
+      if (typeof src !== "function" && !src.readableEnded) src.destroy();
     }
-    const next = patched.header("location") === undefined ? location : this.sessionUrl(patched);
-    patched.discard();
-    if (hasher !== undefined) await this.check(hasher.digest(), next);
+    if (streamedPut) {
+      sent.discard();
+      return "sent";
+    }
+    const next = sent.header("location") === undefined ? location : this.sessionUrl(sent);
+    sent.discard();
     const res = await this.t.send({ method: "PUT", url: withDigest(next, this.desc.digest), scopes: this.scopes, expect: [201, 204], ...this.signal() });
     res.discard();
+    return "sent";
   }
 
   private async readSmall(src: Readable): Promise<Buffer> {
@@ -187,31 +237,10 @@ class BlobUpload {
     return bytes;
   }
 
-  /** Count (and maybe hash) the bytes going out; more than the descriptor's size fails the stream. */
-  private meter(src: Readable, hasher: Digester | undefined): Readable {
-    const { digest, size } = this.desc;
-    let n = 0;
-    const progress = this.progress;
-    const meter = new Transform({
-      // Chunks from a socket are up to 64 KiB: with the default 16 KiB mark every chunk would pause the source.
-      highWaterMark: METER_HIGH_WATER_MARK,
-      transform(chunk: Buffer, _enc, done) {
-        n += chunk.length;
-        if (n > size) return done(new SizeMismatchError(`push ${digest}`, size, n));
-        hasher?.update(chunk);
-        progress.add(chunk.length);
-        done(null, chunk);
-      },
-    });
-    src.on("error", (e) => meter.destroy(e));
-    return src.pipe(meter);
-  }
-
-  private async check(actual: Digest, session: URL): Promise<void> {
-    if (actual === this.desc.digest) return;
+  /** Cancel the upload session (best effort): bytes that failed their digest leave nothing behind. */
+  private async cancel(session: URL): Promise<void> {
     const res = await this.t.send({ method: "DELETE", url: session, scopes: this.scopes, expect: [204, 202, 200, 404] }).catch(() => undefined);
     res?.discard();
-    throw new DigestMismatchError(`push ${this.desc.digest}`, this.desc.digest, actual);
   }
 
   private sessionUrl(res: HttpResponse): URL {
@@ -234,4 +263,3 @@ export function withDigest(location: URL, digest: Digest): URL {
   u.searchParams.set("digest", digest);
   return u;
 }
-

@@ -1,14 +1,23 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
+
+/**
+ * A request body written by a function, once: it writes into `dest` (the
+ * request, not to be ended: the transport ends it) and resolves when it has
+ * written everything, or rejects, which fails the request. A writer may wait
+ * for write callbacks to reuse its buffers, which a Readable cannot (it never
+ * learns when a chunk left). Used with a Content-Length header.
+ */
+export type BodyWriter = (dest: Writable) => Promise<void>;
 
 /** One HTTP exchange as the registry client needs it. */
 export interface HttpRequest {
   readonly method: string;
   readonly url: URL;
   readonly headers?: Readonly<Record<string, string>>;
-  /** Bytes in memory (can be sent again) or a one-shot stream (sent once). */
-  readonly body?: Uint8Array | Readable;
+  /** Bytes in memory (can be sent again), or a one-shot stream or writer (sent once). */
+  readonly body?: Uint8Array | Readable | BodyWriter;
   readonly signal?: AbortSignal;
 }
 
@@ -90,6 +99,7 @@ export class NodeHttpTransport implements HttpTransport, AsyncDisposable {
       const body = req.body;
       if (body === undefined) r.end();
       else if (body instanceof Uint8Array) r.end(body);
+      else if (typeof body === "function") body(r).then(() => r.end(), (e: unknown) => r.destroy(e as Error));
       else {
         body.on("error", (e) => r.destroy(e));
         body.pipe(r);

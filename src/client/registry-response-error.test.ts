@@ -1,6 +1,6 @@
 import { it } from "node:test";
 import assert from "node:assert/strict";
-import { errorCodeFor, parseErrorBody, RegistryResponseError, type RegistryErrorEntry } from "./registry-response-error.js";
+import { errorCodeFor, isBodyRefusal, parseErrorBody, RegistryResponseError, type RegistryErrorEntry } from "./registry-response-error.js";
 
 const codes: { status: number; errors?: string[]; insufficientScope?: boolean; want: string }[] = [
   { status: 401, errors: ["UNAUTHORIZED"], want: "UNAUTHENTICATED" },
@@ -60,4 +60,29 @@ it("RegistryResponseError says method, URL, status and codes, with the login hin
   assert.ok(e.hasCode("UNAUTHORIZED"));
   const head = new RegistryResponseError(404, "HEAD", "https://r.example/v2/a/blobs/x", [], "r.example");
   assert.match(head.message, /404 Not Found \(HEAD responses have no body, use GET for details\)$/);
+});
+
+const refusals: { status: number; errors?: string[]; want: boolean }[] = [
+  { status: 405, errors: ["UNSUPPORTED"], want: true },
+  { status: 413, want: true },
+  { status: 411, want: true },
+  { status: 416, want: true },
+  { status: 501, want: true },
+  { status: 400, errors: ["BLOB_UPLOAD_INVALID"], want: true },
+  { status: 400, errors: ["DIGEST_INVALID"], want: false },
+  { status: 400, errors: ["SIZE_INVALID"], want: false },
+  { status: 404, errors: ["BLOB_UPLOAD_UNKNOWN"], want: false },
+  { status: 500, want: false },
+  { status: 401, want: false },
+];
+for (const c of refusals) {
+  it(`isBodyRefusal ${c.status} ${c.errors?.join(",") ?? ""} → ${c.want}`, () => {
+    const errors: RegistryErrorEntry[] = (c.errors ?? []).map((code) => ({ code, message: "" }));
+    assert.equal(isBodyRefusal(new RegistryResponseError(c.status, "PUT", "http://r/v2/a/blobs/uploads/x", errors, "r")), c.want);
+  });
+}
+
+it("isBodyRefusal is false for what is not a registry's answer", () => {
+  assert.equal(isBodyRefusal(new Error("socket hang up")), false);
+  assert.equal(isBodyRefusal(undefined), false);
 });

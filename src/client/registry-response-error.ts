@@ -50,6 +50,20 @@ export class RegistryResponseError extends BerthError {
   }
 }
 
+// Statuses by which a registry says it will not take a body on PUT (400 too, unless it names the digest or size).
+const BODY_REFUSED = new Set([405, 411, 413, 415, 416, 501]);
+
+/**
+ * Whether `e` is a registry's refusal of an upload PUT carrying a body (the
+ * way of uploading, not the bytes): 405, 411, 413, 415, 416, 501, or a 400
+ * that names neither DIGEST_INVALID nor SIZE_INVALID.
+ */
+export function isBodyRefusal(e: unknown): boolean {
+  if (!(e instanceof RegistryResponseError)) return false;
+  if (e.status === 400) return !e.hasCode("DIGEST_INVALID") && !e.hasCode("SIZE_INVALID");
+  return BODY_REFUSED.has(e.status);
+}
+
 /**
  * Read (at most 64 KiB of) an error response's body and make the error.
  * `sentCredentials` tells a 401 for a scope the user lacks (PERMISSION_DENIED)

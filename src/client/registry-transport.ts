@@ -1,9 +1,9 @@
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { BerthError, InvalidArgumentError } from "../oci/index.js";
 import type { Authenticator } from "./auth/authenticator.js";
 import { parseChallenges } from "./auth/challenge.js";
 import { asCancelled, isRetryableError, TransportError } from "./errors.js";
-import type { HttpResponse, HttpTransport } from "./http-transport.js";
+import type { BodyWriter, HttpResponse, HttpTransport } from "./http-transport.js";
 import { readBody } from "./internal/read-body.js";
 import { isInsecureAllowed, type RegistryEndpoint } from "./registry-endpoint.js";
 import { displayUrl, RegistryResponseError, responseError } from "./registry-response-error.js";
@@ -15,8 +15,8 @@ export interface RegistryRequest {
   /** A path with query on the registry (`/v2/…`), or an absolute URL (an upload's Location). */
   readonly url: string | URL;
   readonly headers?: Readonly<Record<string, string>>;
-  /** Bytes (sent again on a retry) or a one-shot stream (never retried). */
-  readonly body?: Uint8Array | Readable;
+  /** Bytes (sent again on a retry), or a one-shot stream or writer (never retried). */
+  readonly body?: Uint8Array | Readable | BodyWriter;
   /** Token scopes the request needs: `repository:<name>:pull`. */
   readonly scopes: readonly string[];
   /** Statuses that mean success; any other throws RegistryResponseError. */
@@ -62,7 +62,7 @@ export class RegistryTransport {
 
   async send(req: RegistryRequest): Promise<HttpResponse> {
     const url = this.url(req.url);
-    const replayable = !(req.body instanceof Readable);
+    const replayable = req.body === undefined || req.body instanceof Uint8Array;
     const retries = replayable ? this.opts.retry.retries : 0;
     for (let attempt = 0; ; attempt++) {
       let res: HttpResponse;

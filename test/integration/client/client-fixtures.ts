@@ -3,6 +3,7 @@
 // break what goes over the wire.
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
+import { Agent as HttpAgent, createServer as createHttpServer, request as httpRequest } from "node:http";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -190,4 +191,87 @@ export async function startResetProxy(target: string, cut: RegExp, afterBytes: n
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** What an HttpProxy saw of one request. */
+export interface ProxiedRequest {
+  readonly method: string;
+  readonly path: string;
+  /** Request body bytes that reached the proxy. */
+  bodyBytes: number;
+  /** The status the client got (from upstream, or the proxy's own refusal). */
+  status?: number;
+}
+
+/** How an HttpProxy misbehaves. */
+export interface HttpProxyOptions {
+  /** Requests answered 405 by the proxy itself, after their body was read, instead of being forwarded. */
+  readonly refuse?: (method: string, path: string, headers: Readonly<Record<string, string | string[] | undefined>>) => boolean;
+  /** GET responses whose path matches get one body byte flipped at `at` (same length, wrong bytes). */
+  readonly corrupt?: { readonly path: RegExp; readonly at: number };
+  /** GET responses whose path matches are cut to `bytes` bytes, Content-Length included: a clean short answer. */
+  readonly shorten?: { readonly path: RegExp; readonly bytes: number };
+}
+
+/** An HTTP proxy on 127.0.0.1 in front of a registry. */
+export interface HttpProxy extends AsyncDisposable {
+  readonly host: string;
+  readonly log: ProxiedRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * Forward HTTP requests on 127.0.0.1:<free> to `target` (`host:port`),
+ * recording each and, as `opts` says, refusing some or changing blob bodies.
+ */
+export async function startHttpProxy(target: string, opts: HttpProxyOptions = {}): Promise<HttpProxy> {
+  const log: ProxiedRequest[] = [];
+  const upstreamAgent = new HttpAgent({ keepAlive: true });
+  const server = createHttpServer((req, res) => {
+    const entry: ProxiedRequest = { method: req.method ?? "", path: req.url ?? "", bodyBytes: 0 };
+    log.push(entry);
+    req.on("data", (c: Buffer) => (entry.bodyBytes += c.length));
+    const fail = (): void => void res.destroy();
+    if (opts.refuse?.(entry.method, entry.path, req.headers)) {
+      req.resume();
+      req.on("end", () => {
+        entry.status = 405;
+        res.writeHead(405, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ code: "UNSUPPORTED", message: "not here" }] }));
+      });
+      return;
+    }
+    // The Host header stays the proxy's: registries build upload Locations from it, and those must come back here.
+    const headers = req.headers;
+    const up = httpRequest({ host: target.split(":")[0], port: Number(target.split(":")[1]), method: req.method, path: req.url, headers, agent: upstreamAgent }, (ures) => {
+      entry.status = ures.statusCode;
+      const p = new URL(entry.path, "http://x").pathname;
+      const corrupt = req.method === "GET" && opts.corrupt?.path.test(p) ? opts.corrupt.at : undefined;
+      const short = req.method === "GET" && opts.shorten?.path.test(p) ? opts.shorten.bytes : undefined;
+      const outHeaders = { ...ures.headers, ...(short !== undefined && { "content-length": String(short) }) };
+      res.writeHead(ures.statusCode ?? 502, outHeaders);
+      let offset = 0;
+      ures.on("data", (chunk: Buffer) => {
+        let c = chunk;
+        if (short !== undefined) c = c.subarray(0, Math.max(0, short - offset));
+        if (corrupt !== undefined && corrupt >= offset && corrupt < offset + c.length) {
+          c = Buffer.from(c);
+          c[corrupt - offset] = c[corrupt - offset]! ^ 0xff;
+        }
+        offset += chunk.length;
+        if (c.length > 0) res.write(c);
+      });
+      ures.on("end", () => res.end());
+      ures.on("error", fail);
+    });
+    up.on("error", fail);
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  const close = async (): Promise<void> => {
+    upstreamAgent.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return { host: `127.0.0.1:${port}`, log, close, [Symbol.asyncDispose]: close };
 }
