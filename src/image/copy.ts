@@ -1,9 +1,10 @@
-import { copyImage, pullImage, type CopyImageOptions } from "../client/index.js";
+import type { CopyImageOptions } from "../client/index.js";
 import { BerthError, formatReference, type Descriptor } from "../oci/index.js";
 import { importArchive, readOciLayoutDir } from "./archive/index.js";
 import { parseImageLocation, type ImageLocation } from "./image-location.js";
 import type { ImageStore } from "./image-store.js";
 import { sendTo } from "./push.js";
+import { loadClient } from "./load-client.js";
 
 /**
  * `berth copy SOURCE DESTINATION`. Registry to registry streams each blob
@@ -15,7 +16,7 @@ import { sendTo } from "./push.js";
 export async function copy(store: ImageStore, source: string, destination: string, opts: CopyImageOptions = {}): Promise<Descriptor> {
   const src = parseImageLocation(source);
   const dest = parseImageLocation(destination);
-  if (src.kind === "registry" && dest.kind === "registry") return (await copyImage(src.ref, dest.ref, opts)).descriptor;
+  if (src.kind === "registry" && dest.kind === "registry") return (await (await loadClient()).copyImage(src.ref, dest.ref, opts)).descriptor;
   return store.withLease(async () => {
     const target = await stage(store, src, opts);
     return sendTo(store, target, dest, src.kind === "registry" ? formatReference(src.ref) : undefined, opts);
@@ -24,7 +25,7 @@ export async function copy(store: ImageStore, source: string, destination: strin
 
 async function stage(store: ImageStore, src: ImageLocation, opts: CopyImageOptions): Promise<Descriptor> {
   if (src.kind === "registry") {
-    const r = await pullImage(src.ref, store.content, { ...opts, ...(opts.platform ? {} : { allPlatforms: true }) });
+    const r = await (await loadClient()).pullImage(src.ref, store.content, { ...opts, ...(opts.platform ? {} : { allPlatforms: true }) });
     return r.descriptor;
   }
   const imported = src.kind === "oci"

@@ -1,4 +1,4 @@
-import { pullImage, type PullImageOptions } from "../client/index.js";
+import type { PullImageOptions } from "../client/index.js";
 import { BerthError, formatReference, hostPlatform, parseImageConfig, type Descriptor, type Platform } from "../oci/index.js";
 import { importArchive, readOciLayoutDir, type ImportedImage } from "./archive/index.js";
 import { fullName } from "./image-names.js";
@@ -7,6 +7,7 @@ import type { ImageStore } from "./image-store.js";
 import { openImage } from "./image-view.js";
 import { StreamingUnpack } from "./streaming-unpack.js";
 import { unpackImage, type UnpackProgress } from "./unpack/index.js";
+import { loadClient } from "./load-client.js";
 
 export interface PullOptions extends PullImageOptions {
   /** Unpack the layers into snapshots after the pull (default true), as docker does. */
@@ -38,7 +39,7 @@ async function pullLeased(store: ImageStore, location: string, opts: PullOptions
     const streaming = opts.unpack === false ? undefined : new StreamingUnpack(store, opts.platform ?? hostPlatform(), opts);
     let r;
     try {
-      r = await pullImage(loc.ref, store.content, {
+      r = await (await loadClient()).pullImage(loc.ref, store.content, {
         ...opts,
         ...(streaming && {
           onImages: streaming.plan,

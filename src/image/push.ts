@@ -1,10 +1,11 @@
 import { createWriteStream } from "node:fs";
-import { pushImage, type PushImageOptions } from "../client/index.js";
+import type { PushImageOptions } from "../client/index.js";
 import { formatReference, hostPlatform, parseReference, type Descriptor, type Platform } from "../oci/index.js";
 import { exportDockerArchive, writeOciLayoutDir } from "./archive/index.js";
 import { findImage } from "./image-names.js";
 import { parseImageLocation, type ImageLocation } from "./image-location.js";
 import type { ImageStore } from "./image-store.js";
+import { loadClient } from "./load-client.js";
 
 export interface PushOptions extends PushImageOptions {
   /** For a docker-archive destination of an index: the platform to write (default this machine's). */
@@ -27,7 +28,7 @@ export async function push(store: ImageStore, source: string, destination?: stri
 export async function sendTo(store: ImageStore, target: Descriptor, dest: ImageLocation, name: string | undefined, opts: PushOptions = {}): Promise<Descriptor> {
   switch (dest.kind) {
     case "registry": {
-      const r = await pushImage(store.content, target.digest, dest.ref, opts);
+      const r = await (await loadClient()).pushImage(store.content, target.digest, dest.ref, opts);
       return r.descriptor;
     }
     case "oci":
