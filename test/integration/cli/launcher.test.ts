@@ -1,0 +1,74 @@
+// The launcher (bin/berth.js) on a copy of this checkout's build: it picks a command's own bundle
+// from commands.json, writes a bundle's used-cache after the first successful run of one of its
+// commands (never after help, the version or a failure), and runs whatever state those files are in.
+import assert from "node:assert/strict";
+import { access, cp, mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, it } from "node:test";
+import { describeResult, run, type RunResult } from "../../support/run.js";
+import { tempDir, type TempDir } from "../../support/temp-dir.js";
+
+const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
+
+describe("bin/berth.js", () => {
+  let tmp: TempDir;
+  let install = "";
+  let root = "";
+  const bundle = (): string => join(install, "dist", "bundle");
+  const usedCaches = async (): Promise<string[]> => (await readdir(bundle())).filter((f) => f.endsWith(".used-cache")).sort();
+  const berth = (...args: string[]): Promise<RunResult> =>
+    run(process.execPath, [join(install, "bin", "berth.js"), ...args], { env: { ...process.env, BERTH_CODE_CACHE: "" }, timeoutMs: 60_000 });
+
+  before(async () => {
+    tmp = await tempDir("berth-launcher-");
+    install = join(tmp.path, "install");
+    root = join(tmp.path, "root");
+    // What an install holds: the launcher, the bundles, the module it reads first, the package file
+    // (the version), and the dependencies a bundle leaves out (better-sqlite3).
+    await mkdir(join(install, "dist", "src", "cli"), { recursive: true });
+    await cp(join(REPO, "bin"), join(install, "bin"), { recursive: true });
+    await cp(join(REPO, "dist", "bundle"), bundle(), { recursive: true, filter: (src) => !src.endsWith(".used-cache") });
+    await cp(join(REPO, "dist", "src", "cli", "command-word.js"), join(install, "dist", "src", "cli", "command-word.js"));
+    await cp(join(REPO, "package.json"), join(install, "package.json"));
+    await symlink(join(REPO, "node_modules"), join(install, "node_modules"));
+  });
+  after(async () => tmp?.remove());
+
+  it("writes no used-cache after the version, help or a failed command", async () => {
+    const version = await berth("--version");
+    assert.equal(version.code, 0, describeResult(version));
+    assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+    for (const args of [["images", "--help"], ["volume", "inspect", "--help"]]) {
+      const r = await berth(...args);
+      assert.equal(r.code, 0, describeResult(r));
+    }
+    const failed = await berth("--root", root, "volume", "inspect", "no-such-volume");
+    assert.notEqual(failed.code, 0, describeResult(failed));
+    assert.deepEqual(await usedCaches(), []);
+  });
+
+  it("writes the used-cache of a command's bundle after its first success, and runs from it", async () => {
+    const first = await berth("--root", root, "images");
+    assert.equal(first.code, 0, describeResult(first));
+    assert.deepEqual(await usedCaches(), ["berth-image-commands.cjs.used-cache"]);
+    const again = await berth("--root", root, "images", "--quiet");
+    assert.equal(again.code, 0, describeResult(again));
+    assert.equal(again.stdout, "");
+  });
+
+  it("runs with a used-cache that is garbage (V8 rejects it) and leaves it alone", async () => {
+    await writeFile(join(bundle(), "berth-volume-commands.cjs.used-cache"), "not a code cache");
+    const r = await berth("--root", root, "volume", "ls");
+    assert.equal(r.code, 0, describeResult(r));
+    assert.match(r.stdout, /DRIVER/);
+  });
+
+  it("runs every command from the whole bundle when commands.json is gone", async () => {
+    await rm(join(bundle(), "commands.json"));
+    const r = await berth("--root", root, "images");
+    assert.equal(r.code, 0, describeResult(r));
+    assert.match(r.stdout, /REPOSITORY/);
+    await assert.rejects(access(join(bundle(), "berth.cjs.used-cache")), "the whole bundle gets no used-cache");
+  });
+});
