@@ -14,6 +14,8 @@ export interface ConmonCreateOptions {
   readonly logPath: string;
   /** Bytes; at the limit conmon starts the log over (see the logs module). */
   readonly logSizeMax?: number;
+  /** Skip conmon's fsync of the log when the container ends: for a log deleted with its container (--rm). */
+  readonly noSyncLog?: boolean;
   /** Where conmon writes `<id>` holding the exit code. */
   readonly exitDir: string;
   /** Program and arguments conmon runs once the container has ended (berth's exit hook). */
@@ -51,6 +53,7 @@ export class Conmon {
       "-n", o.name ?? o.id, "--exit-dir", o.exitDir, "--full-attach", "--socket-dir-path", o.bundle,
       "-l", `k8s-file:${o.logPath}`, "--log-level", "error",
       ...(o.logSizeMax !== undefined && o.logSizeMax > 0 ? ["--log-size-max", String(o.logSizeMax)] : []),
+      ...(o.noSyncLog ? ["--no-sync-log"] : []),
       ...(o.terminal ? ["-t"] : []),
       ...o.runtimeArgs.flatMap((a) => ["--runtime-arg", a]),
       ...(o.exitCommand !== undefined && o.exitCommand.length > 0

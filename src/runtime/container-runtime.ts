@@ -7,6 +7,7 @@ import type { CreateContainerOptions } from "./create-container.js";
 import type { ExecOptions } from "./exec-container.js";
 import { readHealthStatus, type HealthStatus } from "./health-status.js";
 import type { ContainerNetworkState } from "./network/index.js";
+import { shellLauncher } from "./internal/shell-launcher.js";
 import { trace } from "./internal/trace.js";
 import { isRunning } from "./process-identity.js";
 import { OverlayRootfs } from "./rootfs.js";
@@ -67,6 +68,8 @@ export class ContainerRuntime {
    * removed again: bad input leaves nothing behind.
    */
   async run(image: string, opts: CreateContainerOptions = {}, start: StartOptions = {}): Promise<{ record: ContainerRecord; state: ContainerState }> {
+    // The start's mount goes through this process's launcher: its shell starts up while the image is looked up.
+    shellLauncher();
     const record = await this.create(image, opts);
     try {
       const state = await this.start(record, start);
@@ -135,7 +138,9 @@ export class ContainerRuntime {
 
   /**
    * The end of a foreground `run --rm`, after {@link ended}: take the
-   * container apart in one step (see removeExitedRun) and return its exit code.
+   * container apart in one step (see removeExitedRun: on return it is out
+   * of every listing and its name free; its runc state, mount and directory
+   * may still be going in the background) and return its exit code.
    */
   async removeExited(ref: string | ContainerRecord): Promise<number> {
     const { removeExitedRun } = await import("./fast-run/remove-exited-run.js");
@@ -170,9 +175,13 @@ export class ContainerRuntime {
     });
   }
 
-  /** Every container's record and settled state, newest first. */
+  /**
+   * Every container's record and settled state, newest first. Also
+   * finishes removals whose background remover was cut short.
+   */
   async list(): Promise<ContainerSummary[]> {
-    const { currentState } = await import("./container-status.js");
+    const [{ currentState }, { finishAbandonedRemovals }] = await Promise.all([import("./container-status.js"), import("./fast-run/background-removal.js")]);
+    await finishAbandonedRemovals(this.ctx);
     const out: ContainerSummary[] = [];
     for (const id of await this.ctx.ids()) {
       const record = await readContainerRecord(this.ctx.dir(id));

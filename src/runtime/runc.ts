@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { RuntimeToolError } from "./errors.js";
+import { releaseCreated } from "./exec-fifo.js";
 import { execTool } from "./internal/exec-tool.js";
 
 /** Where runc lives and keeps its state. */
@@ -93,8 +94,13 @@ export class Runc {
     if (r.code !== 0 && !/does not exist|not found/i.test(r.stderr)) throw new RuntimeToolError(this.binary, args, r.stderr || `exit ${r.code}`);
   }
 
-  /** `runc start ID`: let a created container's process run. */
-  async start(id: string): Promise<void> {
+  /**
+   * `runc start ID`: let a created container's process run. Given the pid
+   * of its init, through runc's exec fifo without a runc process (see
+   * releaseCreated), and by `runc start` when there is no such fifo.
+   */
+  async start(id: string, initPid?: number): Promise<void> {
+    if (initPid !== undefined && (await releaseCreated(this.opts.stateDir, id, initPid))) return;
     await this.must(["start", id]);
   }
 

@@ -67,20 +67,22 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
   const { id } = record;
   const dir = ctx.dir(id);
   const runtimeLog = join(dir, "runc.log");
-  // Steps that do not depend on each other run at once (each a few file operations or a program).
-  const [, seccomp, nofile] = await whenAll([
-    checkLowerDirs(record),
-    loadSeccompProfile(record.options.seccompProfile),
-    nofileHardLimit(),
-    clearEarlierRun(ctx, id, runtimeLog),
-  ]);
+  // Steps that do not depend on each other run at once (each a few file operations or a program). The
+  // seccomp profile (tens of ms to read and convert) and the host's limit are not needed before the spec:
+  // they are worked out while mount runs, and awaited there (reads only: nothing to undo if the start fails first).
+  const seccompLoaded = loadSeccompProfile(record.options.seccompProfile);
+  const nofileRead = nofileHardLimit();
+  for (const p of [seccompLoaded, nofileRead]) p.catch(() => undefined);
+  await whenAll([checkLowerDirs(record), clearEarlierRun(ctx, id, runtimeLog)]);
   const rootfs = await OverlayRootfs.mount(dir, record.lowerDirs);
   trace("start: mounted");
   undo.push(() => rootfs.unmount({ keepWritableLayer: true }));
-  const [network, accounts, init] = await whenAll([
+  const [network, accounts, init, seccomp, nofile] = await whenAll([
     attachNetwork(ctx, record, undo),
     readImageAccounts(rootfs.path),
     record.options.init ? initBinary() : undefined,
+    seccompLoaded,
+    nofileRead,
   ]);
   const spec = buildRuntimeSpec({
     id,
@@ -109,6 +111,7 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
       ...(record.name !== undefined && { name: record.name }),
       logPath: ctx.logPath(id),
       logSizeMax: ctx.logSizeMax,
+      ...(record.autoRemove && { noSyncLog: true }),
       exitDir: join(dir, "exits"),
       // A foreground run settles and removes its container itself: the hook (one more Node process per
       // container) is only needed to restart it. Should that berth die, `ps` finishes the job.
@@ -138,7 +141,7 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
   };
   // Written before `runc start`: the exit hook of a container that ends at once must find it running.
   await writeContainerState(dir, state);
-  await ctx.runc.start(id);
+  await ctx.runc.start(id, created.pid);
   trace("start: runc started");
   if (record.health !== undefined) await (await import("./health-monitor.js")).ensureHealthMonitor(ctx);
   return state;

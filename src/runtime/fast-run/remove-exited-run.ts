@@ -5,13 +5,16 @@ import { readContainerState, withContainerLock, type ContainerState } from "../c
 import { OverlayRootfs } from "../rootfs.js";
 import type { RuntimeContext } from "../runtime-context.js";
 import { releaseMounts } from "../volume/index.js";
+import { removeInBackground } from "./background-removal.js";
 
 /**
  * Take apart an `--rm` container whose run has ended (see runEnded) and
  * return its exit code: what settleExit and removeContainer do one after
- * the other, done in one step under the container's lock. The independent
- * parts (runc delete, the network's teardown, the unmount) run at once, and
- * the states in between, which nobody would read, are not written. The
+ * the other, done in one step under the container's lock; the states in
+ * between, which nobody would read, are not written. When it returns, the
+ * container is gone from every listing, its name free and its network and
+ * volumes released; its runc state, mount and directory may still be on
+ * their way out in the background (see removeInBackground). The
  * exit code is conmon's exit file's, or the one another process settled
  * (a `ps` may come first). A run that ended without an exit file (its
  * monitor killed) goes the usual way, which knows what to record for it.
@@ -43,22 +46,28 @@ export async function removeExitedRun(ctx: RuntimeContext, record: ContainerReco
   return removed.code;
 }
 
-/** runc state, network and mount at once; then volumes (anonymous ones removed, as --rm does) and the directory. */
+/**
+ * Network and volumes (anonymous ones removed, as --rm does) first, so that
+ * addresses, ports and volumes are free when the run returns; then the
+ * rest out of sight in the background (removeInBackground), or here when
+ * that cannot be: runc state and mount at once, then the directory.
+ */
 async function takeApart(ctx: RuntimeContext, record: ContainerRecord, state: ContainerState): Promise<void> {
   const dir = ctx.dir(record.id);
+  // The network module is loaded only for a container that has a network to take down.
+  if (state.netnsPath !== undefined) await import("../container-network.js").then((m) => m.detachNetwork(ctx, record, state)).catch(() => undefined);
+  if ((record.volumes ?? []).length > 0) await releaseMounts(ctx.volumes(), record.volumes ?? [], record.id, { removeAnonymous: true });
+  if (await removeInBackground(ctx, record.id)) return;
   const rootfs = await OverlayRootfs.existing(dir);
   // runc keeps a state dir only for a container it still knows (settling an exit deletes it).
   const runcKnows = await access(join(ctx.runc.opts.stateDir, record.id)).then(() => true, () => false);
   const steps = await Promise.allSettled([
     runcKnows ? ctx.runc.delete(record.id) : undefined,
-    // The network module is loaded only for a container that has a network to take down.
-    state.netnsPath !== undefined ? import("../container-network.js").then((m) => m.detachNetwork(ctx, record, state)).catch(() => undefined) : undefined,
     rootfs.unmount({ keepWritableLayer: true }),
   ]);
   // A failed unmount throws here: a recursive delete would go through the mount into the image's snapshots.
   const failed = steps.find((s) => s.status === "rejected");
   if (failed !== undefined) throw failed.reason;
-  if ((record.volumes ?? []).length > 0) await releaseMounts(ctx.volumes(), record.volumes ?? [], record.id, { removeAnonymous: true });
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { execTool } from "./exec-tool.js";
@@ -50,6 +53,23 @@ describe("ShellLauncher", () => {
     const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 20_000 });
     assert.equal(child.stdout.trim(), "0", child.stderr);
     assert.ok(Date.now() - started < 15_000, "the child process hung on the launcher");
+  });
+
+  it("a detached program goes on after Node has exited, and a newline in its arguments is refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "berth-detached-"));
+    try {
+      const mark = join(dir, "done");
+      const script = `import { shellLauncher } from ${JSON.stringify(fileURLToPath(new URL("./shell-launcher.js", import.meta.url)))};
+        await shellLauncher().launchDetached("/bin/sh", ${JSON.stringify(["-c", 'sleep 0.3; echo ok > "$1"', "sh", mark])});`;
+      const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 20_000 });
+      assert.equal(child.status, 0, child.stderr);
+      assert.equal(existsSync(mark), false, "Node waited for the detached program");
+      for (let i = 0; i < 100 && !existsSync(mark); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(readFileSync(mark, "utf8"), "ok\n");
+      await assert.rejects(launcher().launchDetached(SH, ["-c", "true", "sh", "a\nb"]), /newline/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

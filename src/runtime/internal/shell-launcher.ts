@@ -10,13 +10,18 @@ import type { ToolResult } from "./exec-tool.js";
  * The shell's side: one line in, `ID 'prog' 'arg'…`, runs that program in
  * the background (stdin and stdout /dev/null, stderr to DIR/ID) and writes
  * `ID pid PID`, then `ID exit CODE` (128 + N for signal N). Each line is
- * one short write, so programs running at once never mix their lines. At
- * the end of its input (Node gone) it waits for what runs and removes DIR.
+ * one short write, so programs running at once never mix their lines. An
+ * ID starting with `d` is a detached program: all its output goes to
+ * /dev/null and nothing is reported. At the end of its input (Node gone)
+ * it waits for what runs and removes DIR.
  */
 const SCRIPT = String.raw`dir=$1
 run() {
   id=$1
   shift
+  case $id in
+  d*) "$@" </dev/null >/dev/null 2>&1 & return ;;
+  esac
   {
     "$@" </dev/null >/dev/null 2>"$dir/$id" &
     echo "$id pid $!"
@@ -102,6 +107,24 @@ export class ShellLauncher {
       this.busy();
       this.shell.stdin.write(`${id} ${[cmd, ...args].map(quote).join(" ")}\n`);
     });
+  }
+
+  /**
+   * Start `cmd` with `args` and forget it: no result, no timeout, and it
+   * goes on after this process ends (the shell waits for it before it
+   * ends). Resolves once the shell has been told; rejects when it cannot be
+   * (an argument holding a newline or NUL cannot be told).
+   */
+  launchDetached(cmd: string, args: readonly string[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if ([cmd, ...args].some((a) => /[\n\0]/.test(a))) throw new Error("a detached program's arguments cannot hold a newline or NUL");
+      this.shell.stdin.write(`d${this.nextId++} ${[cmd, ...args].map(quote).join(" ")}\n`, (e) => (e ? reject(e) : resolve()));
+    });
+  }
+
+  /** The shell's pid: while it lives, a detached program may still be running. */
+  get pid(): number | undefined {
+    return this.shell.pid;
   }
 
   private onOutput(chunk: string): void {

@@ -69,17 +69,32 @@ export function berthRun(f: RuntimeFixture, args: readonly string[], opts: RunOp
   return run(process.execPath, [RUN_CLI, "--root", f.root, "run", ...args], { timeoutMs: 60_000, ...opts });
 }
 
-/** Nothing of any container may remain: no mount under the root, no runc state, no container dir. */
+/**
+ * No container may remain: none in sight at once (no container dir, no
+ * name held), and within 15 s, once removals finishing in the background
+ * are done, no mount under the root, no runc state, nothing in
+ * containers/.removing.
+ */
 export async function assertClean(f: RuntimeFixture): Promise<void> {
-  assert.deepEqual(await mountsUnder(f.root), [], "mounts left under the berth root");
-  const proc = await readFile("/proc/mounts", "utf8");
-  assert.ok(!proc.includes(join(f.root, "containers")), "a container mount is still in /proc/mounts");
-  const state = await readdir(join(f.root, "runc")).catch(() => [] as string[]);
-  assert.deepEqual(state, [], "runc state left");
+  const containers = join(f.root, "containers");
+  const dirs = (await readdir(containers).catch(() => [] as string[])).filter((d) => d !== "names" && d !== ".removing");
+  assert.deepEqual(dirs, [], "container directories left");
+  assert.deepEqual(await readdir(join(containers, "names")).catch(() => [] as string[]), [], "names still held");
+  const leftovers = async (): Promise<string[]> => [
+    ...(await mountsUnder(f.root)).map((m) => `mount ${m}`),
+    ...((await readFile("/proc/mounts", "utf8")).includes(containers) ? ["a container mount in /proc/mounts"] : []),
+    ...(await readdir(join(f.root, "runc")).catch(() => [] as string[])).map((d) => `runc state ${d}`),
+    ...(await readdir(join(containers, ".removing")).catch(() => [] as string[])).map((d) => `being removed: ${d}`),
+  ];
+  const deadline = Date.now() + 15_000;
+  let left = await leftovers();
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = await leftovers();
+  }
+  assert.deepEqual(left, [], "left behind after 15 s");
   const list = await run(RUNC, ["--root", join(f.root, "runc"), "list", "--quiet"], { timeoutMs: 30_000 });
   assert.equal(list.stdout.trim(), "", "runc still lists containers");
-  const dirs = (await readdir(join(f.root, "containers")).catch(() => [] as string[])).filter((d) => d !== "names");
-  assert.deepEqual(dirs, [], "container directories left");
 }
 
 /**

@@ -92,13 +92,28 @@ export class BerthSession {
     return name;
   }
 
-  /** Nothing of any container is left: no dir, no claimed name, no mount, nothing in runc, `ps -a` empty. */
+  /**
+   * Nothing of any container is left: no dir, no claimed name, `ps -a`
+   * empty at once; within 15 s (removals finishing in the background) no
+   * mount, nothing in runc or in containers/.removing.
+   */
   async assertNoContainers(): Promise<void> {
     const dirs = await this.containerDirs();
     const holding = await Promise.all(dirs.map(async (d) => `${d.slice(0, 12)}: ${(await readdir(join(this.root, "containers", d)).catch(() => [])).join(" ")}`));
     assert.deepEqual(dirs, [], `container directories left: ${holding.join("; ")}`);
     assert.deepEqual(await readdir(join(this.root, "containers", "names")).catch(() => []), [], "names still claimed");
-    assert.deepEqual(await mountsUnder(join(this.root, "containers")), [], "mounts left");
+    const leftovers = async (): Promise<string[]> => [
+      ...(await mountsUnder(join(this.root, "containers"))).map((m) => `mount ${m}`),
+      ...(await readdir(join(this.root, "runc")).catch(() => [] as string[])).map((d) => `runc state ${d}`),
+      ...(await readdir(join(this.root, "containers", ".removing")).catch(() => [] as string[])).map((d) => `being removed: ${d}`),
+    ];
+    const deadline = Date.now() + 15_000;
+    let left = await leftovers();
+    while (left.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await leftovers();
+    }
+    assert.deepEqual(left, [], "left behind after 15 s");
     const list = await run(RUNC, ["--root", join(this.root, "runc"), "list", "--quiet"], { timeoutMs: 30_000 });
     assert.equal(list.stdout.trim(), "", "runc still lists containers");
     assert.deepEqual((await this.ok(["ps", "-a", "-q"])).trim(), "", "ps -a still lists containers");
