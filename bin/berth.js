@@ -94,3 +94,7 @@ const bundle = loadBundle();
 const { main } = bundle ?? (await import("../dist/src/cli/main.js"));
 process.exitCode = await main(process.argv.slice(2));
 bundle?.saveCache(process.exitCode);
+// main is done and has awaited all it started (what outlives it is detached: the daemon, a removal
+// shell); stdout and stderr are synchronous for files, pipes and terminals on Linux. Leaving now
+// spares the heap's teardown at a natural exit: 10-40 ms on every command here.
+process.exit();
