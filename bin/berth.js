@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Thin launcher: the bundled CLI (see scripts/bundle.mjs), else the compiled library.
 import { isAscii } from "node:buffer";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,14 +38,17 @@ function bundleFile() {
  * (V8 checks its version, flags and the source, and rejects a cache that does
  * not fit: the bundle is then compiled as usual).
  *
- * Two caches per bundle. `<file>.cache` is written by scripts/bundle.mjs after a
- * `--help` run (BERTH_CODE_CACHE=write): it holds the code that initialises the
- * modules. `<file>.used-cache` is written once, by the first run of one of the
- * bundle's commands that succeeds, as Python writes a .pyc on first import: it
- * also holds the code that command ran (a warm `berth build` compiles a third
- * less at start with it), which no run at build time can make — most commands
- * need root, a registry or containers. A failure to write it (a read-only
- * install) changes nothing.
+ * `<file>.cache` is written by scripts/bundle.mjs after a `--help` run
+ * (BERTH_CODE_CACHE=write): it holds the code that initialises the modules.
+ * A used-cache is written once, by the first successful run of one of the
+ * bundle's commands that started from that cache, as Python writes a .pyc on
+ * first import: it also holds the code that command ran (a warm `berth build`
+ * compiles a third less at start with it), which no run at build time can
+ * make — most commands need root, a registry or containers. One per path a
+ * command names (src/cli/run-path.ts: `berth build` in the daemon or here),
+ * `<file>.used-cache` for the usual one; `<file>.path` says which path the
+ * last successful run took, and so which cache the next run loads. A failure
+ * to write them (a read-only install) changes nothing.
  */
 function loadBundle() {
   const { file, ofCommand } = bundleFile();
@@ -56,15 +59,23 @@ function loadBundle() {
   } catch {
     return undefined;
   }
-  const usedCache = `${file}.used-cache`;
+  const validPath = (p) => (typeof p === "string" && /^[a-z0-9-]{1,40}$/.test(p) ? p : "");
+  const cacheOf = (path) => (path === "" ? `${file}.used-cache` : `${file}.${path}.used-cache`);
+  const pathFile = `${file}.path`;
+  let lastPath = "";
+  try {
+    lastPath = validPath(readFileSync(pathFile, "latin1").trim());
+  } catch {
+    // None yet: the usual path.
+  }
   // Help and the version run no command: their cache would be no better than the build's.
   const helpOnly = !ofCommand || process.argv.some((a) => a === "--help" || a === "-h");
   let cachedData;
-  let used = true;
+  let fromBuild = false;
   try {
-    cachedData = readFileSync(usedCache);
+    cachedData = readFileSync(cacheOf(lastPath));
   } catch {
-    used = false;
+    fromBuild = true;
     try {
       cachedData = readFileSync(`${file}.cache`);
     } catch {
@@ -74,18 +85,23 @@ function loadBundle() {
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {"use strict";${source}\n})`, { filename: file, cachedData });
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
-  const write = (target) => {
+  const write = (target, data) => {
     const tmp = `${target}.${process.pid}`;
     try {
-      writeFileSync(tmp, script.createCachedData());
+      writeFileSync(tmp, data());
       renameSync(tmp, target);
     } catch {
       rmSync(tmp, { force: true });
     }
   };
   const saveCache = (exitCode) => {
-    if (process.env.BERTH_CODE_CACHE === "write") write(`${file}.cache`);
-    else if (!used && exitCode === 0 && !script.cachedDataRejected && !helpOnly && process.env.BERTH_CODE_CACHE !== "off") write(usedCache);
+    if (process.env.BERTH_CODE_CACHE === "write") return write(`${file}.cache`, () => script.createCachedData());
+    if (exitCode !== 0 || helpOnly || script.cachedDataRejected || process.env.BERTH_CODE_CACHE === "off") return;
+    const path = validPath(module.exports.runPath?.());
+    if (path !== lastPath) write(pathFile, () => path);
+    // A run that started from another path's cache compiled that path's code too: only a run that
+    // started from the build's cache writes one.
+    if (fromBuild && !existsSync(cacheOf(path))) write(cacheOf(path), () => script.createCachedData());
   };
   return { main: module.exports.main, saveCache };
 }

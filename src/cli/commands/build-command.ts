@@ -8,6 +8,7 @@ import type { BuildImageRequest, BuiltImage } from "../../build/index.js";
 import type { ImageStore } from "../../image/index.js";
 import { InvalidArgumentError } from "../../oci/index.js";
 import { resolveBerthRoot } from "../berth-root.js";
+import { setRunPath } from "../run-path.js";
 import { formatBytes } from "../format.js";
 import type { GlobalOptions } from "../main.js";
 import { collect } from "./container-cli.js";
@@ -91,9 +92,13 @@ export function buildCommand(globals: () => GlobalOptions): Command {
       // starts none of the builders' code. Without one, the build runs here; none is started for it.
       const daemon = new DaemonClient(daemonPaths(root).socket);
       const store = async (): Promise<ImageStore> => new (await images()).ImageStore(root);
-      const built = await daemon.ping()
-        ? await daemon.stream<never, BuiltImage>("POST", "/v1/build", request, { ...(onProgress && { onProgress }) })
-        : await (await builders()).buildImage(await store(), request, { ...(onProgress && { onProgress }) });
+      let built: BuiltImage;
+      if (await daemon.ping()) {
+        built = await daemon.stream<never, BuiltImage>("POST", "/v1/build", request, { ...(onProgress && { onProgress }) });
+      } else {
+        setRunPath("local");
+        built = await (await builders()).buildImage(await store(), request, { ...(onProgress && { onProgress }) });
+      }
       if (!quiet) process.stderr.write(`${summary(built)}\n`);
       const name = built.names[0]!;
       if (output !== undefined) {

@@ -2,7 +2,7 @@
 // from commands.json, writes a bundle's used-cache after the first successful run of one of its
 // commands (never after help, the version or a failure), and runs whatever state those files are in.
 import assert from "node:assert/strict";
-import { access, cp, mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { access, cp, mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -28,7 +28,7 @@ describe("bin/berth.js", () => {
     // (the version), and the dependencies a bundle leaves out (better-sqlite3).
     await mkdir(join(install, "dist", "src", "cli"), { recursive: true });
     await cp(join(REPO, "bin"), join(install, "bin"), { recursive: true });
-    await cp(join(REPO, "dist", "bundle"), bundle(), { recursive: true, filter: (src) => !src.endsWith(".used-cache") });
+    await cp(join(REPO, "dist", "bundle"), bundle(), { recursive: true, filter: (src) => !/\.(used-cache|path)$/.test(src) });
     await cp(join(REPO, "dist", "src", "cli", "command-word.js"), join(install, "dist", "src", "cli", "command-word.js"));
     await cp(join(REPO, "package.json"), join(install, "package.json"));
     await symlink(join(REPO, "node_modules"), join(install, "node_modules"));
@@ -55,6 +55,20 @@ describe("bin/berth.js", () => {
     const again = await berth("--root", root, "images", "--quiet");
     assert.equal(again.code, 0, describeResult(again));
     assert.equal(again.stdout, "");
+  });
+
+  it("keeps a cache per path a command names: a build run here is path `local`", async () => {
+    const ctx = join(tmp.path, "ctx");
+    await mkdir(ctx, { recursive: true });
+    await writeFile(join(ctx, "Dockerfile"), "FROM scratch\nCOPY f /f\n");
+    await writeFile(join(ctx, "f"), "f\n");
+    const build = await berth("--root", root, "build", "-q", "-t", "localhost/launcher:1", ctx);
+    assert.equal(build.code, 0, describeResult(build));
+    assert.ok((await usedCaches()).includes("berth-build-command.cjs.local.used-cache"), (await usedCaches()).join(", "));
+    assert.equal(await readFile(join(bundle(), "berth-build-command.cjs.path"), "utf8"), "local");
+    const again = await berth("--root", root, "build", "-q", "-t", "localhost/launcher:1", ctx);
+    assert.equal(again.code, 0, describeResult(again));
+    assert.equal(again.stdout, build.stdout);
   });
 
   it("runs with a used-cache that is garbage (V8 rejects it) and leaves it alone", async () => {
