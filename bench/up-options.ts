@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { intIn, partsList } from "./harness/option-values.js";
 
 /** The parts of the bench, in the order they run and print. */
 export const UP_PARTS = ["up", "recovery"] as const;
@@ -34,15 +35,6 @@ export const UP_USAGE = `usage: node dist/bench/run.js up [--runs N] [--warmup N
   --swarm-restart-delay D  swarm's restart_policy.delay, e.g. 0s (default: swarm's own, 5s)
   --parts LIST             comma-separated, from ${UP_PARTS.join(", ")} (default both)`;
 
-function intIn(flag: string, v: string | undefined, dflt: number, min: number, max: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new Error(`${flag}: "${v}" is not a whole number`);
-  if (n < min || n > max) throw new Error(`${flag}: ${n} is outside ${min}..${max}`);
-  return n;
-}
-
-const isPart = (s: string): s is UpPartId => (UP_PARTS as readonly string[]).includes(s);
 const isService = (s: string): s is KillableService => (KILLABLE_SERVICES as readonly string[]).includes(s);
 
 /** A Go duration as swarm reads it, kept small: whole or decimal seconds or milliseconds, at most 60 s. */
@@ -70,11 +62,6 @@ export function parseUpBenchOptions(args: readonly string[]): UpBenchOptions {
     strict: true,
     allowPositionals: false,
   });
-  const parts: UpPartId[] = [];
-  for (const p of (values.parts ?? UP_PARTS.join(",")).split(",").map((s) => s.trim())) {
-    if (!isPart(p)) throw new Error(`--parts: "${p}" is not one of ${UP_PARTS.join(", ")}`);
-    if (!parts.includes(p)) parts.push(p);
-  }
   const service = values.service ?? "catalog";
   if (!isService(service)) throw new Error(`--service: "${service}" is not one of ${KILLABLE_SERVICES.join(", ")}`);
   const delay = restartDelay(values["swarm-restart-delay"]);
@@ -85,6 +72,6 @@ export function parseUpBenchOptions(args: readonly string[]): UpBenchOptions {
     service,
     timeoutMs: intIn("--timeout", values.timeout, 120, 10, 900) * 1000,
     ...(delay !== undefined && { swarmRestartDelay: delay }),
-    parts: UP_PARTS.filter((p) => parts.includes(p)),
+    parts: partsList(values.parts, UP_PARTS),
   };
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { intIn, onOff, partsList } from "../harness/option-values.js";
 
 /** The parts of the bench, in the order they run and print: (a) the Node.js app, (b) the multi-stage Dockerfile. */
 export const BUILD_PARTS = ["node", "dockerfile"] as const;
@@ -25,22 +26,6 @@ export const BUILD_USAGE = `usage: node dist/bench/run.js build [--runs N] [--pa
                   on (default): berth's daemon runs for the root being built in (started untimed), as dockerd
                   does for docker, and the CLI hands builds to it; off: each build runs in its own CLI process`;
 
-function intIn(flag: string, v: string | undefined, dflt: number, min: number, max: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new Error(`${flag}: "${v}" is not a whole number`);
-  if (n < min || n > max) throw new Error(`${flag}: ${n} is outside ${min}..${max}`);
-  return n;
-}
-
-function onOff(flag: string, v: string | undefined, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  if (v === "on" || v === "off") return v === "on";
-  throw new Error(`${flag}: "${v}" is not on or off`);
-}
-
-const isPart = (s: string): s is BuildPartId => (BUILD_PARTS as readonly string[]).includes(s);
-
 /** Parse the flags; throws a message naming the flag on bad input. */
 export function parseBuildBenchOptions(args: readonly string[]): BuildBenchOptions {
   const { values } = parseArgs({
@@ -54,15 +39,10 @@ export function parseBuildBenchOptions(args: readonly string[]): BuildBenchOptio
     strict: true,
     allowPositionals: false,
   });
-  const parts: BuildPartId[] = [];
-  for (const p of (values.parts ?? BUILD_PARTS.join(",")).split(",").map((s) => s.trim())) {
-    if (!isPart(p)) throw new Error(`--parts: "${p}" is not one of ${BUILD_PARTS.join(", ")}`);
-    if (!parts.includes(p)) parts.push(p);
-  }
   return {
     // A docker cold build of part (a) takes about a minute: 20 rounds is already most of an hour.
     runs: intIn("--runs", values.runs, 3, 1, 20),
-    parts: BUILD_PARTS.filter((p) => parts.includes(p)),
+    parts: partsList(values.parts, BUILD_PARTS),
     refreshBase: values["refresh-base"] ?? false,
     berthDaemon: onOff("--berth-daemon", values["berth-daemon"], true),
   };

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { intIn, partsList } from "../harness/option-values.js";
 
 /** The parts of the bench, in the order they run and print. */
 export const RUN_PARTS = ["oneshot", "detached", "breakdown"] as const;
@@ -24,16 +25,6 @@ export const RUN_USAGE = `usage: node dist/bench/run.js run [--runs N] [--warmup
   --rounds N      rounds of the detached part, first side alternating (default 1; 1 to 20)
   --parts LIST    comma-separated, from ${RUN_PARTS.join(", ")} (default all)`;
 
-function intIn(flag: string, v: string | undefined, dflt: number, min: number, max: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new Error(`${flag}: "${v}" is not a whole number`);
-  if (n < min || n > max) throw new Error(`${flag}: ${n} is outside ${min}..${max}`);
-  return n;
-}
-
-const isPart = (s: string): s is RunPartId => (RUN_PARTS as readonly string[]).includes(s);
-
 /** Parse the flags; throws a message naming the flag on bad input. */
 export function parseRunBenchOptions(args: readonly string[]): RunBenchOptions {
   const { values } = parseArgs({
@@ -48,17 +39,12 @@ export function parseRunBenchOptions(args: readonly string[]): RunBenchOptions {
     strict: true,
     allowPositionals: false,
   });
-  const parts: RunPartId[] = [];
-  for (const p of (values.parts ?? RUN_PARTS.join(",")).split(",").map((s) => s.trim())) {
-    if (!isPart(p)) throw new Error(`--parts: "${p}" is not one of ${RUN_PARTS.join(", ")}`);
-    if (!parts.includes(p)) parts.push(p);
-  }
   return {
     // Fewer than 3 runs make p90 the maximum and the median one sample: not a measurement.
     runs: intIn("--runs", values.runs, 20, 3, 1000),
     warmup: intIn("--warmup", values.warmup, 2, 0, 100),
     containers: intIn("--containers", values.containers, 50, 1, 500),
     rounds: intIn("--rounds", values.rounds, 1, 1, 20),
-    parts: RUN_PARTS.filter((p) => parts.includes(p)),
+    parts: partsList(values.parts, RUN_PARTS),
   };
 }
