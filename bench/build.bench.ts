@@ -1,11 +1,11 @@
 import { mkdir } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { startDockerd, type StartedDockerd } from "../test/support/dockerd.js";
 import { tempDir } from "../test/support/temp-dir.js";
 import type { Bench } from "./harness/bench.js";
-import { Cleanup } from "./harness/cleanup.js";
+import type { Cleanup } from "./harness/cleanup.js";
+import { measureWithTeardown } from "./harness/ordered-teardown.js";
 import { BerthDaemons } from "./build/berth-daemons.js";
 import { missing, versionOf } from "./pull/tools.js";
 import { BUILD_USAGE, parseBuildBenchOptions, type BuildBenchOptions } from "./build/build-options.js";
@@ -56,21 +56,7 @@ async function runBuildBench(args: readonly string[], outer: Cleanup): Promise<n
     log(`build bench: cannot run: ${lacking}`);
     return 1;
   }
-  // One teardown step that does it all in order (as the run bench does): stop the switch, stop
-  // the tools by PID, let the measuring code register what it made, then containers, dockerd
-  // and the temp dir, last-in first-out.
-  const cleanup = new Cleanup();
-  const stop = new AbortController();
-  let settled: Promise<unknown> = Promise.resolve();
-  outer.defer("build bench teardown", async () => {
-    stop.abort(new Error("cleanup started"));
-    await buildCommands.stopAll();
-    await Promise.race([settled, sleep(SETTLE_TIMEOUT_MS, undefined, { ref: false })]);
-    await cleanup.run();
-  });
-  const measuring = measureAll(opts, cleanup, stop.signal);
-  settled = measuring.catch(() => undefined);
-  return await measuring;
+  return measureWithTeardown(outer, "build bench", buildCommands, SETTLE_TIMEOUT_MS, (cleanup, signal) => measureAll(opts, cleanup, signal));
 }
 
 async function measureAll(opts: BuildBenchOptions, cleanup: Cleanup, signal: AbortSignal): Promise<number> {

@@ -1,10 +1,10 @@
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { startDockerd, type StartedDockerd } from "../test/support/dockerd.js";
 import { tempDir } from "../test/support/temp-dir.js";
 import type { Bench } from "./harness/bench.js";
-import { Cleanup } from "./harness/cleanup.js";
+import type { Cleanup } from "./harness/cleanup.js";
+import { measureWithTeardown } from "./harness/ordered-teardown.js";
 import { missing, versionOf } from "./pull/tools.js";
 import { loadIntoBerth, loadIntoDocker, makeBenchBusybox, type BenchBusybox } from "./run/bench-busybox.js";
 import { measureBreakdown, type BreakdownGroup } from "./run/breakdown.js";
@@ -72,23 +72,7 @@ async function runRunBench(args: readonly string[], outer: Cleanup): Promise<num
     log(`run bench: berth cannot run containers here: ${lacking}`);
     return 1;
   }
-  // run.ts calls cleanup.run() from its signal handler and again from its finally: two runs pop
-  // steps concurrently, and the handler exits the process when its own run ends, maybe while the
-  // other is still removing containers. So this bench puts one step there that does it all in
-  // order: no new command, stop those running, let the measuring code notice and register what
-  // it made, then this bench's own steps (containers, dockerd, temp dir) last-in first-out.
-  const cleanup = new Cleanup();
-  const stop = new AbortController();
-  let settled: Promise<unknown> = Promise.resolve();
-  outer.defer("run bench teardown", async () => {
-    stop.abort(new Error("cleanup started"));
-    await runCommands.stopAll();
-    await Promise.race([settled, sleep(SETTLE_TIMEOUT_MS, undefined, { ref: false })]);
-    await cleanup.run();
-  });
-  const measuring = measureAll(opts, cleanup, stop.signal);
-  settled = measuring.catch(() => undefined);
-  return await measuring;
+  return measureWithTeardown(outer, "run bench", runCommands, SETTLE_TIMEOUT_MS, (cleanup, signal) => measureAll(opts, cleanup, signal));
 }
 
 async function measureAll(opts: RunBenchOptions, cleanup: Cleanup, signal: AbortSignal): Promise<number> {

@@ -1,12 +1,12 @@
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { startDockerd } from "../test/support/dockerd.js";
 import { freePort } from "../test/support/free-port.js";
 import { pidsWithCommandLine, terminate } from "../test/support/process.js";
 import { tempDir } from "../test/support/temp-dir.js";
 import type { Bench } from "./harness/bench.js";
-import { Cleanup } from "./harness/cleanup.js";
+import type { Cleanup } from "./harness/cleanup.js";
+import { measureWithTeardown } from "./harness/ordered-teardown.js";
 import { BERTH_BIN, missing, versionOf } from "./pull/tools.js";
 import { berthHasDaemon, berthSide, stopBerthDaemon, type BerthMode } from "./up-berth-side.js";
 import { measureColdStarts, type SideTimes } from "./up-cold-start.js";
@@ -44,20 +44,7 @@ async function runUpBench(args: readonly string[], outer: Cleanup): Promise<numb
     log(`up bench: cannot run: ${lacking}`);
     return 1;
   }
-  // As in the run bench: one step on run.ts's cleanup does it all in order (no new command,
-  // stop those running, let the measuring code finish its own down, then this bench's steps).
-  const cleanup = new Cleanup();
-  const stop = new AbortController();
-  let settled: Promise<unknown> = Promise.resolve();
-  outer.defer("up bench teardown", async () => {
-    stop.abort(new Error("cleanup started"));
-    await upCommands.stopAll();
-    await Promise.race([settled, sleep(SETTLE_TIMEOUT_MS, undefined, { ref: false })]);
-    await cleanup.run();
-  });
-  const measuring = measureAll(opts, cleanup, stop.signal);
-  settled = measuring.catch(() => undefined);
-  return await measuring;
+  return measureWithTeardown(outer, "up bench", upCommands, SETTLE_TIMEOUT_MS, (cleanup, signal) => measureAll(opts, cleanup, signal));
 }
 
 /** Start the bench's dockerd, register its stop, load the images berth built. */
