@@ -80,10 +80,19 @@ export async function assertClean(f: RuntimeFixture): Promise<void> {
   const dirs = (await readdir(containers).catch(() => [] as string[])).filter((d) => d !== "names" && d !== ".removing");
   assert.deepEqual(dirs, [], "container directories left");
   assert.deepEqual(await readdir(join(containers, "names")).catch(() => [] as string[]), [], "names still held");
+  await assertRemovalsFinished(f.root);
+}
+
+/**
+ * What removals finish in the background is gone within 15 s: no mount under
+ * `root`, no runc state, nothing in containers/.removing; and runc lists nothing.
+ */
+export async function assertRemovalsFinished(root: string): Promise<void> {
+  const containers = join(root, "containers");
   const leftovers = async (): Promise<string[]> => [
-    ...(await mountsUnder(f.root)).map((m) => `mount ${m}`),
+    ...(await mountsUnder(root)).map((m) => `mount ${m}`),
     ...((await readFile("/proc/mounts", "utf8")).includes(containers) ? ["a container mount in /proc/mounts"] : []),
-    ...(await readdir(join(f.root, "runc")).catch(() => [] as string[])).map((d) => `runc state ${d}`),
+    ...(await readdir(join(root, "runc")).catch(() => [] as string[])).map((d) => `runc state ${d}`),
     ...(await readdir(join(containers, ".removing")).catch(() => [] as string[])).map((d) => `being removed: ${d}`),
   ];
   const deadline = Date.now() + 15_000;
@@ -93,7 +102,7 @@ export async function assertClean(f: RuntimeFixture): Promise<void> {
     left = await leftovers();
   }
   assert.deepEqual(left, [], "left behind after 15 s");
-  const list = await run(RUNC, ["--root", join(f.root, "runc"), "list", "--quiet"], { timeoutMs: 30_000 });
+  const list = await run(RUNC, ["--root", join(root, "runc"), "list", "--quiet"], { timeoutMs: 30_000 });
   assert.equal(list.stdout.trim(), "", "runc still lists containers");
 }
 

@@ -6,8 +6,7 @@ import { after, before, type TestContext } from "node:test";
 import { pidsWithCommandLine, terminate } from "../../../support/process.js";
 import { missingTools } from "../../../support/require-root.js";
 import { describeResult, run, type RunOptions, type RunResult } from "../../../support/run.js";
-import { mountsUnder } from "../../../support/unmount.js";
-import { containersUnsupported, makeRuntimeFixture, RUN_CLI, RUNC, type RuntimeFixture } from "../runtime-fixture.js";
+import { assertRemovalsFinished, containersUnsupported, makeRuntimeFixture, RUN_CLI, RUNC, type RuntimeFixture } from "../runtime-fixture.js";
 import type { InspectedContainer } from "./inspected-container.js";
 
 /** The image every file's root has pulled: a static busybox (`/bin/busybox APPLET`, sh runs applets by name). */
@@ -102,20 +101,7 @@ export class BerthSession {
     const holding = await Promise.all(dirs.map(async (d) => `${d.slice(0, 12)}: ${(await readdir(join(this.root, "containers", d)).catch(() => [])).join(" ")}`));
     assert.deepEqual(dirs, [], `container directories left: ${holding.join("; ")}`);
     assert.deepEqual(await readdir(join(this.root, "containers", "names")).catch(() => []), [], "names still claimed");
-    const leftovers = async (): Promise<string[]> => [
-      ...(await mountsUnder(join(this.root, "containers"))).map((m) => `mount ${m}`),
-      ...(await readdir(join(this.root, "runc")).catch(() => [] as string[])).map((d) => `runc state ${d}`),
-      ...(await readdir(join(this.root, "containers", ".removing")).catch(() => [] as string[])).map((d) => `being removed: ${d}`),
-    ];
-    const deadline = Date.now() + 15_000;
-    let left = await leftovers();
-    while (left.length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      left = await leftovers();
-    }
-    assert.deepEqual(left, [], "left behind after 15 s");
-    const list = await run(RUNC, ["--root", join(this.root, "runc"), "list", "--quiet"], { timeoutMs: 30_000 });
-    assert.equal(list.stdout.trim(), "", "runc still lists containers");
+    await assertRemovalsFinished(this.root);
     assert.deepEqual((await this.ok(["ps", "-a", "-q"])).trim(), "", "ps -a still lists containers");
   }
 
