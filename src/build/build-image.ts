@@ -1,8 +1,8 @@
-import { access } from "node:fs/promises";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute } from "node:path";
 import { fullName, type ImageStore } from "../image/index.js";
 import { InvalidArgumentError } from "../oci/index.js";
 import { buildDockerfile } from "./dockerfile/index.js";
+import { findDockerfile } from "./find-dockerfile.js";
 import { buildNodeApp } from "./node-app/index.js";
 
 /**
@@ -43,8 +43,6 @@ export interface BuildImageSinks {
   readonly signal?: AbortSignal;
 }
 
-const DOCKERFILES = ["Dockerfile", "Containerfile", "dockerfile"];
-
 /**
  * Build `req`: a Dockerfile build when it names a Dockerfile or the context
  * holds one, else a Node.js project into a distroless image (its new layers
@@ -56,7 +54,7 @@ export async function buildImage(store: ImageStore, req: BuildImageRequest, sink
   for (const [what, p] of [["context", req.context], ["dockerfile", req.dockerfile]] as const) {
     if (p !== undefined && !isAbsolute(p)) throw new InvalidArgumentError(`build: ${what} ${p} is not an absolute path`);
   }
-  const dockerfile = req.dockerfile ?? (await firstExisting(DOCKERFILES.map((f) => join(req.context, f))));
+  const dockerfile = req.dockerfile ?? (await findDockerfile(req.context));
   const common = {
     ...(req.noCache && { noCache: true }),
     ...(req.env !== undefined && { env: req.env }),
@@ -89,8 +87,3 @@ export async function buildImage(store: ImageStore, req: BuildImageRequest, sink
     ms: built.steps.reduce((n, s) => n + s.ms, 0),
   };
 }
-
-const firstExisting = async (paths: readonly string[]): Promise<string | undefined> => {
-  for (const p of paths) if (await access(p).then(() => true, () => false)) return p;
-  return undefined;
-};

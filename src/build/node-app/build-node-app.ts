@@ -1,7 +1,7 @@
-import { access } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { fullName, openImage, unpackFor, type ImageStore } from "../../image/index.js";
 import { InvalidArgumentError, type Descriptor } from "../../oci/index.js";
+import { findDockerfile } from "../find-dockerfile.js";
 import { writeLayer, type WrittenLayer } from "../layer-writer.js";
 import { APP_DIR, chooseAppCommand, type AppCommand } from "./app-command.js";
 import { writeAppImage } from "./app-image-writer.js";
@@ -54,7 +54,6 @@ export interface BuiltNodeApp {
   readonly steps: readonly BuildStep[];
 }
 
-const DOCKERFILES = ["Dockerfile", "dockerfile", "Containerfile"];
 const PORT = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/;
 
 /**
@@ -77,7 +76,8 @@ export async function buildNodeApp(store: ImageStore, contextDir: string, opts: 
   const dir = resolve(contextDir);
   const progress = opts.onProgress ?? (() => undefined);
   const env = opts.env ?? process.env;
-  for (const f of DOCKERFILES) if (await exists(join(dir, f))) throw new DockerfileNotSupportedError(join(dir, f));
+  const dockerfile = await findDockerfile(dir);
+  if (dockerfile !== undefined) throw new DockerfileNotSupportedError(dockerfile);
   const manifest = await readPackageManifest(dir);
   const exposedPorts = (opts.expose ?? []).map(parsePort);
   const name = fullName(opts.reference ?? defaultReference(manifest.name, dir)).name;
@@ -157,5 +157,3 @@ function sourceDateEpoch(env: NodeJS.ProcessEnv): number | undefined {
   if (!/^\d{1,12}$/.test(v)) throw new InvalidArgumentError(`SOURCE_DATE_EPOCH: should be the number of seconds since 1970-01-01 UTC, got ${JSON.stringify(v)}`);
   return Number(v);
 }
-
-const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
