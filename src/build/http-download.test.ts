@@ -6,7 +6,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { downloadToFile, proxyFor } from "./http-download.js";
+import { downloadToFile } from "./http-download.js";
+import { proxyFor } from "./http-get.js";
 
 describe("proxyFor", () => {
   const cases: { url: string; env: NodeJS.ProcessEnv; want?: string }[] = [

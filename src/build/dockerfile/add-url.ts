@@ -1,22 +1,14 @@
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from "node:http";
-import { request as httpsRequest } from "node:https";
-import type { Socket } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { posix } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { connect as tlsConnect } from "node:tls";
-import { proxyFor } from "../http-download.js";
+import { openGet, type HttpGetOptions } from "../http-get.js";
 import { AddChecksumError, AddDownloadError, InvalidCopySourceError } from "./copy-errors.js";
 
 /** How ADD fetches URLs. */
-export interface UrlDownloadOptions {
-  /** Environment to read HTTP_PROXY / HTTPS_PROXY / NO_PROXY from; default process.env. */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Milliseconds without progress before the download fails; default 60 s. */
-  readonly idleTimeoutMs?: number;
-  readonly signal?: AbortSignal;
+export interface UrlDownloadOptions extends HttpGetOptions {
   /** Called as bytes arrive; `total` from Content-Length when the server sent it. */
   readonly onBytes?: (bytes: number, total: number | undefined) => void;
 }
@@ -73,7 +65,7 @@ export async function downloadUrl(url: string, file: string, opts: UrlDownloadOp
     throw new AddDownloadError(url, "not a valid URL", e);
   }
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const res = await open(current, opts).catch((e: unknown) => {
+    const res = await openGet(current, opts).catch((e: unknown) => {
       throw new AddDownloadError(url, (e as Error).message, e);
     });
     const status = res.statusCode ?? 0;
@@ -138,29 +130,4 @@ function decode(path: string): string {
   } catch {
     return path;
   }
-}
-
-/** Open a GET for `url`, through the environment's proxy when one is set (CONNECT for https). */
-async function open(url: URL, opts: UrlDownloadOptions): Promise<IncomingMessage> {
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`${url.protocol} URLs are not fetched; use http or https`);
-  const proxy = proxyFor(url, opts.env);
-  const base: RequestOptions = { method: "GET", timeout: opts.idleTimeoutMs ?? 60_000, ...(opts.signal && { signal: opts.signal }) };
-  const send = (req: ReturnType<typeof httpRequest>): Promise<IncomingMessage> =>
-    new Promise((resolve, reject) => {
-      req.on("response", resolve).on("error", reject).on("timeout", () => req.destroy(new Error("timed out")));
-      req.end();
-    });
-  if (proxy === undefined) return send((url.protocol === "https:" ? httpsRequest : httpRequest)(url, base));
-  if (url.protocol === "http:") {
-    // A forward proxy takes the absolute URL as the request target.
-    return send(httpRequest({ ...base, host: proxy.hostname, port: proxy.port || 80, path: url.href, headers: { host: url.host } }));
-  }
-  const connectReq = httpRequest({ ...base, method: "CONNECT", host: proxy.hostname, port: proxy.port || 80, path: `${url.hostname}:${url.port || 443}` });
-  const socket = await new Promise<Socket>((resolve, reject) => {
-    connectReq.on("connect", (res, s) => (res.statusCode === 200 ? resolve(s) : reject(new Error(`proxy CONNECT answered ${res.statusCode}`))));
-    connectReq.on("error", reject).on("timeout", () => connectReq.destroy(new Error("proxy timed out")));
-    connectReq.end();
-  });
-  const tls = tlsConnect({ socket, servername: url.hostname });
-  return send(httpsRequest(url, { ...base, createConnection: () => tls }));
 }
