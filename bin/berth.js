@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS BERTH_DEFERRED_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node
 // Thin launcher: the bundled CLI (see scripts/bundle.mjs), else the compiled library.
 import { isAscii } from "node:buffer";
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -7,6 +7,20 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Script } from "node:vm";
 import { commandWord } from "../dist/src/cli/command-word.js";
+
+// The shebang (GNU env, coreutils 8.30 or later) hands NODE_EXTRA_CA_CERTS over under another name.
+// Node 20 reads that file, and with it its own ~140 root certificates, before any code runs: about
+// 40 ms of every start here, though most commands open no TLS connection. Put it back for the
+// processes berth starts (the daemon, RUN steps' trust), and leave the file to the first TLS
+// connection this process opens (src/client/extra-ca.ts). `node bin/berth.js` loads it as usual.
+const deferredCa = process.env.BERTH_DEFERRED_EXTRA_CA_CERTS;
+if (deferredCa !== undefined) {
+  delete process.env.BERTH_DEFERRED_EXTRA_CA_CERTS;
+  if (deferredCa !== "" && process.env.NODE_EXTRA_CA_CERTS === undefined) {
+    process.env.NODE_EXTRA_CA_CERTS = deferredCa;
+    globalThis[Symbol.for("berth.deferredExtraCaCerts")] = deferredCa;
+  }
+}
 
 // A reader that goes away (`berth ps | head`) is not an error: stop quietly, as other tools do.
 for (const stream of [process.stdout, process.stderr]) {

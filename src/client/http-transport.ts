@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Readable, Writable } from "node:stream";
+import { extraCaContext } from "./extra-ca.js";
 
 /**
  * A request body written by a function, once: it writes into `dest` (the
@@ -71,12 +72,14 @@ export class NodeHttpTransport implements HttpTransport, AsyncDisposable {
   private readonly http: HttpAgent;
   private readonly https: HttpsAgent;
   private readonly idleTimeoutMs: number;
+  private readonly ownCa: boolean;
 
   constructor(opts: NodeHttpTransportOptions = {}) {
     const maxSockets = opts.maxSockets ?? 16;
     this.http = new HttpAgent({ keepAlive: true, maxSockets });
     this.https = new HttpsAgent({ keepAlive: true, maxSockets, ...(opts.ca !== undefined && { ca: opts.ca as string | Buffer | (string | Buffer)[] }) });
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
+    this.ownCa = opts.ca !== undefined;
   }
 
   request(req: HttpRequest): Promise<HttpResponse> {
@@ -86,10 +89,13 @@ export class NodeHttpTransport implements HttpTransport, AsyncDisposable {
     else if (req.body === undefined && (req.method === "PUT" || req.method === "POST" || req.method === "PATCH")) headers["content-length"] = "0";
     return new Promise((resolve, reject) => {
       const send = isHttps ? httpsRequest : httpRequest;
+      // NODE_EXTRA_CA_CERTS when the launcher kept it from Node (extra-ca.ts); a CA given to this transport wins.
+      const trust = isHttps && !this.ownCa ? extraCaContext() : undefined;
       const r = send(req.url, {
         method: req.method,
         headers,
         agent: isHttps ? this.https : this.http,
+        ...(trust !== undefined && { secureContext: trust }),
         timeout: this.idleTimeoutMs,
         ...(req.signal && { signal: req.signal }),
       });

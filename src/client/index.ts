@@ -19,6 +19,7 @@ export { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, type FetchedManifest, type FetchMa
 export type { ListTagsOptions } from "./tag-lister.js";
 export { selectManifests, type ManifestSelection } from "./select-manifests.js";
 export { registryEndpoint, isLoopbackHost, type RegistryEndpoint, type RegistryEndpointOptions } from "./registry-endpoint.js";
+export { extraCaContext } from "./extra-ca.js";
 export { NodeHttpTransport, type HttpTransport, type HttpRequest, type HttpResponse, type BodyWriter, type NodeHttpTransportOptions } from "./http-transport.js";
 export type { RetryOptions } from "./retry.js";
 export { parseChallenges, type Challenge } from "./auth/challenge.js";
