@@ -69,7 +69,7 @@ async function measureAll(opts: BuildBenchOptions, cleanup: Cleanup, signal: Abo
   if (noDocker !== undefined) log(`docker side not run: ${noDocker}`);
   signal.throwIfAborted();
   const versions = [
-    `berth ${await versionOf(process.execPath, [BERTH_BIN, "--version"])}`,
+    `berth ${await versionOf(BERTH_BIN, ["--version"])}`,
     dockerd === undefined ? "docker: not run" : `docker CLI / dockerd ${(await dockerd.docker(["version", "--format", "{{.Client.Version}} / {{.Server.Version}}"])).stdout.trim()}`,
     await versionOf("mmdebstrap", ["--version"]),
     `npm ${await versionOf("npm", ["--version"])}`,

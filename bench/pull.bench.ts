@@ -125,7 +125,7 @@ async function runPullBench(args: readonly string[], cleanup: Cleanup): Promise<
   const src = await makeSource(opts, tmp.path, cleanup);
   const lacks = { pull: await berthLacks("pull"), push: await berthLacks("push"), copy: await berthLacks("copy") };
   const versions: ToolVersions = {
-    berth: await versionOf(process.execPath, [BERTH_BIN, "--version"]),
+    berth: await versionOf(BERTH_BIN, ["--version"]),
     skopeo: await versionOf("skopeo", ["--version"]),
     umoci: await versionOf("umoci", ["--version"]),
     registry: await versionOf("docker-registry", ["--version"]),

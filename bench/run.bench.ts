@@ -101,7 +101,7 @@ async function measureAll(opts: RunBenchOptions, cleanup: Cleanup, signal: Abort
   signal.throwIfAborted();
 
   const versions = [
-    `berth ${await versionOf(process.execPath, [BERTH_BIN, "--version"])}`,
+    `berth ${await versionOf(BERTH_BIN, ["--version"])}`,
     await versionOf(RUNC, ["--version"]),
     await versionOf("conmon", ["--version"]),
     dockerd === undefined ? "docker: not run" : `docker CLI / dockerd ${(await dockerd.docker(["version", "--format", "{{.Client.Version}} / {{.Server.Version}}"])).stdout.trim()}`,

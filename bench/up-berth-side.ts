@@ -27,7 +27,7 @@ export interface BerthSideOptions {
 const FOREGROUND_STOP_MS = 60_000;
 const DOWN_TIMEOUT_S = "5";
 
-const berthArgs = (root: string, args: readonly string[]): string[] => [BERTH_BIN, "--root", root, ...args];
+const berthArgs = (root: string, args: readonly string[]): string[] => ["--root", root, ...args];
 
 /**
  * berth's side of the bench. `up` is `berth up -f FILE -p NAME -d` (daemon and detached modes)
@@ -44,11 +44,11 @@ export function berthSide(opts: BerthSideOptions): StackSide {
     name: "berth",
     async up() {
       if (opts.mode !== "foreground") {
-        await mustRunUp(process.execPath, berthArgs(opts.root, ["up", ...fileArgs, "-d"]));
+        await mustRunUp(BERTH_BIN, berthArgs(opts.root, ["up", ...fileArgs, "-d"]));
         return;
       }
       const log = openSync(opts.logFile, "a");
-      foreground = spawn(process.execPath, berthArgs(opts.root, ["up", ...fileArgs]), { stdio: ["ignore", log, log] });
+      foreground = spawn(BERTH_BIN, berthArgs(opts.root, ["up", ...fileArgs]), { stdio: ["ignore", log, log] });
       closeSync(log);
       await new Promise<void>((resolve, reject) => {
         foreground!.once("spawn", resolve);
@@ -66,7 +66,7 @@ export function berthSide(opts: BerthSideOptions): StackSide {
       }
     },
     async pidOf(id) {
-      const r = await mustRunUp(process.execPath, berthArgs(opts.root, ["inspect", id]), undefined, 30_000);
+      const r = await mustRunUp(BERTH_BIN, berthArgs(opts.root, ["inspect", id]), undefined, 30_000);
       const pid = (JSON.parse(r.stdout) as { State?: { Pid?: unknown } }[])[0]?.State?.Pid;
       if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 1) throw new Error(`berth inspect ${id.slice(0, 12)}: no main process (State.Pid ${JSON.stringify(pid)})`);
       return pid;
@@ -79,7 +79,7 @@ export function berthSide(opts: BerthSideOptions): StackSide {
         if (await isAlive(pid)) process.kill(pid, "SIGINT");
         if (!(await waitForExit(pid, FOREGROUND_STOP_MS))) await terminate(pid, 5_000);
       }
-      await mustRunUp(process.execPath, berthArgs(opts.root, ["down", "-p", opts.project, "-v", "-t", DOWN_TIMEOUT_S]));
+      await mustRunUp(BERTH_BIN, berthArgs(opts.root, ["down", "-p", opts.project, "-v", "-t", DOWN_TIMEOUT_S]));
     },
   };
 }
@@ -89,7 +89,7 @@ export function berthSide(opts: BerthSideOptions): StackSide {
  * then by the PID in `<root>/daemon/berth.pid` if that very process (pid and start time) still lives. Best effort, bounded.
  */
 export async function stopBerthDaemon(root: string): Promise<void> {
-  await upCommands.run(process.execPath, berthArgs(root, ["daemon", "stop"]), { timeoutMs: 60_000 });
+  await upCommands.run(BERTH_BIN, berthArgs(root, ["daemon", "stop"]), { timeoutMs: 60_000 });
   const text = await readFile(join(root, "daemon", "berth.pid"), "utf8").catch(() => "");
   let owner: Partial<ProcessIdentity> = {};
   try {
@@ -105,6 +105,6 @@ export async function stopBerthDaemon(root: string): Promise<void> {
 
 /** How this berth keeps a stack: `daemon` when it has `berth daemon`, else `foreground` for recovery and `detached` for the up part. */
 export async function berthHasDaemon(): Promise<boolean> {
-  const r = await upCommands.run(process.execPath, [BERTH_BIN, "help", "daemon"], { timeoutMs: 30_000 });
+  const r = await upCommands.run(BERTH_BIN, ["help", "daemon"], { timeoutMs: 30_000 });
   return r.code === 0;
 }

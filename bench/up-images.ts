@@ -49,7 +49,7 @@ async function seedFromTestCache(root: string): Promise<boolean> {
 export async function buildShopImages(root: string): Promise<string> {
   const seeded = await seedFromTestCache(root);
   await mkdir(BENCH_CACHE, { recursive: true });
-  const env = cleanEnv({ BERTH: `${process.execPath} ${BERTH_BIN}`, REDIS_LOCK: join(BENCH_CACHE, "redis.yaml.lock") });
+  const env = cleanEnv({ BERTH: BERTH_BIN, REDIS_LOCK: join(BENCH_CACHE, "redis.yaml.lock") });
   const r = await mustRunUp("sh", [join(SHOP_DIR, "build.sh"), "--root", root], env, BUILD_TIMEOUT_MS);
   const printed = r.stdout.trim().split("\n");
   if (printed.join(" ") !== SHOP_IMAGES.join(" ")) throw new Error(`build.sh printed ${JSON.stringify(printed)}, expected ${SHOP_IMAGES.join(" ")}`);
@@ -61,9 +61,9 @@ export async function buildShopImages(root: string): Promise<string> {
  * check each image's ID there is berth's config digest: both engines run the very same images.
  */
 export async function loadShopImagesIntoDocker(root: string, d: BenchDockerd, archive: string): Promise<void> {
-  await mustRunUp(process.execPath, [BERTH_BIN, "--root", root, "save", "-o", archive, ...SHOP_IMAGES]);
+  await mustRunUp(BERTH_BIN, ["--root", root, "save", "-o", archive, ...SHOP_IMAGES]);
   await docker(d, ["load", "-q", "-i", archive]);
-  const berthIds = JSON.parse((await mustRunUp(process.execPath, [BERTH_BIN, "--root", root, "image", "inspect", ...SHOP_IMAGES])).stdout) as { Id: string }[];
+  const berthIds = JSON.parse((await mustRunUp(BERTH_BIN, ["--root", root, "image", "inspect", ...SHOP_IMAGES])).stdout) as { Id: string }[];
   const dockerIds = (await docker(d, ["image", "inspect", "-f", "{{.Id}}", ...SHOP_IMAGES])).stdout.trim().split("\n");
   SHOP_IMAGES.forEach((name, i) => {
     if (berthIds[i]?.Id !== dockerIds[i]) throw new Error(`${name}: docker has ${dockerIds[i]}, berth ${berthIds[i]?.Id}: not the same image`);

@@ -81,7 +81,7 @@ async function measureAll(opts: UpBenchOptions, cleanup: Cleanup, signal: AbortS
   const hasDaemon = await berthHasDaemon();
   // Whatever a failed round left: berth's stack (and its daemon), compose's; swarm's goes with the swarm.
   if (hasDaemon) cleanup.defer("stop berth's daemon", () => stopBerthDaemon(root));
-  cleanup.defer("berth down", async () => void (await upCommands.run(process.execPath, [BERTH_BIN, "--root", root, "down", "-p", BERTH_PROJECT, "-v", "-t", "2"], { timeoutMs: 120_000 })));
+  cleanup.defer("berth down", async () => void (await upCommands.run(BERTH_BIN, ["--root", root, "down", "-p", BERTH_PROJECT, "-v", "-t", "2"], { timeoutMs: 120_000 })));
   const berthOf = (mode: BerthMode) => berthSide({ root, composeFile: files.composeFile, project: BERTH_PROJECT, mode, logFile: join(tmp.path, "berth-up.log") });
   const replicas = Object.values(files.expected).reduce((a, b) => a + b, 0);
   const common = { expected: files.expected, timeoutMs: opts.timeoutMs, signal, log };
@@ -99,7 +99,7 @@ async function measureAll(opts: UpBenchOptions, cleanup: Cleanup, signal: AbortS
     : "berth has no daemon yet: up part `berth up -d` (no reconcile loop); recovery part a foreground `berth up` left running (a reconcile pass every 2 s) as a stand-in";
   printUpReport({
     setup: [
-      `berth ${await versionOf(process.execPath, [BERTH_BIN, "--version"])}; ${await versionOf("docker-compose", ["version", "--short"])} (docker-compose); dockerd ${(await docker(d, ["version", "--format", "{{.Server.Version}}"])).stdout.trim()}; node ${process.version}`,
+      `berth ${await versionOf(BERTH_BIN, ["--version"])}; ${await versionOf("docker-compose", ["version", "--short"])} (docker-compose); dockerd ${(await docker(d, ["version", "--format", "{{.Server.Version}}"])).stdout.trim()}; node ${process.version}`,
       built,
       mode,
       `load average at start ${loadAtStart}, at end ${loadNow()}`,

@@ -23,9 +23,9 @@ export const mustRun = (cmd: string, args: readonly string[], opts: { timeoutMs?
 /** A CLI bound to one state: `berth --root R …` or `docker` against the bench's dockerd. */
 export type Cli = (args: readonly string[], timeoutMs?: number) => Promise<CommandResult>;
 
-/** `node bin/berth.js --root <root> args…`, checked like {@link mustRun}; `env` is added to this process's. */
+/** `bin/berth.js --root <root> args…`, checked like {@link mustRun}; `env` is added to this process's. */
 export const berthAt = (root: string, env: NodeJS.ProcessEnv = {}): Cli => (args, timeoutMs) =>
-  mustRun(process.execPath, [BERTH_BIN, "--root", root, ...args], { timeoutMs, env: { ...process.env, ...env } });
+  mustRun(BERTH_BIN, ["--root", root, ...args], { timeoutMs, env: { ...process.env, ...env } });
 
 /**
  * The docker CLI against `dockerd` with the legacy builder (DOCKER_BUILDKIT=0: Debian ships no

@@ -3,7 +3,9 @@ import { findTool } from "../../test/support/require-root.js";
 import { describeResult } from "../../test/support/run.js";
 import { CommandRunner, type CommandOptions, type CommandResult } from "../harness/command-runner.js";
 
-// dist/bench/pull/tools.js → <repo>/bin/berth.js
+// dist/bench/pull/tools.js → <repo>/bin/berth.js. The benches run it as an executable, as users run
+// the `berth` on their PATH (its shebang starts Node without loading NODE_EXTRA_CA_CERTS, see there),
+// not as `node bin/berth.js`.
 export const BERTH_BIN = fileURLToPath(new URL("../../../bin/berth.js", import.meta.url));
 
 /** Every pull, push, copy or unpack of the bench gets this long before it is killed. */
@@ -30,8 +32,8 @@ export async function mustSucceed<R extends CommandResult>(pending: Promise<R>):
   throw new Error(describeResult({ ...r, stdout: tail(r.stdout), stderr: tail(r.stderr) }));
 }
 
-/** `node bin/berth.js args…`, bounded and checked like {@link mustRun}. */
-export const berth = (args: readonly string[]): Promise<CommandResult> => mustRun(process.execPath, [BERTH_BIN, ...args]);
+/** `bin/berth.js args…`, bounded and checked like {@link mustRun}. */
+export const berth = (args: readonly string[]): Promise<CommandResult> => mustRun(BERTH_BIN, [...args]);
 
 /**
  * `skopeo --insecure-policy --tmpdir <tmpDir> args…` (the host's policy.json neither blocks nor
@@ -46,7 +48,7 @@ export const skopeo = (args: readonly string[], tmpDir: string): Promise<Command
  * and exit 0, so that probe would lie).
  */
 export async function berthLacks(command: string): Promise<string | undefined> {
-  const r = await commands.run(process.execPath, [BERTH_BIN, "help", command], { timeoutMs: 30_000 });
+  const r = await commands.run(BERTH_BIN, ["help", command], { timeoutMs: 30_000 });
   if (r.code === 0) return undefined;
   const error = r.stderr.split("\n").find((l) => l.startsWith("error:"));
   return `this berth has no \`${command}\` command (\`berth help ${command}\` exits ${r.code}${error === undefined ? "" : `: ${error}`})`;

@@ -61,7 +61,7 @@ export async function measureBreakdown(ctx: BreakdownContext): Promise<Breakdown
   const groups: BreakdownGroup[] = [];
   groups.push(await repeat("process start", ["node -e 0", "berth --version"], ctx.reps, ctx.signal, async () => [
     await t(() => mustRun(process.execPath, ["-e", "0"])),
-    await t(() => mustRun(process.execPath, [BERTH_BIN, "--version"])),
+    await t(() => mustRun(BERTH_BIN, ["--version"])),
   ]));
   groups.push(await repeat("berth", ["create", "start", "wait", "rm"], ctx.reps, ctx.signal, async () => {
     let id = "";

@@ -31,13 +31,13 @@ function expectExit(r: CommandResult, code: number): void {
 /** `berth --root <root> run --rm --network none localhost/busybox:bench /bin/busybox true`. */
 export function berthOneShot(root: string, unavailable: string | undefined): OneShotSide {
   const run = (cmd: readonly string[]): Promise<CommandResult> =>
-    runCommands.run(process.execPath, [BERTH_BIN, "--root", root, "run", "--rm", "--network", "none", BERTH_IMAGE, ...cmd], { timeoutMs: COMMAND_TIMEOUT_MS });
+    runCommands.run(BERTH_BIN, ["--root", root, "run", "--rm", "--network", "none", BERTH_IMAGE, ...cmd], { timeoutMs: COMMAND_TIMEOUT_MS });
   return {
     name: "berth run", isBerth: true, unavailable,
     once: async () => expectExit(await run(TRUE), 0),
     check: async () => expectExit(await run(EXIT_7), 7),
     leftovers: async () => {
-      const r = await mustSucceed(runCommands.run(process.execPath, [BERTH_BIN, "--root", root, "ps", "-a", "-q"], { timeoutMs: COMMAND_TIMEOUT_MS }));
+      const r = await mustSucceed(runCommands.run(BERTH_BIN, ["--root", root, "ps", "-a", "-q"], { timeoutMs: COMMAND_TIMEOUT_MS }));
       if (r.stdout.trim() !== "") throw new Error(`berth ps -a lists containers after run --rm: ${r.stdout.trim().split("\n").join(", ")}`);
     },
   };

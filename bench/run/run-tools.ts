@@ -18,9 +18,9 @@ export const RUNC = findTool("/usr/sbin/runc") ?? findTool("runc") ?? "runc";
 export const mustRun = (cmd: string, args: readonly string[], timeoutMs = COMMAND_TIMEOUT_MS): Promise<CommandResult> =>
   mustSucceed(runCommands.run(cmd, args, { timeoutMs }));
 
-/** `node bin/berth.js --root <root> args…`, checked like {@link mustRun}. */
+/** `bin/berth.js --root <root> args…`, checked like {@link mustRun}. */
 export const berthAt = (root: string) => (args: readonly string[], timeoutMs?: number): Promise<CommandResult> =>
-  mustRun(process.execPath, [BERTH_BIN, "--root", root, ...args], timeoutMs);
+  mustRun(BERTH_BIN, ["--root", root, ...args], timeoutMs);
 
 /**
  * `runc args…` with stdio on /dev/null and its messages in `logFile`. For `runc create` and
