@@ -15,8 +15,8 @@ import { makeSmallImage, pullBlob, pushChunked, pushMonolithic, pushSmallImage }
 import { floorOnce, makeBlobSet, manifestGetLoad, restamp, settleDisk, smallPushLoad } from "./registry/registry-loads.js";
 import { DISTRIBUTION_BIN, startBerth, startDistribution, type BenchRegistry } from "./registry/registry-servers.js";
 
-// dist/bench/registry.bench.js → <repo>/bin/berth.js
-const BERTH_BIN = fileURLToPath(new URL("../../bin/berth.js", import.meta.url));
+// dist/bench/registry.bench.js → <repo>/bin/berth.cjs
+const BERTH_BIN = fileURLToPath(new URL("../../bin/berth.cjs", import.meta.url));
 
 const MiB = 1024 * 1024;
 const CHUNK_BYTES = 8 * MiB;
@@ -196,7 +196,7 @@ function printReport({ opts, tmpPath, rows, floor, failed, loadAtStart }: Report
   const out = (l: string): void => void process.stdout.write(`${l}\n`);
   const cache = opts.peerCache === "none" ? "OFF (none; distribution's default when storage.cache is absent)" : "ON (inmemory)";
   out(`\nregistry bench: berth vs distribution, medians of ${opts.runs} runs, berth/peer order alternating per run`);
-  out(`  berth: node bin/berth.js registry serve (filesystem root under ${tmpPath})`);
+  out(`  berth: node bin/berth.cjs registry serve (filesystem root under ${tmpPath})`);
   out(`  peer:  ${distributionVersion()}, filesystem driver in the same temp dir, blobdescriptor cache ${cache}, access log off`);
   out("  client: this process; node:http keep-alive Agent for blobs and pushes, a minimal keep-alive socket client for manifest GETs;" +
     " sync before each blob row (untimed)");

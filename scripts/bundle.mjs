@@ -4,7 +4,7 @@
 // container exit and every bench row pays. The library (dist/src) stays
 // unbundled for importers.
 //
-// The CLI is CommonJS files that bin/berth.js compiles with a V8 code cache
+// The CLI is CommonJS files that bin/berth.cjs compiles with a V8 code cache
 // (<file>.cache, made here by a warm-up run of each): compiling a megabyte of
 // JavaScript was the largest part of `berth`'s start-up, and Node 20 keeps no
 // compile cache of its own. Not chunks: esbuild splits only ES modules, and those
@@ -97,6 +97,8 @@ const commandBundles = {};
 for (const m of COMMAND_MODULES) for (const n of m.names) commandBundles[n] = `berth-${m.file}.cjs`;
 await Promise.all([cliBundle("berth", undefined), ...COMMAND_MODULES.map((m) => cliBundle(`berth-${m.file}`, m.file))]);
 writeFileSync("dist/bundle/commands.json", `${JSON.stringify(commandBundles, null, 2)}\n`);
+// What the launcher (CommonJS, bin/berth.cjs) reads first, to pick the bundle.
+await build({ ...common, sourcemap: false, entryPoints: { "command-word": "dist/src/cli/command-word.js" }, outfile: "dist/bundle/command-word.cjs", format: "cjs" });
 
 await build({
   ...common,
@@ -111,14 +113,14 @@ await build({
   banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
 });
 
-// The code caches: bin/berth.js writes one after a run that loads the commands of its bundle
+// The code caches: bin/berth.cjs writes one after a run that loads the commands of its bundle
 // (`--help`, `<command> --help`), so the cache holds the compiled code of every module's
 // initialisation, not only of the top level.
 const warmUps = [[], ...COMMAND_MODULES.map((m) => [m.names[0], "--help"])];
 const failed = [];
 await Promise.all([0, 1].map(async (lane) => {
   for (let i = lane; i < warmUps.length; i += 2) {
-    const args = ["bin/berth.js", ...warmUps[i], ...(warmUps[i].length === 0 ? ["--help"] : [])];
+    const args = ["bin/berth.cjs", ...warmUps[i], ...(warmUps[i].length === 0 ? ["--help"] : [])];
     const status = await new Promise((done) => {
       const child = spawn(process.execPath, args, { env: { ...process.env, BERTH_CODE_CACHE: "write" }, stdio: ["ignore", "ignore", "inherit"], timeout: 60_000 });
       child.on("error", () => done(-1));

@@ -23,7 +23,7 @@ export const mustRun = (cmd: string, args: readonly string[], opts: { timeoutMs?
 /** A CLI bound to one state: `berth --root R …` or `docker` against the bench's dockerd. */
 export type Cli = (args: readonly string[], timeoutMs?: number) => Promise<CommandResult>;
 
-/** `bin/berth.js --root <root> args…`, checked like {@link mustRun}; `env` is added to this process's. */
+/** `bin/berth.cjs --root <root> args…`, checked like {@link mustRun}; `env` is added to this process's. */
 export const berthAt = (root: string, env: NodeJS.ProcessEnv = {}): Cli => (args, timeoutMs) =>
   mustRun(BERTH_BIN, ["--root", root, ...args], { timeoutMs, env: { ...process.env, ...env } });
 

@@ -3,10 +3,10 @@ import { findTool } from "../../test/support/require-root.js";
 import { describeResult } from "../../test/support/run.js";
 import { CommandRunner, type CommandOptions, type CommandResult } from "../harness/command-runner.js";
 
-// dist/bench/pull/tools.js → <repo>/bin/berth.js. The benches run it as an executable, as users run
+// dist/bench/pull/tools.js → <repo>/bin/berth.cjs. The benches run it as an executable, as users run
 // the `berth` on their PATH (its shebang starts Node without loading NODE_EXTRA_CA_CERTS, see there),
-// not as `node bin/berth.js`.
-export const BERTH_BIN = fileURLToPath(new URL("../../../bin/berth.js", import.meta.url));
+// not as `node bin/berth.cjs`.
+export const BERTH_BIN = fileURLToPath(new URL("../../../bin/berth.cjs", import.meta.url));
 
 /** Every pull, push, copy or unpack of the bench gets this long before it is killed. */
 export const OP_TIMEOUT_MS = 300_000;
@@ -32,7 +32,7 @@ export async function mustSucceed<R extends CommandResult>(pending: Promise<R>):
   throw new Error(describeResult({ ...r, stdout: tail(r.stdout), stderr: tail(r.stderr) }));
 }
 
-/** `bin/berth.js args…`, bounded and checked like {@link mustRun}. */
+/** `bin/berth.cjs args…`, bounded and checked like {@link mustRun}. */
 export const berth = (args: readonly string[]): Promise<CommandResult> => mustRun(BERTH_BIN, [...args]);
 
 /**

@@ -18,7 +18,7 @@ export const RUNC = findTool("/usr/sbin/runc") ?? findTool("runc") ?? "runc";
 export const mustRun = (cmd: string, args: readonly string[], timeoutMs = COMMAND_TIMEOUT_MS): Promise<CommandResult> =>
   mustSucceed(runCommands.run(cmd, args, { timeoutMs }));
 
-/** `bin/berth.js --root <root> args…`, checked like {@link mustRun}. */
+/** `bin/berth.cjs --root <root> args…`, checked like {@link mustRun}. */
 export const berthAt = (root: string) => (args: readonly string[], timeoutMs?: number): Promise<CommandResult> =>
   mustRun(BERTH_BIN, ["--root", root, ...args], timeoutMs);
 

@@ -4,7 +4,7 @@ import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { printError } from "./print-error.js";
 import { VERSION } from "./version.js";
 
-// For the launcher (bin/berth.js), which reads it from the bundle after main.
+// For the launcher (bin/berth.cjs), which reads it from the bundle after main.
 export { runPath } from "./run-path.js";
 
 /** Global options every command can read through `globals()`. */

@@ -1,5 +1,5 @@
 // The registry client's transport with NODE_EXTRA_CA_CERTS kept from Node's start by the launcher
-// (the global bin/berth.js sets): its https requests trust the file. extraCaContext is made once per
+// (the global bin/berth.cjs sets): its https requests trust the file. extraCaContext is made once per
 // process, and node's test runner runs each file in its own process, so this file sets it first.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

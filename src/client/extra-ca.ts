@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { SecureContext } from "node:tls";
 
 /**
- * Where bin/berth.js leaves the NODE_EXTRA_CA_CERTS file its shebang kept
+ * Where bin/berth.cjs leaves the NODE_EXTRA_CA_CERTS file its shebang kept
  * from Node's start-up. A global rather than an export: the launcher runs
  * before, and outside, the bundle that holds this module.
  */
@@ -18,7 +18,7 @@ let made: { context: SecureContext | undefined } | undefined;
  * certificates, before any code runs: about 40 ms of every start on a machine
  * whose proxy CA is set that way, though most commands open no TLS
  * connection. So berth's launcher hides the variable from Node (see
- * bin/berth.js) and this makes, on the first TLS connection, what Node would
+ * bin/berth.cjs) and this makes, on the first TLS connection, what Node would
  * have made at start: its root certificates plus the file's. Node 20 has no
  * way to add certificates to its default store after start
  * (tls.setDefaultCACertificates came later), hence a context of our own. A

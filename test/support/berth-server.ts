@@ -4,7 +4,7 @@ import { freePort } from "./free-port.js";
 import { run, type RunOptions, type RunResult } from "./run.js";
 
 /** The berth launcher of this checkout (dist/test/support → repo root). */
-export const BERTH_BIN = fileURLToPath(new URL("../../../bin/berth.js", import.meta.url));
+export const BERTH_BIN = fileURLToPath(new URL("../../../bin/berth.cjs", import.meta.url));
 
 /** Run the berth CLI of this checkout. */
 export function berth(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {

@@ -1,4 +1,4 @@
-// NODE_EXTRA_CA_CERTS through the launcher's shebang (bin/berth.js run as a program, as the `berth`
+// NODE_EXTRA_CA_CERTS through the launcher's shebang (bin/berth.cjs run as a program, as the `berth`
 // on a user's PATH is): Node starts without reading the file, berth trusts it on its first TLS
 // connection, and the processes berth starts see the variable as the user set it.
 import assert from "node:assert/strict";
@@ -12,7 +12,7 @@ import { missingTools } from "../../support/require-root.js";
 import { describeResult, run, type RunResult } from "../../support/run.js";
 import { tempDir, type TempDir } from "../../support/temp-dir.js";
 
-const BERTH = fileURLToPath(new URL("../../../../bin/berth.js", import.meta.url));
+const BERTH = fileURLToPath(new URL("../../../../bin/berth.cjs", import.meta.url));
 const NO_OPENSSL = missingTools(["openssl"]).length > 0 ? "needs openssl to make a test certificate" : false;
 
 /** This process's environment without proxies or CA settings, plus `extra`. */
@@ -22,7 +22,7 @@ function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, NO_PROXY: "127.0.0.1", ...extra };
 }
 
-describe("NODE_EXTRA_CA_CERTS through bin/berth.js", { skip: NO_OPENSSL }, () => {
+describe("NODE_EXTRA_CA_CERTS through bin/berth.cjs", { skip: NO_OPENSSL }, () => {
   let tmp: TempDir;
   let server: Server;
   let cert = "";
@@ -58,7 +58,7 @@ describe("NODE_EXTRA_CA_CERTS through bin/berth.js", { skip: NO_OPENSSL }, () =>
     const version = await berth({ NODE_EXTRA_CA_CERTS: missing }, "--version");
     assert.equal(version.code, 0, describeResult(version));
     assert.equal(version.stderr, "", "Node read NODE_EXTRA_CA_CERTS at start: the shebang did not keep it from Node");
-    // The same through `node bin/berth.js`: Node reads it at start and warns, which shows the check above can fail.
+    // The same through `node bin/berth.cjs`: Node reads it at start and warns, which shows the check above can fail.
     const plain = await run(process.execPath, [BERTH, "--version"], { env: cleanEnv({ NODE_EXTRA_CA_CERTS: missing }) });
     assert.match(plain.stderr, /Ignoring extra certs from/);
     const build = await berth({ NODE_EXTRA_CA_CERTS: missing }, "build", "-q", "-t", "localhost/extra-ca:missing", ctx);

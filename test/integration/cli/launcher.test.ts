@@ -1,4 +1,4 @@
-// The launcher (bin/berth.js) on a copy of this checkout's build: it picks a command's own bundle
+// The launcher (bin/berth.cjs) on a copy of this checkout's build: it picks a command's own bundle
 // from commands.json, writes a bundle's used-cache after the first successful run of one of its
 // commands (never after help, the version or a failure), and runs whatever state those files are in.
 import assert from "node:assert/strict";
@@ -11,25 +11,25 @@ import { tempDir, type TempDir } from "../../support/temp-dir.js";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
 
-describe("bin/berth.js", () => {
+describe("bin/berth.cjs", () => {
   let tmp: TempDir;
   let install = "";
   let root = "";
   const bundle = (): string => join(install, "dist", "bundle");
   const usedCaches = async (): Promise<string[]> => (await readdir(bundle())).filter((f) => f.endsWith(".used-cache")).sort();
   const berth = (...args: string[]): Promise<RunResult> =>
-    run(process.execPath, [join(install, "bin", "berth.js"), ...args], { env: { ...process.env, BERTH_CODE_CACHE: "" }, timeoutMs: 60_000 });
+    run(join(install, "bin", "berth.cjs"), args, { env: { ...process.env, BERTH_CODE_CACHE: "" }, timeoutMs: 60_000 });
 
   before(async () => {
     tmp = await tempDir("berth-launcher-");
     install = join(tmp.path, "install");
     root = join(tmp.path, "root");
-    // What an install holds: the launcher, the bundles, the module it reads first, the package file
-    // (the version), and the dependencies a bundle leaves out (better-sqlite3).
-    await mkdir(join(install, "dist", "src", "cli"), { recursive: true });
+    // What an install holds: the launchers, the bundles (command-word.cjs, which the launcher reads
+    // first, with them), the package file (the version), and the dependencies a bundle leaves out
+    // (better-sqlite3).
+    await mkdir(install, { recursive: true });
     await cp(join(REPO, "bin"), join(install, "bin"), { recursive: true });
     await cp(join(REPO, "dist", "bundle"), bundle(), { recursive: true, filter: (src) => !/\.(used-cache|path)$/.test(src) });
-    await cp(join(REPO, "dist", "src", "cli", "command-word.js"), join(install, "dist", "src", "cli", "command-word.js"));
     await cp(join(REPO, "package.json"), join(install, "package.json"));
     await symlink(join(REPO, "node_modules"), join(install, "node_modules"));
   });
@@ -76,6 +76,15 @@ describe("bin/berth.js", () => {
     const r = await berth("--root", root, "volume", "ls");
     assert.equal(r.code, 0, describeResult(r));
     assert.match(r.stdout, /DRIVER/);
+  });
+
+  it("runs the same way as `node bin/berth.js`, the ES module shim", async () => {
+    const r = await run(process.execPath, [join(install, "bin", "berth.js"), "--root", root, "images", "--quiet"], { timeoutMs: 60_000 });
+    assert.equal(r.code, 0, describeResult(r));
+    assert.equal(r.stdout, (await berth("--root", root, "images", "--quiet")).stdout);
+    const help = await run(process.execPath, [join(install, "bin", "berth.js"), "--help"], { timeoutMs: 60_000 });
+    assert.equal(help.code, 0, describeResult(help));
+    assert.match(help.stdout, /Usage: berth/);
   });
 
   it("runs every command from the whole bundle when commands.json is gone", async () => {

@@ -1,4 +1,4 @@
-// berth up / down / service through the real CLI (bin/berth.js) with real containers: help, usage errors,
+// berth up / down / service through the real CLI (bin/berth.cjs) with real containers: help, usage errors,
 // tables, prefixed logs, scale, down by project name from another directory, and the foreground up ended by Ctrl-C.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";

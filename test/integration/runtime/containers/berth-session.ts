@@ -19,7 +19,7 @@ export const netnsPath = (id: string): string => `/run/netns/berth-${id.slice(0,
 export const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
 
 /**
- * One test file's berth root, driven through the real CLI (`node bin/berth.js
+ * One test file's berth root, driven through the real CLI (`node bin/berth.cjs
  * --root ROOT …`), remembering the networks and volumes it made so that
  * {@link BerthSession.cleanup} can take everything apart even after a failure.
  */

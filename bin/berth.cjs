@@ -1,0 +1,134 @@
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS BERTH_DEFERRED_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node
+// Thin launcher: the bundled CLI (see scripts/bundle.mjs), else the compiled library. CommonJS
+// because Node's ES module loader costs about 13 ms at every start here, and the bundles are
+// CommonJS already (docs/cli-start.md).
+"use strict";
+const { isAscii } = require("node:buffer");
+const { existsSync, readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
+const { createRequire } = require("node:module");
+const { dirname, join } = require("node:path");
+const { Script } = require("node:vm");
+
+// The shebang (GNU env, coreutils 8.30 or later) hands NODE_EXTRA_CA_CERTS over under another name.
+// Node 20 reads that file, and with it its own ~140 root certificates, before any code runs: about
+// 40 ms of every start here, though most commands open no TLS connection. Put it back for the
+// processes berth starts (the daemon, RUN steps' trust), and leave the file to the first TLS
+// connection this process opens (src/client/extra-ca.ts). `node bin/berth.cjs` loads it as usual.
+const deferredCa = process.env.BERTH_DEFERRED_EXTRA_CA_CERTS;
+if (deferredCa !== undefined) {
+  delete process.env.BERTH_DEFERRED_EXTRA_CA_CERTS;
+  if (deferredCa !== "" && process.env.NODE_EXTRA_CA_CERTS === undefined) {
+    process.env.NODE_EXTRA_CA_CERTS = deferredCa;
+    globalThis[Symbol.for("berth.deferredExtraCaCerts")] = deferredCa;
+  }
+}
+
+// A reader that goes away (`berth ps | head`) is not an error: stop quietly, as other tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
+/**
+ * The bundle of the command on the command line (scripts/bundle.mjs lists them in
+ * commands.json), else berth.cjs with every command: help, the version, an unknown word.
+ */
+function bundleFile() {
+  const dir = join(__dirname, "..", "dist", "bundle");
+  let name = "berth.cjs";
+  try {
+    const { commandWord } = require(join(dir, "command-word.cjs"));
+    const word = commandWord(process.argv.slice(2));
+    const map = JSON.parse(readFileSync(join(dir, "commands.json"), "utf8"));
+    if (word !== undefined && Object.hasOwn(map, word) && typeof map[word] === "string") name = map[word];
+  } catch {
+    // No map (an older build): the whole CLI.
+  }
+  return { file: join(dir, name), ofCommand: name !== "berth.cjs" };
+}
+
+/**
+ * The bundle, compiled from its V8 code cache when the cache fits this Node
+ * (V8 checks its version, flags and the source, and rejects a cache that does
+ * not fit: the bundle is then compiled as usual).
+ *
+ * `<file>.cache` is written by scripts/bundle.mjs after a `--help` run
+ * (BERTH_CODE_CACHE=write): it holds the code that initialises the modules.
+ * A used-cache is written once, by the first successful run of one of the
+ * bundle's commands that started from that cache, as Python writes a .pyc on
+ * first import: it also holds the code that command ran (a warm `berth build`
+ * compiles a third less at start with it), which no run at build time can
+ * make — most commands need root, a registry or containers. One per path a
+ * command names (src/cli/run-path.ts: `berth build` in the daemon or here),
+ * `<file>.used-cache` for the usual one; `<file>.path` says which path the
+ * last successful run took, and so which cache the next run loads. A failure
+ * to write them (a read-only install) changes nothing.
+ */
+function loadBundle() {
+  const { file, ofCommand } = bundleFile();
+  let source;
+  try {
+    const bytes = readFileSync(file);
+    source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
+  } catch {
+    return undefined;
+  }
+  const validPath = (p) => (typeof p === "string" && /^[a-z0-9-]{1,40}$/.test(p) ? p : "");
+  const cacheOf = (path) => (path === "" ? `${file}.used-cache` : `${file}.${path}.used-cache`);
+  const pathFile = `${file}.path`;
+  let lastPath = "";
+  try {
+    lastPath = validPath(readFileSync(pathFile, "latin1").trim());
+  } catch {
+    // None yet: the usual path.
+  }
+  // Help and the version run no command: their cache would be no better than the build's.
+  const helpOnly = !ofCommand || process.argv.some((a) => a === "--help" || a === "-h");
+  let cachedData;
+  let fromBuild = false;
+  try {
+    cachedData = readFileSync(cacheOf(lastPath));
+  } catch {
+    fromBuild = true;
+    try {
+      cachedData = readFileSync(`${file}.cache`);
+    } catch {
+      // No cache (not made, or removed): compile.
+    }
+  }
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {"use strict";${source}\n})`, { filename: file, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  const write = (target, data) => {
+    const tmp = `${target}.${process.pid}`;
+    try {
+      writeFileSync(tmp, data());
+      renameSync(tmp, target);
+    } catch {
+      rmSync(tmp, { force: true });
+    }
+  };
+  const saveCache = (exitCode) => {
+    if (process.env.BERTH_CODE_CACHE === "write") return write(`${file}.cache`, () => script.createCachedData());
+    if (exitCode !== 0 || helpOnly || script.cachedDataRejected || process.env.BERTH_CODE_CACHE === "off") return;
+    const path = validPath(module.exports.runPath?.());
+    if (path !== lastPath) write(pathFile, () => path);
+    // A run that started from another path's cache compiled that path's code too: only a run that
+    // started from the build's cache writes one.
+    if (fromBuild && !existsSync(cacheOf(path))) write(cacheOf(path), () => script.createCachedData());
+  };
+  return { main: module.exports.main, saveCache };
+}
+
+(async () => {
+  const bundle = loadBundle();
+  const { main } = bundle ?? (await import("../dist/src/cli/main.js"));
+  process.exitCode = await main(process.argv.slice(2));
+  bundle?.saveCache(process.exitCode);
+  // main is done and has awaited all it started (what outlives it is detached: the daemon, a removal
+  // shell); stdout and stderr are synchronous for files, pipes and terminals on Linux. Leaving now
+  // spares the heap's teardown at a natural exit: 10-40 ms on every command here.
+  process.exit();
+})();
