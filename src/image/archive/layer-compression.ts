@@ -1,5 +1,5 @@
 import type { Transform } from "node:stream";
-import * as zlib from "node:zlib";
+import { createGunzip } from "node:zlib";
 import { UnsupportedCompressionError } from "./errors.js";
 
 /** How a layer's bytes are compressed, told by their first bytes. */
@@ -30,8 +30,10 @@ export function sniffCompression(head: Uint8Array): Compression {
   return "none";
 }
 
-// zlib gained zstd in Node 22.15; looked up at run time so Node 20 still loads this module.
-const zstdDecompress = (zlib as unknown as Record<string, unknown>).createZstdDecompress as (() => Transform) | undefined;
+// zlib gained zstd in Node 22.15; looked up when needed, so Node 20 still loads this module (and the
+// CLI's bundles, which stand in for zlib's functions until first use, look it up in the real zlib).
+const zstdDecompress = (): (() => Transform) | undefined =>
+  (process.getBuiltinModule("node:zlib") as unknown as Record<string, unknown>).createZstdDecompress as (() => Transform) | undefined;
 
 /**
  * A stream that undoes `compression`, or undefined for "none". Throws
@@ -43,9 +45,10 @@ export function decompressor(compression: Compression, subject: string): Transfo
     case "none":
       return undefined;
     case "gzip":
-      return zlib.createGunzip();
+      return createGunzip();
     case "zstd":
-      if (zstdDecompress !== undefined) return zstdDecompress();
+      const zstd = zstdDecompress();
+      if (zstd !== undefined) return zstd();
       throw new UnsupportedCompressionError(subject, "zstd", {
         hint: `Node.js ${process.versions.node} has no zstd decoder (22.15 and later have); ` +
           "recompress the image with gzip (skopeo copy --dest-compress-format gzip) or save it as an OCI layout",
