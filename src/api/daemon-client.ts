@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { createInterface } from "node:readline";
 import { BerthError } from "../oci/index.js";
 import { fromWireError, type StreamLine } from "./api-wire.js";
-import { DaemonUnavailableError } from "./daemon-errors.js";
+import { DaemonNotRunningError, DaemonUnavailableError } from "./daemon-errors.js";
 
 /** Sinks for a streamed answer's lines. */
 export interface StreamSinks<E> {
@@ -90,7 +90,7 @@ export class DaemonClient {
       }, resolve);
       req.on("error", (e: NodeJS.ErrnoException) => {
         if (e.name === "AbortError") reject(new BerthError("CANCELLED", `${method} ${path}: interrupted`));
-        else reject(new DaemonUnavailableError(this.socket, e.code === "ENOENT" || e.code === "ECONNREFUSED" ? "not running" : e.message));
+        else reject(e.code === "ENOENT" || e.code === "ECONNREFUSED" ? new DaemonNotRunningError(this.socket) : new DaemonUnavailableError(this.socket, e.message));
       });
       req.end(payload);
     });

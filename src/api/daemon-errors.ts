@@ -15,3 +15,22 @@ export class DaemonUnavailableError extends BerthError {
     super("UNAVAILABLE", `berth daemon at ${socket}: ${detail}`, { hint: hint ?? "start it with `berth daemon` (foreground) and look at its output" });
   }
 }
+
+/**
+ * Nothing listens on the daemon's socket (none, or refused): the request was
+ * never sent, so the caller may do the work itself.
+ */
+export class DaemonNotRunningError extends DaemonUnavailableError {
+  constructor(socket: string) {
+    super(socket, "not running");
+  }
+}
+
+/**
+ * Whether `e` is a daemon's answer that it has no route for the request:
+ * a daemon older than this CLI (its router says "no API route …"). Nothing
+ * was done, so the caller may do the work itself.
+ */
+export function isMissingRoute(e: unknown): boolean {
+  return e instanceof BerthError && e.code === "NOT_FOUND" && e.message.startsWith("no API route ");
+}

@@ -4,6 +4,6 @@ export { DaemonClient, type StreamSinks } from "./daemon-client.js";
 export { ensureDaemon, type DaemonLauncher } from "./ensure-daemon.js";
 export { daemonPaths, type DaemonPaths } from "./daemon-paths.js";
 export { readPidFile } from "./daemon-pid-file.js";
-export { DaemonRunningError, DaemonUnavailableError } from "./daemon-errors.js";
+export { DaemonNotRunningError, DaemonRunningError, DaemonUnavailableError, isMissingRoute } from "./daemon-errors.js";
 export { systemdUnit } from "./systemd-unit.js";
 export type { WireError, StreamLine } from "./api-wire.js";

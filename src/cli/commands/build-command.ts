@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Command, Option } from "commander";
-import { daemonPaths, DaemonClient } from "../../api/index.js";
+import { daemonPaths, DaemonClient, DaemonNotRunningError, isMissingRoute } from "../../api/index.js";
 import type { BuildImageRequest, BuiltImage } from "../../build/index.js";
 import type { ImageStore } from "../../image/index.js";
 import { InvalidArgumentError } from "../../oci/index.js";
@@ -89,13 +89,17 @@ export function buildCommand(globals: () => GlobalOptions): Command {
       };
       const root = resolveBerthRoot(globals().root);
       // With a daemon running for this root, it builds (as docker's daemon does): this process then
-      // starts none of the builders' code. Without one, the build runs here; none is started for it.
-      const daemon = new DaemonClient(daemonPaths(root).socket);
+      // starts none of the builders' code. Without one, or with one older than this CLI (no build
+      // API), the build runs here; no daemon is started for it.
       const store = async (): Promise<ImageStore> => new (await images()).ImageStore(root);
-      let built: BuiltImage;
-      if (await daemon.ping()) {
-        built = await daemon.stream<never, BuiltImage>("POST", "/v1/build", request, { ...(onProgress && { onProgress }) });
-      } else {
+      let built: BuiltImage | undefined;
+      try {
+        built = await new DaemonClient(daemonPaths(root).socket).stream<never, BuiltImage>("POST", "/v1/build", request, { ...(onProgress && { onProgress }) });
+      } catch (e) {
+        if (!(e instanceof DaemonNotRunningError) && !isMissingRoute(e)) throw e;
+        if (isMissingRoute(e)) process.stderr.write("warning: the running daemon is older than this berth (it has no build API): building here; restart it with `berth daemon stop` and `berth daemon start`\n");
+      }
+      if (built === undefined) {
         setRunPath("local");
         built = await (await builders()).buildImage(await store(), request, { ...(onProgress && { onProgress }) });
       }
