@@ -12,13 +12,13 @@ bash scripts/setup.sh
 
 work="$(mktemp -d -t berth-example-XXXXXX)"
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
-node bin/berth.js --root "$work/root" registry serve --addr "127.0.0.1:$port" > "$work/registry.log" 2>&1 &
+bin/berth.cjs --root "$work/root" registry serve --addr "127.0.0.1:$port" > "$work/registry.log" 2>&1 &
 pid=$!
 cleanup() {
   kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
   if [ -d "$work/store/containers" ]; then
-    node bin/berth.js --root "$work/store" rm -f web client >/dev/null 2>&1 || true
-    node bin/berth.js --root "$work/store" network rm examples >/dev/null 2>&1 || true
+    bin/berth.cjs --root "$work/store" rm -f web client >/dev/null 2>&1 || true
+    bin/berth.cjs --root "$work/store" network rm examples >/dev/null 2>&1 || true
   fi
   rm -rf "$work"
 }
@@ -40,14 +40,14 @@ pulled="$(skopeo inspect --raw "oci:$work/pulled:latest" | sha256sum | cut -d' '
 [ "$pushed" = "$pulled" ] || { echo "manifest digest changed: $pushed -> $pulled" >&2; exit 1; }
 echo "== manifest digest unchanged: sha256:$pulled"
 echo "== berth pull, images, copy"
-berth() { node bin/berth.js --root "$work/store" "$@"; }
+berth() { bin/berth.cjs --root "$work/store" "$@"; }
 berth pull "127.0.0.1:$port/examples/hello:latest"
 berth images
 berth copy "127.0.0.1:$port/examples/hello:latest" "127.0.0.1:$port/examples/copied:v1"
 curl -fsS "http://127.0.0.1:$port/v2/_catalog"; echo
 kill "$pid"; wait "$pid" 2>/dev/null || true
 echo "== fsck"
-node bin/berth.js --root "$work/root" registry fsck
+bin/berth.cjs --root "$work/root" registry fsck
 
 if [ "$(id -u)" != 0 ]; then
   echo "== containers: skipped (running containers needs root)"

@@ -9,7 +9,7 @@
 #            (COPY and WORKDIR mount an overlay)
 #
 # Usage:   sh examples/shop/build.sh [BERTH-GLOBAL-OPTION…]     e.g. --root /tmp/r
-# Env:     BERTH       the berth command (default: node <this repo>/bin/berth.js)
+# Env:     BERTH       the berth command (default: <this repo>/bin/berth.cjs)
 #          REDIS_LOCK  the redis base's lock (default: redis/redis.yaml.lock, made
 #                      on the first build and reused; delete it to take newer packages)
 # Network: the Debian mirror of this machine's apt sources, for the .debs of the
@@ -24,7 +24,7 @@ berth() {
     # shellcheck disable=SC2086 # BERTH is a command line: split on purpose
     $BERTH "$@"
   else
-    node "$here/../../bin/berth.js" "$@"
+    "$here/../../bin/berth.cjs" "$@"
   fi
 }
 

@@ -6,12 +6,12 @@
 #
 # Usage:   bash examples/shop/up.sh [BERTH-GLOBAL-OPTION…]     e.g. --root /tmp/r
 # Env:     SHOP_READY_TIMEOUT  seconds to wait for every replica (default 300)
-# Stop it: node bin/berth.js down -f examples/shop/compose.yaml
+# Stop it: bin/berth.cjs down -f examples/shop/compose.yaml
 set -euo pipefail
 
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 repo=$(CDPATH='' cd -- "$here/../.." && pwd)
-berth() { node "$repo/bin/berth.js" "$@"; }
+berth() { "$repo/bin/berth.cjs" "$@"; }
 
 if [ "$(id -u)" != 0 ]; then
   echo "up.sh: run as root: containers under runc, overlay mounts and the cart's Dockerfile build need it" >&2
@@ -38,7 +38,7 @@ while :; do
   echo "   $summary" >&2
   case $summary in ready:*) break ;; esac
   if [ "$(date +%s)" -ge "$deadline" ]; then
-    echo "up.sh: not every replica became ready; see: node bin/berth.js service ls -f $here/compose.yaml, and berth events" >&2
+    echo "up.sh: not every replica became ready; see: bin/berth.cjs service ls -f $here/compose.yaml, and berth events" >&2
     exit 1
   fi
   sleep 3
