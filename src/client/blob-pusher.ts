@@ -6,7 +6,8 @@ import { asCancelled, isRetryableError } from "./errors.js";
 import type { BodyWriter, HttpResponse } from "./http-transport.js";
 import { readBody } from "./internal/read-body.js";
 import { settleBoth } from "./internal/settle-both.js";
-import { meteredCopy, meteredWriter } from "./internal/upload-body.js";
+import { PooledBody } from "./internal/pooled-get.js";
+import { meteredCopy, meteredWriter, pooledCopy } from "./internal/upload-body.js";
 import { ByteProgress, emitProgress, type ProgressListener } from "./progress.js";
 import type { RegistryTransport } from "./registry-transport.js";
 import { RegistryResponseError, displayUrl, isBodyRefusal } from "./registry-response-error.js";
@@ -22,6 +23,13 @@ export interface BlobSource {
    * large blobs when the bytes need no verifying on the way.
    */
   send?(digest: Digest, dest: Writable): Promise<void>;
+  /**
+   * The blob's body on a connection of its own, read into pooled buffers
+   * (another registry spoken to in plain HTTP); undefined when this source
+   * cannot give it so (HTTPS, a redirect, a challenge): readStream then.
+   * Used for large blobs.
+   */
+  openPooled?(digest: Digest, signal?: AbortSignal): Promise<PooledBody | undefined>;
 }
 
 /** Options for {@link pushBlob}. */
@@ -111,7 +119,7 @@ class BlobUpload {
           size > SEND_MIN ? this.t.prepareStream(this.opts.signal) : undefined,
         ]).then(([url]) => url);
         const sender = this.sender();
-        const opened: Promise<Readable | BodyWriter> = sender ? Promise.resolve(sender) : this.source.readStream(digest, undefined, this.opts.signal);
+        const opened: Promise<Readable | PooledBody | BodyWriter> = sender ? Promise.resolve(sender) : this.open();
         const [url, src] = await settleBoth(session, opened, (r) => (typeof r === "function" ? undefined : r.destroy()));
         location = url;
         if ((await this.upload(url, src)) === "refused") {
@@ -168,6 +176,13 @@ class BlobUpload {
     return this.sessionUrl(res);
   }
 
+  /** The blob from the source: pooled when it can (a large blob from another registry), else as a stream. */
+  private async open(): Promise<Readable | PooledBody> {
+    const { digest, size } = this.desc;
+    const pooled = size > IN_MEMORY_MAX ? await this.source.openPooled?.(digest, this.opts.signal) : undefined;
+    return pooled ?? this.source.readStream(digest, undefined, this.opts.signal);
+  }
+
   /** The source's send, for a large blob whose bytes need no verifying on the way. */
   private sender(): BodyWriter | undefined {
     const source = this.source;
@@ -179,8 +194,8 @@ class BlobUpload {
    * Send `src` (the whole blob opened for this attempt, always consumed or destroyed; or a writer
    * of it) to the session at `location`; "refused" when the registry would not take a PUT with a body.
    */
-  private async upload(location: URL, src: Readable | BodyWriter): Promise<"sent" | "refused"> {
-    if (typeof src !== "function" && this.desc.size <= IN_MEMORY_MAX) {
+  private async upload(location: URL, src: Readable | PooledBody | BodyWriter): Promise<"sent" | "refused"> {
+    if (typeof src !== "function" && !(src instanceof PooledBody) && this.desc.size <= IN_MEMORY_MAX) {
       const bytes = await this.readSmall(src);
       const res = await this.t.send({
         method: "PUT", url: withDigest(location, this.desc.digest), body: bytes, headers: { "content-type": "application/octet-stream" },
@@ -198,7 +213,9 @@ class BlobUpload {
       sent = await this.t.send({
         method: streamedPut ? "PUT" : "PATCH",
         url: streamedPut ? withDigest(location, this.desc.digest) : location,
-        body: typeof src === "function" ? src : meteredCopy(src, this.desc, this.progress, this.opts.verify === true),
+        body: typeof src === "function" ? src
+          : src instanceof PooledBody ? pooledCopy(src, this.desc, this.progress, this.opts.verify === true)
+          : meteredCopy(src, this.desc, this.progress, this.opts.verify === true),
         headers: {
           "content-type": "application/octet-stream", "content-length": String(this.desc.size),
           ...(!streamedPut && { "content-range": `0-${this.desc.size - 1}` }),
@@ -212,7 +229,8 @@ class BlobUpload {
       return "refused";
     } finally {
       // A failed request leaves the source unread: close it (for a remote source, its connection).
-      if (typeof src !== "function" && !src.readableEnded) src.destroy();
+      if (src instanceof PooledBody) src.destroy();
+      else if (typeof src !== "function" && !src.readableEnded) src.destroy();
     }
     if (streamedPut) {
       sent.discard();

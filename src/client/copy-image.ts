@@ -67,9 +67,13 @@ export async function copyImage(src: Reference, dest: Reference, opts: CopyImage
   return { reference: dest, descriptor: { ...descriptor, digest: top.descriptor.digest } };
 }
 
-/** A source registry's blobs as a BlobSource: each read is a GET (with Range for a part). */
+/**
+ * A source registry's blobs as a BlobSource: each read is a GET (with Range for a part); a large
+ * blob from a registry spoken to in plain HTTP is read into pooled buffers (RegistryClient.openBlobPooled).
+ */
 function registrySource(client: RegistryClient, repository: string): BlobSource {
   return {
     readStream: (digest, range, signal) => client.openBlob(repository, digest, { ...(range && { range }), ...(signal && { signal }) }),
+    openPooled: (digest, signal) => client.openBlobPooled(repository, digest, { ...(signal && { signal }) }),
   };
 }

@@ -5,9 +5,12 @@ import { Authenticator, repositoryScope } from "./auth/authenticator.js";
 import { loadCredentials, type Credentials } from "./auth/docker-config.js";
 import { fetchBlob, type BlobSink, type FetchBlobOptions } from "./blob-fetcher.js";
 import { pushBlob, type BlobSource, type PushBlobOptions, type PushBlobOutcome } from "./blob-pusher.js";
+import { asCancelled, TransportError } from "./errors.js";
 import { NodeHttpTransport, type HttpTransport } from "./http-transport.js";
+import { openPooledGet, type PooledBody } from "./internal/pooled-get.js";
 import { fetchManifest, parseManifestReference, resolveManifest, type FetchedManifest, type FetchManifestOptions } from "./manifest-fetcher.js";
 import { registryEndpoint, type RegistryEndpoint } from "./registry-endpoint.js";
+import { displayUrl } from "./registry-response-error.js";
 import { RegistryTransport } from "./registry-transport.js";
 import { retryPolicy, type RetryOptions, type RetryPolicy } from "./retry.js";
 import { listTags, type ListTagsOptions } from "./tag-lister.js";
@@ -50,6 +53,8 @@ export class RegistryClient {
   readonly endpoint: RegistryEndpoint;
   private readonly t: RegistryTransport;
   private readonly policy: RetryPolicy;
+  /** Large blobs may bypass the transport (openBlobPooled) only when it is berth's own: a transport given is used for every byte. */
+  private readonly ownTransport: boolean;
 
   constructor(
     readonly host: string,
@@ -58,6 +63,7 @@ export class RegistryClient {
     this.endpoint = registryEndpoint(host, opts);
     this.policy = retryPolicy(opts.retry);
     const transport = opts.transport ?? (shared ??= new NodeHttpTransport());
+    this.ownTransport = opts.transport === undefined;
     const userAgent = opts.userAgent ?? `berth (node ${process.version})`;
     const c = opts.credentials;
     const credentials: CredentialSource = typeof c === "function" ? c : c !== undefined ? async () => c : () => loadCredentials(host);
@@ -101,6 +107,27 @@ export class RegistryClient {
       scopes: [repositoryScope(repository, "pull")], expect: opts.range ? [206] : [200], ...(opts.signal && { signal: opts.signal }),
     });
     return res.body;
+  }
+
+  /**
+   * The blob on a connection of its own, read into pooled buffers (see
+   * internal/pooled-get.ts), when this registry is spoken to in plain HTTP
+   * through berth's own transport and answers the GET with 200 and a
+   * Content-Length; undefined otherwise (HTTPS, a transport given in the
+   * options, a redirect, a refused token): then openBlob, which follows and
+   * authenticates as needed. Rejects with TransportError when the
+   * connection fails.
+   */
+  async openBlobPooled(repository: string, digest: Digest, opts: CallOptions = {}): Promise<PooledBody | undefined> {
+    const url = this.t.url(distributionPath.blob(parseRepositoryName(repository), parseDigest(digest)));
+    if (url.protocol !== "http:" || !this.ownTransport) return undefined;
+    const authorization = await this.t.authorizationFor([repositoryScope(repository, "pull")], opts.signal);
+    try {
+      return await openPooledGet(url, { "user-agent": this.t.userAgent, ...(authorization !== undefined && { authorization }) }, { ...(opts.signal && { signal: opts.signal }) });
+    } catch (e) {
+      const cancelled = asCancelled(e, opts.signal, `GET ${displayUrl(url)}`);
+      throw cancelled === e ? new TransportError("GET", displayUrl(url), e) : cancelled;
+    }
   }
 
   /** Whether the registry has the blob in `repository` (HEAD). */

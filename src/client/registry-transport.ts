@@ -129,6 +129,21 @@ export class RegistryTransport {
   }
 
   /**
+   * The Authorization a request for `scopes` carries to this registry (once
+   * its challenge is learnt), for a caller that sends that request on its
+   * own connection; undefined when none is needed.
+   */
+  async authorizationFor(scopes: readonly string[], signal?: AbortSignal): Promise<string | undefined> {
+    await this.prepareStream(signal);
+    return this.opts.auth.authorization(scopes, { ...(signal && { signal }) });
+  }
+
+  /** The User-Agent every request carries. */
+  get userAgent(): string {
+    return this.opts.userAgent;
+  }
+
+  /**
    * Learn, once, how the registry wants a one-shot stream authorized (see
    * send). Callers about to stream may start it early, beside other requests;
    * concurrent callers share one GET /v2/, and a failed one is tried again later.

@@ -3,6 +3,7 @@ import { DigestMismatchError, SizeMismatchError } from "../../content/index.js";
 import { Digester, digestAlgorithm, type Descriptor } from "../../oci/index.js";
 import type { BodyWriter } from "../http-transport.js";
 import type { ByteProgress } from "../progress.js";
+import type { PooledBody } from "./pooled-get.js";
 
 /**
  * The body of an upload of `desc` read from `src` (opened for it; destroyed
@@ -98,5 +99,57 @@ export function meteredWriter(send: (dest: Writable) => Promise<void>, desc: Des
     }
     if (failure !== undefined) throw failure;
     if (n !== desc.size) throw new SizeMismatchError(`push ${desc.digest}`, desc.size, n);
+  };
+}
+
+/**
+ * The body of an upload of `desc` from a pooled GET (see pooled-get.ts):
+ * each chunk written to the request and its buffer given back in the write's
+ * callback, reading paused while the request is full. Counted into
+ * `progress`; with `verify`, hashed, the last chunk held back until the
+ * digest is known, as meteredCopy does. The body is closed when the request
+ * ends first or the writing fails.
+ */
+export function pooledCopy(body: PooledBody, desc: Descriptor, progress: ByteProgress, verify: boolean): BodyWriter {
+  const { digest, size } = desc;
+  return async (dest) => {
+    if (body.size !== size) {
+      body.destroy();
+      throw new SizeMismatchError(`push ${digest}`, size, body.size);
+    }
+    const hasher = verify ? new Digester(digestAlgorithm(digest)) : undefined;
+    let held: { chunk: Buffer; release: () => void } | undefined;
+    const resume = (): void => body.resume();
+    const stop = (): void => body.destroy();
+    dest.once("close", stop);
+    try {
+      await body.deliver((chunk, release) => {
+        progress.add(chunk.length);
+        let out: { chunk: Buffer; release: () => void } | undefined = { chunk, release };
+        if (hasher !== undefined) {
+          hasher.update(chunk);
+          [out, held] = [held, out];
+        }
+        if (out === undefined) return true;
+        const { release: done } = out;
+        if (dest.write(out.chunk, () => done())) return true;
+        dest.once("drain", resume);
+        return false;
+      });
+      if (hasher !== undefined) {
+        const actual = hasher.digest();
+        if (actual !== digest) {
+          held?.release();
+          throw new DigestMismatchError(`push ${digest}`, digest, actual);
+        }
+        if (held !== undefined) {
+          const last = held;
+          dest.write(last.chunk, () => last.release());
+        }
+      }
+    } finally {
+      dest.off("close", stop);
+      dest.off("drain", resume);
+    }
   };
 }

@@ -171,8 +171,15 @@ export async function startResetProxy(target: string, cut: RegExp, afterBytes: n
       client.destroy();
       upstream.destroy();
     };
-    client.on("error", end).on("close", end);
-    upstream.on("error", end).on("close", end);
+    // A side that ends its half (a response with Connection: close) gets its bytes through first.
+    client.on("end", () => upstream.end());
+    upstream.on("end", () => {
+      if (!dead) client.end();
+    });
+    client.on("error", end).on("close", () => upstream.destroy());
+    upstream.on("error", end).on("close", () => {
+      if (!client.writableEnded) client.destroy();
+    });
     client.on("close", () => sockets.delete(client));
     upstream.on("close", () => sockets.delete(upstream));
   });
