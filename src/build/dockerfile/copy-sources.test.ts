@@ -85,13 +85,6 @@ describe("resolveCopySources", () => {
     assert.ok(!(await readdir(top)).some((n) => n.startsWith("berth-add-")));
   });
 
-  it("makes its temp dir's parent when the root has none yet", async () => {
-    const parent = join(top, "fresh-root", "build-cache");
-    await using r = await resolveCopySources(req([`${url}/f`], { kind: "ADD", tmpDir: parent }));
-    assert.equal(r.items[0]?.kind, "url");
-    assert.ok((await readdir(parent)).some((n) => n.startsWith("berth-add-")));
-  });
-
   it("removes its downloads when a later source fails", async () => {
     await assert.rejects(resolveCopySources(req([`${url}/f`, "missing"], { kind: "ADD" })), CopySourceNotFoundError);
     assert.ok(!(await readdir(top)).some((n) => n.startsWith("berth-add-")));

@@ -1,5 +1,5 @@
 import type { Stats } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { downloadUrl, isUrl, parseChecksum, type DownloadedUrl, type UrlDownloadOptions } from "./add-url.js";
@@ -97,12 +97,7 @@ export async function resolveCopySources(req: CopySourcesRequest): Promise<Resol
       req.signal?.throwIfAborted();
       if (isUrl(source)) {
         if (req.kind === "COPY") throw new InvalidCopySourceError(source, "COPY does not take URLs", "use ADD to download a file");
-        if (downloadDir === undefined) {
-          // A fresh root has no build-cache yet: an ADD of a URL may be a build's first step that needs one.
-          const parent = req.tmpDir ?? tmpdir();
-          await mkdir(parent, { recursive: true });
-          downloadDir = await mkdtemp(join(parent, "berth-add-"));
-        }
+        downloadDir ??= await mkdtemp(join(req.tmpDir ?? tmpdir(), "berth-add-"));
         const file = join(downloadDir, `url-${items.length}`);
         const download = await downloadUrl(source, file, { ...req.download, ...(req.signal && { signal: req.signal }) }, req.checksum);
         items.push({ kind: "url", download });

@@ -60,7 +60,14 @@ const COPY_FLAGS = new Set(["from", "chown", "chmod", "link", "checksum", "keep-
  * BuildKit does.
  */
 export class StepRunner {
+  private madeWorkDir: Promise<string> | undefined;
+
   constructor(private readonly o: StepRunnerOptions) {}
+
+  /** The build's scratch dir (step dirs, ADD's downloads), made on first use: a fresh root has none. */
+  private workDir(): Promise<string> {
+    return (this.madeWorkDir ??= mkdir(this.o.workDir, { recursive: true }).then(() => this.o.workDir));
+  }
 
   /** WORKDIR: make the directory (owned by root, 0755) when the stage lacks it. */
   async workdir(state: StageState, dir: string): Promise<StepOutcome> {
@@ -132,6 +139,7 @@ export class StepRunner {
     const chown = flag("chown");
     const chmod = flag("chmod");
     const checksum = flag("checksum");
+    const tmpDir = await this.workDir();
     const heredocs = ins.heredocs.map((h) => ({ name: h.name, content: h.expand ? x.heredoc(h.content) : h.content }));
     const where = `${ins.kind} ${[...sources, destination].join(" ")}`;
     const atLine = (e: unknown): never => {
@@ -139,7 +147,7 @@ export class StepRunner {
       throw new DockerfileError(this.o.file, ins.line, `${where}: ${e.message}`, e.hint, { code: e.code, cause: e });
     };
     const request = (root: CopySourceRoot): CopySourcesRequest => ({
-      kind: ins.kind, source: root, sources, heredocs, tmpDir: this.o.workDir,
+      kind: ins.kind, source: root, sources, heredocs, tmpDir,
       ...(checksum !== undefined && { checksum }), ...(this.o.signal && { signal: this.o.signal }),
     });
     const copy = (rootfs: string, root: CopySourceRoot, resolved: ResolvedCopySources): Promise<unknown> => copyIntoRootfs({
@@ -179,7 +187,7 @@ export class StepRunner {
   /** A stage's or image's files, mounted read-only for COPY --from. */
   private async mountStage(from: StageState): Promise<{ root: CopySourceRoot; release: () => Promise<void> }> {
     const lowerDirs = from.chainId === undefined ? [] : await this.o.snapshots.lowerDirs(from.chainId);
-    const dir = join(this.o.workDir, stepDirName());
+    const dir = join(await this.workDir(), stepDirName());
     const mount = await mountReadOnly(dir, lowerDirs);
     return {
       root: { kind: "rootfs", dir: mount.path },
@@ -201,8 +209,7 @@ export class StepRunner {
       this.apply(state, cached, createdBy);
       return { isCached: true };
     }
-    await mkdir(this.o.workDir, { recursive: true });
-    const stepDir = join(this.o.workDir, stepDirName());
+    const stepDir = join(await this.workDir(), stepDirName());
     try {
       const lowerDirs = state.chainId === undefined ? [] : await this.o.snapshots.lowerDirs(state.chainId);
       const mount = await mountStepRootfs(stepDir, lowerDirs, await buildStepMountPoints({ hostTrust: this.o.hostTrust, hostEnv: this.o.env }));
