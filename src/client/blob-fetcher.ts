@@ -3,6 +3,7 @@ import { DigestMismatchError, SizeMismatchError } from "../content/index.js";
 import { digestAlgorithm, distributionPath, type Descriptor } from "../oci/index.js";
 import { repositoryScope } from "./auth/authenticator.js";
 import { asCancelled, isRetryableError, TransportError } from "./errors.js";
+import type { PooledBody } from "./internal/pooled-get.js";
 import { ByteProgress, emitProgress, type ProgressListener } from "./progress.js";
 import type { RegistryTransport } from "./registry-transport.js";
 import { RegistryResponseError, displayUrl } from "./registry-response-error.js";
@@ -25,6 +26,13 @@ const inFlight = new WeakMap<object, Map<string, Promise<BlobInfo>>>();
 /** The ingest ref a download of `digest` uses, so that a later run finds and resumes it. */
 export const fetchIngestRef = (digest: string): string => `fetch:${digest}`;
 
+/** The blob's body read into pooled buffers (RegistryClient.openBlobPooled), or undefined to GET it through the transport. */
+export type PooledBlobOpener = (signal?: AbortSignal) => Promise<PooledBody | undefined>;
+
+// Blobs at least this large come through a pooled GET when the client offers one: below it, the
+// connection of its own costs more than the buffers save.
+const POOLED_MIN = 4 << 20;
+
 /**
  * Download the blob `desc` of `repository` into `store`, verified: streamed
  * into the ingest `fetch:<digest>`, committed only when its size and digest
@@ -46,6 +54,7 @@ export async function fetchBlob(
   desc: Descriptor,
   store: BlobSink,
   opts: FetchBlobOptions = {},
+  pooled?: PooledBlobOpener,
 ): Promise<BlobInfo> {
   let running = inFlight.get(store);
   if (running === undefined) inFlight.set(store, (running = new Map()));
@@ -56,7 +65,7 @@ export async function fetchBlob(
       emitProgress(opts.onProgress, { type: "blob-exists", digest: desc.digest, size: have.size });
       return have;
     }
-    return new BlobDownload(t, policy, repository, desc, store, opts).run();
+    return new BlobDownload(t, policy, repository, desc, store, opts, pooled).run();
   })();
   running.set(desc.digest, download);
   try {
@@ -81,6 +90,7 @@ class BlobDownload {
     private readonly desc: Descriptor,
     private readonly store: BlobSink,
     private readonly opts: FetchBlobOptions,
+    private readonly pooled: PooledBlobOpener | undefined,
   ) {
     this.ref = fetchIngestRef(desc.digest);
     this.path = distributionPath.blob(repository, desc.digest);
@@ -139,6 +149,9 @@ class BlobDownload {
   /** One GET from the ingest's offset to the end (or until the connection fails). */
   private async receive(): Promise<void> {
     const start = this.writer.offset;
+    // A whole large blob from the start: pooled when the client can (a resume takes the transport, with Range).
+    const body = start === 0 && this.desc.size >= POOLED_MIN ? await this.pooled?.(this.opts.signal) : undefined;
+    if (body !== undefined) return this.receivePooled(body);
     let res;
     try {
       res = await this.t.send({
@@ -183,6 +196,47 @@ class BlobDownload {
     if (received < remaining) {
       const early = Object.assign(new Error(`body ended after ${this.writer.offset} of ${this.desc.size} bytes`), { code: "ERR_STREAM_PREMATURE_CLOSE" });
       throw new TransportError("GET", displayUrl(res.url), early);
+    }
+  }
+
+  /**
+   * The whole blob from a pooled GET into the ingest, one chunk at a time
+   * (the writer hashes it and gathers chunks into batches, so reading
+   * pauses until it took each). The writer keeps the chunks it was given
+   * until it flushes them: buffers go back to the pool only then, and never
+   * after a failure (the ingest may still hold them unwritten, for the resume).
+   */
+  private async receivePooled(body: PooledBody): Promise<void> {
+    if (body.size !== this.desc.size) {
+      body.destroy();
+      throw new SizeMismatchError(this.ref, this.desc.size, body.size);
+    }
+    const held: (() => void)[] = [];
+    let failed: unknown;
+    // One write at a time: a write may flush, and two flushes must not overlap.
+    let lastWrite: Promise<void> = Promise.resolve();
+    try {
+      await body.deliver((chunk, release) => {
+        held.push(release);
+        lastWrite = this.writer.write(chunk).then(() => {
+          this.progress.add(chunk.length);
+          if (this.writer.unflushed === 0) for (const r of held.splice(0)) r();
+          body.resume();
+        }, (e: unknown) => {
+          failed = e;
+          body.destroy();
+        });
+        return false;
+      });
+      await lastWrite;
+      if (failed !== undefined) throw failed;
+      await this.writer.flush();
+      for (const r of held.splice(0)) r();
+    } catch (e) {
+      await lastWrite;
+      if (failed !== undefined) throw failed;
+      if (e instanceof SizeMismatchError || this.opts.signal?.aborted) throw e;
+      throw new TransportError("GET", displayUrl(this.t.url(this.path)), e);
     }
   }
 

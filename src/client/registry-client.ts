@@ -93,7 +93,8 @@ export class RegistryClient {
 
   /** Download a blob into a content store, verified and resumable; see fetchBlob. */
   async fetchBlob(repository: string, descriptor: Descriptor, store: BlobSink, opts: FetchBlobOptions = {}): Promise<BlobInfo> {
-    return fetchBlob(this.t, this.policy, parseRepositoryName(repository), descriptor, store, opts);
+    return fetchBlob(this.t, this.policy, parseRepositoryName(repository), descriptor, store, opts, (signal) =>
+      this.openBlobPooled(repository, descriptor.digest, { ...(signal && { signal }) }));
   }
 
   /**

@@ -82,6 +82,15 @@ export class BlobWriter {
     return this.written + this.pendingBytes;
   }
 
+  /**
+   * Bytes accepted but not yet written to the file: write() keeps the
+   * chunks it is given (not copies) until then, so a caller that reuses its
+   * buffers may do so once this is 0.
+   */
+  get unflushed(): number {
+    return this.pendingBytes;
+  }
+
   /** The digest of the bytes accepted so far. */
   digest(): Digest {
     return `${this.algorithm}:${this.hash.copy().digest("hex")}` as Digest;

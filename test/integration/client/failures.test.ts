@@ -141,6 +141,49 @@ describe("client failure handling", () => {
       }
     });
 
+    // Blobs of 4 MiB and more come through a pooled GET (its own connection, reused buffers) when the
+    // client uses its own transport, as here: the same refusals hold there.
+    const large = makeRandomBlob((4 << 20) + 12_345, 9);
+    const largeDesc = blobDescriptor(large);
+
+    it("refuses wrong bytes of a large blob (pooled GET): DigestMismatchError, nothing stored, no ingest left", async () => {
+      const wrong = Buffer.from(large);
+      wrong[3 << 20] = wrong[3 << 20]! ^ 0xff;
+      const server = await tinyRegistry((_req, res) => res.writeHead(200, { "content-length": String(wrong.length) }).end(wrong));
+      try {
+        const store = freshStore();
+        await assert.rejects(new RegistryClient(server.host, { credentials: {}, retry: fast }).fetchBlob("bad/repo", largeDesc, store), (e: unknown) => {
+          assert.ok(e instanceof DigestMismatchError, String(e));
+          assert.equal(e.expected, largeDesc.digest);
+          return true;
+        });
+        assert.equal(await store.hasBlob(largeDesc.digest), false);
+        assert.deepEqual(await store.listIngests(), []);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("refuses a large blob whose Content-Length is not the descriptor's size, and stores a good one whole", async () => {
+      const longer = await tinyRegistry((_req, res) => res.writeHead(200, { "content-length": String(large.length + 5) }).end(Buffer.concat([large, Buffer.from("extra")])));
+      try {
+        const store = freshStore();
+        await assert.rejects(new RegistryClient(longer.host, { credentials: {}, retry: fast }).fetchBlob("bad/repo", largeDesc, store), SizeMismatchError);
+        assert.deepEqual(await store.listIngests(), []);
+      } finally {
+        await longer.close();
+      }
+      const good = await tinyRegistry((_req, res) => res.writeHead(200, { "content-length": String(large.length) }).end(large));
+      try {
+        const store = freshStore();
+        const info = await new RegistryClient(good.host, { credentials: {}, retry: fast }).fetchBlob("ok/repo", largeDesc, store);
+        assert.equal(info.digest, largeDesc.digest);
+        assert.equal(await store.verify(largeDesc.digest), largeDesc.digest);
+      } finally {
+        await good.close();
+      }
+    });
+
     it("retries 503 twice, then succeeds", async () => {
       let gets = 0;
       const server = await tinyRegistry((_req, res) => {
