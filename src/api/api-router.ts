@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BerthError } from "../oci/index.js";
+import { MISSING_ROUTE } from "./daemon-errors.js";
 import { sendError } from "./http-json.js";
 
 /** A route's handler: the request, the response, the path's captures, the query. */
@@ -31,7 +32,7 @@ export class ApiRouter {
     try {
       if (route === undefined) {
         throw matching.length > 0 ? new BerthError("INVALID_ARGUMENT", `${req.method ?? "?"} not allowed on ${url.pathname}`)
-          : new BerthError("NOT_FOUND", `no API route ${url.pathname}`, { hint: "is the CLI older or newer than the daemon? restart it with `berth daemon stop`" });
+          : new BerthError("NOT_FOUND", `${MISSING_ROUTE} ${url.pathname}`, { hint: "is the CLI older or newer than the daemon? restart it with `berth daemon stop`" });
       }
       const params = (route.pattern.exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p ?? ""));
       await route.handler(req, res, params, url.searchParams);

@@ -27,10 +27,16 @@ export class DaemonNotRunningError extends DaemonUnavailableError {
 }
 
 /**
- * Whether `e` is a daemon's answer that it has no route for the request:
- * a daemon older than this CLI (its router says "no API route …"). Nothing
- * was done, so the caller may do the work itself.
+ * How the daemon's router answers a path it has no route for. Daemons of
+ * earlier versions answer with these same words, which is how a newer CLI
+ * tells that its daemon lacks an API (isMissingRoute): keep them.
+ */
+export const MISSING_ROUTE = "no API route";
+
+/**
+ * Whether `e` is a daemon's answer that it has no route for the request: a
+ * daemon older than this CLI. Nothing was done, so the caller may do the work itself.
  */
 export function isMissingRoute(e: unknown): boolean {
-  return e instanceof BerthError && e.code === "NOT_FOUND" && e.message.startsWith("no API route ");
+  return e instanceof BerthError && e.code === "NOT_FOUND" && e.message.startsWith(`${MISSING_ROUTE} `);
 }

@@ -3,7 +3,7 @@ import { DigestMismatchError, SizeMismatchError } from "../content/index.js";
 import { digestAlgorithm, distributionPath, type Descriptor } from "../oci/index.js";
 import { repositoryScope } from "./auth/authenticator.js";
 import { asCancelled, isRetryableError, TransportError } from "./errors.js";
-import type { PooledBody } from "./internal/pooled-get.js";
+import { worthPooling, type PooledBody } from "./internal/pooled-get.js";
 import { ByteProgress, emitProgress, type ProgressListener } from "./progress.js";
 import type { RegistryTransport } from "./registry-transport.js";
 import { RegistryResponseError, displayUrl } from "./registry-response-error.js";
@@ -29,9 +29,6 @@ export const fetchIngestRef = (digest: string): string => `fetch:${digest}`;
 /** The blob's body read into pooled buffers (RegistryClient.openBlobPooled), or undefined to GET it through the transport. */
 export type PooledBlobOpener = (signal?: AbortSignal) => Promise<PooledBody | undefined>;
 
-// Blobs at least this large come through a pooled GET when the client offers one: below it, the
-// connection of its own costs more than the buffers save.
-const POOLED_MIN = 4 << 20;
 
 /**
  * Download the blob `desc` of `repository` into `store`, verified: streamed
@@ -150,7 +147,7 @@ class BlobDownload {
   private async receive(): Promise<void> {
     const start = this.writer.offset;
     // A whole large blob from the start: pooled when the client can (a resume takes the transport, with Range).
-    const body = start === 0 && this.desc.size >= POOLED_MIN ? await this.pooled?.(this.opts.signal) : undefined;
+    const body = start === 0 && worthPooling(this.desc.size) ? await this.pooled?.(this.opts.signal) : undefined;
     if (body !== undefined) return this.receivePooled(body);
     let res;
     try {
@@ -207,10 +204,7 @@ class BlobDownload {
    * after a failure (the ingest may still hold them unwritten, for the resume).
    */
   private async receivePooled(body: PooledBody): Promise<void> {
-    if (body.size !== this.desc.size) {
-      body.destroy();
-      throw new SizeMismatchError(this.ref, this.desc.size, body.size);
-    }
+    body.sized(this.desc.size, this.ref);
     const held: (() => void)[] = [];
     let failed: unknown;
     // One write at a time: a write may flush, and two flushes must not overlap.

@@ -6,7 +6,7 @@ import { asCancelled, isRetryableError } from "./errors.js";
 import type { BodyWriter, HttpResponse } from "./http-transport.js";
 import { readBody } from "./internal/read-body.js";
 import { settleBoth } from "./internal/settle-both.js";
-import { PooledBody } from "./internal/pooled-get.js";
+import { PooledBody, worthPooling } from "./internal/pooled-get.js";
 import { meteredCopy, meteredWriter, pooledCopy } from "./internal/upload-body.js";
 import { ByteProgress, emitProgress, type ProgressListener } from "./progress.js";
 import type { RegistryTransport } from "./registry-transport.js";
@@ -179,7 +179,7 @@ class BlobUpload {
   /** The blob from the source: pooled when it can (a large blob from another registry), else as a stream. */
   private async open(): Promise<Readable | PooledBody> {
     const { digest, size } = this.desc;
-    const pooled = size > IN_MEMORY_MAX ? await this.source.openPooled?.(digest, this.opts.signal) : undefined;
+    const pooled = worthPooling(size) ? await this.source.openPooled?.(digest, this.opts.signal) : undefined;
     return pooled ?? this.source.readStream(digest, undefined, this.opts.signal);
   }
 

@@ -1,4 +1,5 @@
 import { connect, type Socket } from "node:net";
+import { SizeMismatchError } from "../../content/index.js";
 
 // Written by hand, for one job: moving a large blob's body from a registry spoken to in plain HTTP
 // (loopback, insecure registries) into an upload. node:http reads every chunk into a fresh buffer
@@ -14,6 +15,9 @@ const BUFFER_BYTES = 256 << 10;
 const POOL_MAX = 32;
 /** A response head larger than this is not a registry's blob answer. */
 const HEAD_MAX = 64 << 10;
+
+/** Whether a blob is large enough for a pooled GET: below 4 MiB a connection of its own costs more than the buffers save. */
+export const worthPooling = (size: number): boolean => size > 4 << 20;
 
 const pool: Buffer[] = [];
 const take = (): Buffer => pool.pop() ?? Buffer.allocUnsafeSlow(BUFFER_BYTES);
@@ -73,6 +77,16 @@ export class PooledBody {
       if (this.endedEarly !== undefined) return this.settle(this.endedEarly);
       if (more) this.socket.resume();
     });
+  }
+
+  /**
+   * This body, when it is as long as the blob it should be (`size`, from its
+   * descriptor); else it is closed and SizeMismatchError (naming `ref`) thrown.
+   */
+  sized(size: number, ref: string): this {
+    if (this.size === size) return this;
+    this.destroy();
+    throw new SizeMismatchError(ref, size, this.size);
   }
 
   /** Read on after the sink returned false. */

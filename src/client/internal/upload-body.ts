@@ -113,10 +113,7 @@ export function meteredWriter(send: (dest: Writable) => Promise<void>, desc: Des
 export function pooledCopy(body: PooledBody, desc: Descriptor, progress: ByteProgress, verify: boolean): BodyWriter {
   const { digest, size } = desc;
   return async (dest) => {
-    if (body.size !== size) {
-      body.destroy();
-      throw new SizeMismatchError(`push ${digest}`, size, body.size);
-    }
+    body.sized(size, `push ${digest}`);
     const hasher = verify ? new Digester(digestAlgorithm(digest)) : undefined;
     let held: { chunk: Buffer; release: () => void } | undefined;
     const resume = (): void => body.resume();

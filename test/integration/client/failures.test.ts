@@ -111,7 +111,7 @@ describe("client failure handling", () => {
     const good = makeRandomBlob(300_000, 3);
     const desc = blobDescriptor(good);
 
-    // Blobs of 4 MiB and more come through a pooled GET (its own connection, reused buffers) when the
+    // Blobs over 4 MiB come through a pooled GET (its own connection, reused buffers) when the
     // client uses its own transport, as here; smaller ones through the transport. Both refuse wrong bytes.
     const large = makeRandomBlob((4 << 20) + 12_345, 9);
     const largeDesc = blobDescriptor(large);
