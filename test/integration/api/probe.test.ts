@@ -54,8 +54,13 @@ networks:
         const now = (await observeStack(r.runtime, "pr")).find((x) => x.service === "wrong");
         return now !== undefined && now.summary.record.id !== first;
       }, 60_000);
-      const events = await berth(r, ["events", "--format", "json", "-p", "pr", "--service", "wrong"], project.workingDir);
-      assert.match(events.stdout, /replaced pr-wrong-1: it is unhealthy/);
+      // The replacement's event is written once the new container is made and started, so it can trail
+      // the new record the loop above saw.
+      let events = "";
+      await eventually("the replacement's event is recorded", async () => {
+        events = (await berth(r, ["events", "--format", "json", "-p", "pr", "--service", "wrong"], project.workingDir)).stdout;
+        return /replaced pr-wrong-1: it is unhealthy/.test(events);
+      }, 15_000).catch((e: unknown) => assert.fail(`${String(e)}; events: ${events}`));
     } finally {
       await berth(r, ["down", "-t", "1"], project.workingDir);
     }
