@@ -1,8 +1,6 @@
 import { EventEmitter } from "node:events";
-import { mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { BerthError, InvalidArgumentError } from "../../oci/index.js";
-import { ChangeWaiter } from "../../runtime/index.js";
 import { loadComposeProject, formatComposeWarning, type ComposeProject } from "../compose/index.js";
 import { observeStack, type ObservedReplica } from "../stack/observe-stack.js";
 import type { StackEngine } from "../stack/stack-engine.js";
@@ -286,17 +284,11 @@ export class StackSupervisor {
 
   private async run(): Promise<void> {
     const signal = this.ac.signal;
-    // conmon writes a file there when a container exits: a killed replica wakes the loop at once, not at the next tick.
-    const exits = dirname(this.engine.runtime.ctx.exitFile("x"));
-    await mkdir(exits, { recursive: true }).catch(() => undefined);
-    const waiter = new ChangeWaiter(exits, this.opts.intervalMs ?? 500);
-    try {
-      while (!signal.aborted) {
-        await this.passOnce();
-        await waiter.wait(signal);
-      }
-    } finally {
-      waiter.close();
+    // Every pass looks at every replica; between passes, a pause. (conmon writes a container's exit
+    // file in that container's own directory, so there is no one directory to watch for exits.)
+    while (!signal.aborted) {
+      await this.passOnce();
+      await sleep(this.opts.intervalMs ?? 500, undefined, { signal }).catch(() => undefined);
     }
   }
 
