@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
 import { InvalidArgumentError } from "../../oci/index.js";
 import { collect } from "./container-cli.js";
 import {
@@ -106,7 +107,8 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
   for (const o of f.securityOpt) {
     const seccomp = /^seccomp[=:](.+)$/.exec(o);
     if (/^no-new-privileges([:=]true)?$/.test(o)) noNewPrivileges = true;
-    else if (seccomp) seccompProfile = seccomp[1];
+    // A profile's path is kept absolute: the container may start again later (restart, a daemon) from another directory.
+    else if (seccomp) seccompProfile = seccomp[1] === "unconfined" ? "unconfined" : resolve(seccomp[1]!);
     else throw new InvalidArgumentError(`--security-opt ${o}: expected no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json`);
   }
   const env: string[] = [];
@@ -165,7 +167,7 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
     ...(Object.keys(labels).length > 0 && { labels }),
     ...(restartPolicy.name !== "no" && { restartPolicy }),
     ...(health !== undefined && { health }),
-    ...(f.healthcheck === false && { noHealthcheck: true }),
+    ...(f.healthcheck === false && { healthFlags: { noHealthcheck: true } }),
     ...(f.rm && { autoRemove: true }),
     ...(f.tty && { tty: true }),
     ...(f.init && { init: true }),
