@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { InvalidArgumentError } from "../oci/index.js";
 import type { BuildImageRequest } from "../build/index.js";
+import type { BindPropagation, CreateContainerOptions, ProcessIdentity } from "../runtime/index.js";
 import type { StackDownRequest, StackUpRequest } from "../orchestrator/index.js";
 
 const counts = z.record(z.string().min(1), z.number().int().min(0).max(1000));
@@ -54,3 +55,75 @@ export const parseDownRequest = (body: unknown): StackDownRequest => defined(par
 export const parseScaleRequest = (body: unknown): Record<string, number> => parse(scaleSchema, body, "scale").scale;
 export const parseStopRequest = (body: unknown): { timeoutS?: number } => defined(parse(stopSchema, body, "stop")) as { timeoutS?: number };
 export const parseBuildRequest = (body: unknown): BuildImageRequest => defined(parse(buildSchema, body, "build")) as BuildImageRequest;
+
+// `berth run`'s options as the CLI worked them out from its flags (CreateContainerOptions without the
+// callbacks): files it read and names it looked up are in them already, and every path is absolute.
+const text = z.string().max(1 << 16);
+const absolute = z.string().startsWith("/").max(4096);
+const texts = z.array(text).max(10_000);
+const port = z.number().int().min(0).max(65_535);
+const ms = z.number().int().min(0);
+const propagation = z.enum(["private", "rprivate", "shared", "rshared", "slave", "rslave"] as const satisfies readonly BindPropagation[]);
+const runOptionsSchema = z.object({
+  entrypoint: texts.optional(),
+  cmd: texts.optional(),
+  env: texts.optional(),
+  workdir: text.optional(),
+  user: text.optional(),
+  hostname: text.optional(),
+  readOnly: z.boolean().optional(),
+  tmpfs: z.array(z.object({ destination: absolute, options: texts }).strict()).max(1000).optional(),
+  binds: z.array(z.object({ source: absolute, destination: absolute, readOnly: z.boolean(), propagation: propagation.optional() }).strict()).max(1000).optional(),
+  capAdd: texts.optional(),
+  capDrop: texts.optional(),
+  noNewPrivileges: z.boolean().optional(),
+  seccompProfile: z.union([z.literal("unconfined"), absolute]).optional(),
+  memory: z.number().int().min(0).optional(),
+  memorySwap: z.number().int().min(-1).optional(),
+  cpus: z.number().positive().optional(),
+  pidsLimit: z.number().int().optional(),
+  network: text.optional(),
+  networkAliases: texts.optional(),
+  publish: z.array(z.object({ hostIp: text, hostPort: port, containerPort: port, protocol: z.enum(["tcp", "udp"]), range: port.min(1) }).strict()).max(1000).optional(),
+  init: z.boolean().optional(),
+  name: text.optional(),
+  labels: z.record(text, text).optional(),
+  restartPolicy: z.object({ name: z.enum(["no", "on-failure", "always", "unless-stopped"]), maximumRetryCount: z.number().int().min(0) }).strict().optional(),
+  healthFlags: z.object({
+    cmd: text.optional(), interval: text.optional(), timeout: text.optional(), startPeriod: text.optional(), retries: text.optional(), onFailure: text.optional(), noHealthcheck: z.boolean().optional(),
+  }).strict().optional(),
+  health: z.object({
+    test: texts, intervalMs: ms, timeoutMs: ms, startPeriodMs: ms, startIntervalMs: ms.optional(), retries: z.number().int().min(0), onFailure: z.enum(["none", "kill", "restart", "stop"]),
+  }).strict().optional(),
+  mounts: z.array(z.discriminatedUnion("type", [
+    z.object({ type: z.literal("bind"), source: absolute, target: absolute, readOnly: z.boolean(), propagation: propagation.optional(), origin: text }).strict(),
+    z.object({ type: z.literal("volume"), name: text.optional(), target: absolute, readOnly: z.boolean(), noCopy: z.boolean(), labels: z.record(text, text), origin: text }).strict(),
+    z.object({ type: z.literal("tmpfs"), target: absolute, options: texts, origin: text }).strict(),
+  ])).max(1000).optional(),
+  publishAll: z.boolean().optional(),
+  autoRemove: z.boolean().optional(),
+  tty: z.boolean().optional(),
+  platform: z.object({ os: text, architecture: text, variant: text.optional() }).strict().optional(),
+}).strict();
+
+const runSchema = z.object({
+  image: z.string().min(1).max(4096),
+  options: runOptionsSchema,
+  attached: z.object({ pid: z.number().int().positive(), startTime: text }).strict().optional(),
+}).strict();
+
+/** `POST /v1/containers/run`: what to run, and the foreground berth that follows it (none for `-d`). */
+export interface RunRequest {
+  readonly image: string;
+  readonly options: CreateContainerOptions;
+  readonly attached?: ProcessIdentity;
+}
+
+// Optional fields are dropped at every depth: the runtime tells "absent" from "undefined" (exactOptionalPropertyTypes).
+const definedDeep = (v: unknown): unknown => {
+  if (Array.isArray(v)) return v.map(definedDeep);
+  if (typeof v !== "object" || v === null) return v;
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, definedDeep(x)]));
+};
+
+export const parseRunRequest = (body: unknown): RunRequest => definedDeep(parse(runSchema, body, "run")) as RunRequest;

@@ -69,6 +69,7 @@ export class BerthDaemon {
       supervisor.addAdvisor((s) => (s.plan === undefined ? [] : scaling.upWarnings(s.stored.project, s.plan, (svc) => s.project?.services[svc]?.berth.rightSize.enabled !== false)));
       const routes = daemonRoutes({
         store: opts.runtime.store,
+        runtime: opts.runtime,
         log,
         supervisor,
         scaling,

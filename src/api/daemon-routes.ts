@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { buildImage } from "../build/index.js";
-import type { ImageStore } from "../image/index.js";
+import { ImageNotFoundError, type ImageStore } from "../image/index.js";
+import { ContainerStartError, type ContainerRuntime } from "../runtime/index.js";
 import { InvalidArgumentError } from "../oci/index.js";
 import {
   formatRecommendations, revisionHistoryRows, rolloutStatusRows, REVISION_COLUMNS, ROLLOUT_COLUMNS, StackNotKeptError,
   type LoggedEvent, type StackRollouts, type StackScaling, type StackSupervisor,
 } from "../orchestrator/index.js";
 import { ApiRouter } from "./api-router.js";
-import { parseBuildRequest, parseDownRequest, parseScaleRequest, parseStopRequest, parseUpRequest } from "./api-requests.js";
+import { parseBuildRequest, parseDownRequest, parseRunRequest, parseScaleRequest, parseStopRequest, parseUpRequest } from "./api-requests.js";
 import { readJsonBody, sendJson, streamLines } from "./http-json.js";
 
 /** What the routes need from the daemon besides the supervisor. */
@@ -15,6 +16,8 @@ export interface DaemonRouteContext {
   readonly supervisor: StackSupervisor;
   /** The image store builds write to. */
   readonly store: ImageStore;
+  /** The runtime `berth run` hands its containers to. */
+  readonly runtime: ContainerRuntime;
   /** The daemon's log (one line per build). */
   readonly log?: (line: string) => void;
   readonly scaling: StackScaling;
@@ -27,6 +30,8 @@ export interface DaemonRouteContext {
 }
 
 const NAME = "([a-z0-9][a-z0-9_-]*)";
+/** A container's full id, as `run` answers it. */
+const ID = "([0-9a-f]{64})";
 /** compose allows more in a service's name than in a project's. */
 const SVC = "([a-zA-Z0-9][a-zA-Z0-9._-]*)";
 
@@ -61,6 +66,26 @@ export function daemonRoutes(ctx: DaemonRouteContext): ApiRouter {
         ctx.log?.(`built ${built.names.join(", ")} (${built.digest}) from ${body.context} in ${Date.now() - started} ms`);
         return built;
       });
+    })
+    .add("POST", /^\/v1\/containers\/run$/, async (req, res) => {
+      // The CLI's `berth run` when a daemon runs: the container is made and started here, warm; the CLI
+      // follows its log and takes it apart as it would have. An image the store lacks is the CLI's to
+      // pull (with its progress on the user's terminal): the answer says so, and nothing is made.
+      const body = parseRunRequest(await readJsonBody(req));
+      try {
+        const { record } = await ctx.runtime.run(body.image, { ...body.options, pull: "never" }, { ...(body.attached && { attached: body.attached }) });
+        sendJson(res, 200, { id: record.id });
+      } catch (e) {
+        // A command that cannot start is the container's failure, not the API's: its exit code (126, 127) goes back with it.
+        if (e instanceof ContainerStartError) sendJson(res, 200, { startError: { id: e.containerId, exitCode: e.exitCode, message: e.runtimeMessage } });
+        else if (e instanceof ImageNotFoundError) sendJson(res, 200, { imageAbsent: true });
+        else throw e;
+      }
+    })
+    .add("POST", new RegExp(`^/v1/containers/${ID}/remove-exited$`), async (req, res, [id]) => {
+      // The end of a foreground `run --rm` the CLI handed here, once the CLI has read the log to its end.
+      await readJsonBody(req);
+      sendJson(res, 200, { exitCode: await ctx.runtime.removeExited(id!) });
     })
     .add("GET", new RegExp(`^/v1/stacks/${NAME}$`), async (_q, res, [name]) => {
       const status = await sup.engine.status(name!);

@@ -7,3 +7,4 @@ export { readPidFile } from "./daemon-pid-file.js";
 export { DaemonNotRunningError, DaemonRunningError, DaemonUnavailableError, isMissingRoute } from "./daemon-errors.js";
 export { systemdUnit } from "./systemd-unit.js";
 export type { WireError, StreamLine } from "./api-wire.js";
+export { parseRunRequest, type RunRequest } from "./api-requests.js";

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rm, stat } from "node:fs/promises";
+import { ImageNotFoundError } from "../image/index.js";
 import { hostPlatform, InvalidArgumentError } from "../oci/index.js";
 import type { ContainerOptions } from "./container-options.js";
 import { writeContainerRecord, type ContainerRecord, type HealthConfig, type RestartPolicy } from "./container-record.js";
@@ -29,6 +30,8 @@ export interface CreateContainerOptions extends ContainerOptions, PrepareImageOp
   readonly publishAll?: boolean;
   readonly autoRemove?: boolean;
   readonly tty?: boolean;
+  /** `never`: only an image the store holds unpacked is run; any other is an ImageNotFoundError (a daemon asked by a CLI, which pulls with its own progress). Default: pull a missing image, as docker does. */
+  readonly pull?: "missing" | "never";
 }
 
 /**
@@ -100,9 +103,10 @@ export async function createContainer(ctx: RuntimeContext, image: string, opts: 
 }
 
 /** The image in the store, else pulled or unpacked by prepareRunImage (whose code is loaded only then). */
-async function runImage(ctx: RuntimeContext, image: string, opts: PrepareImageOptions): Promise<RunImage> {
+async function runImage(ctx: RuntimeContext, image: string, opts: PrepareImageOptions & { pull?: "missing" | "never" }): Promise<RunImage> {
   const stored = await storedRunImage(ctx.store, image, opts.platform ?? hostPlatform());
   if (stored !== undefined) return stored;
+  if (opts.pull === "never") throw new ImageNotFoundError(image);
   const { prepareRunImage } = await import("./run-image.js");
   return prepareRunImage(ctx.store, image, opts);
 }

@@ -40,3 +40,5 @@ export * from "./volume/index.js";
 export * from "./cgroup/index.js";
 export * from "./logs/index.js";
 export * from "./copy/index.js";
+/** `BERTH_TRACE=1`: a timestamp per step of a command, on stderr. */
+export { trace } from "./internal/trace.js";

@@ -2,12 +2,14 @@ import { Command } from "commander";
 import { InvalidArgumentError } from "../../oci/index.js";
 import { printError } from "../print-error.js";
 import {
-  ContainerRuntime, ContainerStartError, readContainerLogs, runContainer, selfIdentity, type CreateContainerOptions,
+  ContainerRuntime, ContainerStartError, readContainerLogs, runContainer, selfIdentity, type ContainerRecord, type CreateContainerOptions,
 } from "../../runtime/index.js";
 import type { GlobalOptions } from "../main.js";
 import { ProgressRenderer, progressMode } from "../progress-renderer.js";
 import { addContainerFlags, containerOptions, type ContainerFlags } from "./container-flags.js";
 import { imageStore } from "./image-commands.js";
+import { removeInDaemon, startInDaemon } from "./run-in-daemon.js";
+import { setRunPath } from "../run-path.js";
 
 /** docker's exit code when the failure is berth's own, not the container's. */
 const BERTH_FAILED = 125;
@@ -26,7 +28,8 @@ interface RunFlags extends ContainerFlags {
 export function runCommand(globals: () => GlobalOptions): Command {
   const cmd = new Command("run")
     .description("create and start a container; in the foreground its output is shown and its exit code is berth's. "
-      + "The container runs under its own monitor (conmon) and outlives berth; -i/-t containers run attached to this berth instead")
+      + "The container runs under its own monitor (conmon) and outlives berth; with a daemon running for the root, the daemon starts it "
+      + "(an image not in the store is pulled here first). -i/-t containers run attached to this berth instead")
     .argument("<image>", "name, id, oci:DIR[:tag] or docker-archive:FILE; pulled first when not in the store")
     .argument("[command...]", "command and arguments; default the image's Cmd")
     .option("-d, --detach", "run in the background and print the container id");
@@ -69,19 +72,29 @@ async function runAction(globals: GlobalOptions, image: string, command: string[
     if ((flags.interactive || flags.tty) && !flags.detach) return await runAttached(globals, image, { ...opts, ...(flags.interactive && { interactive: true }) }, forward, renderer);
     const runtime = new ContainerRuntime(imageStore(globals));
     const attached = flags.detach ? undefined : await selfIdentity();
-    const { record } = await runtime.run(image, opts, { ...(attached !== undefined && { attached }) });
+    // With a daemon running for the root, it makes and starts the container, warm (as dockerd does);
+    // this berth still shows the log and ends with the exit code. Without one, or to pull the image first, here.
+    const inDaemon = await startInDaemon(runtime.ctx.root, image, opts, attached);
+    let record: string | ContainerRecord;
+    if (inDaemon !== undefined) {
+      record = inDaemon;
+    } else {
+      setRunPath("local");
+      record = (await runtime.run(image, opts, { ...(attached !== undefined && { attached }) })).record;
+    }
     renderer.finish();
+    const id = typeof record === "string" ? record : record.id;
     if (flags.detach) {
-      process.stdout.write(`${record.id}\n`);
+      process.stdout.write(`${id}\n`);
       return 0;
     }
     forward((s) => void runtime.kill(record, s).catch(() => undefined));
     const followLog = (stop: Promise<unknown>): Promise<void> =>
-      readContainerLogs(runtime.ctx.logPath(record.id), { follow: true, stop }, { stdout: process.stdout, stderr: process.stderr });
-    if (record.autoRemove) {
+      readContainerLogs(runtime.ctx.logPath(id), { follow: true, stop }, { stdout: process.stdout, stderr: process.stderr });
+    if (opts.autoRemove) {
       // The log is drained once the run has ended; then the container is taken apart in one step.
       await followLog(runtime.ended(record));
-      return await runtime.removeExited(record);
+      return (inDaemon !== undefined ? await removeInDaemon(runtime.ctx.root, id) : undefined) ?? await runtime.removeExited(record);
     }
     const exited = runtime.wait(record, { nextExit: true });
     await followLog(exited);

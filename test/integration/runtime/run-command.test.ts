@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { describeResult, run, type RunOptions, type RunResult } from "../../support/run.js";
-import { assertClean, berthRun, RUN_CLI, useRuntimeFixture, type RuntimeFixture } from "./runtime-fixture.js";
+import { assertClean, berthRun, RUN_CLI, startDaemon, stopDaemon, useRuntimeFixture, type RuntimeFixture } from "./runtime-fixture.js";
 
 /**
  * `berth run --rm --network none ARGS…`: containers now outlive their run
@@ -18,14 +18,24 @@ const runRm = (fx: RuntimeFixture, args: readonly string[], opts?: RunOptions): 
 /** `berth --root ROOT ARGS…`, any command. */
 const berth = (fx: RuntimeFixture, args: readonly string[]): Promise<RunResult> => run(process.execPath, [RUN_CLI, "--root", fx.root, ...args], { timeoutMs: 60_000 });
 
-// `berth run` end to end: the command in a child process, real runc, conmon and overlayfs.
-describe("berth run (runc, as root)", () => {
-  const fixture = useRuntimeFixture();
+// `berth run` end to end: the command in a child process, real runc, conmon and overlayfs. The same
+// tests run twice: with no daemon (berth makes the container itself) and with the root's daemon
+// running (berth hands it the making and starting): what a user sees must not differ.
+describe("berth run (runc, as root)", () => runSuite(false));
+describe("berth run handed to the daemon (runc, as root)", () => runSuite(true));
+
+function runSuite(daemon: boolean): void {
+  const fixture = useRuntimeFixture({ daemon });
 
   it("pulls a missing image and propagates the exit code (exit 3)", async (t) => {
     const shared = await fixture(t);
     if (!shared) return;
     const fx = { ...shared, root: join(shared.tmp.path, "fresh-root") };
+    // With a daemon, it answers that the image is not in the store; this berth pulls it and runs it.
+    if (daemon) {
+      await startDaemon(fx.root);
+      t.after(() => stopDaemon(fx.root));
+    }
     const r = await runRm(fx, ["-q", fx.location, "/bin/sh", "-c", "echo out; echo err >&2; exit 3"]);
     assert.equal(r.code, 3, describeResult(r));
     assert.equal(r.stdout, "out\n");
@@ -156,6 +166,10 @@ describe("berth run (runc, as root)", () => {
     const blocked = await runRm(fx, ["--security-opt", `seccomp=${profile}`, "localhost/busybox:t1", "/bin/sh", "-c", "mkdir /made"]);
     assert.notEqual(blocked.code, 0, describeResult(blocked));
     assert.match(blocked.stderr, /Operation not permitted/);
+    // A relative profile path is the caller's: resolved where berth runs, not where the daemon does.
+    const relative = await runRm(fx, ["--security-opt", "seccomp=no-mkdir.json", "localhost/busybox:t1", "/bin/sh", "-c", "mkdir /made"], { cwd: fx.tmp.path });
+    assert.notEqual(relative.code, 0, describeResult(relative));
+    assert.match(relative.stderr, /Operation not permitted/);
     const allowed = await runRm(fx, ["--security-opt", "seccomp=unconfined", "localhost/busybox:t1", "/bin/sh", "-c", "mkdir /made && grep '^Seccomp:' /proc/self/status"]);
     assert.equal(allowed.code, 0, describeResult(allowed));
     assert.match(allowed.stdout, /Seccomp:\s+0/);
@@ -259,4 +273,18 @@ describe("berth run (runc, as root)", () => {
     assert.equal((await berth(fx, ["rm", "-f", "orphan"])).code, 0);
     await assertClean(fx);
   });
-});
+
+  it(daemon ? "the daemon starts the container: its monitor has the daemon's environment, not this berth's" : "this berth starts the container: its monitor has this berth's environment", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const r = await run(process.execPath, [RUN_CLI, "--root", fx.root, "run", "-d", "--network", "none", "localhost/busybox:t1", "/bin/sh", "-c", "sleep 30"],
+      { timeoutMs: 60_000, env: { ...process.env, BERTH_TEST_CALLER: "the-cli" } });
+    assert.equal(r.code, 0, describeResult(r));
+    const id = r.stdout.trim();
+    t.after(() => berth(fx, ["rm", "-f", id]));
+    const state = JSON.parse(await readFile(join(fx.root, "containers", id, "state.json"), "utf8")) as { monitor?: { pid: number } };
+    assert.ok(state.monitor !== undefined, "no monitor recorded");
+    const environ = (await readFile(`/proc/${state.monitor.pid}/environ`, "utf8")).split("\0");
+    assert.equal(environ.includes("BERTH_TEST_CALLER=the-cli"), !daemon, `conmon's environment: ${environ.filter((e) => e.startsWith("BERTH_")).join(" ") || "no BERTH_ variables"}`);
+  });
+}

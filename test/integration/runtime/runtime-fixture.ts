@@ -108,17 +108,21 @@ export async function assertRemovalsFinished(root: string): Promise<void> {
 
 /**
  * Inside a describe block: build one fixture before its tests (when this
- * machine can run containers) and remove it after. Returns the accessor each
- * test calls first: the fixture, or undefined after skipping with the reason.
+ * machine can run containers) and remove it after. With `daemon`, berth's
+ * daemon runs for the fixture's root meanwhile (`berth daemon start`), so
+ * the commands that hand work to it do. Returns the accessor each test
+ * calls first: the fixture, or undefined after skipping with the reason.
  */
-export function useRuntimeFixture(): (t: TestContext) => Promise<RuntimeFixture | undefined> {
+export function useRuntimeFixture(opts: { readonly daemon?: boolean } = {}): (t: TestContext) => Promise<RuntimeFixture | undefined> {
   let f: RuntimeFixture | undefined;
   let usable = false;
   before(async () => {
     usable = (await containersUnsupported()) === undefined;
     if (usable) f = await makeRuntimeFixture();
+    if (f && opts.daemon) await startDaemon(f.root);
   });
   after(async () => {
+    if (f && opts.daemon) await stopDaemon(f.root);
     await f?.tmp.remove();
   });
   return async (t) => {
@@ -126,4 +130,15 @@ export function useRuntimeFixture(): (t: TestContext) => Promise<RuntimeFixture 
     assert.ok(usable && f, "fixture not built");
     return f;
   };
+}
+
+/** `berth daemon start` for `root`: returns once the daemon answers. */
+export async function startDaemon(root: string): Promise<void> {
+  const r = await run(process.execPath, [RUN_CLI, "--root", root, "daemon", "start"], { timeoutMs: 60_000 });
+  assert.equal(r.code, 0, `berth daemon start: ${r.stderr}`);
+}
+
+/** `berth daemon stop` for `root` (containers keep running). */
+export async function stopDaemon(root: string): Promise<void> {
+  await run(process.execPath, [RUN_CLI, "--root", root, "daemon", "stop"], { timeoutMs: 60_000 });
 }

@@ -1,0 +1,70 @@
+// What `berth run` sends the daemon: the options its flags give, and nothing the daemon's API refuses
+// or changes on the way (its schema is the boundary: a field it lacks would fail every such run).
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { Command } from "commander";
+import { parseRunRequest } from "../../api/index.js";
+import { addContainerFlags, containerOptions, type ContainerFlags } from "./container-flags.js";
+
+async function optionsOf(args: readonly string[]): Promise<Awaited<ReturnType<typeof containerOptions>>> {
+  let got: Promise<Awaited<ReturnType<typeof containerOptions>>> | undefined;
+  const cmd = addContainerFlags(new Command("run").argument("<image>").argument("[command...]"))
+    .passThroughOptions()
+    .exitOverride()
+    .action((_image: string, command: string[], flags: ContainerFlags) => {
+      got = containerOptions(command, flags);
+    });
+  await cmd.parseAsync([...args], { from: "user" });
+  assert.ok(got, "the action did not run");
+  return got;
+}
+
+test("every flag's option crosses the daemon's API unchanged", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "berth-run-wire-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const envFile = join(dir, "vars.env");
+  await writeFile(envFile, "A=1\n");
+  const opts = await optionsOf([
+    "--rm", "--name", "web", "-e", "B=2", "--env-file", envFile, "-w", "/srv", "-u", "1000:1000", "--hostname", "h", "--read-only",
+    "--tmpfs", "/run:size=1m", "-v", "/tmp:/data:ro", "-v", "named:/vol", "-v", "/anon", "--mount", "type=tmpfs,dst=/t",
+    "--cap-add", "NET_ADMIN", "--cap-drop", "MKNOD", "--security-opt", "no-new-privileges", "--security-opt", "seccomp=unconfined",
+    "--memory", "64m", "--memory-swap", "128m", "--cpus", "0.5", "--pids-limit", "20", "--network", "none",
+    "-p", "127.0.0.1:8080:80/udp", "-P", "--label", "k=v", "--restart", "no", "--health-cmd", "true", "--health-interval", "2s",
+    "--health-on-failure", "kill", "--init", "--entrypoint", "/bin/sh", "img", "-c", "echo hi",
+  ]);
+  const { onProgress: _p, ...plain } = opts;
+  const wire = JSON.parse(JSON.stringify({ image: "img", options: plain, attached: { pid: 1, startTime: "42" } })) as unknown;
+  const parsed = parseRunRequest(wire);
+  assert.deepEqual(parsed, wire);
+  assert.deepEqual(parsed.options.env, ["A=1", "B=2"]);
+  assert.equal(parsed.options.health?.test[0], "CMD-SHELL");
+});
+
+test("--no-healthcheck reaches the runtime (it turns the image's HEALTHCHECK off)", async () => {
+  const opts = await optionsOf(["--no-healthcheck", "img"]);
+  assert.deepEqual(opts.healthFlags, { noHealthcheck: true });
+  assert.equal(opts.health, undefined);
+});
+
+test("a relative seccomp profile is made absolute where berth runs", async () => {
+  const opts = await optionsOf(["--security-opt", "seccomp=profiles/p.json", "img"]);
+  assert.equal(opts.seccompProfile, join(process.cwd(), "profiles/p.json"));
+  assert.equal((await optionsOf(["--security-opt", "seccomp=unconfined", "img"])).seccompProfile, "unconfined");
+});
+
+test("the daemon's API refuses what the CLI never sends, naming the field", () => {
+  const base = { image: "img", options: {} };
+  const cases: readonly [unknown, RegExp][] = [
+    [{ ...base, options: { seccompProfile: "relative.json" } }, /run: options\.seccompProfile/],
+    [{ ...base, options: { binds: [{ source: "tmp", destination: "/d", readOnly: false }] } }, /run: options\.binds\.0\.source/],
+    [{ ...base, options: { privileged: true } }, /run: options: .*privileged/],
+    [{ ...base, options: { mounts: [{ type: "nfs", target: "/x", origin: "" }] } }, /run: options\.mounts\.0/],
+    [{ ...base, image: "" }, /run: image/],
+    [{ ...base, attached: { pid: -1, startTime: "" } }, /run: attached\.pid/],
+    [{ image: "img" }, /run: options/],
+  ];
+  for (const [body, message] of cases) assert.throws(() => parseRunRequest(body), message);
+});
