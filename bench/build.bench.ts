@@ -6,7 +6,7 @@ import { tempDir } from "../test/support/temp-dir.js";
 import type { Bench } from "./harness/bench.js";
 import type { Cleanup } from "./harness/cleanup.js";
 import { measureWithTeardown } from "./harness/ordered-teardown.js";
-import { BerthDaemons } from "./build/berth-daemons.js";
+import { BerthDaemons } from "./harness/berth-daemons.js";
 import { missing, versionOf } from "./pull/tools.js";
 import { BUILD_USAGE, parseBuildBenchOptions, type BuildBenchOptions } from "./build/build-options.js";
 import { printPartReport } from "./build/build-report.js";
@@ -79,7 +79,7 @@ async function measureAll(opts: BuildBenchOptions, cleanup: Cleanup, signal: Abo
   const starts = `process start (median of 5): berth --version ${formatValue(await startSeconds(berthAt(join(tmp.path, "empty-root")), ["--version"]))} s` +
     (docker === undefined ? "" : `, docker version ${formatValue(await startSeconds(docker, ["version", "--format", "{{.Server.Version}}"]))} s`);
   const reports: PartReport[] = [];
-  const daemons = new BerthDaemons(opts.berthDaemon, cleanup);
+  const daemons = new BerthDaemons(opts.berthDaemon, cleanup, berthAt);
   const part = async (name: string): Promise<PartContext> => {
     const dir = join(tmp.path, name);
     await mkdir(dir, { recursive: true });

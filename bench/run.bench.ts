@@ -5,6 +5,7 @@ import { tempDir } from "../test/support/temp-dir.js";
 import type { Bench } from "./harness/bench.js";
 import type { Cleanup } from "./harness/cleanup.js";
 import { measureWithTeardown } from "./harness/ordered-teardown.js";
+import { BerthDaemons } from "./harness/berth-daemons.js";
 import { missing, versionOf } from "./pull/tools.js";
 import { loadIntoBerth, loadIntoDocker, makeBenchBusybox, type BenchBusybox } from "./run/bench-busybox.js";
 import { measureBreakdown, type BreakdownGroup } from "./run/breakdown.js";
@@ -15,7 +16,7 @@ import { measureOneShot, type OneShotResult } from "./run/oneshot-runs.js";
 import { makeRuncFloor, type RuncFloor } from "./run/runc-floor.js";
 import { parseRunBenchOptions, RUN_USAGE, type RunBenchOptions } from "./run/run-options.js";
 import { printRunReport } from "./run/run-report.js";
-import { BERTH_BIN, RUNC, runCommands } from "./run/run-tools.js";
+import { BERTH_BIN, berthAt, RUNC, runCommands } from "./run/run-tools.js";
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const loadNow = (): string => loadavg().map((l) => l.toFixed(2)).join(" ");
@@ -90,6 +91,9 @@ async function measureAll(opts: RunBenchOptions, cleanup: Cleanup, signal: Abort
   const berthRoot = join(tmp.path, "berth");
   cleanup.defer("remove berth's containers", removeListed(berthDetached(berthRoot)));
   await loadIntoBerth(image, berthRoot);
+  const daemons = new BerthDaemons(opts.berthDaemon, cleanup, berthAt, "container");
+  await daemons.use(berthRoot);
+
   let floor: RuncFloor | undefined;
   let noFloor: string | undefined;
   try {
@@ -128,7 +132,7 @@ async function measureAll(opts: RunBenchOptions, cleanup: Cleanup, signal: Abort
     log(`breakdown: each step alone, ${BREAKDOWN_REPS} times`);
     breakdown = await measureBreakdown({ berthRoot, floor, dockerd, reps: BREAKDOWN_REPS, signal });
   }
-  printRunReport({ opts, oneShot, detached, breakdown, versions, loadAtStart, loadAtEnd: loadNow() });
+  printRunReport({ opts, oneShot, detached, breakdown, versions, berthSetup: daemons.describe(), loadAtStart, loadAtEnd: loadNow() });
   process.stdout.write(`total ${((Date.now() - began) / 1000).toFixed(0)} s\n`);
   const incomplete = [...oneShot, ...detached].some((r) => r.problem !== undefined);
   return incomplete ? 1 : 0;

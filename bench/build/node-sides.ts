@@ -2,7 +2,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { timed } from "../harness/timing.js";
 import type { BuildSide, TimedStep } from "./build-rounds.js";
-import type { BerthDaemons } from "./berth-daemons.js";
+import type { BerthDaemons } from "../harness/berth-daemons.js";
 import { berthAt, mustRun, type Cli } from "./build-tools.js";
 import type { NodeContexts } from "./node-app-context.js";
 

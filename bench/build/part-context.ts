@@ -1,5 +1,5 @@
 import type { Cleanup } from "../harness/cleanup.js";
-import type { BerthDaemons } from "./berth-daemons.js";
+import type { BerthDaemons } from "../harness/berth-daemons.js";
 import type { SideResult } from "./build-rounds.js";
 import type { BuildRow } from "./build-table.js";
 import type { Cli } from "./build-tools.js";

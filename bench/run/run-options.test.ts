@@ -3,7 +3,9 @@ import { test } from "node:test";
 import { parseRunBenchOptions, type RunBenchOptions } from "./run-options.js";
 
 const cases: { name: string; args: string[]; want?: Partial<RunBenchOptions>; expectErr?: RegExp }[] = [
-  { name: "defaults", args: [], want: { runs: 20, warmup: 2, containers: 50, rounds: 1, parts: ["oneshot", "detached", "breakdown"] } },
+  { name: "defaults", args: [], want: { runs: 20, warmup: 2, containers: 50, rounds: 1, parts: ["oneshot", "detached", "breakdown"], berthDaemon: true } },
+  { name: "without berth's daemon", args: ["--berth-daemon", "off"], want: { berthDaemon: false } },
+  { name: "daemon neither on nor off", args: ["--berth-daemon", "maybe"], expectErr: /--berth-daemon: "maybe" is not on or off/ },
   { name: "all flags", args: ["--runs", "5", "--warmup", "0", "--containers", "3", "--rounds", "2"], want: { runs: 5, warmup: 0, containers: 3, rounds: 2 } },
   { name: "parts in run order, duplicates dropped", args: ["--parts", "breakdown, oneshot,breakdown"], want: { parts: ["oneshot", "breakdown"] } },
   { name: "too few runs for a p90", args: ["--runs", "2"], expectErr: /--runs: 2 is outside 3\.\.1000/ },

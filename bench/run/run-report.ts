@@ -14,6 +14,8 @@ export interface RunReport {
   readonly detached: readonly DetachedResult[];
   readonly breakdown: readonly BreakdownGroup[];
   readonly versions: readonly string[];
+  /** How berth's commands ran: with its daemon or each in its own process. */
+  readonly berthSetup: string;
   readonly loadAtStart: string;
   readonly loadAtEnd: string;
 }
@@ -124,6 +126,7 @@ export function printRunReport(report: RunReport): void {
   out(`\nrun bench: one busybox image, ${opts.runs} timed runs per side after ${opts.warmup} warm-ups, order rotating per run; ` +
     `${opts.containers} detached containers per side, ${opts.rounds} round(s)`);
   out("  berth:  berth --root <tmp> run --rm --network none localhost/busybox:bench /bin/busybox true   (under conmon + runc)");
+  out(`          ${report.berthSetup}`);
   out("  docker: docker run --rm --network none busybox:bench /bin/busybox true   (the bench's own dockerd, image from docker load)");
   out("  floor:  runc --root <tmp> run --bundle <unpacked busybox, runc spec + terminal false> <fresh id>");
   out("  detached: run -d --network none IMAGE /bin/busybox sleep 600, one after another; then stop -t 1 <all ids> and rm -f <all ids>, one command each");
