@@ -103,6 +103,7 @@ const runOptionsSchema = z.object({
   publishAll: z.boolean().optional(),
   autoRemove: z.boolean().optional(),
   tty: z.boolean().optional(),
+  runtime: absolute.optional(),
   platform: z.object({ os: text, architecture: text, variant: text.optional() }).strict().optional(),
 }).strict();
 

@@ -21,6 +21,8 @@ export interface ConmonCreateOptions {
   /** Program and arguments conmon runs once the container has ended (berth's exit hook). */
   readonly exitCommand?: readonly string[];
   readonly terminal?: boolean;
+  /** The OCI runtime program conmon runs; default the one this Conmon was made with. */
+  readonly runtime?: string;
   /** runc's global flags (`--root`, `--log`, …), before its subcommand. */
   readonly runtimeArgs: readonly string[];
   /** Where runc writes its JSON log, read for the failure message. */
@@ -48,7 +50,7 @@ export class Conmon {
   async create(o: ConmonCreateOptions): Promise<ConmonCreated> {
     await mkdir(o.exitDir, { recursive: true });
     const args = [
-      "--api-version", "1", "-c", o.id, "-u", o.id, "-r", this.runtime, "-b", o.bundle,
+      "--api-version", "1", "-c", o.id, "-u", o.id, "-r", o.runtime ?? this.runtime, "-b", o.bundle,
       "-p", join(o.bundle, "pidfile"), "--conmon-pidfile", join(o.bundle, "conmon.pid"),
       "-n", o.name ?? o.id, "--exit-dir", o.exitDir, "--full-attach", "--socket-dir-path", o.bundle,
       "-l", `k8s-file:${o.logPath}`, "--log-level", "error",

@@ -63,7 +63,7 @@ export async function settleExit(ctx: RuntimeContext, record: ContainerRecord, r
       error = "the container's monitor (conmon) ended without recording an exit code (killed, or the machine restarted)";
     }
     const oomKilled = await containerOomKilled(record.id).catch(() => false);
-    await ctx.runc.delete(record.id).catch(() => undefined);
+    await ctx.runtimeOf(record).delete(record.id).catch(() => undefined);
     await detachNetwork(ctx, record, state).catch(() => undefined);
     await (await OverlayRootfs.existing(dir)).unmount({ keepWritableLayer: true });
     const restart = wantsRestart(record, state, exit.code);

@@ -86,6 +86,7 @@ export function inspectContainer(
       PortBindings: ports,
       RestartPolicy: { Name: r.restartPolicy?.name ?? "no", MaximumRetryCount: r.restartPolicy?.maximumRetryCount ?? 0 },
       AutoRemove: r.autoRemove === true,
+      Runtime: r.runtime ?? "runc",
       CapAdd: o.capAdd ?? null,
       CapDrop: o.capDrop ?? null,
       ReadonlyRootfs: o.readOnly === true,

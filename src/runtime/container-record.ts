@@ -56,6 +56,12 @@ export interface ContainerRecord {
   readonly tty?: boolean;
   /** The image's StopSignal, docker's default SIGTERM. */
   readonly stopSignal?: string;
+  /**
+   * The OCI runtime program this container was made with (`--runtime`), an
+   * absolute path; absent for the root's default (runc). Every later step
+   * (start, kill, exec, delete) uses the same one: runtimes keep their own state.
+   */
+  readonly runtime?: string;
   /** Named and anonymous volumes this container holds (released by rm). */
   readonly volumes?: readonly string[];
   /**

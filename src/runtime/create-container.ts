@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rm, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir, rm, stat } from "node:fs/promises";
 import { ImageNotFoundError } from "../image/index.js";
 import { hostPlatform, InvalidArgumentError } from "../oci/index.js";
 import type { ContainerOptions } from "./container-options.js";
@@ -30,6 +31,8 @@ export interface CreateContainerOptions extends ContainerOptions, PrepareImageOp
   readonly publishAll?: boolean;
   readonly autoRemove?: boolean;
   readonly tty?: boolean;
+  /** The OCI runtime program (absolute path) for this container; default the root's (runc). */
+  readonly runtime?: string;
   /** `never`: only an image the store holds unpacked is run; any other is an ImageNotFoundError (a daemon asked by a CLI, which pulls with its own progress). Default: pull a missing image, as docker does. */
   readonly pull?: "missing" | "never";
 }
@@ -46,6 +49,9 @@ export async function createContainer(ctx: RuntimeContext, image: string, opts: 
     if ((await stat(b.source).catch(() => undefined)) === undefined) {
       throw new InvalidArgumentError(`-v ${b.source}:${b.destination}: source ${b.source} does not exist`, { hint: "create it first" });
     }
+  }
+  if (opts.runtime !== undefined && !(await access(opts.runtime, constants.X_OK).then(() => true, () => false))) {
+    throw new InvalidArgumentError(`--runtime ${opts.runtime}: no such program, or not executable`, { hint: "give runc, crun or the absolute path of an OCI runtime (apt-get install crun)" });
   }
   if (opts.restartPolicy !== undefined && opts.restartPolicy.name !== "no" && opts.autoRemove) {
     throw new InvalidArgumentError("--restart and --rm cannot be used together", { hint: "a container that restarts is never removed on exit" });
@@ -89,6 +95,7 @@ export async function createContainer(ctx: RuntimeContext, image: string, opts: 
       ...(health !== undefined && { health }),
       ...(opts.autoRemove && { autoRemove: true }),
       ...(opts.tty && { tty: true }),
+      ...(opts.runtime !== undefined && opts.runtime !== ctx.runc.binary && { runtime: opts.runtime }),
       stopSignal: img.config.config?.StopSignal ?? "SIGTERM",
     };
     await whenAll([writeContainerState(dir, INITIAL_STATE), writeContainerRecord(dir, record)]);

@@ -63,9 +63,9 @@ export async function execInContainer(ctx: RuntimeContext, record: ContainerReco
   await writeFile(processFile, JSON.stringify(proc));
   try {
     const code = await new Promise<number>((resolve, reject) => {
-      const args = ["--root", ctx.runc.opts.stateDir, "--log", log, "--log-format", "json", "exec", "--process", processFile, ...(opts.tty ? ["-t"] : []), record.id];
+      const args = ["--root", ctx.runtimeOf(record).opts.stateDir, "--log", log, "--log-format", "json", "exec", "--process", processFile, ...(opts.tty ? ["-t"] : []), record.id];
       const capture = opts.capture;
-      const child = spawn(ctx.runc.binary, args, {
+      const child = spawn(ctx.runtimeOf(record).binary, args, {
         stdio: [opts.interactive || opts.tty ? "inherit" : "ignore", capture ? "pipe" : "inherit", capture ? "pipe" : "inherit"],
       });
       if (capture) {

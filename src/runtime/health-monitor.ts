@@ -176,7 +176,7 @@ async function check(ctx: RuntimeContext, w: Watch): Promise<HealthStatus["statu
 async function onFailure(ctx: RuntimeContext, record: ContainerRecord, action: "kill" | "restart" | "stop"): Promise<void> {
   const { stopContainer } = await import("./stop-container.js");
   const { startContainer } = await import("./start-container.js");
-  if (action === "kill") await ctx.runc.kill(record.id, "SIGKILL", true);
+  if (action === "kill") await ctx.runtimeOf(record).kill(record.id, "SIGKILL", true);
   else await stopContainer(ctx, record, 10);
   if (action === "restart") await startContainer(ctx, record);
 }

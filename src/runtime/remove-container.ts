@@ -26,7 +26,7 @@ export async function removeContainer(ctx: RuntimeContext, record: ContainerReco
     const s = await readContainerState(dir);
     if (s !== undefined) await writeContainerState(dir, { ...s, status: "removing", stoppedByUser: true });
     // runc keeps a state dir only for a container it still knows (settling an exit deletes it).
-    if (await access(join(ctx.runc.opts.stateDir, record.id)).then(() => true, () => false)) await ctx.runc.delete(record.id);
+    if (await access(join(ctx.runtimeOf(record).opts.stateDir, record.id)).then(() => true, () => false)) await ctx.runtimeOf(record).delete(record.id);
     if (s !== undefined) await detachNetwork(ctx, record, s).catch(() => undefined);
     await (await OverlayRootfs.existing(dir)).unmount();
     // A recursive delete would go through a rootfs still mounted into the image's snapshots.

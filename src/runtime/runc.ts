@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Writable } from "node:stream";
 import { RuntimeToolError } from "./errors.js";
 import { releaseCreated } from "./exec-fifo.js";
@@ -100,7 +100,8 @@ export class Runc {
    * releaseCreated), and by `runc start` when there is no such fifo.
    */
   async start(id: string, initPid?: number): Promise<void> {
-    if (initPid !== undefined && (await releaseCreated(this.opts.stateDir, id, initPid))) return;
+    // The exec fifo is runc's way (a runtime of another name may keep its own): releasing it here spares starting `runc start`.
+    if (initPid !== undefined && basename(this.binary).startsWith("runc") && (await releaseCreated(this.opts.stateDir, id, initPid))) return;
     await this.must(["start", id]);
   }
 

@@ -1,5 +1,5 @@
 import { access, readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BerthError } from "../oci/index.js";
 import type { ImageStore } from "../image/index.js";
@@ -46,6 +46,7 @@ export class RuntimeContext {
   readonly conmon: Conmon;
   readonly names: ContainerNames;
   readonly logSizeMax: number;
+  private readonly others = new Map<string, Runc>();
 
   constructor(readonly store: ImageStore, opts: RuntimeContextOptions = {}) {
     this.containersDir = join(store.root, "containers");
@@ -54,6 +55,22 @@ export class RuntimeContext {
     this.conmon = new Conmon(opts.conmonBinary, runtime);
     this.names = new ContainerNames(this.containersDir);
     this.logSizeMax = opts.logSizeMax ?? DEFAULT_LOG_SIZE_MAX;
+  }
+
+  /**
+   * The OCI runtime of container `record`: the root's default (`runc`,
+   * state under `<root>/runc`), or the one it was made with, its state
+   * under `<root>/runtimes/<program name>` (crun's state is not runc's).
+   */
+  runtimeOf(record: { readonly runtime?: string }): Runc {
+    const binary = record.runtime;
+    if (binary === undefined || binary === this.runc.binary) return this.runc;
+    let r = this.others.get(binary);
+    if (r === undefined) {
+      r = new Runc({ stateDir: join(this.root, "runtimes", basename(binary)), binary });
+      this.others.set(binary, r);
+    }
+    return r;
   }
 
   get root(): string {

@@ -67,13 +67,14 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
   const { id } = record;
   const dir = ctx.dir(id);
   const runtimeLog = join(dir, "runc.log");
+  const runtime = ctx.runtimeOf(record);
   // Steps that do not depend on each other run at once (each a few file operations or a program). The
   // seccomp profile (tens of ms to read and convert) and the host's limit are not needed before the spec:
   // they are worked out while mount runs, and awaited there (reads only: nothing to undo if the start fails first).
   const seccompLoaded = loadSeccompProfile(record.options.seccompProfile);
   const nofileRead = nofileHardLimit();
   for (const p of [seccompLoaded, nofileRead]) p.catch(() => undefined);
-  await whenAll([checkLowerDirs(record), clearEarlierRun(ctx, id, runtimeLog)]);
+  await whenAll([checkLowerDirs(record), clearEarlierRun(ctx, record, runtimeLog)]);
   const rootfs = await OverlayRootfs.mount(dir, record.lowerDirs);
   trace("start: mounted");
   undo.push(() => rootfs.unmount({ keepWritableLayer: true }));
@@ -117,7 +118,8 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
       // container) is only needed to restart it. Should that berth die, `ps` finishes the job.
       ...((opts.attached === undefined || (record.restartPolicy?.name ?? "no") !== "no") && { exitCommand: ctx.exitCommand(id, runId) }),
       ...(record.tty && { terminal: true }),
-      runtimeArgs: ["--root", ctx.runc.opts.stateDir, "--log", runtimeLog, "--log-format", "json"],
+      runtime: runtime.binary,
+      runtimeArgs: ["--root", runtime.opts.stateDir, "--log", runtimeLog, "--log-format", "json"],
       runtimeLog,
     });
   } catch (e) {
@@ -125,7 +127,7 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
     throw e;
   }
   trace("start: conmon ran runc create");
-  undo.push(() => ctx.runc.delete(id));
+  undo.push(() => runtime.delete(id));
   const [pid, monitor] = await Promise.all([identityOf(created.pid), identityOf(created.monitorPid)]);
   const state: ContainerState = {
     ...withoutRun(before),
@@ -141,7 +143,7 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
   };
   // Written before `runc start`: the exit hook of a container that ends at once must find it running.
   await writeContainerState(dir, state);
-  await ctx.runc.start(id, created.pid);
+  await runtime.start(id, created.pid);
   trace("start: runc started");
   if (record.health !== undefined) await (await import("./health-monitor.js")).ensureHealthMonitor(ctx);
   return state;
@@ -157,12 +159,14 @@ async function checkLowerDirs(record: ContainerRecord): Promise<void> {
 }
 
 /** What an earlier run may have left when its berth or the machine crashed: its mount, runc's state of it, its exit file and runc log. */
-async function clearEarlierRun(ctx: RuntimeContext, id: string, runtimeLog: string): Promise<void> {
+async function clearEarlierRun(ctx: RuntimeContext, record: ContainerRecord, runtimeLog: string): Promise<void> {
+  const { id } = record;
+  const runtime = ctx.runtimeOf(record);
   const dir = ctx.dir(id);
   await whenAll([
     OverlayRootfs.existing(dir).then((r) => r.unmount({ keepWritableLayer: true }), () => undefined),
     // runc keeps a state dir per container it knows: only an earlier run's crash leaves one.
-    access(join(ctx.runc.opts.stateDir, id)).then(() => ctx.runc.delete(id), () => undefined),
+    access(join(runtime.opts.stateDir, id)).then(() => runtime.delete(id), () => undefined),
     rm(ctx.exitFile(id), { force: true }),
     rm(runtimeLog, { force: true }),
   ]);

@@ -34,14 +34,14 @@ export async function stopContainer(ctx: RuntimeContext, record: ContainerRecord
   if (s.status !== "running" && s.status !== "restarting") return s.exitCode;
   await markStoppedByUser(ctx, record.id);
   if (s.status === "restarting") return s.exitCode;
-  await ctx.runc.kill(record.id, normalizeSignal(record.stopSignal ?? "SIGTERM"));
+  await ctx.runtimeOf(record).kill(record.id, normalizeSignal(record.stopSignal ?? "SIGTERM"));
   const graceful = AbortSignal.timeout(Math.max(0, timeoutS) * 1000);
   try {
     return await waitContainer(ctx, record, { signal: graceful });
   } catch (e) {
     if (!graceful.aborted) throw e;
   }
-  await ctx.runc.kill(record.id, "SIGKILL", true);
+  await ctx.runtimeOf(record).kill(record.id, "SIGKILL", true);
   return waitContainer(ctx, record, { signal: AbortSignal.timeout(30_000) });
 }
 
@@ -51,5 +51,5 @@ export async function killContainer(ctx: RuntimeContext, record: ContainerRecord
   const s = await currentState(ctx, record);
   if (s.status !== "running") throw new ContainerStateError(record.id, `is not running (${s.status})`, "start it first");
   if (sig === "SIGKILL" || sig === "9" || sig === "SIGTERM" || sig === "15") await markStoppedByUser(ctx, record.id);
-  if (!(await ctx.runc.kill(record.id, sig))) throw new ContainerStateError(record.id, "is not running", "it ended meanwhile");
+  if (!(await ctx.runtimeOf(record).kill(record.id, sig))) throw new ContainerStateError(record.id, "is not running", "it ended meanwhile");
 }

@@ -1,7 +1,8 @@
 import { Command } from "commander";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { InvalidArgumentError } from "../../oci/index.js";
 import { collect } from "./container-cli.js";
 import {
@@ -43,6 +44,7 @@ export interface ContainerFlags {
   readonly healthOnFailure?: string;
   readonly healthcheck?: boolean;
   readonly init?: boolean;
+  readonly runtime?: string;
   readonly label: string[];
   readonly tty?: boolean;
   readonly interactive?: boolean;
@@ -88,6 +90,7 @@ export function addContainerFlags(cmd: Command): Command {
     .option("--health-on-failure <action>", "none, kill, restart or stop when unhealthy")
     .option("--no-healthcheck", "disable the image's HEALTHCHECK")
     .option("--init", "run an init (tini) as pid 1 that forwards signals and reaps zombies")
+    .option("--runtime <runtime>", "OCI runtime for this container: runc (the default), crun, or the path of another runc-compatible program; kept for its whole life")
     .option("-q, --quiet", "do not print pull progress");
 }
 
@@ -98,6 +101,16 @@ export function parseRestart(value: string): RestartPolicy {
     throw new InvalidArgumentError(`--restart ${value}: expected no, always, unless-stopped or on-failure[:max-retries]`);
   }
   return { name: m[1] as RestartPolicy["name"], maximumRetryCount: m[2] !== undefined ? Number(m[2]) : 0 };
+}
+
+/** `--runtime NAME|PATH`: a name is looked up in PATH, then /usr/sbin and /usr/bin (Debian's runc and crun); a path is made absolute. */
+export function resolveRuntime(v: string, path = process.env.PATH ?? ""): string {
+  if (v === "") throw new InvalidArgumentError("--runtime: empty", { hint: "give runc, crun or a path" });
+  if (v.includes("/")) return resolve(v);
+  for (const dir of [...path.split(delimiter).filter((d) => d.startsWith("/")), "/usr/sbin", "/usr/bin"]) {
+    if (existsSync(join(dir, v))) return join(dir, v);
+  }
+  throw new InvalidArgumentError(`--runtime ${v}: not found in PATH, /usr/sbin or /usr/bin`, { hint: `install it (apt-get install ${v === "crun" ? "crun" : "runc"}) or give its absolute path` });
 }
 
 /** Flags → library options; every error names its flag. Mount flags come back unresolved (volumes are made at create). */
@@ -171,5 +184,6 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
     ...(f.rm && { autoRemove: true }),
     ...(f.tty && { tty: true }),
     ...(f.init && { init: true }),
+    ...(f.runtime !== undefined && { runtime: resolveRuntime(f.runtime) }),
   };
 }

@@ -65,7 +65,7 @@ export function containerIoCommands(globals: () => GlobalOptions): Command[] {
     .action(async (ref: string, psArgs: string[]) => {
       const rt = runtimeOf(globals);
       const record = await rt.resolve(ref);
-      const table = await listProcesses(rt.ctx.runc.binary, rt.ctx.runc.opts.stateDir, record.id, { ...(psArgs.length > 0 && { psArgs }) });
+      const table = await listProcesses(rt.ctx.runtimeOf(record).binary, rt.ctx.runtimeOf(record).opts.stateDir, record.id, { ...(psArgs.length > 0 && { psArgs }) });
       process.stdout.write(renderTable(table.titles, table.processes));
     });
 

@@ -120,8 +120,8 @@ async function runAttached(
   if ((opts.mounts ?? []).length > 0 || (opts.publish ?? []).length > 0) {
     throw new InvalidArgumentError("-v/--mount and -p do not work with -i/-t in the foreground in this version", { hint: "run it detached (-d) and use berth exec -it" });
   }
-  const { mounts: _m, healthFlags: _h, restartPolicy: _r, labels: _l, autoRemove: _a, publishAll: _p, health: _hc, ...rest } = opts;
-  const container = await runContainer(imageStore(globals), image, { ...rest, network: rest.network === "bridge" ? "none" : rest.network });
+  const { mounts: _m, healthFlags: _h, restartPolicy: _r, labels: _l, autoRemove: _a, publishAll: _p, health: _hc, runtime, ...rest } = opts;
+  const container = await runContainer(imageStore(globals), image, { ...rest, ...(runtime !== undefined && { runcBinary: runtime }), network: rest.network === "bridge" ? "none" : rest.network });
   renderer.finish();
   forward((s) => container.kill(s));
   return container.wait();

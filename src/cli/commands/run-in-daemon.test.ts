@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { Command } from "commander";
 import { parseRunRequest } from "../../api/index.js";
-import { addContainerFlags, containerOptions, type ContainerFlags } from "./container-flags.js";
+import { addContainerFlags, containerOptions, resolveRuntime, type ContainerFlags } from "./container-flags.js";
 
 async function optionsOf(args: readonly string[]): Promise<Awaited<ReturnType<typeof containerOptions>>> {
   let got: Promise<Awaited<ReturnType<typeof containerOptions>>> | undefined;
@@ -33,7 +33,7 @@ test("every flag's option crosses the daemon's API unchanged", async (t) => {
     "--cap-add", "NET_ADMIN", "--cap-drop", "MKNOD", "--security-opt", "no-new-privileges", "--security-opt", "seccomp=unconfined",
     "--memory", "64m", "--memory-swap", "128m", "--cpus", "0.5", "--pids-limit", "20", "--network", "none",
     "-p", "127.0.0.1:8080:80/udp", "-P", "--label", "k=v", "--restart", "no", "--health-cmd", "true", "--health-interval", "2s",
-    "--health-on-failure", "kill", "--init", "--entrypoint", "/bin/sh", "img", "-c", "echo hi",
+    "--health-on-failure", "kill", "--init", "--runtime", "/usr/sbin/runc", "--entrypoint", "/bin/sh", "img", "-c", "echo hi",
   ]);
   const { onProgress: _p, ...plain } = opts;
   const wire = JSON.parse(JSON.stringify({ image: "img", options: plain, attached: { pid: 1, startTime: "42" } })) as unknown;
@@ -67,4 +67,14 @@ test("the daemon's API refuses what the CLI never sends, naming the field", () =
     [{ image: "img" }, /run: options/],
   ];
   for (const [body, message] of cases) assert.throws(() => parseRunRequest(body), message);
+});
+
+test("--runtime: a name is found in PATH or /usr/sbin and /usr/bin, a path made absolute, anything else refused", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "berth-runtime-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, "my-oci"), "#!/bin/sh\n", { mode: 0o755 });
+  assert.equal(resolveRuntime("my-oci", `relative/bin:${dir}`), join(dir, "my-oci"));
+  assert.equal(resolveRuntime("./bin/rt", ""), join(process.cwd(), "bin/rt"));
+  assert.throws(() => resolveRuntime("no-such-oci-runtime", dir), /--runtime no-such-oci-runtime: not found in PATH, \/usr\/sbin or \/usr\/bin/);
+  assert.throws(() => resolveRuntime(""), /--runtime: empty/);
 });

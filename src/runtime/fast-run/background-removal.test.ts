@@ -45,7 +45,7 @@ describe("background removal", () => {
 
   it("takes the container out of sight at once, and its directory goes away in the background", async () => {
     const id = await ended();
-    assert.equal(await removeInBackground(ctx, id), true);
+    assert.equal(await removeInBackground(ctx, { id }), true);
     assert.equal(await exists(ctx.dir(id)), false);
     assert.ok(!(await ctx.ids()).includes(id));
     await until("the directory deleted", async () => !(await exists(join(removingDir(ctx), id))));

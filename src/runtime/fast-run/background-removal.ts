@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from "n
 import { join } from "node:path";
 import { withFileLock } from "../../content/index.js";
 import { isLaunchable, shellLauncher } from "../internal/shell-launcher.js";
+import { readContainerRecord, type ContainerRecord } from "../container-record.js";
 import { identityOf, isRunning, type ProcessIdentity } from "../process-identity.js";
 import { OverlayRootfs } from "../rootfs.js";
 import type { RuntimeContext } from "../runtime-context.js";
@@ -39,14 +40,16 @@ const REMOVER = "remover.json";
  * here: the caller then removes it itself. A removal cut short (its
  * remover killed) is finished by {@link finishAbandonedRemovals}.
  */
-export async function removeInBackground(ctx: RuntimeContext, id: string): Promise<boolean> {
+export async function removeInBackground(ctx: RuntimeContext, record: Pick<ContainerRecord, "id" | "runtime">): Promise<boolean> {
+  const { id } = record;
+  const runtime = ctx.runtimeOf(record);
   const launcher = shellLauncher();
   const shellPid = launcher?.pid;
-  if (launcher === undefined || shellPid === undefined || !["umount", "mountpoint", "rm", ctx.runc.binary].every(isLaunchable)) return false;
+  if (launcher === undefined || shellPid === undefined || !["umount", "mountpoint", "rm", runtime.binary].every(isLaunchable)) return false;
   const from = ctx.dir(id);
   const to = join(removingDir(ctx), id);
   // The launcher reads one program per line.
-  if ([ctx.runc.binary, ctx.runc.opts.stateDir, to].some((a) => /[\n\0]/.test(a))) return false;
+  if ([runtime.binary, runtime.opts.stateDir, to].some((a) => /[\n\0]/.test(a))) return false;
   const remover = await identityOf(shellPid);
   if (remover === undefined) return false;
   await writeFile(join(from, REMOVER), JSON.stringify(remover));
@@ -57,7 +60,7 @@ export async function removeInBackground(ctx: RuntimeContext, id: string): Promi
   });
   // The lock file came along; nobody can wait on it there.
   await unlink(join(to, "state.lock")).catch(() => undefined);
-  await launcher.launchDetached("/bin/sh", ["-c", REMOVE_SH, "berth-remove", ctx.runc.binary, ctx.runc.opts.stateDir, id, to])
+  await launcher.launchDetached("/bin/sh", ["-c", REMOVE_SH, "berth-remove", runtime.binary, runtime.opts.stateDir, id, to])
     .catch(() => finishRemoval(ctx, id, to));
   return true;
 }
@@ -82,7 +85,9 @@ export async function finishAbandonedRemovals(ctx: RuntimeContext): Promise<void
 
 /** What REMOVE_SH does, done here. Throws while the rootfs is still mounted: the directory is then kept. */
 async function finishRemoval(ctx: RuntimeContext, id: string, path: string): Promise<void> {
-  await ctx.runc.delete(id);
+  // The runtime it was made with (its record came along); the default when that cannot be read.
+  const record = await readContainerRecord(path).catch(() => undefined);
+  await ctx.runtimeOf(record ?? {}).delete(id);
   await (await OverlayRootfs.existing(path)).unmount({ keepWritableLayer: true });
   await rm(path, { recursive: true, force: true, maxRetries: 3 });
 }

@@ -57,12 +57,12 @@ async function takeApart(ctx: RuntimeContext, record: ContainerRecord, state: Co
   // The network module is loaded only for a container that has a network to take down.
   if (state.netnsPath !== undefined) await import("../container-network.js").then((m) => m.detachNetwork(ctx, record, state)).catch(() => undefined);
   if ((record.volumes ?? []).length > 0) await releaseMounts(ctx.volumes(), record.volumes ?? [], record.id, { removeAnonymous: true });
-  if (await removeInBackground(ctx, record.id)) return;
+  if (await removeInBackground(ctx, record)) return;
   const rootfs = await OverlayRootfs.existing(dir);
   // runc keeps a state dir only for a container it still knows (settling an exit deletes it).
-  const runcKnows = await access(join(ctx.runc.opts.stateDir, record.id)).then(() => true, () => false);
+  const runcKnows = await access(join(ctx.runtimeOf(record).opts.stateDir, record.id)).then(() => true, () => false);
   const steps = await Promise.allSettled([
-    runcKnows ? ctx.runc.delete(record.id) : undefined,
+    runcKnows ? ctx.runtimeOf(record).delete(record.id) : undefined,
     rootfs.unmount({ keepWritableLayer: true }),
   ]);
   // A failed unmount throws here: a recursive delete would go through the mount into the image's snapshots.

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, it } from "node:test";
 import { describeResult, run, type RunOptions, type RunResult } from "../../support/run.js";
-import { assertClean, berthRun, RUN_CLI, startDaemon, stopDaemon, useRuntimeFixture, type RuntimeFixture } from "./runtime-fixture.js";
+import { assertClean, berthRun, RUN_CLI, RUNC, startDaemon, stopDaemon, useRuntimeFixture, type RuntimeFixture } from "./runtime-fixture.js";
 
 /**
  * `berth run --rm --network none ARGS…`: containers now outlive their run
@@ -286,5 +286,60 @@ function runSuite(daemon: boolean): void {
     assert.ok(state.monitor !== undefined, "no monitor recorded");
     const environ = (await readFile(`/proc/${state.monitor.pid}/environ`, "utf8")).split("\0");
     assert.equal(environ.includes("BERTH_TEST_CALLER=the-cli"), !daemon, `conmon's environment: ${environ.filter((e) => e.startsWith("BERTH_")).join(" ") || "no BERTH_ variables"}`);
+  });
+
+  it("--runtime: a program wrapping runc runs the container, and every later step goes through it; a missing one is refused", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const log = join(fx.tmp.path, `oci-calls-${daemon ? "daemon" : "local"}.log`);
+    const wrapper = join(fx.tmp.path, `oci-wrapper-${daemon ? "daemon" : "local"}`);
+    // Logs runc's subcommand (the first word that is one), then is runc.
+    await writeFile(wrapper, `#!/bin/sh\nfor a in "$@"; do case "$a" in create|start|kill|delete|exec) echo "$a" >> '${log}'; break;; esac; done\nexec ${RUNC} "$@"\n`, { mode: 0o755 });
+    const calls = async (): Promise<string[]> => (await readFile(log, "utf8").catch(() => "")).split("\n").filter((l) => l !== "");
+    const once = await runRm(fx, ["--runtime", wrapper, "localhost/busybox:t1", "/bin/sh", "-c", "echo via-wrapper; exit 4"]);
+    assert.equal(once.code, 4, describeResult(once));
+    assert.equal(once.stdout, "via-wrapper\n");
+    await assertClean(fx);
+    assert.ok((await calls()).includes("create"), `the wrapper made the container: ${(await calls()).join(" ")}`);
+    assert.ok((await calls()).includes("delete"), `its state was deleted through the wrapper: ${(await calls()).join(" ")}`);
+
+    await writeFile(log, "");
+    const name = `wrapped-${daemon ? "d" : "l"}`;
+    const started = await berthRun(fx, ["-d", "--name", name, "--network", "none", "--runtime", wrapper, "localhost/busybox:t1", "/bin/sh", "-c", "sleep 60"]);
+    assert.equal(started.code, 0, describeResult(started));
+    t.after(() => berth(fx, ["rm", "-f", name]));
+    const inspected = JSON.parse((await berth(fx, ["inspect", name])).stdout) as { HostConfig: { Runtime: string } }[];
+    assert.equal(inspected[0]?.HostConfig.Runtime, wrapper);
+    assert.equal((await berth(fx, ["exec", name, "/bin/sh", "-c", "true"])).code, 0);
+    const stopped = await berth(fx, ["stop", "-t", "1", name]);
+    assert.equal(stopped.code, 0, describeResult(stopped));
+    assert.equal((await berth(fx, ["rm", name])).code, 0);
+    const seen = await calls();
+    for (const step of ["create", "exec", "kill", "delete"]) assert.ok(seen.includes(step), `${step} did not go through the wrapper: ${seen.join(" ")}`);
+    assert.deepEqual(await readdir(join(fx.root, "runtimes", basename(wrapper))).catch(() => []), [], "the wrapper's state dir holds nothing");
+
+    const missing = await berthRun(fx, ["--rm", "--network", "none", "--runtime", join(fx.tmp.path, "no-such-runtime"), "localhost/busybox:t1", "true"]);
+    assert.equal(missing.code, 125, describeResult(missing));
+    assert.match(missing.stderr, /--runtime .*no-such-runtime: no such program, or not executable/);
+    await assertClean(fx);
+  });
+
+  it("--runtime crun runs the container, or fails as crun says (it refuses hybrid cgroup v1/v2 hosts) leaving nothing", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    if (!existsSync("/usr/bin/crun")) {
+      t.skip("needs crun (apt-get install crun)");
+      return;
+    }
+    const r = await runRm(fx, ["--runtime", "crun", "localhost/busybox:t1", "/bin/sh", "-c", "echo from-crun"]);
+    if (r.code === 0) {
+      assert.equal(r.stdout, "from-crun\n");
+    } else {
+      t.diagnostic(`crun cannot run containers here: ${r.stderr.split("\n")[0]}`);
+      assert.equal(r.code, 125, describeResult(r));
+      assert.match(r.stderr, /^berth: container [0-9a-f]{12}: \S/);
+    }
+    await assertClean(fx);
+    assert.deepEqual(await readdir(join(fx.root, "runtimes", "crun")).catch(() => []), [], "crun's state dir holds nothing");
   });
 }
