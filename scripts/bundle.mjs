@@ -56,14 +56,17 @@ const sideEffectFree = (keep) => ({
 });
 
 /**
- * node:crypto and node:zlib, as berth's own modules import them, become stand-ins that load the
- * module on first call. Node compiles a built-in module when it is first required, and an esbuild
- * bundle requires every built-in its modules import when it loads: `berth run` paid 5 ms for
- * crypto and 2 ms for zlib at every start, though it hashes nothing and (pulling nothing) inflates
- * nothing. Only functions are stood in for: importing anything else from them fails the bundle
- * here. Dependencies keep the real modules (jose checks `instanceof KeyObject`).
+ * node:crypto, node:zlib, node:https and node:tls, as berth's own modules import them, become
+ * stand-ins that load the module on first call. Node compiles a built-in module when it is first
+ * required, and an esbuild bundle requires every built-in its modules import when it loads: `berth
+ * run` paid 5 ms for crypto and 2 ms for zlib at every start, though it hashes nothing and
+ * (pulling nothing) inflates nothing, and a copy between plain-HTTP registries about 10 ms for
+ * https and tls (which load crypto too) before its first request. Only functions (classes called
+ * with `new` included) are stood in for: importing anything else from them fails the bundle here,
+ * and none of berth's modules tests `instanceof` against them. Dependencies keep the real modules
+ * (jose checks `instanceof KeyObject`).
  */
-const LAZY_BUILTINS = /^(?:node:)?(crypto|zlib)$/;
+const LAZY_BUILTINS = /^(?:node:)?(crypto|zlib|https|tls)$/;
 const lazyBuiltins = {
   name: "berth-lazy-builtins",
   setup(b) {

@@ -70,16 +70,24 @@ const DRAIN_LIMIT = 64 * 1024;
  */
 export class NodeHttpTransport implements HttpTransport, AsyncDisposable {
   private readonly http: HttpAgent;
-  private readonly https: HttpsAgent;
+  // Made at the first https request: a registry on plain HTTP (localhost) never loads TLS (see scripts/bundle.mjs).
+  private httpsAgent: HttpsAgent | undefined;
+  private readonly maxSockets: number;
+  private readonly ca: NodeHttpTransportOptions["ca"];
   private readonly idleTimeoutMs: number;
   private readonly ownCa: boolean;
 
   constructor(opts: NodeHttpTransportOptions = {}) {
-    const maxSockets = opts.maxSockets ?? 16;
-    this.http = new HttpAgent({ keepAlive: true, maxSockets });
-    this.https = new HttpsAgent({ keepAlive: true, maxSockets, ...(opts.ca !== undefined && { ca: opts.ca as string | Buffer | (string | Buffer)[] }) });
+    this.maxSockets = opts.maxSockets ?? 16;
+    this.http = new HttpAgent({ keepAlive: true, maxSockets: this.maxSockets });
+    this.ca = opts.ca;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
     this.ownCa = opts.ca !== undefined;
+  }
+
+  private get https(): HttpsAgent {
+    this.httpsAgent ??= new HttpsAgent({ keepAlive: true, maxSockets: this.maxSockets, ...(this.ca !== undefined && { ca: this.ca as string | Buffer | (string | Buffer)[] }) });
+    return this.httpsAgent;
   }
 
   request(req: HttpRequest): Promise<HttpResponse> {
@@ -115,7 +123,7 @@ export class NodeHttpTransport implements HttpTransport, AsyncDisposable {
 
   async close(): Promise<void> {
     this.http.destroy();
-    this.https.destroy();
+    this.httpsAgent?.destroy();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
