@@ -63,6 +63,7 @@ export class BerthDaemon {
       const rollouts = new StackRollouts(supervisor, (change) => traffic.replicaChanged(change, supervisor.list()));
       const traffic = new ServiceTraffic(engine, engine.networks, (project, detail) => supervisor.record({ time: new Date().toISOString(), project, service: "", action: "warning", detail }));
       supervisor.addHook(() => traffic.sync(supervisor.list()));
+      supervisor.addHook(stalledRestarts(opts.runtime, log));
       const scaling = new StackScaling(supervisor);
       scaling.replay();
       supervisor.addHook(scaling.hook);
@@ -118,4 +119,25 @@ export class BerthDaemon {
     })();
     return this.stopping;
   }
+}
+
+/** How often the daemon looks for containers left `restarting` with nobody to restart them. */
+const STALLED_LOOK_MS = 5_000;
+
+/**
+ * A pass hook that, at the daemon's first pass and every few seconds after,
+ * starts the containers whose restart policy wants them back but whose exit
+ * hook never ran or died (ContainerRuntime.restartStalled): after a reboot,
+ * or a monitor killed. Without a daemon they stay `restarting` until
+ * started by hand.
+ */
+function stalledRestarts(runtime: ContainerRuntime, log: (line: string) => void): PassHook {
+  let next = 0;
+  return async () => {
+    if (Date.now() < next) return;
+    next = Date.now() + STALLED_LOOK_MS;
+    const { started, failed } = await runtime.restartStalled();
+    for (const id of started) log(`restarted container ${id.slice(0, 12)} (its restart policy; nobody else was restarting it)`);
+    for (const f of failed) log(`could not restart container ${f.id.slice(0, 12)}: ${f.error}`);
+  };
 }

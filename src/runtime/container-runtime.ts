@@ -27,6 +27,9 @@ export interface ContainerSummary {
 /** What inspect and ps say about a container whose monitor was killed. */
 export const MONITOR_LOST = "the container's monitor (conmon) is gone: its output is no longer logged and its exit code will not be known; restart the container to monitor it again";
 
+/** How long past its back-off a `restarting` container is left to its exit hook before another process starts it. */
+const STALLED_GRACE_MS = 5_000;
+
 async function monitorLost(state: ContainerState): Promise<boolean> {
   return state.status === "running" && state.monitor !== undefined && !(await isRunning(state.monitor));
 }
@@ -197,6 +200,33 @@ export class ContainerRuntime {
       out.push({ record, state, command: commandLine(record), ...(health !== undefined && { health }), ...((await monitorLost(state)) && { monitorLost: true }) });
     }
     return out.sort((a, b) => b.record.created.localeCompare(a.record.created));
+  }
+
+  /**
+   * Start the containers left `restarting` with nobody to restart them: their
+   * restart policy wants them back, but their monitor ended without running
+   * the exit hook (killed, or the machine restarted), or the hook died
+   * during its back-off. One whose back-off (and a grace for a live hook) has
+   * not run out yet is left for a later call; a live hook that starts it
+   * first makes this start a no-op. The daemon calls this (dockerd brings
+   * such containers back when it starts, too).
+   */
+  async restartStalled(now = Date.now()): Promise<{ started: string[]; failed: { id: string; error: string }[] }> {
+    const { restartDelayMs } = await import("./container-exit.js");
+    const started: string[] = [];
+    const failed: { id: string; error: string }[] = [];
+    for (const { record, state } of await this.list()) {
+      if (state.status !== "restarting") continue;
+      const ended = Date.parse(state.finishedAt ?? "") || 0;
+      if (now < ended + restartDelayMs(state.restartCount) + STALLED_GRACE_MS) continue;
+      try {
+        await this.start(record, { restartCount: state.restartCount + 1 });
+        started.push(record.id);
+      } catch (e) {
+        failed.push({ id: record.id, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return { started, failed };
   }
 
   async inspect(ref: string | ContainerRecord): Promise<ContainerInspect> {
