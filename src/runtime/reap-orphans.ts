@@ -1,26 +1,29 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { ContainerNames } from "./container-names.js";
+import { detachNetwork } from "./container-network.js";
 import { readContainerRecord } from "./container-record.js";
+import { readContainerState } from "./container-state.js";
 import { isRunning } from "./process-identity.js";
-import type { Runc } from "./runc.js";
 import { isMountPoint, OverlayRootfs } from "./rootfs.js";
+import type { RuntimeContext } from "./runtime-context.js";
+import { releaseMounts } from "./volume/index.js";
 
 /** A directory without a record younger than this may be a run still being set up. */
 const SETUP_GRACE_MS = 60_000;
 
 /**
  * Remove the attached (`-i`/`-t`) containers whose berth process is gone (killed
- * before it could clean up): kill them through runc, unmount their rootfs,
- * delete their directory and free their name. Containers of live berth
- * processes are left alone. Returns the ids removed; a container that cannot
- * be cleaned is skipped, to be tried again next time.
+ * before it could clean up): kill them through their runtime, take down
+ * their network, release their volumes (anonymous ones removed), unmount
+ * their rootfs, delete their directory and free their name. Containers of
+ * live berth processes are left alone. Returns the ids removed; a container
+ * that cannot be cleaned is skipped, to be tried again next time.
  */
-export async function reapOrphans(containersDir: string, runc: Runc, names: ContainerNames): Promise<string[]> {
+export async function reapOrphans(ctx: RuntimeContext): Promise<string[]> {
   const reaped: string[] = [];
-  const entries = await readdir(containersDir).catch(() => [] as string[]);
+  const entries = await readdir(ctx.containersDir).catch(() => [] as string[]);
   for (const id of entries.filter((e) => /^[0-9a-f]{64}$/.test(e)).slice(0, 10_000)) {
-    const dir = join(containersDir, id);
+    const dir = ctx.dir(id);
     const record = await readContainerRecord(dir);
     if (record === undefined) {
       const st = await stat(dir).catch(() => undefined);
@@ -29,11 +32,14 @@ export async function reapOrphans(containersDir: string, runc: Runc, names: Cont
       continue;
     }
     try {
-      await runc.delete(id);
+      await ctx.runtimeOf(record ?? {}).delete(id);
+      const state = await readContainerState(dir);
+      if (record !== undefined && state !== undefined) await detachNetwork(ctx, record, state);
+      if (record?.volumes !== undefined) await releaseMounts(ctx.volumes(), record.volumes, id, { removeAnonymous: true });
       await (await OverlayRootfs.existing(dir)).unmount();
       if (await isMountPoint(join(dir, "rootfs"))) continue;
       await rm(dir, { recursive: true, force: true });
-      if (record?.name !== undefined) await names.release(record.name, id);
+      if (record?.name !== undefined) await ctx.names.release(record.name, id);
       reaped.push(id);
     } catch {
       // Left for the next run; this one must not fail because of another's remains.

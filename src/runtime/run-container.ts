@@ -5,10 +5,13 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../content/index.js";
 import { InvalidArgumentError } from "../oci/index.js";
 import type { ImageStore } from "../image/index.js";
-import { etcFilesIn, writeEtcFiles } from "./etc-files.js";
-import { ContainerNames } from "./container-names.js";
-import { writeContainerRecord } from "./container-record.js";
-import { writeContainerState } from "./container-state.js";
+import { attachNetwork, detachNetwork } from "./container-network.js";
+import { etcFilesIn } from "./etc-files.js";
+import { writeContainerRecord, type ContainerRecord } from "./container-record.js";
+import { writeContainerState, type ContainerState } from "./container-state.js";
+import { publishAll } from "./network/index.js";
+import { RuntimeContext } from "./runtime-context.js";
+import { imageVolumeRequests, releaseMounts, resolveMounts, type MountRequest } from "./volume/index.js";
 import { selfIdentity } from "./process-identity.js";
 import { reapOrphans } from "./reap-orphans.js";
 import type { ContainerOptions } from "./container-options.js";
@@ -17,7 +20,7 @@ import { nofileHardLimit } from "./host-limits.js";
 import { readImageAccounts } from "./internal/read-in-root.js";
 import { UndoStack } from "./internal/undo-stack.js";
 import { isMountPoint, OverlayRootfs } from "./rootfs.js";
-import { Runc, type RuncStdio } from "./runc.js";
+import type { RuncStdio } from "./runc.js";
 import { prepareRunImage, type PrepareImageOptions } from "./run-image.js";
 import { buildRuntimeSpec } from "./runtime-spec.js";
 import { loadSeccompProfile } from "./seccomp-loader.js";
@@ -34,6 +37,10 @@ export interface RunContainerOptions extends ContainerOptions, PrepareImageOptio
   readonly tty?: boolean;
   /** `-i`: berth's stdin is the container's. */
   readonly interactive?: boolean;
+  /** `-v`/`--mount` requests: binds, named volumes, anonymous volumes (removed with the container), tmpfs. */
+  readonly mounts?: readonly MountRequest[];
+  /** `-P`: every port the image exposes, on free host ports. */
+  readonly publishAll?: boolean;
 }
 
 /** A container running in the foreground. */
@@ -67,11 +74,11 @@ export async function runContainer(store: ImageStore, image: string, opts: RunCo
   const seccomp = await loadSeccompProfile(opts.seccompProfile);
   const img = await prepareRunImage(store, image, opts);
   const id = randomBytes(32).toString("hex");
-  const containers = join(store.root, "containers");
-  const dir = join(containers, id);
-  const names = new ContainerNames(containers);
-  const runc = new Runc({ stateDir: join(store.root, "runc"), ...(opts.runcBinary && { binary: opts.runcBinary }) });
-  await reapOrphans(containers, runc, names);
+  const ctx = new RuntimeContext(store);
+  const dir = ctx.dir(id);
+  const names = ctx.names;
+  const runc = ctx.runtimeOf({ ...(opts.runcBinary !== undefined && { runtime: opts.runcBinary }) });
+  await reapOrphans(ctx);
   const undo = new UndoStack();
   const teardown = (): Promise<void> => undo.run();
   try {
@@ -86,19 +93,48 @@ export async function runContainer(store: ImageStore, image: string, opts: RunCo
       undo.push(() => names.release(opts.name!, id));
     }
     const owner = await selfIdentity();
-    const { stdio: _stdio, runcBinary: _runc, onProgress: _p, onUnpack: _u, signal: _s, insecureRegistries: _i, platform: _pl, name: _n, tty: _t, interactive: _in, ...options } = opts;
-    await writeContainerRecord(dir, {
+    const {
+      stdio: _stdio, runcBinary: _runc, onProgress: _p, onUnpack: _u, signal: _s, insecureRegistries: _i, platform: _pl, name: _n, tty: _t, interactive: _in,
+      mounts: _m, publishAll: _pa, ...asked
+    } = opts;
+    const base: ContainerRecord = {
       id, ...(opts.name !== undefined && { name: opts.name }), image: img.name, imageId: img.id, imageConfig: img.config.config ?? {},
-      lowerDirs: img.lowerDirs, created: new Date().toISOString(), options, owner, ...(opts.tty && { tty: true }),
-    });
+      lowerDirs: img.lowerDirs, created: new Date().toISOString(), options: asked, owner, ...(opts.tty && { tty: true }),
+      ...(opts.runcBinary !== undefined && opts.runcBinary !== ctx.runc.binary && { runtime: opts.runcBinary }),
+    };
+    await writeContainerRecord(dir, base);
     // This berth process is the container's monitor: `ps` shows it running while this process lives.
-    await writeContainerState(dir, { status: "running", restartCount: 0, startedAt: new Date().toISOString(), monitor: owner });
+    const running: ContainerState = { status: "running", restartCount: 0, startedAt: new Date().toISOString(), monitor: owner };
+    await writeContainerState(dir, running);
     const rootfs = await OverlayRootfs.mount(dir, img.lowerDirs);
     undo.push(() => rootfs.unmount());
+    // Volumes (copied up from the image's files) and ports, as a container under conmon gets them; the
+    // record is written again with them, so that `ps` can release what a killed berth left.
+    const requests = [...imageVolumeRequests(img.config.config?.Volumes, opts.mounts ?? []), ...(opts.mounts ?? [])];
+    const volumes = ctx.volumes();
+    const resolved = requests.length === 0 ? undefined : await resolveMounts(volumes, requests, id, rootfs.path);
+    if (resolved !== undefined) undo.push(async () => void (await releaseMounts(volumes, resolved.volumes, id, { removeAnonymous: true })));
+    const record: ContainerRecord = {
+      ...base,
+      options: {
+        ...asked,
+        binds: [...(asked.binds ?? []), ...(resolved?.binds ?? [])],
+        tmpfs: [...(asked.tmpfs ?? []), ...(resolved?.tmpfs ?? [])],
+        publish: [...(asked.publish ?? []), ...(opts.publishAll ? publishAll(img.config.config?.ExposedPorts ?? {}) : [])],
+      },
+      ...(resolved !== undefined && resolved.volumes.length > 0 && { volumes: resolved.volumes }),
+    };
+    await writeContainerRecord(dir, record);
+    const network = await attachNetwork(ctx, record);
+    if (network.netnsPath !== undefined) {
+      undo.push(() => detachNetwork(ctx, record, network));
+      await writeContainerState(dir, { ...running, netnsPath: network.netnsPath, ...(network.state !== undefined && { network: network.state }) });
+    }
     const spec = buildRuntimeSpec({
       id,
       image: img.config.config,
-      options: opts,
+      options: record.options,
+      ...(network.netnsPath !== undefined && { netnsPath: network.netnsPath }),
       ...(await readImageAccounts(rootfs.path)),
       nofileHardLimit: await nofileHardLimit(),
       hostHostname: hostname(),
@@ -106,9 +142,7 @@ export async function runContainer(store: ImageStore, image: string, opts: RunCo
       ...(seccomp && { seccomp }),
       ...(opts.tty && { terminal: true }),
     });
-    const network = opts.network ?? "none";
-    if (network !== "none" && network !== "host") throw new InvalidArgumentError(`--network ${network}: -i/-t containers run attached and take only none or host in this version`, { hint: "run it with -d, or without -i/-t" });
-    await writeEtcFiles(etcFilesIn(dir), spec.hostname ?? id.slice(0, 12), network);
+    await network.writeEtcFiles(spec.hostname ?? id.slice(0, 12));
     await writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec, null, 2));
     undo.push(() => runc.delete(id));
     const run = runc.run(dir, id, { ...(opts.stdio ?? {}), ...((opts.interactive || opts.tty) && { stdin: "inherit" as const }) });

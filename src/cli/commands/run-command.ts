@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { InvalidArgumentError } from "../../oci/index.js";
 import { printError } from "../print-error.js";
 import {
   ContainerRuntime, ContainerStartError, readContainerLogs, runContainer, selfIdentity, type ContainerRecord, type CreateContainerOptions,
@@ -111,17 +110,15 @@ async function runAction(globals: GlobalOptions, image: string, command: string[
 /**
  * `run -i`/`-t` in the foreground: runc runs the container attached to this
  * berth (runc makes and proxies the terminal), which monitors it and
- * removes it when it ends. conmon's attach socket is SOCK_SEQPACKET, which
- * Node cannot open, so these do not outlive berth (see docs/runtime.md).
+ * removes it when it ends; its network, volumes and ports are set up as
+ * for any container. conmon's attach socket is SOCK_SEQPACKET, which Node
+ * cannot open, so these do not outlive berth (see docs/runtime.md).
  */
 async function runAttached(
   globals: GlobalOptions, image: string, opts: CreateContainerOptions & { interactive?: boolean }, forward: (kill: (s: NodeJS.Signals) => void) => void, renderer: ProgressRenderer,
 ): Promise<number> {
-  if ((opts.mounts ?? []).length > 0 || (opts.publish ?? []).length > 0) {
-    throw new InvalidArgumentError("-v/--mount and -p do not work with -i/-t in the foreground in this version", { hint: "run it detached (-d) and use berth exec -it" });
-  }
-  const { mounts: _m, healthFlags: _h, restartPolicy: _r, labels: _l, autoRemove: _a, publishAll: _p, health: _hc, runtime, ...rest } = opts;
-  const container = await runContainer(imageStore(globals), image, { ...rest, ...(runtime !== undefined && { runcBinary: runtime }), network: rest.network === "bridge" ? "none" : rest.network });
+  const { healthFlags: _h, restartPolicy: _r, labels: _l, autoRemove: _a, health: _hc, runtime, ...rest } = opts;
+  const container = await runContainer(imageStore(globals), image, { ...rest, ...(runtime !== undefined && { runcBinary: runtime }) });
   renderer.finish();
   forward((s) => container.kill(s));
   return container.wait();

@@ -4,11 +4,13 @@
 // files making networks at the same time could pick the same one). The other files use --network none.
 // busybox-static 1.35's wget segfaults with -T, so timeout(1) bounds it instead.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { get } from "node:http";
 import { createServer } from "node:net";
 import { describe, it } from "node:test";
 import { freePort } from "../../../support/free-port.js";
 import { describeResult, run } from "../../../support/run.js";
+import { RUN_CLI } from "../runtime-fixture.js";
 import { exists, IMAGE, NETAVARK, netnsPath, useSession } from "./berth-session.js";
 import { waitFor } from "./wait-for.js";
 
@@ -29,6 +31,42 @@ function fetchLocal(port: number): Promise<{ body?: string; error?: string }> {
 
 describe("berth run: published ports and user networks (netavark, aardvark-dns)", () => {
   const session = useSession();
+
+  it("run -i in the foreground: a user network, a named and an anonymous volume, a published port; all taken down when it ends", async (t) => {
+    const s = await session(t, [NETAVARK, "/usr/lib/podman/aardvark-dns"]);
+    if (!s) return;
+    const net = await s.network();
+    const vol = await s.volume();
+    const port = await freePort();
+    const volumesBefore = (await s.ok(["volume", "ls", "-q"])).trim().split("\n").filter((l) => l !== "").sort();
+    // The shell starts httpd (in the background), says ready, and ends only when its stdin gives it a line.
+    const child = spawn(process.execPath, [RUN_CLI, "--root", s.root, "run", "-i", "--rm", "--name", "attached", "--network", net.name,
+      "-v", `${vol}:/data`, "-v", "/anon", "-p", `127.0.0.1:${port}:80`, IMAGE, "/bin/sh", "-c",
+      "echo from-attached > /data/mark && mkdir -p /www && echo interactive > /www/index.html && httpd -p 80 -h /www && grep -c eth0 /proc/net/dev && echo ready && read line && echo got:$line"],
+    { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    t.after(() => clearTimeout(timer));
+    await waitFor("the attached container to be ready", async () => (out.includes("ready\n") ? true : undefined), { timeoutMs: 30_000 })
+      .catch((e: unknown) => assert.fail(`${String(e)}; stdout ${out}; stderr ${err}`));
+    assert.equal(await waitFor(`httpd on 127.0.0.1:${port}`, async () => (await fetchLocal(port)).body, { timeoutMs: 15_000 }), "interactive\n");
+    const inspected = await s.inspect("attached");
+    const address = inspected.NetworkSettings.Networks[net.name]?.IPAddress ?? "none";
+    assert.ok(address.startsWith(net.subnet.replace(/0\/24$/, "")), `its address ${address} is not in ${net.subnet}: ${JSON.stringify(inspected.NetworkSettings)}`);
+    child.stdin.end("bye\n");
+    assert.equal(await closed, 0, `stdout ${out}; stderr ${err}`);
+    assert.equal(out, "1\nready\ngot:bye\n");
+    assert.ok((await fetchLocal(port)).error !== undefined, "the port still answers after the container ended");
+    await s.assertNoContainers();
+    const mark = await s.berth(["run", "--rm", "--network", "none", "-v", `${vol}:/data`, IMAGE, "/bin/sh", "-c", "cat /data/mark"]);
+    assert.equal(mark.stdout, "from-attached\n", describeResult(mark));
+    const volumesAfter = (await s.ok(["volume", "ls", "-q"])).trim().split("\n").filter((l) => l !== "").sort();
+    assert.deepEqual(volumesAfter, volumesBefore, "the anonymous volume outlived its container, or the named one went");
+  });
 
   it("-p 127.0.0.1:PORT:80 on the default bridge: busybox httpd answers the host; rm takes the rule and netns away", async (t) => {
     const s = await session(t, [NETAVARK, "iptables-save"]);
