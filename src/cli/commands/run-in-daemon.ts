@@ -1,4 +1,4 @@
-import { DaemonClient, DaemonNotRunningError, daemonPaths, isMissingRoute } from "../../api/index.js";
+import { DaemonClient, DaemonNotRunningError, DaemonUnavailableError, daemonPaths, isMissingRoute } from "../../api/index.js";
 import { ContainerStartError, trace, type CreateContainerOptions, type ProcessIdentity, type StartFailureCode } from "../../runtime/index.js";
 
 /** What the daemon answers to `POST /v1/containers/run`. */
@@ -28,7 +28,10 @@ export async function startInDaemon(root: string, image: string, opts: CreateCon
   }
   trace("run: the daemon answered");
   if ("startError" in answer) throw new ContainerStartError(answer.startError.id, answer.startError.exitCode, answer.startError.message);
-  return "id" in answer ? answer.id : undefined;
+  if ("imageAbsent" in answer) return undefined;
+  // The id becomes a path here (the log to follow): only a container id is taken.
+  if (typeof answer.id === "string" && /^[0-9a-f]{64}$/.test(answer.id)) return answer.id;
+  throw new DaemonUnavailableError(daemonPaths(root).socket, `answered a run with ${JSON.stringify(answer).slice(0, 200)}, not a container id`);
 }
 
 /**
