@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { ImageStore } from "../image/index.js";
 import { commandLine, inspectContainer, type ContainerInspect } from "./container-inspect.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
-import { withContainerLock, type ContainerState } from "./container-state.js";
+import { readContainerState, withContainerLock, type ContainerState } from "./container-state.js";
 import type { CreateContainerOptions } from "./create-container.js";
 import type { ExecOptions } from "./exec-container.js";
 import { readHealthStatus, type HealthStatus } from "./health-status.js";
@@ -212,18 +212,26 @@ export class ContainerRuntime {
    * such containers back when it starts, too).
    */
   async restartStalled(now = Date.now()): Promise<{ started: string[]; failed: { id: string; error: string }[] }> {
-    const { restartDelayMs } = await import("./container-exit.js");
+    const [{ restartDelayMs }, { currentState }] = await Promise.all([import("./container-exit.js"), import("./container-status.js")]);
     const started: string[] = [];
     const failed: { id: string; error: string }[] = [];
-    for (const { record, state } of await this.list()) {
-      if (state.status !== "restarting") continue;
-      const ended = Date.parse(state.finishedAt ?? "") || 0;
-      if (now < ended + restartDelayMs(state.restartCount) + STALLED_GRACE_MS) continue;
+    for (const id of await this.ctx.ids()) {
+      // Read only, and only the state file, for all but the few that need a look: this runs every few seconds.
+      const stored = await readContainerState(this.ctx.dir(id));
+      const ended = stored?.status === "running" && !(stored.monitor !== undefined && (await isRunning(stored.monitor))) && !(stored.pid !== undefined && (await isRunning(stored.pid)));
+      if (stored?.status !== "restarting" && !ended) continue;
+      const record = await readContainerRecord(this.ctx.dir(id));
+      if (record === undefined) continue;
       try {
+        // Settles an end nobody recorded (restarting, if its policy wants it back).
+        const state = await currentState(this.ctx, record);
+        if (state.status !== "restarting") continue;
+        const since = Date.parse(state.finishedAt ?? "") || 0;
+        if (now < since + restartDelayMs(state.restartCount) + STALLED_GRACE_MS) continue;
         await this.start(record, { restartCount: state.restartCount + 1 });
-        started.push(record.id);
+        started.push(id);
       } catch (e) {
-        failed.push({ id: record.id, error: e instanceof Error ? e.message : String(e) });
+        failed.push({ id, error: e instanceof Error ? e.message : String(e) });
       }
     }
     return { started, failed };
