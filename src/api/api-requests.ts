@@ -104,6 +104,7 @@ const runOptionsSchema = z.object({
   autoRemove: z.boolean().optional(),
   tty: z.boolean().optional(),
   runtime: absolute.optional(),
+  pull: z.enum(["missing", "always", "never"]).optional(),
   platform: z.object({ os: text, architecture: text, variant: text.optional() }).strict().optional(),
 }).strict();
 

@@ -33,8 +33,6 @@ export interface CreateContainerOptions extends ContainerOptions, PrepareImageOp
   readonly tty?: boolean;
   /** The OCI runtime program (absolute path) for this container; default the root's (runc). */
   readonly runtime?: string;
-  /** `never`: only an image the store holds unpacked is run; any other is an ImageNotFoundError (a daemon asked by a CLI, which pulls with its own progress). Default: pull a missing image, as docker does. */
-  readonly pull?: "missing" | "never";
 }
 
 /**
@@ -110,8 +108,8 @@ export async function createContainer(ctx: RuntimeContext, image: string, opts: 
 }
 
 /** The image in the store, else pulled or unpacked by prepareRunImage (whose code is loaded only then). */
-async function runImage(ctx: RuntimeContext, image: string, opts: PrepareImageOptions & { pull?: "missing" | "never" }): Promise<RunImage> {
-  const stored = await storedRunImage(ctx.store, image, opts.platform ?? hostPlatform());
+async function runImage(ctx: RuntimeContext, image: string, opts: PrepareImageOptions): Promise<RunImage> {
+  const stored = opts.pull === "always" ? undefined : await storedRunImage(ctx.store, image, opts.platform ?? hostPlatform());
   if (stored !== undefined) return stored;
   if (opts.pull === "never") throw new ImageNotFoundError(image);
   const { prepareRunImage } = await import("./run-image.js");

@@ -95,7 +95,7 @@ export async function runContainer(store: ImageStore, image: string, opts: RunCo
     const owner = await selfIdentity();
     const {
       stdio: _stdio, runcBinary: _runc, onProgress: _p, onUnpack: _u, signal: _s, insecureRegistries: _i, platform: _pl, name: _n, tty: _t, interactive: _in,
-      mounts: _m, publishAll: _pa, ...asked
+      mounts: _m, publishAll: _pa, pull: _pull, ...asked
     } = opts;
     const base: ContainerRecord = {
       id, ...(opts.name !== undefined && { name: opts.name }), image: img.name, imageId: img.id, imageConfig: img.config.config ?? {},

@@ -1,4 +1,4 @@
-import { pull, unpackFor, type ImageStore, type PullOptions } from "../image/index.js";
+import { ImageNotFoundError, pull, unpackFor, type ImageStore, type PullOptions } from "../image/index.js";
 import { storedRunImage } from "./fast-run/stored-run-image.js";
 import { BerthError, hostPlatform, type Descriptor, type ImageConfig, type Platform } from "../oci/index.js";
 
@@ -17,6 +17,12 @@ export interface RunImage {
 export interface PrepareImageOptions extends Pick<PullOptions, "onProgress" | "onUnpack" | "signal" | "insecureRegistries"> {
   /** Default this machine's. */
   readonly platform?: Platform;
+  /**
+   * docker's `--pull`: `missing` (the default) pulls an image the store lacks; `always` pulls (or
+   * imports) it even when the store has it, as a tag may name another image now; `never` takes
+   * only what the store holds, anything else is an ImageNotFoundError.
+   */
+  readonly pull?: "missing" | "always" | "never";
 }
 
 /**
@@ -27,11 +33,13 @@ export interface PrepareImageOptions extends Pick<PullOptions, "onProgress" | "o
  */
 export async function prepareRunImage(store: ImageStore, image: string, opts: PrepareImageOptions = {}): Promise<RunImage> {
   const platform = opts.platform ?? hostPlatform();
-  const stored = await storedRunImage(store, image, platform);
+  const always = opts.pull === "always";
+  const stored = always ? undefined : await storedRunImage(store, image, platform);
   if (stored !== undefined) return stored;
   let target: Descriptor;
   let name: string;
-  const found = await store.lookup(image);
+  const found = always ? [] : await store.lookup(image);
+  if (found.length === 0 && opts.pull === "never") throw new ImageNotFoundError(image);
   if (found.length > 0) {
     target = found[0]!.target;
     name = found[0]!.name;

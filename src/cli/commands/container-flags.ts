@@ -45,6 +45,7 @@ export interface ContainerFlags {
   readonly healthcheck?: boolean;
   readonly init?: boolean;
   readonly runtime?: string;
+  readonly pull?: string;
   readonly label: string[];
   readonly tty?: boolean;
   readonly interactive?: boolean;
@@ -90,6 +91,7 @@ export function addContainerFlags(cmd: Command): Command {
     .option("--health-on-failure <action>", "none, kill, restart or stop when unhealthy")
     .option("--no-healthcheck", "disable the image's HEALTHCHECK")
     .option("--init", "run an init (tini) as pid 1 that forwards signals and reaps zombies")
+    .option("--pull <policy>", "when to pull the image: missing (the default: when the store lacks it), always, never")
     .option("--runtime <runtime>", "OCI runtime for this container: runc (the default), crun, or the path of another runc-compatible program; kept for its whole life")
     .option("-q, --quiet", "do not print pull progress");
 }
@@ -111,6 +113,12 @@ export function resolveRuntime(v: string, path = process.env.PATH ?? ""): string
     if (existsSync(join(dir, v))) return join(dir, v);
   }
   throw new InvalidArgumentError(`--runtime ${v}: not found in PATH, /usr/sbin or /usr/bin`, { hint: `install it (apt-get install ${v === "crun" ? "crun" : "runc"}) or give its absolute path` });
+}
+
+/** `--pull missing|always|never`, docker's. */
+function parsePullPolicy(v: string): "missing" | "always" | "never" {
+  if (v === "missing" || v === "always" || v === "never") return v;
+  throw new InvalidArgumentError(`--pull ${v}: expected missing, always or never`);
 }
 
 /** Flags → library options; every error names its flag. Mount flags come back unresolved (volumes are made at create). */
@@ -185,5 +193,6 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
     ...(f.tty && { tty: true }),
     ...(f.init && { init: true }),
     ...(f.runtime !== undefined && { runtime: resolveRuntime(f.runtime) }),
+    ...(f.pull !== undefined && { pull: parsePullPolicy(f.pull) }),
   };
 }

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { printError } from "../print-error.js";
 import {
-  ContainerRuntime, ContainerStartError, readContainerLogs, runContainer, selfIdentity, type ContainerRecord, type CreateContainerOptions,
+  ContainerRuntime, ContainerStartError, prepareRunImage, readContainerLogs, runContainer, selfIdentity, type ContainerRecord, type CreateContainerOptions,
 } from "../../runtime/index.js";
 import type { GlobalOptions } from "../main.js";
 import { ProgressRenderer, progressMode } from "../progress-renderer.js";
@@ -67,9 +67,14 @@ async function runAction(globals: GlobalOptions, image: string, command: string[
     }
   };
   try {
-    const opts: CreateContainerOptions = { ...(await containerOptions(command, flags)), onProgress: renderer.listener };
+    let opts: CreateContainerOptions = { ...(await containerOptions(command, flags)), onProgress: renderer.listener };
     if ((flags.interactive || flags.tty) && !flags.detach) return await runAttached(globals, image, { ...opts, ...(flags.interactive && { interactive: true }) }, forward, renderer);
     const runtime = new ContainerRuntime(imageStore(globals));
+    if (opts.pull === "always") {
+      // A daemon never pulls (this berth shows the progress): `--pull always` pulls here, whoever starts the container.
+      await prepareRunImage(runtime.store, image, { onProgress: renderer.listener, pull: "always" });
+      opts = { ...opts, pull: "missing" };
+    }
     const attached = flags.detach ? undefined : await selfIdentity();
     // With a daemon running for the root, it makes and starts the container, warm (as dockerd does);
     // this berth still shows the log and ends with the exit code. Without one, or to pull the image first, here.

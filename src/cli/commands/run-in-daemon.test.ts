@@ -33,7 +33,7 @@ test("every flag's option crosses the daemon's API unchanged", async (t) => {
     "--cap-add", "NET_ADMIN", "--cap-drop", "MKNOD", "--security-opt", "no-new-privileges", "--security-opt", "seccomp=unconfined",
     "--memory", "64m", "--memory-swap", "128m", "--cpus", "0.5", "--pids-limit", "20", "--network", "none",
     "-p", "127.0.0.1:8080:80/udp", "-P", "--label", "k=v", "--restart", "no", "--health-cmd", "true", "--health-interval", "2s",
-    "--health-on-failure", "kill", "--init", "--runtime", "/usr/sbin/runc", "--entrypoint", "/bin/sh", "img", "-c", "echo hi",
+    "--health-on-failure", "kill", "--init", "--runtime", "/usr/sbin/runc", "--pull", "always", "--entrypoint", "/bin/sh", "img", "-c", "echo hi",
   ]);
   const { onProgress: _p, ...plain } = opts;
   const wire = JSON.parse(JSON.stringify({ image: "img", options: plain, attached: { pid: 1, startTime: "42" } })) as unknown;

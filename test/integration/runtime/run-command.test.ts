@@ -5,6 +5,7 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, join } from "node:path";
 import { describe, it } from "node:test";
+import { freePort } from "../../support/free-port.js";
 import { describeResult, run, type RunOptions, type RunResult } from "../../support/run.js";
 import { assertClean, berthRun, RUN_CLI, RUNC, startDaemon, stopDaemon, useRuntimeFixture, type RuntimeFixture } from "./runtime-fixture.js";
 
@@ -341,5 +342,29 @@ function runSuite(daemon: boolean): void {
     }
     await assertClean(fx);
     assert.deepEqual(await readdir(join(fx.root, "runtimes", "crun")).catch(() => []), [], "crun's state dir holds nothing");
+  });
+
+  it("--pull: never runs only what the store holds; always pulls even then; a bad policy is refused", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    // The image under a registry's name whose port nothing listens on: found in the store, not pullable.
+    const ref = `127.0.0.1:${await freePort()}/busybox:pull-${daemon ? "d" : "l"}`;
+    assert.equal((await berth(fx, ["tag", "localhost/busybox:t1", ref])).code, 0);
+    const stored = await runRm(fx, ["--pull", "never", ref, "/bin/sh", "-c", "echo from-the-store"]);
+    assert.equal(stored.code, 0, describeResult(stored));
+    assert.equal(stored.stdout, "from-the-store\n");
+    const missing = await runRm(fx, [ref, "/bin/sh", "-c", "echo missing-is-the-default"]);
+    assert.equal(missing.stdout, "missing-is-the-default\n", describeResult(missing));
+    const always = await runRm(fx, ["-q", "--pull", "always", ref, "/bin/sh", "-c", "echo must-not-run"]);
+    assert.equal(always.code, 125, describeResult(always));
+    assert.match(always.stderr, /ECONNREFUSED|nothing listens/);
+    assert.equal(always.stdout, "");
+    const absent = await runRm(fx, ["--pull", "never", "localhost/absent:1", "true"]);
+    assert.equal(absent.code, 125, describeResult(absent));
+    assert.match(absent.stderr, /image localhost\/absent:1: not found/);
+    const bad = await runRm(fx, ["--pull", "sometimes", "localhost/busybox:t1", "true"]);
+    assert.equal(bad.code, 125, describeResult(bad));
+    assert.match(bad.stderr, /--pull sometimes: expected missing, always or never/);
+    await assertClean(fx);
   });
 }
