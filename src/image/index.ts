@@ -10,3 +10,5 @@ export { save, load, type SaveOptions } from "./save-load.js";
 export type { UnpackProgress } from "./unpack/index.js";
 export { SnapshotStore, chainIds, flattenToDirectory, type SnapshotInfo } from "./unpack/index.js";
 export { readTarEntries, ArchiveFormatError, type TarEntry as ArchiveTarEntry, type ReadTarOptions } from "./archive/index.js";
+/** A program by name: PATH, then the sbin and bin dirs a user's PATH may omit (runc, crun, mknod). */
+export { findProgram } from "./unpack/system-tools.js";

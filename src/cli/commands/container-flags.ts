@@ -1,8 +1,8 @@
 import { Command } from "commander";
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { resolve } from "node:path";
+import { findProgram } from "../../image/index.js";
 import { InvalidArgumentError } from "../../oci/index.js";
 import { collect } from "./container-cli.js";
 import {
@@ -105,14 +105,13 @@ export function parseRestart(value: string): RestartPolicy {
   return { name: m[1] as RestartPolicy["name"], maximumRetryCount: m[2] !== undefined ? Number(m[2]) : 0 };
 }
 
-/** `--runtime NAME|PATH`: a name is looked up in PATH, then /usr/sbin and /usr/bin (Debian's runc and crun); a path is made absolute. */
-export function resolveRuntime(v: string, path = process.env.PATH ?? ""): string {
+/** `--runtime NAME|PATH`: a name is looked up in PATH, then the sbin and bin dirs (Debian's runc is in /usr/sbin); a path is made absolute. */
+export function resolveRuntime(v: string): string {
   if (v === "") throw new InvalidArgumentError("--runtime: empty", { hint: "give runc, crun or a path" });
   if (v.includes("/")) return resolve(v);
-  for (const dir of [...path.split(delimiter).filter((d) => d.startsWith("/")), "/usr/sbin", "/usr/bin"]) {
-    if (existsSync(join(dir, v))) return join(dir, v);
-  }
-  throw new InvalidArgumentError(`--runtime ${v}: not found in PATH, /usr/sbin or /usr/bin`, { hint: `install it (apt-get install ${v === "crun" ? "crun" : "runc"}) or give its absolute path` });
+  const found = findProgram(v);
+  if (found !== undefined) return found;
+  throw new InvalidArgumentError(`--runtime ${v}: not found in PATH or the system's sbin and bin dirs`, { hint: `install it (apt-get install ${v === "crun" ? "crun" : "runc"}) or give its absolute path` });
 }
 
 /** `--pull missing|always|never`, docker's. */

@@ -1,9 +1,10 @@
 // What `berth run` sends the daemon: the options its flags give, and nothing the daemon's API refuses
 // or changes on the way (its schema is the boundary: a field it lacks would fail every such run).
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { test } from "node:test";
 import { Command } from "commander";
 import { parseRunRequest } from "../../api/index.js";
@@ -69,12 +70,20 @@ test("the daemon's API refuses what the CLI never sends, naming the field", () =
   for (const [body, message] of cases) assert.throws(() => parseRunRequest(body), message);
 });
 
-test("--runtime: a name is found in PATH or /usr/sbin and /usr/bin, a path made absolute, anything else refused", async (t) => {
+test("--runtime: a name is found in PATH (or the system's sbin and bin dirs), a path made absolute, anything else refused", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "berth-runtime-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(join(dir, "my-oci"), "#!/bin/sh\n", { mode: 0o755 });
-  assert.equal(resolveRuntime("my-oci", `relative/bin:${dir}`), join(dir, "my-oci"));
-  assert.equal(resolveRuntime("./bin/rt", ""), join(process.cwd(), "bin/rt"));
-  assert.throws(() => resolveRuntime("no-such-oci-runtime", dir), /--runtime no-such-oci-runtime: not found in PATH, \/usr\/sbin or \/usr\/bin/);
+  const saved = process.env.PATH;
+  t.after(async () => {
+    process.env.PATH = saved;
+    await rm(dir, { recursive: true, force: true });
+  });
+  // A name of its own: lookups are remembered per process.
+  const name = `oci-${basename(dir).replace(/[^a-z0-9]/gi, "")}`;
+  await writeFile(join(dir, name), "#!/bin/sh\n", { mode: 0o755 });
+  process.env.PATH = `relative/bin:${dir}`;
+  assert.equal(resolveRuntime(name), join(dir, name));
+  if (existsSync("/usr/sbin/runc")) assert.equal(resolveRuntime("runc"), "/usr/sbin/runc", "found in /usr/sbin though PATH lacks it");
+  assert.equal(resolveRuntime("./bin/rt"), join(process.cwd(), "bin/rt"));
+  assert.throws(() => resolveRuntime("no-such-oci-runtime"), /--runtime no-such-oci-runtime: not found in PATH or the system's sbin and bin dirs/);
   assert.throws(() => resolveRuntime(""), /--runtime: empty/);
 });
