@@ -47,8 +47,13 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   throw new InvalidArgumentError(`${what}: ${issue.path.join(".") || "body"}: ${issue.message}`);
 }
 
-// Optional fields are dropped rather than set to undefined (exactOptionalPropertyTypes).
-const defined = <T extends object>(v: T): T => Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) as T;
+// Optional fields are dropped rather than set to undefined, at every depth: the layers below tell
+// "absent" from "undefined" (exactOptionalPropertyTypes).
+const defined = <T>(v: T): T => {
+  if (Array.isArray(v)) return v.map(defined) as T;
+  if (typeof v !== "object" || v === null) return v;
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, defined(x)])) as T;
+};
 
 export const parseUpRequest = (body: unknown): StackUpRequest => defined(parse(upSchema, body, "up")) as StackUpRequest;
 export const parseDownRequest = (body: unknown): StackDownRequest => defined(parse(downSchema, body, "down")) as StackDownRequest;
@@ -121,11 +126,4 @@ export interface RunRequest {
   readonly attached?: ProcessIdentity;
 }
 
-// Optional fields are dropped at every depth: the runtime tells "absent" from "undefined" (exactOptionalPropertyTypes).
-const definedDeep = (v: unknown): unknown => {
-  if (Array.isArray(v)) return v.map(definedDeep);
-  if (typeof v !== "object" || v === null) return v;
-  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, definedDeep(x)]));
-};
-
-export const parseRunRequest = (body: unknown): RunRequest => definedDeep(parse(runSchema, body, "run")) as RunRequest;
+export const parseRunRequest = (body: unknown): RunRequest => defined(parse(runSchema, body, "run")) as RunRequest;

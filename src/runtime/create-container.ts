@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { access, mkdir, rm, stat } from "node:fs/promises";
-import { ImageNotFoundError } from "../image/index.js";
 import { hostPlatform, InvalidArgumentError } from "../oci/index.js";
 import type { ContainerOptions } from "./container-options.js";
 import { writeContainerRecord, type ContainerRecord, type HealthConfig, type RestartPolicy } from "./container-record.js";
@@ -107,11 +106,10 @@ export async function createContainer(ctx: RuntimeContext, image: string, opts: 
   }
 }
 
-/** The image in the store, else pulled or unpacked by prepareRunImage (whose code is loaded only then). */
+/** The image in the store, else pulled or unpacked by prepareRunImage (whose code is loaded only then; it applies `pull` too). */
 async function runImage(ctx: RuntimeContext, image: string, opts: PrepareImageOptions): Promise<RunImage> {
   const stored = opts.pull === "always" ? undefined : await storedRunImage(ctx.store, image, opts.platform ?? hostPlatform());
   if (stored !== undefined) return stored;
-  if (opts.pull === "never") throw new ImageNotFoundError(image);
   const { prepareRunImage } = await import("./run-image.js");
   return prepareRunImage(ctx.store, image, opts);
 }
