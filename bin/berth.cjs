@@ -33,20 +33,24 @@ for (const stream of [process.stdout, process.stderr]) {
 
 /**
  * The bundle of the command on the command line (scripts/bundle.mjs lists them in
- * commands.json), else berth.cjs with every command: help, the version, an unknown word.
+ * commands.json), else berth.cjs with every command: help, the version, an unknown word;
+ * and the command's client bundle when it has one (see runCommandLine).
  */
-function bundleFile() {
+function bundleFiles() {
   const dir = join(__dirname, "..", "dist", "bundle");
   let name = "berth.cjs";
+  let client;
   try {
     const { commandWord } = require(join(dir, "command-word.cjs"));
     const word = commandWord(process.argv.slice(2));
-    const map = JSON.parse(readFileSync(join(dir, "commands.json"), "utf8"));
-    if (word !== undefined && Object.hasOwn(map, word) && typeof map[word] === "string") name = map[word];
+    const { bundles, clients } = JSON.parse(readFileSync(join(dir, "commands.json"), "utf8"));
+    const named = (map) => (word !== undefined && typeof map === "object" && map !== null && Object.hasOwn(map, word) && typeof map[word] === "string" ? map[word] : undefined);
+    name = named(bundles) ?? name;
+    client = named(clients);
   } catch {
     // No map (an older build): the whole CLI.
   }
-  return { file: join(dir, name), ofCommand: name !== "berth.cjs" };
+  return { file: join(dir, name), ofCommand: name !== "berth.cjs", client: client === undefined ? undefined : join(dir, client) };
 }
 
 /**
@@ -66,8 +70,7 @@ function bundleFile() {
  * last successful run took, and so which cache the next run loads. A failure
  * to write them (a read-only install) changes nothing.
  */
-function loadBundle() {
-  const { file, ofCommand } = bundleFile();
+function loadBundle(file, ofCommand) {
   let source;
   try {
     const bytes = readFileSync(file);
@@ -122,11 +125,29 @@ function loadBundle() {
   return { main: module.exports.main, saveCache };
 }
 
-(async () => {
-  const bundle = loadBundle();
+/**
+ * A command with a client bundle (`run`: src/cli/run-client.ts) tries it first: a small bundle
+ * that does the command's usual case by handing it to the daemon, and resolves undefined when it
+ * cannot (no daemon, help, a usage error), having printed nothing. The command's whole bundle then
+ * runs as if the client had not.
+ */
+async function runCommandLine(argv) {
+  const { file, ofCommand, client } = bundleFiles();
+  const first = client === undefined ? undefined : loadBundle(client, true);
+  if (first !== undefined) {
+    const code = await first.main(argv);
+    if (code !== undefined || process.env.BERTH_CODE_CACHE === "write") first.saveCache(code ?? 0);
+    if (code !== undefined) return code;
+  }
+  const bundle = loadBundle(file, ofCommand);
   const { main } = bundle ?? (await import("../dist/src/cli/main.js"));
-  process.exitCode = await main(process.argv.slice(2));
-  bundle?.saveCache(process.exitCode);
+  const code = await main(argv);
+  bundle?.saveCache(code);
+  return code;
+}
+
+(async () => {
+  process.exitCode = await runCommandLine(process.argv.slice(2));
   // main is done and has awaited all it started (what outlives it is detached: the daemon, a removal
   // shell); stdout and stderr are synchronous for files, pipes and terminals on Linux. Leaving now
   // spares the heap's teardown at a natural exit: 10-40 ms on every command here.

@@ -96,15 +96,18 @@ const common = {
   logLevel: "warning",
 };
 
-/** One CommonJS bundle of the CLI: every command, or with `keep` the command module of that file alone. */
-async function cliBundle(name, keep) {
+/**
+ * One CommonJS bundle of the CLI: every command, or with `keep` the command module of that file
+ * alone; or from another `entry` (a client bundle).
+ */
+async function cliBundle(name, keep, entry = "dist/src/cli/main.js") {
   const outfile = `dist/bundle/${name}.cjs`;
   await build({
     ...common,
     plugins: [lazyBuiltins, sideEffectFree(keep)],
     // A name the stand-ins lack (not a function, or newer than this Node) must not pass unseen.
     logOverride: { "import-is-undefined": "error" },
-    entryPoints: { [name]: "dist/src/cli/main.js" },
+    entryPoints: { [name]: entry },
     outfile,
     format: "cjs",
     // A native addon: it finds its .node file from its own package directory.
@@ -126,8 +129,17 @@ async function cliBundle(name, keep) {
 const { COMMAND_MODULES } = await import(pathToFileURL(`${root}/cli/main.js`).href);
 const commandBundles = {};
 for (const m of COMMAND_MODULES) for (const n of m.names) commandBundles[n] = `berth-${m.file}.cjs`;
-await Promise.all([cliBundle("berth", undefined), ...COMMAND_MODULES.map((m) => cliBundle(`berth-${m.file}`, m.file))]);
-writeFileSync("dist/bundle/commands.json", `${JSON.stringify(commandBundles, null, 2)}\n`);
+// Client bundles, by command word: the launcher runs one first, and the command's bundle only when
+// the client cannot do the command (see bin/berth.cjs). `run`'s hands the container to the daemon
+// with a tenth of the code the whole command loads (src/cli/run-client.ts).
+const CLIENTS = { run: "run-client" };
+const clientBundles = Object.fromEntries(Object.entries(CLIENTS).map(([word, file]) => [word, `berth-${file}.cjs`]));
+await Promise.all([
+  cliBundle("berth", undefined),
+  ...COMMAND_MODULES.map((m) => cliBundle(`berth-${m.file}`, m.file)),
+  ...Object.values(CLIENTS).map((file) => cliBundle(`berth-${file}`, undefined, `dist/src/cli/${file}.js`)),
+]);
+writeFileSync("dist/bundle/commands.json", `${JSON.stringify({ bundles: commandBundles, clients: clientBundles }, null, 2)}\n`);
 // What the launcher (CommonJS, bin/berth.cjs) reads first, to pick the bundle.
 await build({ ...common, sourcemap: false, entryPoints: { "command-word": "dist/src/cli/command-word.js" }, outfile: "dist/bundle/command-word.cjs", format: "cjs" });
 

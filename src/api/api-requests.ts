@@ -127,3 +127,8 @@ export interface RunRequest {
 }
 
 export const parseRunRequest = (body: unknown): RunRequest => defined(parse(runSchema, body, "run")) as RunRequest;
+
+const killSchema = z.object({ signal: z.string().regex(/^[A-Za-z0-9+-]{1,24}$/) }).strict();
+
+/** `POST /v1/containers/ID/kill`: the signal a foreground `berth run` passes on (a name or a number, as `berth kill -s`). */
+export const parseKillRequest = (body: unknown): { signal: string } => parse(killSchema, body, "kill");

@@ -4,6 +4,7 @@ import { createInterface } from "node:readline";
 import { BerthError } from "../oci/index.js";
 import { fromWireError, type StreamLine } from "./api-wire.js";
 import { DaemonNotRunningError, DaemonUnavailableError } from "./daemon-errors.js";
+import { FRAME_CONTENT_TYPE, FrameDecoder, type Frame } from "./frame-stream.js";
 
 /** Sinks for a streamed answer's lines. */
 export interface StreamSinks<E> {
@@ -67,6 +68,42 @@ export class DaemonClient {
     }
     if (sinks.signal?.aborted) throw new BerthError("CANCELLED", `${method} ${path}: interrupted`);
     throw new DaemonUnavailableError(this.socket, `the answer to ${method} ${path} ended early (did the daemon stop?)`, "look at the daemon's log; the operation may have been done in part: run it again");
+  }
+
+  /**
+   * A framed answer (see frame-stream.ts): each frame to `onFrame` as it
+   * comes, the next read held back while a promise it returns is pending (so
+   * a slow reader of the output slows the daemon down instead of filling
+   * memory). Resolves when the answer ends; a stream cut inside a frame, or
+   * one that is not framed, is a DaemonUnavailableError.
+   */
+  async frames(method: string, path: string, body: unknown, onFrame: (f: Frame) => void | Promise<void>): Promise<void> {
+    const res = await this.send(method, path, body);
+    if ((res.statusCode ?? 500) >= 400) {
+      const text = await readAll(res);
+      let v: unknown;
+      try {
+        v = JSON.parse(text);
+      } catch {
+        v = undefined;
+      }
+      throw fromWireError((v as { error?: unknown } | undefined)?.error, `${method} ${path}: HTTP ${res.statusCode}`);
+    }
+    if (res.headers["content-type"] !== FRAME_CONTENT_TYPE) {
+      res.resume();
+      throw new DaemonUnavailableError(this.socket, `answered ${method} ${path} with ${res.headers["content-type"] ?? "no content type"}, not a frame stream`);
+    }
+    const decoder = new FrameDecoder();
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        for (const f of decoder.push(chunk)) await onFrame(f);
+      }
+    } catch (e) {
+      if (!(e instanceof Error && (e as NodeJS.ErrnoException).code === "ECONNRESET")) throw e;
+    }
+    if (decoder.unfinished > 0 || !res.complete) {
+      throw new DaemonUnavailableError(this.socket, `the answer to ${method} ${path} ended early (did the daemon stop?)`);
+    }
   }
 
   /** The NDJSON lines of a GET, as they come (for `events -f`), until the daemon or `signal` ends them. */

@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { buildImage } from "../build/index.js";
-import { ImageNotFoundError, type ImageStore } from "../image/index.js";
-import { ContainerStartError, type ContainerRuntime } from "../runtime/index.js";
+import type { ImageStore } from "../image/index.js";
+import type { ContainerRuntime } from "../runtime/index.js";
 import { InvalidArgumentError } from "../oci/index.js";
 import {
   formatRecommendations, revisionHistoryRows, rolloutStatusRows, REVISION_COLUMNS, ROLLOUT_COLUMNS, StackNotKeptError,
   type LoggedEvent, type StackRollouts, type StackScaling, type StackSupervisor,
 } from "../orchestrator/index.js";
 import { ApiRouter } from "./api-router.js";
-import { parseBuildRequest, parseDownRequest, parseRunRequest, parseScaleRequest, parseStopRequest, parseUpRequest } from "./api-requests.js";
+import { startForClient, streamAttachedRun } from "./attached-run.js";
+import { parseBuildRequest, parseDownRequest, parseKillRequest, parseRunRequest, parseScaleRequest, parseStopRequest, parseUpRequest } from "./api-requests.js";
 import { readJsonBody, sendJson, streamLines } from "./http-json.js";
 
 /** What the routes need from the daemon besides the supervisor. */
@@ -68,24 +69,19 @@ export function daemonRoutes(ctx: DaemonRouteContext): ApiRouter {
       });
     })
     .add("POST", /^\/v1\/containers\/run$/, async (req, res) => {
-      // The CLI's `berth run` when a daemon runs: the container is made and started here, warm; the CLI
-      // follows its log and takes it apart as it would have. An image the store lacks is the CLI's to
-      // pull (with its progress on the user's terminal): the answer says so, and nothing is made.
-      const body = parseRunRequest(await readJsonBody(req));
-      try {
-        const { record } = await ctx.runtime.run(body.image, { ...body.options, pull: "never" }, { ...(body.attached && { attached: body.attached }) });
-        sendJson(res, 200, { id: record.id });
-      } catch (e) {
-        // A command that cannot start is the container's failure, not the API's: its exit code (126, 127) goes back with it.
-        if (e instanceof ContainerStartError) sendJson(res, 200, { startError: { id: e.containerId, exitCode: e.exitCode, message: e.runtimeMessage } });
-        else if (e instanceof ImageNotFoundError) sendJson(res, 200, { imageAbsent: true });
-        else throw e;
-      }
+      // `berth run -d` when a daemon runs: the container is made and started here, warm; the CLI prints its id.
+      const started = await startForClient(ctx.runtime, parseRunRequest(await readJsonBody(req)));
+      sendJson(res, 200, "record" in started ? { id: started.record.id } : started);
     })
-    .add("POST", new RegExp(`^/v1/containers/${ID}/remove-exited$`), async (req, res, [id]) => {
-      // The end of a foreground `run --rm` the CLI handed here, once the CLI has read the log to its end.
-      await readJsonBody(req);
-      sendJson(res, 200, { exitCode: await ctx.runtime.removeExited(id!) });
+    .add("POST", /^\/v1\/containers\/run\/attached$/, async (req, res) => {
+      // A foreground `berth run`: made, started, its output streamed back and its exit code last (see attached-run.ts).
+      await streamAttachedRun(ctx.runtime, parseRunRequest(await readJsonBody(req)), res);
+    })
+    .add("POST", new RegExp(`^/v1/containers/${ID}/kill$`), async (req, res, [id]) => {
+      // The signals a foreground `berth run` receives, passed on to its container (docker's --sig-proxy).
+      const { signal } = parseKillRequest(await readJsonBody(req));
+      await ctx.runtime.kill(id!, signal);
+      sendJson(res, 200, {});
     })
     .add("GET", new RegExp(`^/v1/stacks/${NAME}$`), async (_q, res, [name]) => {
       const status = await sup.engine.status(name!);

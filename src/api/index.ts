@@ -6,5 +6,6 @@ export { daemonPaths, type DaemonPaths } from "./daemon-paths.js";
 export { readPidFile } from "./daemon-pid-file.js";
 export { DaemonNotRunningError, DaemonRunningError, DaemonUnavailableError, isMissingRoute } from "./daemon-errors.js";
 export { systemdUnit } from "./systemd-unit.js";
-export type { WireError, StreamLine } from "./api-wire.js";
+export { fromWireError, type WireError, type StreamLine } from "./api-wire.js";
+export { FRAME_MESSAGE, FRAME_STDERR, FRAME_STDOUT, type Frame, type RunMessage } from "./frame-stream.js";
 export { parseRunRequest, type RunRequest } from "./api-requests.js";

@@ -1,17 +1,14 @@
 import { Command, CommanderError } from "commander";
 import { commandWord } from "./command-word.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
+import { addGlobalOptions, type GlobalOptions } from "./global-options.js";
 import { printError } from "./print-error.js";
 import { VERSION } from "./version.js";
 
 // For the launcher (bin/berth.cjs), which reads it from the bundle after main.
 export { runPath } from "./run-path.js";
 
-/** Global options every command can read through `globals()`. */
-export interface GlobalOptions {
-  readonly root?: string;
-  readonly debug?: boolean;
-}
+export type { GlobalOptions } from "./global-options.js";
 
 type Globals = () => GlobalOptions;
 
@@ -64,14 +61,10 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
  * unknown command). Commands read globals through the callback, after parsing.
  */
 export async function buildProgram(word?: string): Promise<Command> {
-  const program = new Command("berth")
+  const program = addGlobalOptions(new Command("berth")
     .description("berth: build, store, run and orchestrate OCI containers")
-    .version(VERSION, "-v, --version", "print the version")
-    .option("--root <dir>", "state directory (default: $BERTH_ROOT, /var/lib/berth as root, else $XDG_DATA_HOME/berth)")
-    .option("--debug", "print stack traces on errors")
-    .showHelpAfterError("(run with --help for usage)")
-    // Options after a subcommand belong to it: `run -v SRC:DST` is a volume, not --version.
-    .enablePositionalOptions();
+    .version(VERSION, "-v, --version", "print the version"))
+    .showHelpAfterError("(run with --help for usage)");
   const globals: Globals = () => program.opts<GlobalOptions>();
   const only = COMMAND_MODULES.find((m) => word !== undefined && m.names.includes(word));
   const modules = word === "-v" || word === "--version" ? [] : only !== undefined ? [only] : COMMAND_MODULES;

@@ -1,42 +1,29 @@
 import { Command } from "commander";
 import { printError } from "../print-error.js";
 import {
-  ContainerRuntime, ContainerStartError, prepareRunImage, readContainerLogs, runContainer, selfIdentity, type ContainerRecord, type CreateContainerOptions,
+  ContainerRuntime, ContainerStartError, prepareRunImage, readContainerLogs, runContainer, selfIdentity, type CreateContainerOptions,
 } from "../../runtime/index.js";
 import type { GlobalOptions } from "../main.js";
 import { ProgressRenderer, progressMode } from "../progress-renderer.js";
 import { addContainerFlags, containerOptions, type ContainerFlags } from "./container-flags.js";
 import { imageStore } from "./image-commands.js";
-import { removeInDaemon, startInDaemon } from "./run-in-daemon.js";
+import { runInDaemon } from "./run-in-daemon.js";
+import { runSpec, type RunFlags } from "./run-spec.js";
 import { setRunPath } from "../run-path.js";
 
 /** docker's exit code when the failure is berth's own, not the container's. */
 const BERTH_FAILED = 125;
 const FORWARDED: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
-interface RunFlags extends ContainerFlags {
-  readonly detach?: boolean;
-}
-
 /**
- * `berth run [OPTIONS] IMAGE [CMD…]`. Flags stop at IMAGE, as docker's do,
- * so the program must `enablePositionalOptions()`. Exit code: the
+ * `berth run [OPTIONS] IMAGE [CMD…]` (see runSpec). Exit code: the
  * container's, or 125 (berth failed), 126 (cannot execute), 127 (command
  * not found); errors are printed here because main's codes differ.
  */
 export function runCommand(globals: () => GlobalOptions): Command {
-  const cmd = new Command("run")
-    .description("create and start a container; in the foreground its output is shown and its exit code is berth's. "
-      + "The container runs under its own monitor (conmon) and outlives berth; with a daemon running for the root, the daemon starts it "
-      + "(an image not in the store is pulled here first). -i/-t containers run attached to this berth instead")
-    .argument("<image>", "name, id, oci:DIR[:tag] or docker-archive:FILE; pulled first when not in the store")
-    .argument("[command...]", "command and arguments; default the image's Cmd")
-    .option("-d, --detach", "run in the background and print the container id");
-  return addContainerFlags(cmd)
-    .passThroughOptions()
-    .action(async (image: string, command: string[], flags: RunFlags) => {
-      process.exitCode = await runAction(globals(), image, command, flags);
-    });
+  return runSpec().action(async (image: string, command: string[], flags: RunFlags) => {
+    process.exitCode = await runAction(globals(), image, command, flags);
+  });
 }
 
 /** `berth create`: the same flags, the container made but not started. */
@@ -73,32 +60,28 @@ async function runAction(globals: GlobalOptions, image: string, command: string[
     if (opts.pull === "always") {
       // A daemon never pulls (this berth shows the progress): `--pull always` pulls here, whoever starts the container.
       await prepareRunImage(runtime.store, image, { onProgress: renderer.listener, pull: "always" });
+      renderer.finish();
       opts = { ...opts, pull: "missing" };
     }
+    // With a daemon running for the root, it makes and starts the container, warm (as dockerd does), and
+    // streams its output here. Without one, or to pull the image first, here.
+    const inDaemon = await runInDaemon(runtime.ctx.root, image, opts, { detach: flags.detach === true });
+    if (inDaemon !== undefined) return inDaemon;
+    setRunPath("local");
     const attached = flags.detach ? undefined : await selfIdentity();
-    // With a daemon running for the root, it makes and starts the container, warm (as dockerd does);
-    // this berth still shows the log and ends with the exit code. Without one, or to pull the image first, here.
-    const inDaemon = await startInDaemon(runtime.ctx.root, image, opts, attached);
-    let record: string | ContainerRecord;
-    if (inDaemon !== undefined) {
-      record = inDaemon;
-    } else {
-      setRunPath("local");
-      record = (await runtime.run(image, opts, { ...(attached !== undefined && { attached }) })).record;
-    }
+    const { record } = await runtime.run(image, opts, { ...(attached !== undefined && { attached }) });
     renderer.finish();
-    const id = typeof record === "string" ? record : record.id;
     if (flags.detach) {
-      process.stdout.write(`${id}\n`);
+      process.stdout.write(`${record.id}\n`);
       return 0;
     }
     forward((s) => void runtime.kill(record, s).catch(() => undefined));
     const followLog = (stop: Promise<unknown>): Promise<void> =>
-      readContainerLogs(runtime.ctx.logPath(id), { follow: true, stop }, { stdout: process.stdout, stderr: process.stderr });
+      readContainerLogs(runtime.ctx.logPath(record.id), { follow: true, stop }, { stdout: process.stdout, stderr: process.stderr });
     if (opts.autoRemove) {
       // The log is drained once the run has ended; then the container is taken apart in one step.
       await followLog(runtime.ended(record));
-      return (inDaemon !== undefined ? await removeInDaemon(runtime.ctx.root, id) : undefined) ?? await runtime.removeExited(record);
+      return await runtime.removeExited(record);
     }
     const exited = runtime.wait(record, { nextExit: true });
     await followLog(exited);

@@ -1,50 +1,129 @@
-import { DaemonClient, DaemonNotRunningError, DaemonUnavailableError, daemonPaths, isMissingRoute } from "../../api/index.js";
-import { ContainerStartError, trace, type CreateContainerOptions, type ProcessIdentity, type StartFailureCode } from "../../runtime/index.js";
+import { existsSync } from "node:fs";
+import {
+  DaemonClient, DaemonNotRunningError, DaemonUnavailableError, daemonPaths, FRAME_MESSAGE, FRAME_STDERR, fromWireError, isMissingRoute, type Frame, type RunMessage,
+} from "../../api/index.js";
+import { ContainerStartError, selfIdentity, trace, type CreateContainerOptions, type StartFailureCode } from "../../runtime/index.js";
 
-/** What the daemon answers to `POST /v1/containers/run`. */
-type RunAnswer =
-  | { readonly id: string }
-  | { readonly imageAbsent: true }
-  | { readonly startError: { readonly id: string; readonly exitCode: StartFailureCode; readonly message: string } };
+const FORWARDED: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
 /**
- * Hand the making and starting of a container to the daemon of `root`, as
- * docker's CLI does: it runs warm (its code compiled, the image store read),
- * so the container starts sooner than this process could start it. Resolves
- * the container's id, or undefined when this berth must do it itself: no
- * daemon runs for the root, it is older than this CLI (no run API), or the
- * image is not in the store (this berth pulls it, showing its progress).
- * Anything else the daemon refuses is thrown as the error it was.
+ * Set once the daemon has said this process must run the container itself (it
+ * is older than this CLI, or lacks the image). A global, not a module's
+ * variable: the run client (run-client.ts) and the whole `run` command are
+ * two bundles in one process, each with its own copy of this module, and the
+ * second must not ask again.
  */
-export async function startInDaemon(root: string, image: string, opts: CreateContainerOptions, attached: ProcessIdentity | undefined): Promise<string | undefined> {
+const DECLINED = Symbol.for("berth.run.daemonDeclined");
+const declined = globalThis as { [DECLINED]?: true };
+
+/**
+ * Hand `berth run` to the daemon of `root`, as docker's CLI hands it to
+ * dockerd: the daemon runs warm (its code compiled, the image store read), so
+ * the container starts sooner than this process could start it. Detached:
+ * prints the id. In the foreground: one request whose answer is the
+ * container's output, then its exit code once it has ended (and, with
+ * `--rm`, been taken apart); the signals this berth gets go to the container
+ * meanwhile. Resolves the exit code for berth, or undefined when this berth
+ * must run the container itself: no daemon runs for the root, it is older
+ * than this CLI, or the image is not in the store (this berth pulls it,
+ * showing its progress). A container that cannot start throws
+ * ContainerStartError (its exit code 125/126/127); anything else the daemon
+ * refuses is thrown as the error it was.
+ */
+export async function runInDaemon(root: string, image: string, opts: CreateContainerOptions, how: { readonly detach: boolean }): Promise<number | undefined> {
+  const { socket } = daemonPaths(root);
+  // No socket, no daemon: spare the connection attempt (the usual case without one).
+  if (declined[DECLINED] === true || !existsSync(socket)) return undefined;
   const { onProgress: _p, onUnpack: _u, signal: _s, ...options } = opts;
-  let answer: RunAnswer;
+  const client = new DaemonClient(socket);
   trace("run: asking the daemon");
   try {
-    answer = await new DaemonClient(daemonPaths(root).socket).json<RunAnswer>("POST", "/v1/containers/run", { image, options, ...(attached !== undefined && { attached }) });
+    let code: number | undefined;
+    if (how.detach) {
+      const id = containerId(socket, await client.json<RunMessage>("POST", "/v1/containers/run", { image, options }));
+      if (id !== undefined) process.stdout.write(`${id}\n`);
+      code = id === undefined ? undefined : 0;
+    } else {
+      code = await followInDaemon(client, { image, options, attached: await selfIdentity() });
+    }
+    if (code === undefined) declined[DECLINED] = true;
+    return code;
   } catch (e) {
-    if (e instanceof DaemonNotRunningError || isMissingRoute(e)) return undefined;
-    throw e;
+    if (!(e instanceof DaemonNotRunningError || isMissingRoute(e))) throw e;
+    declined[DECLINED] = true;
+    return undefined;
   }
-  trace("run: the daemon answered");
-  if ("startError" in answer) throw new ContainerStartError(answer.startError.id, answer.startError.exitCode, answer.startError.message);
-  if ("imageAbsent" in answer) return undefined;
-  // The id becomes a path here (the log to follow): only a container id is taken.
-  if (typeof answer.id === "string" && /^[0-9a-f]{64}$/.test(answer.id)) return answer.id;
-  throw new DaemonUnavailableError(daemonPaths(root).socket, `answered a run with ${JSON.stringify(answer).slice(0, 200)}, not a container id`);
+}
+
+/** The foreground run: output to this berth's stdout and stderr as it comes, signals passed on, the exit code last. */
+async function followInDaemon(client: DaemonClient, body: Record<string, unknown>): Promise<number | undefined> {
+  let result: { code: number | undefined } | undefined;
+  let id: string | undefined;
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  const pass = (signal: NodeJS.Signals) => (): void => {
+    if (id !== undefined) void client.json("POST", `/v1/containers/${id}/kill`, { signal }).catch(() => undefined);
+  };
+  try {
+    await client.frames("POST", "/v1/containers/run/attached", body, (f: Frame) => {
+      if (f.kind !== FRAME_MESSAGE) return write(f.kind === FRAME_STDERR ? process.stderr : process.stdout, f.payload);
+      const m = parseMessage(client.socket, f.payload);
+      if ("exitCode" in m) result = { code: exitCode(client.socket, m.exitCode) };
+      else if ("error" in m) throw fromWireError(m.error, "the daemon failed to run the container");
+      else if ((id = containerId(client.socket, m)) === undefined) result = { code: undefined };
+      else {
+        trace("run: the daemon started it");
+        for (const s of FORWARDED) {
+          handlers.set(s, pass(s));
+          process.on(s, handlers.get(s)!);
+        }
+      }
+    });
+  } finally {
+    for (const [s, h] of handlers) process.off(s, h);
+  }
+  if (result === undefined) {
+    throw new DaemonUnavailableError(client.socket, "ended the run's answer without an exit code (did the daemon stop?)", "`berth ps -a` shows the container; its logs are in `berth logs`");
+  }
+  return result.code;
+}
+
+/** Write one frame's bytes; resolves once `out` takes more (a slow reader of berth's output slows the daemon down). */
+function write(out: NodeJS.WriteStream, bytes: Buffer): void | Promise<void> {
+  if (out.write(bytes)) return;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      out.off("drain", done);
+      out.off("close", done);
+      resolve();
+    };
+    out.on("drain", done);
+    out.on("close", done);
+  });
+}
+
+function exitCode(socket: string, v: unknown): number {
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 255) return v;
+  throw new DaemonUnavailableError(socket, `answered a run with exit code ${JSON.stringify(v)}, not one from 0 to 255`);
+}
+
+function parseMessage(socket: string, payload: Buffer): RunMessage {
+  try {
+    const v: unknown = JSON.parse(payload.toString("utf8"));
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as RunMessage;
+  } catch {
+    // Said below.
+  }
+  throw new DaemonUnavailableError(socket, `answered a run with a message that is not a JSON object: ${payload.toString("utf8").slice(0, 200)}`);
 }
 
 /**
- * Take apart an `--rm` container the daemon started, once this berth has
- * read its log to the end: the daemon's removal runs warm, and this process
- * loads none of its code. Resolves the container's exit code, or undefined
- * when the daemon is gone meanwhile (this berth then removes it itself).
+ * The container id in the daemon's first answer, undefined when the image is
+ * not in the store; its start error thrown. The id becomes a path and a URL
+ * here: only a container id is taken.
  */
-export async function removeInDaemon(root: string, id: string): Promise<number | undefined> {
-  try {
-    return (await new DaemonClient(daemonPaths(root).socket).json<{ exitCode: number }>("POST", `/v1/containers/${id}/remove-exited`, {})).exitCode;
-  } catch (e) {
-    if (e instanceof DaemonNotRunningError) return undefined;
-    throw e;
-  }
+function containerId(socket: string, m: RunMessage): string | undefined {
+  if ("startError" in m) throw new ContainerStartError(m.startError.id, m.startError.exitCode as StartFailureCode, m.startError.message);
+  if ("imageAbsent" in m) return undefined;
+  if ("id" in m && typeof m.id === "string" && /^[0-9a-f]{64}$/.test(m.id)) return m.id;
+  throw new DaemonUnavailableError(socket, `answered a run with ${JSON.stringify(m).slice(0, 200)}, not a container id`);
 }

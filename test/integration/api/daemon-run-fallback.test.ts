@@ -1,7 +1,8 @@
 // `berth run` with something other than a current daemon on the root's socket. A daemon older than the
 // CLI (berth's own router with no routes: its answer is the real one) → the CLI runs the container
-// itself. A daemon that answers what is not a container id, or an error → the CLI fails with exit 125
-// and runs nothing.
+// itself. A daemon that answers what is not a container id, an error, something that is not a frame
+// stream, or a stream that stops before the exit code → the CLI fails with exit 125 saying so, and
+// runs nothing itself. A fake daemon's frames reach the terminal as they are.
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -9,6 +10,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { daemonPaths } from "../../../src/api/index.js";
 import { ApiRouter } from "../../../src/api/api-router.js";
+import { encodeFrame, FRAME_CONTENT_TYPE, FRAME_MESSAGE, FRAME_STDERR, FRAME_STDOUT } from "../../../src/api/frame-stream.js";
 import { describeResult, run, type RunResult } from "../../support/run.js";
 import { assertClean, RUN_CLI, useRuntimeFixture } from "../runtime/runtime-fixture.js";
 
@@ -41,27 +43,59 @@ describe("berth run with a daemon that cannot take the container", () => {
     const r = await berth(fx.root, "run", "--rm", "--network", "none", "localhost/busybox:t1", "/bin/sh", "-c", "echo ran-here; exit 5");
     assert.equal(r.code, 5, describeResult(r));
     assert.equal(r.stdout, "ran-here\n");
-    assert.deepEqual(requests, ["POST /v1/containers/run"], "the CLI asked the daemon first");
+    assert.deepEqual(requests, ["POST /v1/containers/run/attached"], "the CLI asked the daemon first");
     await assertClean(fx);
   });
 
-  it("a daemon that answers a path, or an error: exit 125 with what it said, nothing run", async (t) => {
+  it("a daemon that answers a path, an error, no frames or a cut stream: exit 125 with what went wrong, nothing run", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
-    const cases: readonly [string, number, unknown, RegExp][] = [
-      ["liar", 200, { id: "../../../etc" }, /answered a run with \{"id":"\.\.\/\.\.\/\.\.\/etc"\}, not a container id/],
-      ["broken", 503, { error: { code: "UNAVAILABLE", message: "shutting down" } }, /shutting down/],
+    const message = (m: unknown): Buffer => encodeFrame(FRAME_MESSAGE, Buffer.from(JSON.stringify(m)));
+    const ID = "a".repeat(64);
+    const cases: readonly [string, number, string, Buffer, RegExp][] = [
+      ["liar", 200, FRAME_CONTENT_TYPE, message({ id: "../../../etc" }), /answered a run with \{"id":"\.\.\/\.\.\/\.\.\/etc"\}, not a container id/],
+      ["broken", 503, "application/json", Buffer.from(JSON.stringify({ error: { code: "UNAVAILABLE", message: "shutting down" } })), /shutting down/],
+      ["unframed", 200, "application/json", Buffer.from(JSON.stringify({ id: ID })), /not a frame stream/],
+      ["garbage", 200, FRAME_CONTENT_TYPE, Buffer.from(`{"id":"${ID}"}\n`), /not a berth frame stream/],
+      ["cut", 200, FRAME_CONTENT_TYPE, Buffer.concat([message({ id: ID }), encodeFrame(FRAME_STDOUT, Buffer.from("partial")).subarray(0, 10)]), /ended early/],
+      ["no exit", 200, FRAME_CONTENT_TYPE, message({ id: ID }), /without an exit code/],
+      ["bad exit", 200, FRAME_CONTENT_TYPE, Buffer.concat([message({ id: ID }), message({ exitCode: "0; rm -rf /" })]), /exit code "0; rm -rf \/", not one from 0 to 255/],
+      ["failed", 200, FRAME_CONTENT_TYPE, Buffer.concat([message({ id: ID }), message({ error: { code: "INTERNAL", message: "disk on fire" } })]), /disk on fire/],
     ];
-    for (const [name, status, body, message] of cases) {
-      const root = join(fx.tmp.path, name);
+    for (const [name, status, type, body, expected] of cases) {
+      const root = join(fx.tmp.path, name.replace(" ", "-"));
       await fakeDaemon(t, root, (_req, res) => {
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(body));
+        res.writeHead(status, { "content-type": type });
+        res.end(body);
       });
       const r = await berth(root, "run", "--rm", "--network", "none", "localhost/busybox:t1", "/bin/sh", "-c", "echo must-not-run");
-      assert.equal(r.code, 125, describeResult(r));
-      assert.match(r.stderr, message);
-      assert.equal(r.stdout, "");
+      assert.equal(r.code, 125, `${name}: ${describeResult(r)}`);
+      assert.match(r.stderr, expected, name);
+      assert.equal(r.stdout, "", name);
     }
+  });
+
+  it("a daemon's frames: stdout and stderr as sent, the exit code last; -d prints the id", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const ID = "b".repeat(64);
+    const message = (m: unknown): Buffer => encodeFrame(FRAME_MESSAGE, Buffer.from(JSON.stringify(m)));
+    const requests = await fakeDaemon(t, fx.root, (req, res) => {
+      if (req.url === "/v1/containers/run") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ id: ID }));
+        return;
+      }
+      res.writeHead(200, { "content-type": FRAME_CONTENT_TYPE });
+      res.end(Buffer.concat([message({ id: ID }), encodeFrame(FRAME_STDOUT, Buffer.from([0x6f, 0x75, 0x74, 0, 0xff])), encodeFrame(FRAME_STDERR, Buffer.from("err\n")), message({ exitCode: 42 })]));
+    });
+    const r = await berth(fx.root, "run", "--rm", "--network", "none", "localhost/busybox:t1");
+    assert.equal(r.code, 42, describeResult(r));
+    assert.equal(r.stdout, "out\x00\ufffd");
+    assert.equal(r.stderr, "err\n");
+    const d = await berth(fx.root, "run", "-d", "--network", "none", "localhost/busybox:t1");
+    assert.equal(d.code, 0, describeResult(d));
+    assert.equal(d.stdout, `${ID}\n`);
+    assert.deepEqual(requests, ["POST /v1/containers/run/attached", "POST /v1/containers/run"]);
   });
 });

@@ -6,6 +6,9 @@ import { access, cp, mkdir, readdir, readFile, rm, symlink, writeFile } from "no
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
+import { createServer } from "node:http";
+import { daemonPaths } from "../../../src/api/index.js";
+import { encodeFrame, FRAME_CONTENT_TYPE, FRAME_MESSAGE, FRAME_STDOUT } from "../../../src/api/frame-stream.js";
 import { describeResult, run, type RunResult } from "../../support/run.js";
 import { tempDir, type TempDir } from "../../support/temp-dir.js";
 
@@ -85,6 +88,33 @@ describe("bin/berth.cjs", () => {
     const help = await run(process.execPath, [join(install, "bin", "berth.js"), "--help"], { timeoutMs: 60_000 });
     assert.equal(help.code, 0, describeResult(help));
     assert.match(help.stdout, /Usage: berth/);
+  });
+
+  it("runs `run` from its client bundle when a daemon answers, and from the whole command when the client cannot", async (t) => {
+    // The daemon here is a stand-in answering one attached run (the real one needs root: the run
+    // tests cover it); what is tested is which bundle runs.
+    const clientRoot = join(tmp.path, "client-root");
+    const { dir, socket } = daemonPaths(clientRoot);
+    await mkdir(dir, { recursive: true });
+    const message = (m: unknown): Buffer => encodeFrame(FRAME_MESSAGE, Buffer.from(JSON.stringify(m)));
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": FRAME_CONTENT_TYPE });
+      res.end(Buffer.concat([message({ id: "c".repeat(64) }), encodeFrame(FRAME_STDOUT, Buffer.from("from the daemon\n")), message({ exitCode: 0 })]));
+    });
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    t.after(() => new Promise((resolve) => server.close(resolve)));
+    const r = await berth("--root", clientRoot, "run", "--rm", "some/image", "true");
+    assert.equal(r.code, 0, describeResult(r));
+    assert.equal(r.stdout, "from the daemon\n");
+    assert.ok((await usedCaches()).includes("berth-run-client.cjs.used-cache"), "the client's used-cache is written");
+    assert.ok(!(await usedCaches()).includes("berth-run-command.cjs.used-cache"), "the whole command did not run");
+    // Help and usage errors are the whole command's to print.
+    const help = await berth("--root", clientRoot, "run", "--help");
+    assert.equal(help.code, 0, describeResult(help));
+    assert.match(help.stdout, /Usage: berth run \[options\] <image> \[command\.\.\.\]/);
+    const usage = await berth("--root", clientRoot, "run", "--no-such-flag", "some/image");
+    assert.equal(usage.code, 2, describeResult(usage));
+    assert.match(usage.stderr, /unknown option '--no-such-flag'/);
   });
 
   it("runs every command from the whole bundle when commands.json is gone", async () => {

@@ -1,0 +1,75 @@
+import type { ServerResponse } from "node:http";
+import { Writable } from "node:stream";
+import { ImageNotFoundError } from "../image/index.js";
+import { ContainerStartError, readContainerLogs, type ContainerRecord, type ContainerRuntime } from "../runtime/index.js";
+import { toWireError } from "./api-wire.js";
+import type { RunRequest } from "./api-requests.js";
+import { encodeFrame, FRAME_CONTENT_TYPE, FRAME_MESSAGE, FRAME_STDERR, FRAME_STDOUT, type RunMessage } from "./frame-stream.js";
+
+/**
+ * `POST /v1/containers/run/attached`, a foreground `berth run` handed to the
+ * daemon, as docker's CLI hands `docker run` to dockerd (create, attach,
+ * start, wait): the container is made and started here, its output streamed
+ * back from its log as it comes, and once it has ended (and, with `--rm`,
+ * been taken apart here) its exit code is the last frame. The CLI loads none
+ * of the runtime's code and makes one request.
+ *
+ * When the CLI goes away first, the stream stops and the container is left
+ * as it is: it names that berth as its follower (`attached`), so a later
+ * `ps` settles and removes it as it does for a foreground berth that died.
+ */
+export async function streamAttachedRun(runtime: ContainerRuntime, body: RunRequest, res: ServerResponse): Promise<void> {
+  const gone = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  res.writeHead(200, { "content-type": FRAME_CONTENT_TYPE });
+  const say = (m: RunMessage): void => {
+    if (!res.destroyed) res.write(encodeFrame(FRAME_MESSAGE, Buffer.from(JSON.stringify(m))));
+  };
+  try {
+    const started = await startForClient(runtime, body);
+    if (!("record" in started)) return say(started);
+    const { record } = started;
+    say({ id: record.id });
+    const out = { stdout: new FrameWritable(res, FRAME_STDOUT), stderr: new FrameWritable(res, FRAME_STDERR) };
+    await readContainerLogs(runtime.ctx.logPath(record.id), { follow: true, stop: runtime.ended(record, { signal: gone.signal }), signal: gone.signal }, out);
+    if (gone.signal.aborted) return;
+    say({ exitCode: record.autoRemove ? await runtime.removeExited(record) : await runtime.wait(record, { nextExit: true }) });
+  } catch (e) {
+    say({ error: toWireError(e) });
+  } finally {
+    res.end();
+  }
+}
+
+/**
+ * Make and start the container a CLI handed over, warm. A command that cannot
+ * start is the container's failure, not the API's: its exit code (126, 127)
+ * goes back with it. An image the store lacks is the CLI's to pull (with its
+ * progress on the user's terminal; it then runs the container itself):
+ * nothing is made. Other failures are thrown.
+ */
+export async function startForClient(runtime: ContainerRuntime, body: RunRequest): Promise<{ readonly record: ContainerRecord } | RunMessage> {
+  try {
+    return { record: (await runtime.run(body.image, { ...body.options, pull: "never" }, { ...(body.attached && { attached: body.attached }) })).record };
+  } catch (e) {
+    if (e instanceof ContainerStartError) return { startError: { id: e.containerId, exitCode: e.exitCode, message: e.runtimeMessage } };
+    if (e instanceof ImageNotFoundError) return { imageAbsent: true };
+    throw e;
+  }
+}
+
+/** One of the container's streams, written to the answer as frames of its kind; waits while the CLI reads slower than the container writes. */
+class FrameWritable extends Writable {
+  constructor(private readonly res: ServerResponse, private readonly kind: number) {
+    super();
+    res.once("close", () => this.destroy());
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (e?: Error | null) => void): void {
+    if (this.res.destroyed) return done();
+    if (this.res.write(encodeFrame(this.kind, chunk))) done();
+    else this.res.once("drain", () => done());
+  }
+}

@@ -1,0 +1,51 @@
+import { Command } from "commander";
+import { existsSync } from "node:fs";
+import { daemonPaths } from "../api/index.js";
+import { ContainerStartError } from "../runtime/index.js";
+import { resolveBerthRoot } from "./berth-root.js";
+import { containerOptions } from "./commands/container-flags.js";
+import { runInDaemon } from "./commands/run-in-daemon.js";
+import { runSpec, type RunFlags } from "./commands/run-spec.js";
+import { addGlobalOptions, type GlobalOptions } from "./global-options.js";
+import { printError } from "./print-error.js";
+
+/** docker's exit code when the failure is berth's own, not the container's. */
+const BERTH_FAILED = 125;
+
+/**
+ * `berth run` when a daemon runs for the root: the entry of its own bundle
+ * (berth-run-client.cjs, see scripts/bundle.mjs), which the launcher loads
+ * before the whole `run` command. It reads the command line as `run` does,
+ * works out the options (env files, `-e NAME`, absolute paths) and hands the
+ * run to the daemon (runInDaemon, the code `run` itself uses): a tenth of the
+ * code `run` loads, since the runtime, the image store and the registry
+ * client stay in the daemon. Resolves the exit code, or undefined when the
+ * whole command must do it: help, a usage error, `-i`/`-t`, `--pull
+ * always`, no daemon, an image the store lacks. Nothing has been printed or
+ * changed then, so `run` starts over as if this had not run.
+ */
+export async function main(argv: readonly string[]): Promise<number | undefined> {
+  let chosen: { image: string; command: string[]; flags: RunFlags } | undefined;
+  const silent = { writeOut: (): void => undefined, writeErr: (): void => undefined };
+  const program = addGlobalOptions(new Command("berth")).exitOverride().configureOutput(silent);
+  program.addCommand(runSpec().exitOverride().configureOutput(silent).action((image: string, command: string[], flags: RunFlags) => {
+    chosen = { image, command, flags };
+  }));
+  try {
+    await program.parseAsync(argv as string[], { from: "user" });
+  } catch {
+    // Help, or a usage error: `run` says it.
+    return undefined;
+  }
+  if (chosen === undefined) return undefined;
+  const { image, command, flags } = chosen;
+  const globals = program.opts<GlobalOptions>();
+  const root = resolveBerthRoot(globals.root);
+  if (flags.interactive || flags.tty || flags.pull === "always" || !existsSync(daemonPaths(root).socket)) return undefined;
+  try {
+    return await runInDaemon(root, image, await containerOptions(command, flags), { detach: flags.detach === true });
+  } catch (e) {
+    printError(e, globals.debug === true);
+    return e instanceof ContainerStartError ? e.exitCode : BERTH_FAILED;
+  }
+}
