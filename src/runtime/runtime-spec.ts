@@ -26,7 +26,7 @@ export interface RuntimeSpecInput {
    * A docker-format seccomp profile (parsed JSON) and where it came from;
    * absent means unconfined. `arch` is Node's process.arch (default this machine's).
    */
-  readonly seccomp?: { readonly profile: unknown; readonly source: string; readonly arch?: string };
+  readonly seccomp?: { readonly profile: unknown; readonly source: string; readonly arch?: string; readonly isDefault?: boolean };
   /** Parent cgroup; default `/berth`. */
   readonly cgroupParent?: string;
   /** A network namespace made for the container (bridge and user networks); absent = a new empty one, or the host's for `--network host`. */
@@ -94,7 +94,7 @@ export function buildRuntimeSpec(input: RuntimeSpecInput): RuntimeSpec {
       resources: resourcesOf(o),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
-      ...(input.seccomp && { seccomp: seccompForSpec(input.seccomp.profile, input.seccomp.source, { arch: input.seccomp.arch ?? process.arch, capabilities: caps }) }),
+      ...(input.seccomp && { seccomp: seccompForSpec(input.seccomp.profile, input.seccomp.source, { arch: input.seccomp.arch ?? process.arch, capabilities: caps, withoutX32: input.seccomp.isDefault === true }) }),
     },
   };
 }

@@ -19,8 +19,12 @@ describe("loadSeccompProfile", () => {
 
   it("unconfined means none", async () => assert.equal(await loadSeccompProfile("unconfined"), undefined));
   it("a missing default profile means none", async () => assert.equal(await loadSeccompProfile(undefined, join(dir, "absent.json")), undefined));
-  it("the default profile when present", async () => assert.equal((await loadSeccompProfile(undefined, join(dir, "ok.json")))?.source, join(dir, "ok.json")));
-  it("a named profile", async () => assert.deepEqual(await loadSeccompProfile(join(dir, "ok.json")), { profile: { defaultAction: "SCMP_ACT_ALLOW", syscalls: [] }, source: join(dir, "ok.json") }));
+  it("the default profile when present", async () => {
+    const loaded = await loadSeccompProfile(undefined, join(dir, "ok.json"));
+    assert.equal(loaded?.source, join(dir, "ok.json"));
+    assert.equal(loaded?.isDefault, true);
+  });
+  it("a named profile", async () => assert.deepEqual(await loadSeccompProfile(join(dir, "ok.json")), { profile: { defaultAction: "SCMP_ACT_ALLOW", syscalls: [] }, source: join(dir, "ok.json"), isDefault: false }));
   it("a named profile that is missing", async () => {
     await assert.rejects(loadSeccompProfile(join(dir, "absent.json")), (e: unknown) => isBerthError(e, "INVALID_ARGUMENT") && /^--security-opt seccomp=.*absent\.json: cannot read/.test(e.message));
   });

@@ -6,6 +6,8 @@ import { DEFAULT_SECCOMP_PROFILE } from "./seccomp-profile.js";
 export interface LoadedSeccomp {
   readonly profile: unknown;
   readonly source: string;
+  /** berth's default profile, not one the user named (see SeccompContext.withoutX32). */
+  readonly isDefault: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function loadSeccompProfile(choice: string | undefined, defaultPath
     throw new InvalidArgumentError(`--security-opt seccomp=${choice}: cannot read: ${(e as Error).message}`);
   }
   try {
-    return { profile: JSON.parse(text) as unknown, source: path };
+    return { profile: JSON.parse(text) as unknown, source: path, isDefault: choice === undefined };
   } catch (e) {
     throw new InvalidArgumentError(`--security-opt seccomp=${path}: not JSON: ${(e as Error).message}`);
   }

@@ -33,6 +33,12 @@ describe("seccompForSpec", () => {
     assert.deepEqual(seccompForSpec(PROFILE, "p", { ...x64, arch: "arm64" }).architectures, ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]);
   });
 
+  it("leaves x32 out when asked (berth's default profile), and only x32", () => {
+    assert.deepEqual(seccompForSpec(PROFILE, "p", { ...x64, withoutX32: true }).architectures, ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"]);
+    assert.deepEqual(seccompForSpec(PROFILE, "p", { ...x64, arch: "arm64", withoutX32: true }).architectures, ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]);
+    assert.deepEqual(names(seccompForSpec(PROFILE, "p", { ...x64, withoutX32: true })), names(seccompForSpec(PROFILE, "p", x64)), "the same rules");
+  });
+
   const cases: readonly { name: string; ctx: SeccompContext; has: string[]; hasNot: string[] }[] = [
     { name: "docker's capabilities on amd64", ctx: x64, has: ["read:SCMP_ACT_ALLOW", "arch_prctl:SCMP_ACT_ALLOW", "chroot:SCMP_ACT_ALLOW", "old_style:SCMP_ACT_ALLOW"], hasNot: ["cacheflush:SCMP_ACT_ALLOW", "chroot:SCMP_ACT_ERRNO", "bpf:SCMP_ACT_ALLOW"] },
     { name: "without SYS_CHROOT chroot is refused", ctx: { arch: "x64", capabilities: [] }, has: ["chroot:SCMP_ACT_ERRNO"], hasNot: ["chroot:SCMP_ACT_ALLOW"] },
