@@ -111,7 +111,10 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
       id,
       ...(record.name !== undefined && { name: record.name }),
       logPath: ctx.logPath(id),
-      logSizeMax: ctx.logSizeMax,
+      // A foreground berth shows the output from the log: conmon starting the log over at its limit would
+      // drop what it had not read yet (50 MB written at once came out as 7). Unlimited then, as docker's
+      // json-file is by default; a restart by the container's policy has no follower, and the limit again.
+      ...(opts.attached === undefined && { logSizeMax: ctx.logSizeMax }),
       ...(record.autoRemove && { noSyncLog: true }),
       exitDir: join(dir, "exits"),
       // A foreground run settles and removes its container itself: the hook (one more Node process per

@@ -59,6 +59,17 @@ function runSuite(daemon: boolean): void {
     await assertClean(fx);
   });
 
+  it("a foreground run shows all its output, past the log's size limit (10 MiB)", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const bytes = 24_000_000;
+    const r = await runRm(fx, ["localhost/busybox:t1", "/bin/sh", "-c", `yes 0123456789abcdef | head -c ${bytes}; echo; echo done >&2`]);
+    assert.equal(r.code, 0, describeResult(r));
+    assert.equal(r.stdout.length, bytes + 1, "every byte the container wrote");
+    assert.equal(r.stderr, "done\n");
+    await assertClean(fx);
+  });
+
   it("a missing command exits 127, a non-executable file 126", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
