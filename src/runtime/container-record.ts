@@ -74,8 +74,15 @@ export interface ContainerRecord {
 
 const FILE = "container.json";
 
+/**
+ * Write the record atomically; durably (synced) unless the container goes
+ * away when it ends (`--rm`): after a crash such a container has no business
+ * coming back, and a record that did not reach the disk makes it garbage
+ * that listings clear, as its removal would have. The sync was 1.5 to 2 ms
+ * of every `run --rm` here.
+ */
 export async function writeContainerRecord(dir: string, record: ContainerRecord): Promise<void> {
-  await writeFileAtomic(join(dir, FILE), JSON.stringify(record));
+  await writeFileAtomic(join(dir, FILE), JSON.stringify(record), { durable: record.autoRemove !== true });
 }
 
 /** The record in `dir`, or undefined when missing or not a record (a crash before it was written). */
