@@ -49,16 +49,7 @@ export class DaemonClient {
   /** A streamed operation: events and progress to the sinks, then its result (or its error, thrown). */
   async stream<E, R>(method: string, path: string, body: unknown, sinks: StreamSinks<E> = {}): Promise<R> {
     const res = await this.send(method, path, body, sinks.signal);
-    if ((res.statusCode ?? 500) >= 400) {
-      const text = await readAll(res);
-      let v: unknown;
-      try {
-        v = JSON.parse(text);
-      } catch {
-        v = undefined;
-      }
-      throw fromWireError((v as { error?: unknown } | undefined)?.error, `${method} ${path}: HTTP ${res.statusCode}`);
-    }
+    if ((res.statusCode ?? 500) >= 400) throw await refusal(res, method, path);
     for await (const raw of lineReader(res)) {
       const line = raw as StreamLine<E, R>;
       if ("event" in line) sinks.onEvent?.(line.event);
@@ -79,16 +70,7 @@ export class DaemonClient {
    */
   async frames(method: string, path: string, body: unknown, onFrame: (f: Frame) => void | Promise<void>): Promise<void> {
     const res = await this.send(method, path, body);
-    if ((res.statusCode ?? 500) >= 400) {
-      const text = await readAll(res);
-      let v: unknown;
-      try {
-        v = JSON.parse(text);
-      } catch {
-        v = undefined;
-      }
-      throw fromWireError((v as { error?: unknown } | undefined)?.error, `${method} ${path}: HTTP ${res.statusCode}`);
-    }
+    if ((res.statusCode ?? 500) >= 400) throw await refusal(res, method, path);
     if (res.headers["content-type"] !== FRAME_CONTENT_TYPE) {
       res.resume();
       throw new DaemonUnavailableError(this.socket, `answered ${method} ${path} with ${res.headers["content-type"] ?? "no content type"}, not a frame stream`);
@@ -132,6 +114,17 @@ export class DaemonClient {
       req.end(payload);
     });
   }
+}
+
+/** The error a streamed operation's refusal (status 400 and up, JSON) carries, as the BerthError it was. */
+async function refusal(res: IncomingMessage, method: string, path: string): Promise<BerthError> {
+  let v: unknown;
+  try {
+    v = JSON.parse(await readAll(res));
+  } catch {
+    v = undefined;
+  }
+  return fromWireError((v as { error?: unknown } | undefined)?.error, `${method} ${path}: HTTP ${res.statusCode}`);
 }
 
 async function readAll(res: IncomingMessage): Promise<string> {
