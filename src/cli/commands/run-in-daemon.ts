@@ -122,7 +122,11 @@ function parseMessage(socket: string, payload: Buffer): RunMessage {
  * here: only a container id is taken.
  */
 function containerId(socket: string, m: RunMessage): string | undefined {
-  if ("startError" in m) throw new ContainerStartError(m.startError.id, m.startError.exitCode as StartFailureCode, m.startError.message);
+  if ("startError" in m) {
+    const { id, exitCode: code, message } = m.startError;
+    // What berth exits with: only a start failure's own codes.
+    if ((code === 125 || code === 126 || code === 127) && typeof message === "string") throw new ContainerStartError(String(id), code as StartFailureCode, message);
+  }
   if ("imageAbsent" in m) return undefined;
   if ("id" in m && typeof m.id === "string" && /^[0-9a-f]{64}$/.test(m.id)) return m.id;
   throw new DaemonUnavailableError(socket, `answered a run with ${JSON.stringify(m).slice(0, 200)}, not a container id`);

@@ -60,10 +60,11 @@ describe("berth run with a daemon that cannot take the container", () => {
       ["cut", 200, FRAME_CONTENT_TYPE, Buffer.concat([message({ id: ID }), encodeFrame(FRAME_STDOUT, Buffer.from("partial")).subarray(0, 10)]), /ended early/],
       ["no exit", 200, FRAME_CONTENT_TYPE, message({ id: ID }), /without an exit code/],
       ["bad exit", 200, FRAME_CONTENT_TYPE, Buffer.concat([message({ id: ID }), message({ exitCode: "0; rm -rf /" })]), /exit code "0; rm -rf \/", not one from 0 to 255/],
+      ["bad start error", 200, FRAME_CONTENT_TYPE, message({ startError: { id: ID, exitCode: 0, message: "fine" } }), /answered a run with \{"startError".*not a container id/],
       ["failed", 200, FRAME_CONTENT_TYPE, Buffer.concat([message({ id: ID }), message({ error: { code: "INTERNAL", message: "disk on fire" } })]), /disk on fire/],
     ];
     for (const [name, status, type, body, expected] of cases) {
-      const root = join(fx.tmp.path, name.replace(" ", "-"));
+      const root = join(fx.tmp.path, name.replaceAll(" ", "-"));
       await fakeDaemon(t, root, (_req, res) => {
         res.writeHead(status, { "content-type": type });
         res.end(body);
