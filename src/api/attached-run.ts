@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import { ImageNotFoundError } from "../image/index.js";
 import { ContainerStartError, readContainerLogs, type ContainerRecord, type ContainerRuntime } from "../runtime/index.js";
 import { toWireError } from "./api-wire.js";
@@ -34,6 +35,11 @@ export async function streamAttachedRun(runtime: ContainerRuntime, body: RunRequ
     say({ id: record.id });
     const out = { stdout: new FrameWritable(res, FRAME_STDOUT), stderr: new FrameWritable(res, FRAME_STDERR) };
     await readContainerLogs(runtime.ctx.logPath(record.id), { follow: true, stop: runtime.ended(record, { signal: gone.signal }), signal: gone.signal }, out);
+    // What the streams still hold (a frame waits while the CLI reads slower than the log is read) goes
+    // out before the exit code: after it, the answer ends.
+    out.stdout.end();
+    out.stderr.end();
+    await Promise.all([finished(out.stdout), finished(out.stderr)]).catch(() => undefined);
     if (gone.signal.aborted) return;
     say({ exitCode: record.autoRemove ? await runtime.removeExited(record) : await runtime.wait(record, { nextExit: true }) });
   } catch (e) {
