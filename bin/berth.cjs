@@ -146,10 +146,21 @@ async function runCommandLine(argv) {
   return code;
 }
 
+/**
+ * Resolves once what was written to `stream` has left this process. stdout and stderr are
+ * synchronous for files, pipes and terminals on Linux, but not for a socket (what Node's
+ * child_process gives a child for `stdio: "pipe"`): there a write can still be queued when the
+ * command returns, and leaving at once dropped the last kilobytes of a large output.
+ */
+function flushed(stream) {
+  return stream.writableLength === 0 ? undefined : new Promise((resolve) => stream.write("", () => resolve()));
+}
+
 (async () => {
   process.exitCode = await runCommandLine(process.argv.slice(2));
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   // main is done and has awaited all it started (what outlives it is detached: the daemon, a removal
-  // shell); stdout and stderr are synchronous for files, pipes and terminals on Linux. Leaving now
-  // spares the heap's teardown at a natural exit: 10-40 ms on every command here.
+  // shell), and the output has left. Leaving now spares the heap's teardown at a natural exit: 10-40
+  // ms on every command here.
   process.exit();
 })();
