@@ -1,16 +1,9 @@
 import { Command } from "commander";
-import { existsSync } from "node:fs";
-import { daemonPaths } from "../api/index.js";
-import { ContainerStartError } from "../runtime/index.js";
 import { resolveBerthRoot } from "./berth-root.js";
 import { containerOptions } from "./commands/container-flags.js";
 import { runInDaemon } from "./commands/run-in-daemon.js";
-import { runSpec, type RunFlags } from "./commands/run-spec.js";
+import { exitForRunError, runSpec, type RunFlags } from "./commands/run-spec.js";
 import { addGlobalOptions, type GlobalOptions } from "./global-options.js";
-import { printError } from "./print-error.js";
-
-/** docker's exit code when the failure is berth's own, not the container's. */
-const BERTH_FAILED = 125;
 
 /**
  * `berth run` when a daemon runs for the root: the entry of its own bundle
@@ -40,12 +33,10 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   if (chosen === undefined) return undefined;
   const { image, command, flags } = chosen;
   const globals = program.opts<GlobalOptions>();
-  const root = resolveBerthRoot(globals.root);
-  if (flags.interactive || flags.tty || flags.pull === "always" || !existsSync(daemonPaths(root).socket)) return undefined;
+  if (flags.interactive || flags.tty || flags.pull === "always") return undefined;
   try {
-    return await runInDaemon(root, image, await containerOptions(command, flags), { detach: flags.detach === true });
+    return await runInDaemon(resolveBerthRoot(globals.root), image, await containerOptions(command, flags), { detach: flags.detach === true });
   } catch (e) {
-    printError(e, globals.debug === true);
-    return e instanceof ContainerStartError ? e.exitCode : BERTH_FAILED;
+    return exitForRunError(e, globals.debug === true);
   }
 }

@@ -5,3 +5,4 @@ export { writeFileAtomic } from "./atomic-write.js";
 export { fsyncDir } from "./fsync-dir.js";
 export { collectGarbage, type CollectGarbageOptions, type CollectGarbageResult } from "./garbage-collect.js";
 export { withFileLock, isProcessAlive } from "./file-lock.js";
+export { whenDrained, type DrainSource } from "./when-drained.js";

@@ -1,19 +1,15 @@
 import { Command } from "commander";
-import { printError } from "../print-error.js";
 import {
-  ContainerRuntime, ContainerStartError, prepareRunImage, readContainerLogs, runContainer, selfIdentity, type CreateContainerOptions,
+  ContainerRuntime, prepareRunImage, readContainerLogs, runContainer, selfIdentity, type CreateContainerOptions,
 } from "../../runtime/index.js";
 import type { GlobalOptions } from "../main.js";
 import { ProgressRenderer, progressMode } from "../progress-renderer.js";
 import { addContainerFlags, containerOptions, type ContainerFlags } from "./container-flags.js";
 import { imageStore } from "./image-commands.js";
 import { runInDaemon } from "./run-in-daemon.js";
-import { runSpec, type RunFlags } from "./run-spec.js";
+import { exitForRunError, FORWARDED_SIGNALS, runSpec, type RunFlags } from "./run-spec.js";
 import { setRunPath } from "../run-path.js";
 
-/** docker's exit code when the failure is berth's own, not the container's. */
-const BERTH_FAILED = 125;
-const FORWARDED: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
 /**
  * `berth run [OPTIONS] IMAGE [CMD…]` (see runSpec). Exit code: the
@@ -47,7 +43,7 @@ async function runAction(globals: GlobalOptions, image: string, command: string[
   const renderer = new ProgressRenderer(progressMode({ ...(flags.quiet && { quiet: true }) }), process.stderr, "Downloading");
   const handlers = new Map<NodeJS.Signals, () => void>();
   const forward = (kill: (s: NodeJS.Signals) => void): void => {
-    for (const s of FORWARDED) {
+    for (const s of FORWARDED_SIGNALS) {
       const h = (): void => kill(s);
       handlers.set(s, h);
       process.on(s, h);
@@ -88,8 +84,7 @@ async function runAction(globals: GlobalOptions, image: string, command: string[
     return await exited;
   } catch (e) {
     renderer.finish();
-    printError(e, globals.debug === true);
-    return e instanceof ContainerStartError ? e.exitCode : BERTH_FAILED;
+    return exitForRunError(e, globals.debug === true);
   } finally {
     for (const [s, h] of handlers) process.off(s, h);
   }

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
+import { whenDrained } from "../../content/index.js";
+import { FORWARDED_SIGNALS } from "./run-spec.js";
 import {
   DaemonClient, DaemonNotRunningError, DaemonUnavailableError, daemonPaths, FRAME_MESSAGE, FRAME_STDERR, fromWireError, isMissingRoute, type Frame, type RunMessage,
 } from "../../api/index.js";
 import { ContainerStartError, selfIdentity, trace, type CreateContainerOptions, type StartFailureCode } from "../../runtime/index.js";
-
-const FORWARDED: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
 /**
  * Set once the daemon has said this process must run the container itself (it
@@ -72,7 +72,7 @@ async function followInDaemon(client: DaemonClient, body: Record<string, unknown
       else if ((id = containerId(client.socket, m)) === undefined) result = { code: undefined };
       else {
         trace("run: the daemon started it");
-        for (const s of FORWARDED) {
+        for (const s of FORWARDED_SIGNALS) {
           handlers.set(s, pass(s));
           process.on(s, handlers.get(s)!);
         }
@@ -89,16 +89,7 @@ async function followInDaemon(client: DaemonClient, body: Record<string, unknown
 
 /** Write one frame's bytes; resolves once `out` takes more (a slow reader of berth's output slows the daemon down). */
 function write(out: NodeJS.WriteStream, bytes: Buffer): void | Promise<void> {
-  if (out.write(bytes)) return;
-  return new Promise((resolve) => {
-    const done = (): void => {
-      out.off("drain", done);
-      out.off("close", done);
-      resolve();
-    };
-    out.on("drain", done);
-    out.on("close", done);
-  });
+  if (!out.write(bytes)) return whenDrained(out);
 }
 
 function exitCode(socket: string, v: unknown): number {

@@ -1,5 +1,10 @@
 import { Command } from "commander";
+import { ContainerStartError } from "../../runtime/index.js";
+import { printError } from "../print-error.js";
 import { addContainerFlags, type ContainerFlags } from "./container-flags.js";
+
+/** The signals a foreground `berth run` passes on to its container, as docker's --sig-proxy. */
+export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
 export interface RunFlags extends ContainerFlags {
   readonly detach?: boolean;
@@ -20,4 +25,14 @@ export function runSpec(): Command {
     .argument("[command...]", "command and arguments; default the image's Cmd")
     .option("-d, --detach", "run in the background and print the container id");
   return addContainerFlags(cmd).passThroughOptions();
+}
+
+/**
+ * Print a failed run's error and give berth's exit code for it, docker's:
+ * the container's own start failure (126 cannot execute, 127 not found), else
+ * 125 (berth failed). `run` prints its errors itself because main's codes differ.
+ */
+export function exitForRunError(e: unknown, debug: boolean): number {
+  printError(e, debug);
+  return e instanceof ContainerStartError ? e.exitCode : 125;
 }

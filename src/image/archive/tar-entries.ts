@@ -1,5 +1,6 @@
 import { extract, type Header } from "tar-stream";
 import { ArchiveFormatError } from "./errors.js";
+import { whenDrained } from "../../content/index.js";
 
 /** One entry of a tar: its header and its bytes, which must be read to the end (or drained) before the next. */
 export interface TarEntry {
@@ -62,20 +63,7 @@ async function feed(input: AsyncIterable<Uint8Array>, ex: ReturnType<typeof extr
   for await (const chunk of input) {
     signal?.throwIfAborted();
     if (ex.destroyed) return;
-    if (!ex.write(chunk)) await drained(ex);
+    if (!ex.write(chunk)) await whenDrained(ex);
   }
   ex.end(null);
-}
-
-/** Resolves when `ex` wants more bytes, or is gone (then the loop above stops). */
-function drained(ex: ReturnType<typeof extract>): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      ex.off("drain", done);
-      ex.off("close", done);
-      resolve();
-    };
-    ex.on("drain", done);
-    ex.on("close", done);
-  });
 }

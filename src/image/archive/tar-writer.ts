@@ -2,6 +2,7 @@ import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { pack as tarPack, type Header, type Pack } from "tar-stream";
 import { archiveMtime, openFile, type ArchiveFile, type ArchiveWriteOptions } from "./archive-file.js";
+import { whenDrained } from "../../content/index.js";
 
 /**
  * Write `files` as one tar into `out`, deterministically: entries sorted by
@@ -70,21 +71,9 @@ async function copy(file: ArchiveFile, sink: EntrySink): Promise<void> {
   for await (const chunk of await openFile(file)) {
     n += chunk.length;
     if (n > file.size) throw new Error(`archive: ${file.path} has more than the ${file.size} bytes expected`);
-    if (!sink.write(chunk)) await drained(sink);
+    if (!sink.write(chunk)) await whenDrained(sink);
     if (sink.destroyed) return;
   }
   if (n !== file.size) throw new Error(`archive: ${file.path} has ${n} bytes, ${file.size} were expected`);
   sink.end(null);
-}
-
-function drained(w: EntrySink): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      w.off("drain", done);
-      w.off("close", done);
-      resolve();
-    };
-    w.on("drain", done);
-    w.on("close", done);
-  });
 }

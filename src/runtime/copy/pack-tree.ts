@@ -4,6 +4,7 @@ import { posix } from "node:path";
 import type { Header, Pack } from "tar-stream";
 import { CopyRuleError, PathChangedError } from "./errors.js";
 import { RootedDir } from "./rooted-dir.js";
+import { whenDrained } from "../../content/index.js";
 
 /** What to pack: a path inside a root. */
 export interface PackSource {
@@ -118,7 +119,7 @@ function addEntry(pack: Pack, header: Header, file?: FileHandle, size = 0): Prom
         const { bytesRead, buffer } = await file.read(Buffer.alloc(Math.min(CHUNK, size - pos)), 0, Math.min(CHUNK, size - pos), pos);
         if (bytesRead === 0) throw new PathChangedError(header.name);
         pos += bytesRead;
-        if (!sink.write(buffer.subarray(0, bytesRead))) await drained(sink);
+        if (!sink.write(buffer.subarray(0, bytesRead))) await whenDrained(sink);
         if (sink.destroyed) return;
       }
       sink.end(null);
@@ -126,20 +127,5 @@ function addEntry(pack: Pack, header: Header, file?: FileHandle, size = 0): Prom
       sink.destroy(e instanceof Error ? e : new Error(String(e)));
       reject(e);
     });
-  });
-}
-
-type Sink = ReturnType<Pack["entry"]>;
-
-/** Resolves when `sink` wants more bytes or is gone (then the copy above stops). */
-function drained(sink: Sink): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      sink.off("drain", done);
-      sink.off("close", done);
-      resolve();
-    };
-    sink.on("drain", done);
-    sink.on("close", done);
   });
 }
