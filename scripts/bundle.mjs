@@ -56,23 +56,27 @@ const sideEffectFree = (keep) => ({
 });
 
 /**
- * node:crypto, node:zlib, node:https and node:tls, as berth's own modules import them, become
- * stand-ins that load the module on first call. Node compiles a built-in module when it is first
- * required, and an esbuild bundle requires every built-in its modules import when it loads: `berth
- * run` paid 5 ms for crypto and 2 ms for zlib at every start, though it hashes nothing and
- * (pulling nothing) inflates nothing, and a copy between plain-HTTP registries about 10 ms for
- * https and tls (which load crypto too) before its first request. Only functions (classes called
- * with `new` included) are stood in for: importing anything else from them fails the bundle here,
- * and none of berth's modules tests `instanceof` against them. Dependencies keep the real modules
- * (jose checks `instanceof KeyObject`).
+ * node:crypto, node:zlib, node:https, node:tls, node:child_process and node:readline, as berth's
+ * own modules import them (and child_process as commander does), become stand-ins that load the
+ * module on first call. Node compiles a built-in module when it is first required, and an esbuild
+ * bundle requires every built-in its modules import when it loads: `berth run` paid 5 ms for
+ * crypto and 2 ms for zlib at every start, though it hashes nothing and (pulling nothing) inflates
+ * nothing; a copy between plain-HTTP registries about 10 ms for https and tls (which load crypto
+ * too) before its first request; the run client about 3 ms for child_process and readline, which
+ * a foreground run handed to the daemon never calls. Only functions (classes called with `new`
+ * included) are stood in for: importing anything else from them fails the bundle here, and none of
+ * berth's modules tests `instanceof` against them. Other dependencies keep the real modules (jose
+ * checks `instanceof KeyObject`).
  */
-const LAZY_BUILTINS = /^(?:node:)?(crypto|zlib|https|tls)$/;
+const LAZY_BUILTINS = /^(?:node:)?(crypto|zlib|https|tls|child_process|readline)$/;
+/** commander requires node:child_process at load for executable subcommands, which berth has none of. */
+const lazyFor = (importer, name) => importer.startsWith(`${root}/`) || (name === "child_process" && /[\\/]node_modules[\\/]commander[\\/]/.test(importer));
 const lazyBuiltins = {
   name: "berth-lazy-builtins",
   setup(b) {
     b.onResolve({ filter: LAZY_BUILTINS }, ({ path, importer, namespace }) => {
       const name = LAZY_BUILTINS.exec(path)[1];
-      if (namespace === "berth-lazy-builtin" || !importer.startsWith(`${root}/`)) return { path: `node:${name}`, external: true };
+      if (namespace === "berth-lazy-builtin" || !lazyFor(importer, name)) return { path: `node:${name}`, external: true };
       return { path: name, namespace: "berth-lazy-builtin" };
     });
     b.onLoad({ filter: /.*/, namespace: "berth-lazy-builtin" }, async ({ path }) => {

@@ -2,7 +2,7 @@ import type { ServerResponse } from "node:http";
 import { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { ImageNotFoundError } from "../image/index.js";
-import { ContainerStartError, readContainerLogs, type ContainerRecord, type ContainerRuntime } from "../runtime/index.js";
+import { ContainerStartError, readContainerLogs, trace, type ContainerRecord, type ContainerRuntime } from "../runtime/index.js";
 import { toWireError } from "./api-wire.js";
 import type { RunRequest } from "./api-requests.js";
 import { encodeFrame, FRAME_CONTENT_TYPE, FRAME_MESSAGE, FRAME_STDERR, FRAME_STDOUT, type RunMessage } from "./frame-stream.js";
@@ -20,6 +20,7 @@ import { encodeFrame, FRAME_CONTENT_TYPE, FRAME_MESSAGE, FRAME_STDERR, FRAME_STD
  * `ps` settles and removes it as it does for a foreground berth that died.
  */
 export async function streamAttachedRun(runtime: ContainerRuntime, body: RunRequest, res: ServerResponse): Promise<void> {
+  trace("api: attached run asked");
   const gone = new AbortController();
   res.on("close", () => {
     if (!res.writableFinished) gone.abort();
@@ -41,6 +42,7 @@ export async function streamAttachedRun(runtime: ContainerRuntime, body: RunRequ
     out.stderr.end();
     await Promise.all([finished(out.stdout), finished(out.stderr)]).catch(() => undefined);
     if (gone.signal.aborted) return;
+    trace("api: output sent");
     say({ exitCode: record.autoRemove ? await runtime.removeExited(record) : await runtime.wait(record, { nextExit: true }) });
   } catch (e) {
     say({ error: toWireError(e) });

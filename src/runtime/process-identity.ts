@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 
 /** A process named so that a reused pid does not pass for it: pid and start time (clock ticks since boot). */
@@ -9,15 +10,25 @@ export interface ProcessIdentity {
 /** Field 22 of /proc/PID/stat, after the parenthesised command name (which may hold spaces). */
 async function startTimeOf(pid: number): Promise<string | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
-  if (stat === undefined) return undefined;
+  return stat === undefined ? undefined : startTimeIn(stat);
+}
+
+function startTimeIn(stat: string): string | undefined {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // fields[0] is field 3 (state); a zombie has exited.
   return fields[0] === "Z" ? undefined : fields[19];
 }
 
-/** This process's identity. */
+let self: ProcessIdentity | undefined;
+
+/**
+ * This process's identity, read once. Synchronously: /proc/self/stat is in memory, and a
+ * foreground `berth run` asks for it on its way to the daemon, where the thread pool's first
+ * start would cost more than the read.
+ */
 export async function selfIdentity(): Promise<ProcessIdentity> {
-  return { pid: process.pid, startTime: (await startTimeOf(process.pid)) ?? "" };
+  self ??= { pid: process.pid, startTime: startTimeIn(readFileSync("/proc/self/stat", "utf8")) ?? "" };
+  return self;
 }
 
 /** True while the process `id` names still runs (not merely a process with the same pid). */

@@ -67,7 +67,10 @@ async function followInDaemon(client: DaemonClient, body: Record<string, unknown
     await client.frames("POST", "/v1/containers/run/attached", body, (f: Frame) => {
       if (f.kind !== FRAME_MESSAGE) return write(f.kind === FRAME_STDERR ? process.stderr : process.stdout, f.payload);
       const m = parseMessage(client.socket, f.payload);
-      if ("exitCode" in m) result = { code: exitCode(client.socket, m.exitCode) };
+      if ("exitCode" in m) {
+        trace("run: the exit code came");
+        result = { code: exitCode(client.socket, m.exitCode) };
+      }
       else if ("error" in m) throw fromWireError(m.error, "the daemon failed to run the container");
       else if ((id = containerId(client.socket, m)) === undefined) result = { code: undefined };
       else {
