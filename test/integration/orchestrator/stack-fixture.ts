@@ -3,12 +3,12 @@ import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, type TestContext } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ImageStore } from "../../../src/image/index.js";
 import { loadComposeProject, StackEngine, type ComposeProject, type StackEngineOptions, type StackEvent } from "../../../src/orchestrator/index.js";
 import { ContainerRuntime, NetworkStore, type ContainerSummary } from "../../../src/runtime/index.js";
 import { pidsWithCommandLine, terminate } from "../../support/process.js";
 import { missingTools } from "../../support/require-root.js";
+import { waitFor } from "../../support/wait-for.js";
 import { randomSubnet } from "../runtime/containers/berth-session.js";
 import { containersUnsupported, makeRuntimeFixture, type RuntimeFixture } from "../runtime/runtime-fixture.js";
 
@@ -126,18 +126,5 @@ export class EventLog {
 }
 
 /** Poll `probe` (bounded) until it returns a value that is not undefined/false; the error names `what` and the last value. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "nothing yet";
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-      last = String(v);
-    } catch (e) {
-      last = e instanceof Error ? e.message : String(e);
-    }
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last}`);
-    await sleep(200);
-  }
-}
+export const eventually = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> =>
+  waitFor(what, probe, { timeoutMs });

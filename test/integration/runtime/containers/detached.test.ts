@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { isAlive, waitForExit } from "../../../support/process.js";
 import { describeResult } from "../../../support/run.js";
 import { CONMON, IMAGE, useSession } from "./berth-session.js";
-import { waitFor } from "./wait-for.js";
+import { waitFor } from "../../../support/wait-for.js";
 
 /** The parent pid of `pid`, from /proc/PID/stat (the field after the state letter). */
 async function parentOf(pid: number): Promise<number> {

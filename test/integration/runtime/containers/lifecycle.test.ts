@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { isAlive } from "../../../support/process.js";
 import { describeResult } from "../../../support/run.js";
 import { IMAGE, useSession } from "./berth-session.js";
-import { waitFor } from "./wait-for.js";
+import { waitFor } from "../../../support/wait-for.js";
 
 /** A shell that runs about a minute in small sleeps, so that it reacts to signals at once. */
 const patient = (traps: string): string[] => ["/bin/sh", "-c", `${traps} i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done`];

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describeResult, run } from "../../../support/run.js";
 import { IMAGE, useSession } from "./berth-session.js";
 import { cpuOf, pidsCurrent, pidsOf } from "./cgroup-probe.js";
-import { sampleFor, waitFor } from "./wait-for.js";
+import { sampleFor, waitFor } from "../../../support/wait-for.js";
 
 describe("berth run: resource limits (runc, conmon, cgroups)", () => {
   const session = useSession();

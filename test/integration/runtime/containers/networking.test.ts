@@ -12,7 +12,7 @@ import { freePort } from "../../../support/free-port.js";
 import { describeResult, run } from "../../../support/run.js";
 import { RUN_CLI } from "../runtime-fixture.js";
 import { exists, IMAGE, NETAVARK, netnsPath, useSession } from "./berth-session.js";
-import { waitFor } from "./wait-for.js";
+import { waitFor } from "../../../support/wait-for.js";
 
 const HTTPD = "mkdir -p /www && echo \"$GREETING\" > /www/index.html && exec httpd -f -p 80 -h /www";
 

@@ -6,7 +6,7 @@ import { isAlive } from "../../../support/process.js";
 import { describeResult } from "../../../support/run.js";
 import { containerFile, IMAGE, useSession, type BerthSession } from "./berth-session.js";
 import type { InspectedContainer } from "./inspected-container.js";
-import { waitFor } from "./wait-for.js";
+import { waitFor } from "../../../support/wait-for.js";
 
 /** Poll inspect until `settled` holds for it (bounded), and return that reading; a timeout names the last state seen. */
 async function inspectUntil(s: BerthSession, ref: string, what: string, settled: (c: InspectedContainer) => boolean, timeoutMs = 20_000): Promise<InspectedContainer> {
