@@ -48,8 +48,6 @@ export async function removeInBackground(ctx: RuntimeContext, record: Pick<Conta
   if (launcher === undefined || shellPid === undefined || !["umount", "mountpoint", "rm", runtime.binary].every(isLaunchable)) return false;
   const from = ctx.dir(id);
   const to = join(removingDir(ctx), id);
-  // The launcher reads one program per line.
-  if ([runtime.binary, runtime.opts.stateDir, to].some((a) => /[\n\0]/.test(a))) return false;
   const remover = await identityOf(shellPid);
   if (remover === undefined) return false;
   await writeFile(join(from, REMOVER), JSON.stringify(remover));

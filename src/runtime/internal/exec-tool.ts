@@ -16,8 +16,8 @@ export interface ToolResult {
  */
 export function execTool(cmd: string, args: readonly string[], timeoutMs = 60_000): Promise<ToolResult> {
   const launcher = shellLauncher();
-  // The launcher reads one line of text per program: a newline or a NUL in an argument goes the other way.
-  if (launcher !== undefined && isLaunchable(cmd) && ![cmd, ...args].some((a) => /[\n\0]/.test(a))) return launcher.run(cmd, args, timeoutMs);
+  // A NUL in an argument goes the other way, to spawn's own refusal.
+  if (launcher !== undefined && isLaunchable(cmd) && ![cmd, ...args].some((a) => a.includes("\0"))) return launcher.run(cmd, args, timeoutMs);
   return spawnTool(cmd, args, timeoutMs);
 }
 

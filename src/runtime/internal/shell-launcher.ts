@@ -7,20 +7,40 @@ import type { Readable, Writable } from "node:stream";
 import type { ToolResult } from "./exec-tool.js";
 
 /**
- * The shell's side: one line in, `ID 'prog' 'arg'…`, runs that program in
- * the background (stdin and stdout /dev/null, stderr to DIR/ID) and writes
- * `ID pid PID`, then `ID exit CODE` (128 + N for signal N). Each line is
- * one short write, so programs running at once never mix their lines. An
- * ID starting with `d` is a detached program: all its output goes to
- * /dev/null and nothing is reported. At the end of its input (Node gone)
- * it waits for what runs and removes DIR.
+ * The shell's side: one line in, `ID 'prog' 'arg'…` (a newline in a word
+ * written as "$nl"), runs that program in the background (stdin and stdout
+ * /dev/null, stderr to DIR/ID) and writes `ID pid PID`, then `ID exit CODE`
+ * (128 + N for signal N). Each line is one short write, so programs
+ * running at once never mix their lines. An ID starting with `d` is a
+ * detached program: all its output goes to /dev/null and nothing is
+ * reported. An ID starting with `f` (reported without the `f`) is followed
+ * by a working directory, a file opened for appending as the program's fd
+ * 3, NAME=VALUE words added to its environment, and `--`. At the end of its
+ * input (Node gone) it waits for what runs and removes DIR.
  */
 const SCRIPT = String.raw`dir=$1
+nl='
+'
 run() {
   id=$1
   shift
   case $id in
   d*) "$@" </dev/null >/dev/null 2>&1 & return ;;
+  f*)
+    id=${"$"}{id#f} cwd=$1 fd3=$2
+    shift 2
+    {
+      (
+        cd "$cwd" || exit 126
+        while [ "$1" != -- ]; do export "$1"; shift; done
+        shift
+        exec "$@" </dev/null >/dev/null 2>"$dir/$id" 3>>"$fd3"
+      ) &
+      echo "$id pid $!"
+      wait $!
+      echo "$id exit $?"
+    } &
+    return ;;
   esac
   {
     "$@" </dev/null >/dev/null 2>"$dir/$id" &
@@ -43,7 +63,28 @@ interface Pending {
   killed?: boolean;
 }
 
-const quote = (word: string): string => `'${word.replaceAll("'", `'\\''`)}'`;
+// A newline in a word (conmon's exit command is a multi-line script) would end the line the shell
+// reads: it goes as "$nl", a variable holding one, outside the single quotes.
+const quote = (word: string): string => `'${word.replaceAll("'", `'\\''`).replaceAll("\n", `'"$nl"'`)}'`;
+
+/** What {@link ShellLauncher.run} sets up for a program besides its arguments. */
+export interface LaunchOptions {
+  /** Its working directory. */
+  readonly cwd: string;
+  /** A file opened for appending as its fd 3 (conmon's sync pipe, as a file the shell can open). */
+  readonly fd3: string;
+  /** Variables added to its environment. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** The words after an `f` ID: directory, fd-3 file, NAME=VALUE…, `--`. */
+function launchWords(opts: LaunchOptions): string[] {
+  const env = Object.entries(opts.env ?? {}).map(([name, value]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not an environment variable name: ${JSON.stringify(name)}`);
+    return `${name}=${value}`;
+  });
+  return [opts.cwd, opts.fd3, ...env, "--"];
+}
 
 /**
  * Starts programs through one long-lived /bin/sh instead of forking this
@@ -97,15 +138,20 @@ export class ShellLauncher {
   /**
    * Run `cmd` (a path, or a name found on PATH) with `args`, killed after
    * `timeoutMs`; resolves with its exit code and stderr. Rejects when the
-   * shell dies first (whether the program ran is then unknown).
+   * shell dies first (whether the program ran is then unknown), and for an
+   * argument holding a NUL. `opts`:
+   * its working directory, fd 3 and environment (126 when the directory
+   * cannot be entered).
    */
-  run(cmd: string, args: readonly string[], timeoutMs: number): Promise<ToolResult> {
+  run(cmd: string, args: readonly string[], timeoutMs: number, opts?: LaunchOptions): Promise<ToolResult> {
+    const how = opts === undefined ? [] : launchWords(opts);
     return new Promise<ToolResult>((resolve, reject) => {
+      if ([...how, cmd, ...args].some((a) => a.includes("\0"))) throw new Error("a program's arguments cannot hold a NUL");
       const id = this.nextId++;
       const timer = setTimeout(() => this.kill(id), timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       this.busy();
-      this.shell.stdin.write(`${id} ${[cmd, ...args].map(quote).join(" ")}\n`);
+      this.shell.stdin.write(`${opts === undefined ? "" : "f"}${id} ${[...how, cmd, ...args].map(quote).join(" ")}\n`);
     });
   }
 
@@ -113,11 +159,11 @@ export class ShellLauncher {
    * Start `cmd` with `args` and forget it: no result, no timeout, and it
    * goes on after this process ends (the shell waits for it before it
    * ends). Resolves once the shell has been told; rejects when it cannot be
-   * (an argument holding a newline or NUL cannot be told).
+   * (an argument holding a NUL, which no program's arguments can).
    */
   launchDetached(cmd: string, args: readonly string[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      if ([cmd, ...args].some((a) => /[\n\0]/.test(a))) throw new Error("a detached program's arguments cannot hold a newline or NUL");
+      if ([cmd, ...args].some((a) => a.includes("\0"))) throw new Error("a program's arguments cannot hold a NUL");
       this.shell.stdin.write(`d${this.nextId++} ${[cmd, ...args].map(quote).join(" ")}\n`, (e) => (e ? reject(e) : resolve()));
     });
   }
