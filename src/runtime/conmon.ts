@@ -1,10 +1,7 @@
 import { spawn } from "node:child_process";
-import { watch } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { RuntimeToolError } from "./errors.js";
-import { isLaunchable, shellLauncher, type ShellLauncher } from "./internal/shell-launcher.js";
 import { lastRuntimeError } from "./runc.js";
 
 /** What one container's monitor is told. */
@@ -67,79 +64,8 @@ export class Conmon {
     ];
     // An earlier run's pid file would pass for this monitor's until conmon writes its own.
     await rm(join(o.bundle, "conmon.pid"), { force: true });
-    // cwd: conmon drops an `oom` marker file in its working directory.
-    const launcher = shellLauncher();
-    const message = launcher !== undefined && isLaunchable(this.binary)
-      ? await this.syncThroughLauncher(launcher, args, o)
-      : await this.syncThroughPipe(args, o);
-    let parsed: { data?: unknown; message?: unknown };
-    try {
-      parsed = JSON.parse(message) as { data?: unknown; message?: unknown };
-    } catch {
-      throw new RuntimeToolError(this.binary, ["--cid", o.id], `unexpected sync message: ${message}`);
-    }
-    if (typeof parsed.data !== "number" || parsed.data <= 0) {
-      const runtimeMessage = typeof parsed.message === "string" ? parsed.message.trim() : await lastRuntimeError(o.runtimeLog);
-      throw new ConmonCreateError(runtimeMessage ?? "the runtime could not create the container");
-    }
-    return { pid: parsed.data, monitorPid: await readMonitorPid(join(o.bundle, "conmon.pid")) };
-  }
-
-  /**
-   * conmon started by this process's shell launcher: a fork of a small shell, not of this Node
-   * process (whose page tables a fork copies: about 8 ms of blocked event loop per container
-   * here, on the way to every start). The shell cannot make a pipe, so the sync pipe is a file in
-   * the bundle; its first line, once conmon has written it, is the create result.
-   */
-  private async syncThroughLauncher(launcher: ShellLauncher, args: readonly string[], o: ConmonCreateOptions): Promise<string> {
-    const file = join(o.bundle, "conmon.sync");
-    // Empty before the watch starts: a restart's monitor writes after the last one's lines.
-    await writeFile(file, "");
-    const firstLine = async (): Promise<string | undefined> => {
-      const text = await readFile(file, "utf8").catch(() => "");
-      const nl = text.indexOf("\n");
-      return nl >= 0 ? text.slice(0, nl) : undefined;
-    };
-    const watcher = watch(file);
-    try {
-      return await new Promise<string>((resolve, reject) => {
-        let settled = false;
-        const settle = (line: string | undefined): boolean => {
-          if (line === undefined || settled) return settled;
-          settled = true;
-          resolve(line);
-          return true;
-        };
-        const fail = (e: Error): void => {
-          if (!settled) reject(e);
-          settled = true;
-        };
-        watcher.on("change", () => void firstLine().then(settle));
-        watcher.on("error", (e) => fail(e));
-        launcher.run(this.binary, args, FORK_TIMEOUT_MS, { cwd: o.bundle, fd3: file, env: { _OCI_SYNCPIPE: "3" } }).then(async (r) => {
-          // The first process exits once the monitor is forked; a non-zero exit means conmon itself failed.
-          if (r.code !== 0) return fail(new RuntimeToolError(this.binary, ["--cid", o.id], r.stderr || `exit ${r.code}`, "run the conmon command with --log-level debug to see why"));
-          // The monitor reports in a moment. Should it die first, nothing would wake this: look after it.
-          const deadline = Date.now() + REPORT_TIMEOUT_MS;
-          while (!settle(await firstLine())) {
-            const monitor = Number((await readFile(join(o.bundle, "conmon.pid"), "utf8").catch(() => "")).trim());
-            const gone = Number.isInteger(monitor) && monitor > 0 && !isAlive(monitor);
-            if (gone || Date.now() > deadline) {
-              if (settle(await firstLine())) return;
-              return fail(new RuntimeToolError(this.binary, ["--cid", o.id], gone ? "the monitor ended before it reported the container" : `no report from the monitor in ${REPORT_TIMEOUT_MS / 1000} s`, "run the conmon command with --log-level debug to see why"));
-            }
-            await sleep(LOOK_MS);
-          }
-        }, fail);
-      });
-    } finally {
-      watcher.close();
-    }
-  }
-
-  /** conmon forked from this process, its sync pipe a pipe: the way without a launcher. */
-  private syncThroughPipe(args: readonly string[], o: ConmonCreateOptions): Promise<string> {
-    return new Promise<string>((resolve, reject) => {
+    const message = await new Promise<string>((resolve, reject) => {
+      // cwd: conmon drops an `oom` marker file in its working directory.
       // Only the sync pipe: any other pipe would stay open in the monitor and hold this process until the container ends.
       const child = spawn(this.binary, args, { stdio: ["ignore", "ignore", "ignore", "pipe"], env: { ...process.env, _OCI_SYNCPIPE: "3" }, detached: true, cwd: o.bundle });
       let sync = "";
@@ -162,24 +88,19 @@ export class Conmon {
       });
       child.unref();
     });
+    let parsed: { data?: unknown; message?: unknown };
+    try {
+      parsed = JSON.parse(message) as { data?: unknown; message?: unknown };
+    } catch {
+      throw new RuntimeToolError(this.binary, ["--cid", o.id], `unexpected sync message: ${message}`);
+    }
+    if (typeof parsed.data !== "number" || parsed.data <= 0) {
+      const runtimeMessage = typeof parsed.message === "string" ? parsed.message.trim() : await lastRuntimeError(o.runtimeLog);
+      throw new ConmonCreateError(runtimeMessage ?? "the runtime could not create the container");
+    }
+    return { pid: parsed.data, monitorPid: await readMonitorPid(join(o.bundle, "conmon.pid")) };
   }
 }
-
-/** How long conmon's first process may take to fork the monitor before it is killed. */
-const FORK_TIMEOUT_MS = 60_000;
-/** How long the monitor may take to report `runc create`'s result (runc's own start on a loaded machine included). */
-const REPORT_TIMEOUT_MS = 120_000;
-/** How often a monitor that has not reported yet is looked after (inotify wakes the wait at once when it writes). */
-const LOOK_MS = 100;
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
 
 /** conmon's pid from its pid file, which may land a moment after the sync message; -1 when it never does. */
 async function readMonitorPid(file: string): Promise<number> {

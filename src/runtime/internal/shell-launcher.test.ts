@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,25 +27,6 @@ describe("ShellLauncher", () => {
     const r = await launcher().run(SH, ["-c", 'for a in "$@"; do printf "[%s]" "$a" >&2; done', "sh", ...args], 10_000);
     assert.equal(r.code, 0);
     assert.equal(r.stderr, args.map((a) => `[${a}]`).join(""));
-  });
-
-  it("with a working directory, fd 3 appending to a file and added variables (conmon's sync pipe)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "berth-fd3-"));
-    try {
-      const fd3 = join(dir, "sync");
-      writeFileSync(fd3, "before\n");
-      const opts = { cwd: dir, fd3, env: { BERTH_A: "it's $x", B_2: "two\nlines" } };
-      const r = await launcher().run(SH, ["-c", 'printf "%s|%s|%s\\n" "$(pwd)" "$BERTH_A" "$B_2" >&3; echo err >&2; exit 4'], 10_000, opts);
-      assert.deepEqual(r, { code: 4, stderr: "err" });
-      assert.equal(readFileSync(fd3, "utf8"), `before\n${dir}|it's $x|two\nlines\n`);
-      assert.equal((await launcher().run(SH, ["-c", "exit 0"], 10_000, { ...opts, cwd: join(dir, "absent") })).code, 126);
-      assert.equal((await launcher().run(join(dir, "absent"), [], 10_000, opts)).code, 127);
-      assert.throws(() => launcher().run(SH, [], 10_000, { ...opts, env: { "A B": "x" } }), /not an environment variable name/);
-      // The shell is still there for the next program.
-      assert.deepEqual(await launcher().run("true", [], 10_000), { code: 0, stderr: "" });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 
   it("runs programs at once, each result its own", async () => {

@@ -13,10 +13,8 @@ import type { ToolResult } from "./exec-tool.js";
  * (128 + N for signal N). Each line is one short write, so programs
  * running at once never mix their lines. An ID starting with `d` is a
  * detached program: all its output goes to /dev/null and nothing is
- * reported. An ID starting with `f` (reported without the `f`) is followed
- * by a working directory, a file opened for appending as the program's fd
- * 3, NAME=VALUE words added to its environment, and `--`. At the end of its
- * input (Node gone) it waits for what runs and removes DIR.
+ * reported. At the end of its input (Node gone) it waits for what runs and
+ * removes DIR.
  */
 const SCRIPT = String.raw`dir=$1
 nl='
@@ -26,21 +24,6 @@ run() {
   shift
   case $id in
   d*) "$@" </dev/null >/dev/null 2>&1 & return ;;
-  f*)
-    id=${"$"}{id#f} cwd=$1 fd3=$2
-    shift 2
-    {
-      (
-        cd "$cwd" || exit 126
-        while [ "$1" != -- ]; do export "$1"; shift; done
-        shift
-        exec "$@" </dev/null >/dev/null 2>"$dir/$id" 3>>"$fd3"
-      ) &
-      echo "$id pid $!"
-      wait $!
-      echo "$id exit $?"
-    } &
-    return ;;
   esac
   {
     "$@" </dev/null >/dev/null 2>"$dir/$id" &
@@ -66,25 +49,6 @@ interface Pending {
 // A newline in a word (conmon's exit command is a multi-line script) would end the line the shell
 // reads: it goes as "$nl", a variable holding one, outside the single quotes.
 const quote = (word: string): string => `'${word.replaceAll("'", `'\\''`).replaceAll("\n", `'"$nl"'`)}'`;
-
-/** What {@link ShellLauncher.run} sets up for a program besides its arguments. */
-export interface LaunchOptions {
-  /** Its working directory. */
-  readonly cwd: string;
-  /** A file opened for appending as its fd 3 (conmon's sync pipe, as a file the shell can open). */
-  readonly fd3: string;
-  /** Variables added to its environment. */
-  readonly env?: Readonly<Record<string, string>>;
-}
-
-/** The words after an `f` ID: directory, fd-3 file, NAME=VALUE…, `--`. */
-function launchWords(opts: LaunchOptions): string[] {
-  const env = Object.entries(opts.env ?? {}).map(([name, value]) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not an environment variable name: ${JSON.stringify(name)}`);
-    return `${name}=${value}`;
-  });
-  return [opts.cwd, opts.fd3, ...env, "--"];
-}
 
 /**
  * Starts programs through one long-lived /bin/sh instead of forking this
@@ -139,19 +103,16 @@ export class ShellLauncher {
    * Run `cmd` (a path, or a name found on PATH) with `args`, killed after
    * `timeoutMs`; resolves with its exit code and stderr. Rejects when the
    * shell dies first (whether the program ran is then unknown), and for an
-   * argument holding a NUL. `opts`:
-   * its working directory, fd 3 and environment (126 when the directory
-   * cannot be entered).
+   * argument holding a NUL.
    */
-  run(cmd: string, args: readonly string[], timeoutMs: number, opts?: LaunchOptions): Promise<ToolResult> {
-    const how = opts === undefined ? [] : launchWords(opts);
+  run(cmd: string, args: readonly string[], timeoutMs: number): Promise<ToolResult> {
     return new Promise<ToolResult>((resolve, reject) => {
-      if ([...how, cmd, ...args].some((a) => a.includes("\0"))) throw new Error("a program's arguments cannot hold a NUL");
+      if ([cmd, ...args].some((a) => a.includes("\0"))) throw new Error("a program's arguments cannot hold a NUL");
       const id = this.nextId++;
       const timer = setTimeout(() => this.kill(id), timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       this.busy();
-      this.shell.stdin.write(`${opts === undefined ? "" : "f"}${id} ${[...how, cmd, ...args].map(quote).join(" ")}\n`);
+      this.shell.stdin.write(`${id} ${[cmd, ...args].map(quote).join(" ")}\n`);
     });
   }
 
