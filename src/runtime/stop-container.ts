@@ -3,6 +3,7 @@ import type { ContainerRecord } from "./container-record.js";
 import { readContainerState, withContainerLock, writeContainerState } from "./container-state.js";
 import { currentState, waitContainer } from "./container-status.js";
 import { ContainerStateError, type RuntimeContext } from "./runtime-context.js";
+import { signalInit, signalsInitDirectly } from "./signal-init.js";
 
 /** Signal names and numbers runc takes; docker accepts both, with or without SIG. */
 export function normalizeSignal(value: string): string {
@@ -34,14 +35,17 @@ export async function stopContainer(ctx: RuntimeContext, record: ContainerRecord
   if (s.status !== "running" && s.status !== "restarting") return s.exitCode;
   await markStoppedByUser(ctx, record.id);
   if (s.status === "restarting") return s.exitCode;
-  await ctx.runtimeOf(record).kill(record.id, normalizeSignal(record.stopSignal ?? "SIGTERM"));
+  const runtime = ctx.runtimeOf(record);
+  const direct = signalsInitDirectly(runtime.binary);
+  const stopSignal = normalizeSignal(record.stopSignal ?? "SIGTERM");
+  await signalInit(s, stopSignal, { direct, viaRuntime: () => runtime.kill(record.id, stopSignal) });
   const graceful = AbortSignal.timeout(Math.max(0, timeoutS) * 1000);
   try {
     return await waitContainer(ctx, record, { signal: graceful });
   } catch (e) {
     if (!graceful.aborted) throw e;
   }
-  await ctx.runtimeOf(record).kill(record.id, "SIGKILL", true);
+  await signalInit(s, "SIGKILL", { direct, all: true, viaRuntime: () => runtime.kill(record.id, "SIGKILL", true) });
   return waitContainer(ctx, record, { signal: AbortSignal.timeout(30_000) });
 }
 
@@ -51,5 +55,6 @@ export async function killContainer(ctx: RuntimeContext, record: ContainerRecord
   const s = await currentState(ctx, record);
   if (s.status !== "running") throw new ContainerStateError(record.id, `is not running (${s.status})`, "start it first");
   if (sig === "SIGKILL" || sig === "9" || sig === "SIGTERM" || sig === "15") await markStoppedByUser(ctx, record.id);
-  if (!(await ctx.runtimeOf(record).kill(record.id, sig))) throw new ContainerStateError(record.id, "is not running", "it ended meanwhile");
+  const runtime = ctx.runtimeOf(record);
+  if (!(await signalInit(s, sig, { direct: signalsInitDirectly(runtime.binary), viaRuntime: () => runtime.kill(record.id, sig) }))) throw new ContainerStateError(record.id, "is not running", "it ended meanwhile");
 }
