@@ -4,6 +4,7 @@ import { readContainerState, withContainerLock, writeContainerState } from "./co
 import { currentState, waitContainer } from "./container-status.js";
 import { ContainerStateError, type RuntimeContext } from "./runtime-context.js";
 import { signalInit, signalsInitDirectly } from "./signal-init.js";
+import { trace } from "./internal/trace.js";
 
 /** Signal names and numbers runc takes; docker accepts both, with or without SIG. */
 export function normalizeSignal(value: string): string {
@@ -39,6 +40,7 @@ export async function stopContainer(ctx: RuntimeContext, record: ContainerRecord
   const direct = signalsInitDirectly(runtime.binary);
   const stopSignal = normalizeSignal(record.stopSignal ?? "SIGTERM");
   await signalInit(s, stopSignal, { direct, viaRuntime: () => runtime.kill(record.id, stopSignal) });
+  trace(`stop ${record.id.slice(0, 12)}: ${stopSignal} sent`);
   const graceful = AbortSignal.timeout(Math.max(0, timeoutS) * 1000);
   try {
     return await waitContainer(ctx, record, { signal: graceful });
@@ -46,7 +48,10 @@ export async function stopContainer(ctx: RuntimeContext, record: ContainerRecord
     if (!graceful.aborted) throw e;
   }
   await signalInit(s, "SIGKILL", { direct, all: true, viaRuntime: () => runtime.kill(record.id, "SIGKILL", true) });
-  return waitContainer(ctx, record, { signal: AbortSignal.timeout(30_000) });
+  trace(`stop ${record.id.slice(0, 12)}: SIGKILL sent`);
+  const code = await waitContainer(ctx, record, { signal: AbortSignal.timeout(30_000) });
+  trace(`stop ${record.id.slice(0, 12)}: its end recorded`);
+  return code;
 }
 
 /** docker kill: send `signal` (default SIGKILL) to the container's main process; refused unless running. */
