@@ -46,8 +46,8 @@ interface Pending {
   killed?: boolean;
 }
 
-// A newline in a word (conmon's exit command is a multi-line script) would end the line the shell
-// reads: it goes as "$nl", a variable holding one, outside the single quotes.
+// A newline in a word (a script given to sh -c, say) would end the line the shell reads: it goes as
+// "$nl", a variable holding one, outside the single quotes.
 const quote = (word: string): string => `'${word.replaceAll("'", `'\\''`).replaceAll("\n", `'"$nl"'`)}'`;
 
 /**
