@@ -60,7 +60,15 @@ describe("EXIT_HOOK_SH", () => {
     const ms = await runScript(dir);
     await settled;
     assert.equal(await hookRan(dir), false);
-    assert.ok(ms >= 300 && ms < 5_000, `took ${ms} ms`);
+    // One look at the start, the next after 1 s (not after 0.1 and 0.2 s: a pause is a process).
+    assert.ok(ms >= 950 && ms < 5_000, `took ${ms} ms`);
+  });
+
+  it("runs the hook after its waits when a run stopped by the user is never settled (a kill nobody waits on)", async () => {
+    const dir = await containerWith(JSON.stringify({ status: "running", restartCount: 0, runId: RUN, stoppedByUser: true }));
+    const ms = await runScript(dir, "0.1 0.2");
+    assert.equal(await hookRan(dir), true);
+    assert.ok(ms >= 1_900 && ms < 10_000, `took ${ms} ms`);
   });
 
   it("runs the hook itself when a held lock is never released (its holder died), after its waits", async () => {
