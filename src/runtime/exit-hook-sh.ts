@@ -8,12 +8,11 @@
  * while a settler is at work (pausing WAITS seconds in turn: about half a
  * minute, which 50 containers stopped at once on a loaded machine need),
  * and only then runs the hook (`exec "$@"`), which settles what is left.
- * A run stopped by the user (a `stop`, or a `kill` nobody waits on) is
- * looked at again after 1 s at the soonest: each pause is a `sleep`
- * process, and a stop of 20 containers had its settling share two cores
- * with 100 of them.
  * Stopping 50 containers at once so costs 50 shells instead of 50 Node
- * processes. The JSON is matched as text: JSON.stringify writes no spaces,
+ * processes. A run stopped by the user (a `stop`, or a `kill` nobody waits
+ * on) is looked at again after 1 s at the soonest: each pause is a `sleep`
+ * process, and a stop of 20 containers had its settling share two cores
+ * with 100 of them. The JSON is matched as text: JSON.stringify writes no spaces,
  * and a value cannot hold an unescaped quote, so `"status":"running"` is
  * the key's own. conmon may give the command no environment: programs are
  * named by path.

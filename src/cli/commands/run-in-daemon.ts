@@ -70,8 +70,7 @@ async function followInDaemon(client: DaemonClient, body: Record<string, unknown
       if ("exitCode" in m) {
         trace("run: the exit code came");
         result = { code: exitCode(client.socket, m.exitCode) };
-      }
-      else if ("error" in m) throw fromWireError(m.error, "the daemon failed to run the container");
+      } else if ("error" in m) throw fromWireError(m.error, "the daemon failed to run the container");
       else if ((id = containerId(client.socket, m)) === undefined) result = { code: undefined };
       else {
         trace("run: the daemon started it");
