@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
@@ -9,6 +9,7 @@ import {
   ContainerRuntime, ContainerStartError, isMountPoint, NameInUseError, OverlayRootfs, Runc, runContainer,
 } from "../../../src/runtime/index.js";
 import { mountsUnder } from "../../support/unmount.js";
+import { waitFor } from "../../support/wait-for.js";
 import { assertClean, RUNC, useRuntimeFixture } from "./runtime-fixture.js";
 
 const collect = (s: PassThrough): (() => string) => {
@@ -29,8 +30,11 @@ describe("runtime library (runc, as root)", () => {
     const fx = await fixture(t);
     if (!fx) return;
     const rt = new ContainerRuntime(new ImageStore(fx.root));
-    const { record, state } = await rt.run(IMAGE, { name: "lib", network: "none", cmd: ["/bin/sh", "-c", `trap 'exit 42' TERM; ${LOOP}`] });
+    const { record, state } = await rt.run(IMAGE, { name: "lib", network: "none", cmd: ["/bin/sh", "-c", `trap 'exit 42' TERM; echo trapped; ${LOOP}`] });
     try {
+      // A container's init ignores a SIGTERM that comes before its handler is set (pid 1 has no default
+      // action): stop only once the shell says its trap is in place.
+      await waitFor("the trap in the log", async () => (await readFile(rt.ctx.logPath(record.id), "utf8").catch(() => "")).includes("trapped"));
       assert.match(record.id, /^[0-9a-f]{64}$/);
       assert.equal(state.status, "running");
       const other = new ContainerRuntime(new ImageStore(fx.root));

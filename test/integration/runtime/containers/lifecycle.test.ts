@@ -6,8 +6,21 @@ import { describeResult } from "../../../support/run.js";
 import { IMAGE, useSession } from "./berth-session.js";
 import { waitFor } from "../../../support/wait-for.js";
 
-/** A shell that runs about a minute in small sleeps, so that it reacts to signals at once. */
-const patient = (traps: string): string[] => ["/bin/sh", "-c", `${traps} i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done`];
+/**
+ * A shell that runs about a minute in small sleeps, so that it reacts to signals at once. It says
+ * `trapped` once its traps are set: a container's init ignores a signal that comes before its
+ * handler (pid 1 has no default action), so a test signals it only after {@link trapsSet}.
+ */
+const patient = (traps: string): string[] => ["/bin/sh", "-c", `${traps} echo trapped; i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done`];
+
+type Session = NonNullable<Awaited<ReturnType<ReturnType<typeof useSession>>>>;
+
+/** Resolves once container `name`'s {@link patient} shell has set its traps. */
+const trapsSet = (s: Session, name: string): Promise<string> =>
+  waitFor(`${name}'s traps`, async () => {
+    const out = await s.ok(["logs", name]);
+    return out.includes("trapped") ? out : undefined;
+  });
 
 describe("container lifecycle verbs (runc, conmon)", () => {
   const session = useSession();
@@ -18,6 +31,7 @@ describe("container lifecycle verbs (runc, conmon)", () => {
     s.removeAfter(t, "polite", "stubborn");
     await s.detached(["--name", "polite", "--network", "none", IMAGE, ...patient("trap 'exit 143' TERM;")]);
     await s.detached(["--name", "stubborn", "--network", "none", IMAGE, "/bin/busybox", "sleep", "120"]);
+    await trapsSet(s, "polite");
     const started = Date.now();
     const polite = await s.berth(["stop", "polite"]);
     assert.equal(polite.code, 0, describeResult(polite));
@@ -55,6 +69,7 @@ describe("container lifecycle verbs (runc, conmon)", () => {
     if (!s) return;
     s.removeAfter(t, "signals");
     await s.detached(["--name", "signals", "--network", "none", IMAGE, ...patient("trap 'echo got-usr1' USR1; trap 'echo got-hup' HUP;")]);
+    await trapsSet(s, "signals");
     await s.ok(["kill", "-s", "USR1", "signals"]);
     await s.ok(["kill", "-s", "SIGHUP", "signals"]);
     await waitFor("both traps in the log", async () => {
