@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isAlive } from "../../../support/process.js";
 import { describeResult } from "../../../support/run.js";
-import { IMAGE, useSession } from "./berth-session.js";
+import { IMAGE, useSession, type BerthSession } from "./berth-session.js";
 import { waitFor } from "../../../support/wait-for.js";
 
 /**
@@ -13,10 +13,8 @@ import { waitFor } from "../../../support/wait-for.js";
  */
 const patient = (traps: string): string[] => ["/bin/sh", "-c", `${traps} echo trapped; i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done`];
 
-type Session = NonNullable<Awaited<ReturnType<ReturnType<typeof useSession>>>>;
-
 /** Resolves once container `name`'s {@link patient} shell has set its traps. */
-const trapsSet = (s: Session, name: string): Promise<string> =>
+const trapsSet = (s: BerthSession, name: string): Promise<string> =>
   waitFor(`${name}'s traps`, async () => {
     const out = await s.ok(["logs", name]);
     return out.includes("trapped") ? out : undefined;
