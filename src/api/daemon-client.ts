@@ -76,13 +76,7 @@ export class DaemonClient {
       throw new DaemonUnavailableError(this.socket, `answered ${method} ${path} with ${res.headers["content-type"] ?? "no content type"}, not a frame stream`);
     }
     const decoder = new FrameDecoder();
-    try {
-      for await (const chunk of res as AsyncIterable<Buffer>) {
-        for (const f of decoder.push(chunk)) await onFrame(f);
-      }
-    } catch (e) {
-      if (!(e instanceof Error && (e as NodeJS.ErrnoException).code === "ECONNRESET")) throw e;
-    }
+    await deliverFrames(res, decoder, onFrame);
     if (decoder.unfinished > 0 || !res.complete) {
       throw new DaemonUnavailableError(this.socket, `the answer to ${method} ${path} ended early (did the daemon stop?)`);
     }
@@ -127,10 +121,79 @@ async function refusal(res: IncomingMessage, method: string, path: string): Prom
   return fromWireError((v as { error?: unknown } | undefined)?.error, `${method} ${path}: HTTP ${res.statusCode}`);
 }
 
-async function readAll(res: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of res as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks).toString("utf8");
+// Answers are read with 'data' listeners rather than `for await`: a stream's async iterator
+// loads and compiles stream/operators, compose and pipeline on first use, milliseconds of every
+// short command such as a foreground `berth run`.
+
+function readAll(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on("data", (c: Buffer) => chunks.push(c));
+    res.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    res.once("error", reject);
+    // Cut short (the daemon went away): as the stream's iterator would have failed.
+    res.once("close", () => res.complete || reject(Object.assign(new Error("aborted"), { code: "ECONNRESET" })));
+  });
+}
+
+/**
+ * Each frame of `res` to `onFrame`, in order; reading is paused while a
+ * promise it returned is pending. Resolves when the answer ends, also when
+ * the connection was reset or closed first (the caller then finds the answer
+ * incomplete); rejects with what onFrame or the decoder threw.
+ */
+function deliverFrames(res: IncomingMessage, decoder: FrameDecoder, onFrame: (f: Frame) => void | Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failed = false;
+    let waiting = false;
+    let over = false;
+    const fail = (e: unknown): void => {
+      if (failed) return;
+      failed = true;
+      res.destroy();
+      reject(e);
+    };
+    const done = (): void => {
+      over = true;
+      if (!failed && !waiting) resolve();
+    };
+    // From frame `i` on: synchronously while onFrame returns nothing, then after its promise.
+    const deliver = (frames: readonly Frame[], i: number): void => {
+      for (; i < frames.length && !failed; i++) {
+        let pending: void | Promise<void>;
+        try {
+          pending = onFrame(frames[i]!);
+        } catch (e) {
+          return fail(e);
+        }
+        if (pending !== undefined) {
+          waiting = true;
+          res.pause();
+          const next = i + 1;
+          pending.then(() => {
+            waiting = false;
+            deliver(frames, next);
+            if (waiting || failed) return;
+            if (over) resolve();
+            else res.resume();
+          }, fail);
+          return;
+        }
+      }
+    };
+    res.on("data", (chunk: Buffer) => {
+      let frames: Frame[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (e) {
+        return fail(e);
+      }
+      deliver(frames, 0);
+    });
+    res.once("end", done);
+    res.once("close", done);
+    res.once("error", (e: NodeJS.ErrnoException) => (e.code === "ECONNRESET" ? done() : fail(e)));
+  });
 }
 
 async function* lineReader(res: IncomingMessage): AsyncGenerator<unknown> {
