@@ -136,7 +136,7 @@ for (const m of COMMAND_MODULES) for (const n of m.names) commandBundles[n] = `b
 // Client bundles, by command word: the launcher runs one first, and the command's bundle only when
 // the client cannot do the command (see bin/berth.cjs). `run`'s hands the container to the daemon
 // with a tenth of the code the whole command loads (src/cli/run-client.ts).
-const CLIENTS = { run: "run-client" };
+const CLIENTS = { run: "run-client", copy: "copy-client" };
 const clientBundles = Object.fromEntries(Object.entries(CLIENTS).map(([word, file]) => [word, `berth-${file}.cjs`]));
 await Promise.all([
   cliBundle("berth", undefined),
@@ -164,6 +164,8 @@ await build({
 // (`--help`, `<command> --help`), so the cache holds the compiled code of every module's
 // initialisation, not only of the top level.
 const warmUps = [[], ...COMMAND_MODULES.map((m) => [m.names[0], "--help"])];
+// A client bundle's cache comes from a run of its own word (`copy` is not its module's first name).
+for (const word of Object.keys(CLIENTS)) if (!warmUps.some((w) => w[0] === word)) warmUps.push([word, "--help"]);
 const failed = [];
 await Promise.all([0, 1].map(async (lane) => {
   for (let i = lane; i < warmUps.length; i += 2) {

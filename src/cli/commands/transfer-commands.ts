@@ -3,48 +3,10 @@ import { createWriteStream } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 import { copy, load, pull, push, save } from "../../image/index.js";
-import { InvalidArgumentError, parsePlatform, type Platform } from "../../oci/index.js";
+import type { Platform } from "../../oci/index.js";
 import type { GlobalOptions } from "../main.js";
-import { ProgressRenderer, progressMode } from "../progress-renderer.js";
 import { imageStore } from "./image-commands.js";
-
-interface TransferFlags {
-  readonly quiet?: boolean;
-  readonly json?: boolean;
-  readonly platform?: Platform;
-  readonly insecureRegistry?: string[];
-  readonly concurrency?: number;
-}
-
-const platformOption = (): Option =>
-  new Option("--platform <os/arch[/variant]>", "platform to take from a multi-platform image (default: this machine's)").argParser((v) => parsePlatform(v));
-
-const concurrencyOption = (): Option =>
-  new Option("--concurrency <n>", "blobs transferred at once (default: copy 6, pull and push 3 to 6 by cores)").argParser((v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`--concurrency: "${v}" is not a number from 1 to 64`);
-    return n;
-  });
-
-function withTransferOptions(c: Command): Command {
-  return c
-    .option("-q, --quiet", "print only the result")
-    .option("--json", "print progress as JSON lines (for scripts)")
-    .option("--insecure-registry <host>", "speak plain HTTP to this registry (repeatable; loopback always is)", (v: string, prev: string[] = []) => [...prev, v])
-    .addOption(concurrencyOption());
-}
-
-/** Progress and options shared by pull, push and copy. */
-function transfer(flags: TransferFlags, verb: string) {
-  const renderer = new ProgressRenderer(progressMode(flags), process.stderr, verb);
-  const opts = {
-    onProgress: renderer.listener,
-    ...(flags.insecureRegistry && { insecureRegistries: flags.insecureRegistry }),
-    ...(flags.concurrency && { concurrency: flags.concurrency }),
-    ...(flags.platform && { platform: flags.platform }),
-  };
-  return { renderer, opts };
-}
+import { copySpec, platformOption, transfer, withTransferOptions, type TransferFlags } from "./transfer-flags.js";
 
 /** pull, push, copy, save, load. */
 export function transferCommands(globals: () => GlobalOptions): Command[] {
@@ -80,11 +42,7 @@ export function transferCommands(globals: () => GlobalOptions): Command[] {
       }
     });
 
-  const copyCmd = withTransferOptions(new Command("copy"))
-    .description("copy an image between registries (streamed, cross-repository mount, nothing unpacked), or to/from oci:DIR and docker-archive:FILE")
-    .argument("<source>", "reference, oci:DIR[:tag] or docker-archive:FILE[:ref]")
-    .argument("<destination>", "reference, oci:DIR[:tag] or docker-archive:FILE[:ref]")
-    .addOption(platformOption())
+  const copyCmd = copySpec()
     .action(async (source: string, destination: string, flags: TransferFlags) => {
       const { renderer, opts } = transfer(flags, "Copying");
       try {

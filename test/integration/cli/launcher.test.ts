@@ -9,7 +9,9 @@ import { after, before, describe, it } from "node:test";
 import { createServer } from "node:http";
 import { daemonPaths } from "../../../src/api/index.js";
 import { encodeFrame, FRAME_CONTENT_TYPE, FRAME_MESSAGE, FRAME_STDOUT } from "../../../src/api/frame-stream.js";
-import { describeResult, run, type RunResult } from "../../support/run.js";
+import { makeTextLayout } from "../../fixtures/make-image.js";
+import { berth as repoBerth, startBerthRegistry } from "../../support/berth-server.js";
+import { assertSucceeded, describeResult, run, type RunResult } from "../../support/run.js";
 import { tempDir, type TempDir } from "../../support/temp-dir.js";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -115,6 +117,38 @@ describe("bin/berth.cjs", () => {
     const usage = await berth("--root", clientRoot, "run", "--no-such-flag", "some/image");
     assert.equal(usage.code, 2, describeResult(usage));
     assert.match(usage.stderr, /unknown option '--no-such-flag'/);
+  });
+
+  it("runs `copy` between registries from its client bundle, and any other copy from the whole command", async (t) => {
+    const reg = await startBerthRegistry({ root: join(tmp.path, "registry") });
+    t.after(() => reg.stop());
+    // Seeded with this checkout's own berth, so that the install under test runs nothing yet.
+    const layout = join(tmp.path, "layout");
+    const fixture = await makeTextLayout(layout, "v1");
+    assertSucceeded(await repoBerth(["--root", join(tmp.path, "seed-root"), "copy", "--quiet", `oci:${layout}:v1`, `${reg.host}/launcher/a:1`]));
+    const copied = await berth("--root", root, "copy", "--quiet", `${reg.host}/launcher/a:1`, `${reg.host}/launcher/b:1`);
+    assert.equal(copied.code, 0, describeResult(copied));
+    assert.equal(copied.stdout, `${reg.host}/launcher/b:1: ${fixture.manifest.digest}\n`);
+    assert.ok((await usedCaches()).includes("berth-copy-client.cjs.used-cache"), "the client's used-cache is written");
+    assert.ok(!(await usedCaches()).includes("berth-transfer-commands.cjs.used-cache"), "the whole command did not run");
+    // A failure is the client's to print, as the whole command would, with its exit code.
+    const missing = await berth("--root", root, "copy", "--quiet", `${reg.host}/no/such:1`, `${reg.host}/launcher/c:1`);
+    assert.equal(missing.code, 3, describeResult(missing));
+    assert.match(missing.stderr, /^berth: .*no\/such.*\n/);
+    assert.ok(!(await usedCaches()).includes("berth-transfer-commands.cjs.used-cache"), "the whole command did not run for the failure");
+    // An OCI layout on either side is the whole command's.
+    const out = join(tmp.path, "layout-out");
+    const toLayout = await berth("--root", root, "copy", "--quiet", `${reg.host}/launcher/b:1`, `oci:${out}:v1`);
+    assert.equal(toLayout.code, 0, describeResult(toLayout));
+    assert.ok((await usedCaches()).includes("berth-transfer-commands.cjs.used-cache"), "the whole command ran");
+    assert.match(await readFile(join(out, "index.json"), "utf8"), new RegExp(fixture.manifest.digest));
+    // Help and usage errors too.
+    const help = await berth("copy", "--help");
+    assert.equal(help.code, 0, describeResult(help));
+    assert.match(help.stdout, /Usage: berth copy \[options\] <source> <destination>/);
+    const usage = await berth("copy", "--concurrency", "0", "a", "b");
+    assert.equal(usage.code, 2, describeResult(usage));
+    assert.match(usage.stderr, /--concurrency: "0" is not a number from 1 to 64/);
   });
 
   it("runs every command from the whole bundle when commands.json is gone", async () => {
