@@ -3,7 +3,7 @@
 // `daemon stop` leaving containers running, the event log, and hostile API input.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { stat, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -142,10 +142,15 @@ describe("berth daemon (real containers)", () => {
 
     // It keeps the stack: a replica killed now is replaced by the new daemon.
     process.kill(before.get(2)!.pid, "SIGKILL");
-    await eventually("web-2 replaced by the new daemon", async () => {
-      const now = await healthy(r, "d2", "web");
-      return now.get(2) !== undefined && now.get(2)!.id !== before.get(2)!.id;
-    }, 20_000);
+    try {
+      await eventually("web-2 replaced by the new daemon", async () => {
+        const now = await healthy(r, "d2", "web");
+        return now.get(2) !== undefined && now.get(2)!.id !== before.get(2)!.id;
+      }, 20_000);
+    } catch (e) {
+      // Once seen in CI and never since: say where the replacement stuck when it happens again.
+      throw new Error(`${(e as Error).message}\n${await adoptionReport(r, project.workingDir, lastBefore.id ?? 0)}`, { cause: e });
+    }
 
     // daemon stop: the daemon goes, the containers stay.
     const running = await healthy(r, "d2", "web");
@@ -204,3 +209,11 @@ describe("berth daemon (real containers)", () => {
     assert.match(err, /daemon stopped; containers left running/);
   });
 });
+
+/** The stack's events since `sinceId`, every container and the daemon log's tail: for a failure message. */
+async function adoptionReport(r: StackRoot, cwd: string, sinceId: number): Promise<string> {
+  const events = await berth(r, ["events", "--format", "json", "--since", String(sinceId), "-p", "d2"], cwd).catch((e: Error) => ({ stdout: `(events failed: ${e.message})` }));
+  const ps = await berth(r, ["ps", "-a"], cwd).catch((e: Error) => ({ stdout: `(ps failed: ${e.message})` }));
+  const log = await readFile(daemonPaths(r.root).log, "utf8").catch((e: Error) => `(no daemon log: ${e.message})`);
+  return [`events since ${sinceId}:`, events.stdout.trim(), "ps -a:", ps.stdout.trim(), "daemon log (last 40 lines):", log.trim().split("\n").slice(-40).join("\n")].join("\n");
+}
