@@ -7,6 +7,8 @@ import { digestOf, isBerthError, type Digest } from "../../oci/index.js";
 import { chainIds } from "./chain-id.js";
 import { commitDrafts } from "./snapshot-draft.js";
 import { SnapshotStore, type SnapshotSpec } from "./snapshot-store.js";
+import { findProgram, runProgram } from "./system-tools.js";
+import { markTopDirectory } from "./top-directory.js";
 
 const diffs = ["base", "middle", "top"].map((s) => digestOf(s));
 const [c0, c1, c2] = chainIds(diffs) as [Digest, Digest, Digest];
@@ -34,6 +36,20 @@ describe("SnapshotStore", () => {
     assert.deepEqual((await readdir(store.dir)).sort(), [c0.slice(7)]);
     const meta = JSON.parse(await readFile(join(store.dir, c0.slice(7), "meta.json"), "utf8")) as Record<string, unknown>;
     assert.deepEqual(meta, { chainId: c0, parent: null, diffId: diffs[0], size: 4, format: "marker", opaqueDirs: [] });
+  });
+
+  it("marks a new store's directory as the top of unrelated trees where the filesystem has the flag (ext2/3/4)", async (t) => {
+    const probe = fresh();
+    await mkdir(probe);
+    // The flag exists on this filesystem when chattr can set it on a directory of our own.
+    if (!(await markTopDirectory(probe))) return t.skip(`chattr +T not possible in ${dir} (not ext2/3/4, or no chattr)`);
+    const store = await SnapshotStore.open(fresh(), { format: "marker" });
+    const flags = (await runProgram(findProgram("lsattr")!, ["-d", store.dir])).split(/\s+/)[0]!;
+    assert.match(flags, /T/, `lsattr -d ${store.dir}: ${flags}`);
+    // An existing store is left as its owner made it.
+    await runProgram(findProgram("chattr")!, ["-T", store.dir]);
+    const reopened = await SnapshotStore.open(store.dir, { format: "marker" });
+    assert.doesNotMatch((await runProgram(findProgram("lsattr")!, ["-d", reopened.dir])).split(/\s+/)[0]!, /T/);
   });
 
   it("shares one fill between concurrent creates in a process", async () => {
