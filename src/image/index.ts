@@ -12,3 +12,4 @@ export { SnapshotStore, chainIds, flattenToDirectory, type SnapshotInfo } from "
 export { readTarEntries, ArchiveFormatError, type TarEntry as ArchiveTarEntry, type ReadTarOptions } from "./archive/index.js";
 /** A program by name: PATH, then the sbin and bin dirs a user's PATH may omit (runc, crun, mknod). */
 export { findProgram } from "./unpack/system-tools.js";
+export { ensureTopDirectory } from "./unpack/top-directory.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, rm } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { ImageStore, SnapshotStore } from "../../image/index.js";
+import { ensureTopDirectory, type ImageStore, type SnapshotStore } from "../../image/index.js";
 import { buildStepMountPoints, runBuildStep } from "../../runtime/index.js";
 import { commitStep } from "./commit-step.js";
 import { commandArgs, type Expander } from "./config-instructions.js";
@@ -66,7 +66,8 @@ export class StepRunner {
 
   /** The build's scratch dir (step dirs, ADD's downloads), made on first use: a fresh root has none. */
   private workDir(): Promise<string> {
-    return (this.madeWorkDir ??= mkdir(this.o.workDir, { recursive: true }).then(() => this.o.workDir));
+    // Each step's tree (a RUN step's upper dir) is made and removed: spread over the filesystem (image's top-directory.ts).
+    return (this.madeWorkDir ??= ensureTopDirectory(this.o.workDir).then(() => this.o.workDir));
   }
 
   /** WORKDIR: make the directory (owned by root, 0755) when the stage lacks it. */

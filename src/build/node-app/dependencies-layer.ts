@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { delimiter, dirname, join } from "node:path";
 import * as z from "zod";
 import { writeFileAtomic } from "../../content/index.js";
-import type { ImageStore } from "../../image/index.js";
+import { ensureTopDirectory, type ImageStore } from "../../image/index.js";
 import { lazy, MediaType, parseDigest } from "../../oci/index.js";
 import { writeLayer, type WrittenLayer } from "../layer-writer.js";
 import { readContextTree } from "./context-tree.js";
@@ -72,7 +72,8 @@ export async function dependenciesLayer(store: ImageStore, dir: string, manifest
       return { key, isCached: true, layer: { descriptor: { mediaType: MediaType.OciLayerGzip, digest: parseDigest(r.digest), size: r.size }, diffId: parseDigest(r.diffId), uncompressedSize: r.uncompressedSize } };
     }
   }
-  await mkdir(join(opts.cacheDir, "tmp"), { recursive: true });
+  // Each install's node_modules is made and removed: spread over the filesystem (image's top-directory.ts).
+  await ensureTopDirectory(join(opts.cacheDir, "tmp"));
   const staging = await mkdtemp(join(opts.cacheDir, "tmp", "npm-"));
   try {
     for (const f of ["package.json", lockName, ".npmrc"]) await copyFile(join(dir, f), join(staging, f)).catch((e: NodeJS.ErrnoException) => {

@@ -7,7 +7,7 @@ import { probeOverlayFormat } from "./probe-overlay-format.js";
 import { removeTree } from "./remove-tree.js";
 import { SnapshotDraft } from "./snapshot-draft.js";
 import { formatSnapshotMeta, parseSnapshotMeta, type SnapshotFormat, type SnapshotInfo } from "./snapshot-meta.js";
-import { markTopDirectory } from "./top-directory.js";
+import { ensureTopDirectory } from "./top-directory.js";
 import { SnapshotNotFoundError } from "./unpack-errors.js";
 
 /** Options for {@link SnapshotStore.open}. */
@@ -63,8 +63,8 @@ export class SnapshotStore {
    * left: temp dirs of dead processes, half-removed snapshots.
    */
   static async open(dir: string, opts: SnapshotStoreOptions = {}): Promise<SnapshotStore> {
-    // A new store: its snapshots are unrelated trees, spread over the filesystem (see top-directory.ts).
-    if ((await mkdir(dir, { recursive: true })) !== undefined) await markTopDirectory(dir);
+    // Snapshots are unrelated trees: spread over the filesystem (see top-directory.ts).
+    await ensureTopDirectory(dir);
     for (const name of await readdir(dir)) {
       if (name.startsWith(DOOMED) || (name.startsWith(TEMP) && !(await isAlive(Number(name.slice(TEMP.length).split("-")[0]))))) {
         await removeTree(join(dir, name));

@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import { findProgram, runProgram } from "./system-tools.js";
 
 /**
@@ -28,4 +29,14 @@ export async function markTopDirectory(dir: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Make `dir` (and its parents) if it is not there, and mark it with
+ * {@link markTopDirectory} when this made it: for a directory whose
+ * subdirectories are unrelated trees made and removed over and over
+ * (snapshots, containers, build steps).
+ */
+export async function ensureTopDirectory(dir: string): Promise<void> {
+  if ((await mkdir(dir, { recursive: true })) !== undefined) await markTopDirectory(dir);
 }
