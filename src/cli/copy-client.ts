@@ -1,10 +1,9 @@
-import { Command } from "commander";
 import { copyImage } from "../client/index.js";
 import { parseImageLocation } from "../image/image-location.js";
 import type { Reference } from "../oci/index.js";
+import { readClientCommandLine } from "./client-command-line.js";
 import { copySpec, transfer, type TransferFlags } from "./commands/transfer-flags.js";
 import { exitCodeFor } from "./exit-codes.js";
-import { addGlobalOptions, type GlobalOptions } from "./global-options.js";
 import { printError } from "./print-error.js";
 
 /**
@@ -20,23 +19,12 @@ import { printError } from "./print-error.js";
  * `docker-archive:` location on either side.
  */
 export async function main(argv: readonly string[]): Promise<number | undefined> {
-  let chosen: { source: string; destination: string; flags: TransferFlags } | undefined;
-  const silent = { writeOut: (): void => undefined, writeErr: (): void => undefined };
-  const program = addGlobalOptions(new Command("berth")).exitOverride().configureOutput(silent);
-  program.addCommand(copySpec().exitOverride().configureOutput(silent).action((source: string, destination: string, flags: TransferFlags) => {
-    chosen = { source, destination, flags };
-  }));
-  try {
-    await program.parseAsync(argv as string[], { from: "user" });
-  } catch {
-    // Help, or a usage error: `copy` says it.
-    return undefined;
-  }
-  if (chosen === undefined) return undefined;
-  const { source, destination, flags } = chosen;
+  const line = await readClientCommandLine<TransferFlags>(copySpec(), argv);
+  if (line === undefined) return undefined;
+  const [source, destination] = line.args as [string, string];
   const refs = registryPair(source, destination);
   if (refs === undefined) return undefined;
-  const { renderer, opts } = transfer(flags, "Copying");
+  const { renderer, opts } = transfer(line.flags, "Copying");
   try {
     const { descriptor } = await copyImage(refs[0], refs[1], opts);
     renderer.finish();
@@ -44,7 +32,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     return 0;
   } catch (e) {
     renderer.finish();
-    printError(e, program.opts<GlobalOptions>().debug === true);
+    printError(e, line.globals.debug === true);
     return exitCodeFor(e);
   }
 }

@@ -1,9 +1,8 @@
-import { Command } from "commander";
 import { resolveBerthRoot } from "./berth-root.js";
+import { readClientCommandLine } from "./client-command-line.js";
 import { containerOptions } from "./commands/container-flags.js";
 import { runInDaemon } from "./commands/run-in-daemon.js";
 import { exitForRunError, runSpec, type RunFlags } from "./commands/run-spec.js";
-import { addGlobalOptions, type GlobalOptions } from "./global-options.js";
 
 /**
  * `berth run` when a daemon runs for the root: the entry of its own bundle
@@ -18,21 +17,10 @@ import { addGlobalOptions, type GlobalOptions } from "./global-options.js";
  * changed then, so `run` starts over as if this had not run.
  */
 export async function main(argv: readonly string[]): Promise<number | undefined> {
-  let chosen: { image: string; command: string[]; flags: RunFlags } | undefined;
-  const silent = { writeOut: (): void => undefined, writeErr: (): void => undefined };
-  const program = addGlobalOptions(new Command("berth")).exitOverride().configureOutput(silent);
-  program.addCommand(runSpec().exitOverride().configureOutput(silent).action((image: string, command: string[], flags: RunFlags) => {
-    chosen = { image, command, flags };
-  }));
-  try {
-    await program.parseAsync(argv as string[], { from: "user" });
-  } catch {
-    // Help, or a usage error: `run` says it.
-    return undefined;
-  }
-  if (chosen === undefined) return undefined;
-  const { image, command, flags } = chosen;
-  const globals = program.opts<GlobalOptions>();
+  const line = await readClientCommandLine<RunFlags>(runSpec(), argv);
+  if (line === undefined) return undefined;
+  const [image, command] = line.args as [string, string[]];
+  const { flags, globals } = line;
   if (flags.interactive || flags.tty || flags.pull === "always") return undefined;
   try {
     return await runInDaemon(resolveBerthRoot(globals.root), image, await containerOptions(command, flags), { detach: flags.detach === true });
