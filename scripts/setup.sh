@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # What berth drives and what its tests use as real peers.
-PACKAGES=(docker.io docker-registry skopeo runc crun conmon netavark aardvark-dns iptables tini umoci busybox-static apache2-utils ca-certificates curl iproute2 attr zstd openssl socat mmdebstrap)
+PACKAGES=(docker.io docker-compose docker-registry skopeo runc crun conmon netavark aardvark-dns iptables tini umoci busybox-static apache2-utils ca-certificates curl iproute2 attr zstd openssl socat mmdebstrap)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
