@@ -132,7 +132,9 @@ function readAll(res: IncomingMessage): Promise<string> {
     res.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     res.once("error", reject);
     // Cut short (the daemon went away): as the stream's iterator would have failed.
-    res.once("close", () => res.complete || reject(Object.assign(new Error("aborted"), { code: "ECONNRESET" })));
+    res.once("close", () => {
+      if (!res.complete) reject(Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
+    });
   });
 }
 

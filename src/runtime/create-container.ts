@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { access, mkdir, rm, stat } from "node:fs/promises";
-import { ensureTopDirectory } from "../image/index.js";
 import { hostPlatform, InvalidArgumentError } from "../oci/index.js";
 import type { ContainerOptions } from "./container-options.js";
 import { writeContainerRecord, type ContainerRecord, type HealthConfig, type RestartPolicy } from "./container-record.js";
@@ -58,8 +57,7 @@ export async function createContainer(ctx: RuntimeContext, image: string, opts: 
   trace("create: image found");
   const id = randomBytes(32).toString("hex");
   const dir = ctx.dir(id);
-  // Containers are unrelated trees, made and removed over and over: spread over the filesystem (image's top-directory.ts).
-  await ensureTopDirectory(ctx.containersDir);
+  await ctx.ensureContainersDir();
   await mkdir(dir, { recursive: true });
   let named = false;
   const volumes = ctx.volumes();

@@ -2,7 +2,7 @@ import { access, readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BerthError } from "../oci/index.js";
-import type { ImageStore } from "../image/index.js";
+import { ensureTopDirectory, type ImageStore } from "../image/index.js";
 import { Conmon } from "./conmon.js";
 import { ContainerNames } from "./container-names.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
@@ -47,6 +47,7 @@ export class RuntimeContext {
   readonly names: ContainerNames;
   readonly logSizeMax: number;
   private readonly others = new Map<string, Runc>();
+  private containersDirMade: Promise<void> | undefined;
 
   constructor(readonly store: ImageStore, opts: RuntimeContextOptions = {}) {
     this.containersDir = join(store.root, "containers");
@@ -80,6 +81,19 @@ export class RuntimeContext {
   /** The root's volumes; a user whose container directory is gone (lost in a crash) no longer holds one. */
   volumes(): VolumeStore {
     return new VolumeStore(this.root, { isContainerLive: (id) => access(this.dir(id)).then(() => true, () => false) });
+  }
+
+  /**
+   * Make the containers dir when it is not there, marked as the top of
+   * unrelated trees (image's ensureTopDirectory): containers are made and
+   * removed over and over. Once per context; a failure is tried again.
+   */
+  ensureContainersDir(): Promise<void> {
+    this.containersDirMade ??= ensureTopDirectory(this.containersDir).catch((e: unknown) => {
+      this.containersDirMade = undefined;
+      throw e;
+    });
+    return this.containersDirMade;
   }
 
   dir(id: string): string {
