@@ -73,12 +73,15 @@ export class ContainerRuntime {
   async run(image: string, opts: CreateContainerOptions = {}, start: StartOptions = {}): Promise<{ record: ContainerRecord; state: ContainerState }> {
     // The start's mount goes through this process's launcher: its shell starts up while the image is looked up.
     shellLauncher();
-    const record = await this.create(image, opts);
+    const [{ createContainerToStart }, { startContainer }] = await Promise.all([import("./create-container.js"), import("./start-container.js")]);
+    const { record, rootfs } = await createContainerToStart(this.ctx, image, opts);
     try {
-      const state = await this.start(record, start);
+      const state = await startContainer(this.ctx, record, { ...start, ...(rootfs !== undefined && { rootfs }) });
       trace("run: started");
       return { record, state };
     } catch (e) {
+      // A start that failed before it took the early mount: it must be done before the removal undoes it.
+      await rootfs?.catch(() => undefined);
       await this.remove(record, { force: true }).catch(() => undefined);
       throw e;
     }

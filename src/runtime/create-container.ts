@@ -9,6 +9,7 @@ import { healthFromFlags, type HealthFlags } from "./health-config.js";
 import { trace } from "./internal/trace.js";
 import { whenAll } from "./internal/when-all.js";
 import { publishAll } from "./network/index.js";
+import { prepareRootfs, type PreparedRootfs } from "./prepared-rootfs.js";
 import { OverlayRootfs } from "./rootfs.js";
 import { imageVolumeRequests, releaseMounts, resolveMounts, type MountRequest } from "./volume/index.js";
 import { storedRunImage } from "./fast-run/stored-run-image.js";
@@ -42,6 +43,26 @@ export interface CreateContainerOptions extends ContainerOptions, PrepareImageOp
  * on any failure nothing is left.
  */
 export async function createContainer(ctx: RuntimeContext, image: string, opts: CreateContainerOptions = {}): Promise<ContainerRecord> {
+  return (await makeContainer(ctx, image, opts, false)).record;
+}
+
+/** A container {@link createContainerToStart} made, and its rootfs being mounted (none when volumes are copied first). */
+export interface ContainerToStart {
+  readonly record: ContainerRecord;
+  /** Pass it to the start (StartOptions.rootfs); settle it before removing the container. */
+  readonly rootfs?: Promise<PreparedRootfs>;
+}
+
+/**
+ * {@link createContainer} for a start that follows at once (`run`): the
+ * rootfs is mounted while the record is written. The caller must start the
+ * container with it, or await it before removing the container.
+ */
+export function createContainerToStart(ctx: RuntimeContext, image: string, opts: CreateContainerOptions = {}): Promise<ContainerToStart> {
+  return makeContainer(ctx, image, opts, true);
+}
+
+async function makeContainer(ctx: RuntimeContext, image: string, opts: CreateContainerOptions, mountNow: boolean): Promise<ContainerToStart> {
   for (const b of opts.binds ?? []) {
     if ((await stat(b.source).catch(() => undefined)) === undefined) {
       throw new InvalidArgumentError(`-v ${b.source}:${b.destination}: source ${b.source} does not exist`, { hint: "create it first" });
@@ -62,13 +83,20 @@ export async function createContainer(ctx: RuntimeContext, image: string, opts: 
   let named = false;
   const volumes = ctx.volumes();
   let held: string[] = [];
+  let rootfs: Promise<PreparedRootfs> | undefined;
   try {
+    const requests = [...imageVolumeRequests(img.config.config?.Volumes, opts.mounts ?? []), ...(opts.mounts ?? [])];
+    // Volumes are filled from the image's files through a mount of their own, before the start's.
+    if (mountNow && requests.length === 0) {
+      rootfs = prepareRootfs(dir, img.lowerDirs);
+      // Awaited by the start, or below when the creation fails first.
+      rootfs.catch(() => undefined);
+    }
     if (opts.name !== undefined) {
       await ctx.names.claim(opts.name, id);
       named = true;
     }
     const health = opts.health ?? healthFromFlags(opts.healthFlags ?? {}, img.config.config?.Healthcheck);
-    const requests = [...imageVolumeRequests(img.config.config?.Volumes, opts.mounts ?? []), ...(opts.mounts ?? [])];
     const mounts = requests.length === 0 ? undefined : await withImageRootfs(dir, img.lowerDirs, (rootfs) => resolveMounts(volumes, requests, id, rootfs));
     held = mounts?.volumes ?? [];
     const publish = [...(opts.publish ?? []), ...(opts.publishAll ? await publishAll(img.config.config?.ExposedPorts ?? {}) : [])];
@@ -98,8 +126,10 @@ export async function createContainer(ctx: RuntimeContext, image: string, opts: 
     };
     await whenAll([writeContainerState(dir, INITIAL_STATE), writeContainerRecord(dir, record)]);
     trace("create: record written");
-    return record;
+    return { record, ...(rootfs !== undefined && { rootfs }) };
   } catch (e) {
+    // The mount must be done and undone before the directory under it goes.
+    if (rootfs !== undefined) await rootfs.then((r) => r.rootfs.unmount(), () => undefined);
     if (held.length > 0) await releaseMounts(volumes, held, id, { removeAnonymous: true }).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
     if (named) await ctx.names.release(opts.name!, id);

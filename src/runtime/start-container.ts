@@ -16,6 +16,7 @@ import { trace } from "./internal/trace.js";
 import { UndoStack } from "./internal/undo-stack.js";
 import { whenAll } from "./internal/when-all.js";
 import { identityOf, type ProcessIdentity } from "./process-identity.js";
+import type { PreparedRootfs } from "./prepared-rootfs.js";
 import { OverlayRootfs } from "./rootfs.js";
 import { buildRuntimeSpec } from "./runtime-spec.js";
 import type { RuntimeContext } from "./runtime-context.js";
@@ -27,6 +28,8 @@ export interface StartOptions {
   readonly restartCount?: number;
   /** A foreground `berth run` that will follow and remove the container itself. */
   readonly attached?: ProcessIdentity;
+  /** The rootfs `run` mounted while it made this new container (createContainerToStart). */
+  readonly rootfs?: Promise<PreparedRootfs>;
 }
 
 /**
@@ -41,6 +44,8 @@ export async function startContainer(ctx: RuntimeContext, record: ContainerRecor
   const dir = ctx.dir(record.id);
   return withContainerLock(dir, async () => {
     const before = (await readContainerState(dir)) ?? { status: "created", restartCount: 0 };
+    // Started by another berth between its creation and this lock: that start cleared and remade the
+    // mount; whatever of this one is left, removing the container unmounts (it unmounts until none is).
     if (before.status === "running") return before;
     if (opts.restartCount !== undefined && before.status !== "restarting") return before;
     const runId = randomBytes(8).toString("hex");
@@ -74,13 +79,20 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
   const seccompLoaded = loadSeccompProfile(record.options.seccompProfile);
   const nofileRead = nofileHardLimit();
   for (const p of [seccompLoaded, nofileRead]) p.catch(() => undefined);
-  await whenAll([checkLowerDirs(record), clearEarlierRun(ctx, record, runtimeLog)]);
-  const rootfs = await OverlayRootfs.mount(dir, record.lowerDirs);
+  let rootfs: OverlayRootfs;
+  let accounts: PreparedRootfs["accounts"] | undefined;
+  if (opts.rootfs !== undefined) {
+    // A new container's, mounted while it was made: no earlier run to clear, its layers were there.
+    ({ rootfs, accounts } = await opts.rootfs);
+  } else {
+    await whenAll([checkLowerDirs(record), clearEarlierRun(ctx, record, runtimeLog)]);
+    rootfs = await OverlayRootfs.mount(dir, record.lowerDirs);
+  }
   trace("start: mounted");
   undo.push(() => rootfs.unmount({ keepWritableLayer: true }));
-  const [network, accounts, init, seccomp, nofile] = await whenAll([
+  const [network, imageAccounts, init, seccomp, nofile] = await whenAll([
     attachNetwork(ctx, record, undo),
-    readImageAccounts(rootfs.path),
+    accounts ?? readImageAccounts(rootfs.path),
     record.options.init ? initBinary() : undefined,
     seccompLoaded,
     nofileRead,
@@ -89,7 +101,7 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
     id,
     image: record.imageConfig,
     options: record.options,
-    ...accounts,
+    ...imageAccounts,
     nofileHardLimit: nofile,
     hostHostname: hostname(),
     etcFiles: etcFilesIn(dir),

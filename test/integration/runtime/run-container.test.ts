@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
@@ -42,6 +42,10 @@ describe("runtime library (runc, as root)", () => {
       assert.equal(listed?.state.status, "running");
       assert.ok(await isMountPoint(join(fx.root, "containers", record.id, "rootfs")));
       await assert.rejects(other.create(IMAGE, { name: "lib", network: "none", cmd: ["/bin/sh"] }), (e: unknown) => e instanceof NameInUseError);
+      // run mounts the new container's rootfs while it claims the name: the refusal undoes that mount.
+      await assert.rejects(other.run(IMAGE, { name: "lib", network: "none", cmd: ["/bin/sh"] }), (e: unknown) => e instanceof NameInUseError);
+      assert.deepEqual(await mountsUnder(join(fx.root, "containers")), [join(fx.root, "containers", record.id, "rootfs")]);
+      assert.deepEqual((await readdir(join(fx.root, "containers"))).filter((d) => /^[0-9a-f]{64}$/.test(d)), [record.id]);
       const waited = other.wait("lib");
       await other.stop("lib", 5);
       assert.equal(await waited, 42);
@@ -63,6 +67,24 @@ describe("runtime library (runc, as root)", () => {
     await assert.rejects(rt.run(IMAGE, { name: "never", network: "none", cmd: ["nosuchcommand"] }),
       (e: unknown) => e instanceof ContainerStartError && e.exitCode === 127 && /executable file not found/.test(e.message));
     assert.deepEqual(await rt.list(), []);
+    await assertClean(fx);
+  });
+
+  it("ContainerRuntime.run: a rootfs that cannot be mounted (a layer's files gone) fails the run and leaves nothing behind", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const snapshots = join(fx.root, "snapshots");
+    const [layer] = (await readdir(snapshots)).filter((d) => /^[0-9a-f]{64}$/.test(d));
+    assert.ok(layer !== undefined, "no snapshot in the fixture's store");
+    const files = join(snapshots, layer, "fs");
+    await rename(files, `${files}.away`);
+    try {
+      const rt = new ContainerRuntime(new ImageStore(fx.root));
+      await assert.rejects(rt.run(IMAGE, { name: "nofiles", network: "none", cmd: ["true"] }), (e: unknown) => isBerthError(e, "FAILED_PRECONDITION") && /mount -t overlay failed/.test(e.message));
+      assert.deepEqual(await rt.list(), []);
+    } finally {
+      await rename(`${files}.away`, files);
+    }
     await assertClean(fx);
   });
 
