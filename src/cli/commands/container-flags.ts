@@ -1,10 +1,10 @@
-import { Command } from "commander";
+import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { findProgram } from "../../image/index.js";
 import { InvalidArgumentError } from "../../oci/index.js";
-import { collect } from "./container-cli.js";
+import { addFlags, type FlagSpec } from "../flag-table.js";
 import {
   healthFromFlags, parseCapabilities, parseCpus, parseEnv, parseEnvFile, parseMemory, parseMemorySwap, parsePidsLimit,
   parsePublish, parseMountFlag, parseVolumeFlag, parseTmpfs, type CreateContainerOptions, type MountRequest, type RestartPolicy,
@@ -53,47 +53,51 @@ export interface ContainerFlags {
 }
 
 
+/** docker's container flags (`run`, `create`), as data: see flag-table.ts. */
+export const CONTAINER_FLAGS: readonly FlagSpec[] = [
+  { flags: "--rm", help: "remove the container when it ends" },
+  { flags: "--name <name>", help: "container name" },
+  { flags: "-i, --interactive", help: "keep stdin open: berth's stdin is the container's" },
+  { flags: "-t, --tty", help: "allocate a terminal" },
+  { flags: "-e, --env <NAME=value>", help: "set an environment variable (repeatable; NAME alone copies it from here)", repeatable: true },
+  { flags: "--env-file <file>", help: "read NAME=value lines from a file (repeatable)", repeatable: true },
+  { flags: "-l, --label <key=value>", help: "set a label on the container (repeatable)", repeatable: true },
+  { flags: "-w, --workdir <dir>", help: "working directory inside the container (absolute)" },
+  { flags: "-u, --user <user[:group]>", help: "user name or uid, and group name or gid" },
+  { flags: "--entrypoint <cmd>", help: "override the image's entrypoint (\"\" clears it)" },
+  { flags: "--hostname <name>", help: "container hostname (default the short id)" },
+  { flags: "--read-only", help: "mount the container's root filesystem read-only" },
+  { flags: "--tmpfs <path[:options]>", help: "mount a tmpfs (repeatable)", repeatable: true },
+  { flags: "-v, --volume <src:dst[:ro]>", help: "bind-mount a host path or a named volume; /dst alone makes an anonymous volume (repeatable)", repeatable: true },
+  { flags: "--mount <type=…,src=…,dst=…>", help: "mount a bind, volume or tmpfs, docker's --mount syntax (repeatable)", repeatable: true },
+  { flags: "--cap-add <cap>", help: "add a Linux capability, or ALL (repeatable)", repeatable: true },
+  { flags: "--cap-drop <cap>", help: "drop a Linux capability, or ALL (repeatable)", repeatable: true },
+  { flags: "--security-opt <opt>", help: "no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json (repeatable; default profile: Debian containers-common's)", repeatable: true },
+  { flags: "-m, --memory <bytes>", help: "memory limit, e.g. 512m" },
+  { flags: "--memory-swap <bytes>", help: "memory plus swap limit, or -1 for unlimited swap (default twice --memory)" },
+  { flags: "--cpus <n>", help: "CPU quota in CPUs, e.g. 0.5" },
+  { flags: "--pids-limit <n>", help: "maximum number of processes (-1 unlimited)" },
+  { flags: "--network <name>", help: "bridge (default), none, host, or a network made with `berth network create`" },
+  { flags: "--network-alias <alias>", help: "another name for the container on a user network (repeatable)", repeatable: true },
+  { flags: "-p, --publish <[ip:]host:ctr[/udp]>", help: "publish a container port on the host (repeatable)", repeatable: true },
+  { flags: "-P, --publish-all", help: "publish every port the image exposes on a free host port" },
+  { flags: "--restart <policy>", help: "no, on-failure[:N], always or unless-stopped", default: "no" },
+  { flags: "--health-cmd <cmd>", help: "command to check health (run with /bin/sh -c)" },
+  { flags: "--health-interval <duration>", help: "time between checks, e.g. 30s" },
+  { flags: "--health-timeout <duration>", help: "longest a check may take" },
+  { flags: "--health-retries <n>", help: "consecutive failures that make the container unhealthy" },
+  { flags: "--health-start-period <duration>", help: "failures in this time after start do not count" },
+  { flags: "--health-on-failure <action>", help: "none, kill, restart or stop when unhealthy" },
+  { flags: "--no-healthcheck", help: "disable the image's HEALTHCHECK" },
+  { flags: "--init", help: "run an init (tini) as pid 1 that forwards signals and reaps zombies" },
+  { flags: "--pull <policy>", help: "when to pull the image: missing (the default: when the store lacks it), always, never" },
+  { flags: "--runtime <runtime>", help: "OCI runtime for this container: runc (the default), crun, or the path of another runc-compatible program; kept for its whole life" },
+  { flags: "-q, --quiet", help: "do not print pull progress" },
+];
+
 /** Add docker's container flags to `cmd` (`run`, `create`). */
 export function addContainerFlags(cmd: Command): Command {
-  return cmd
-    .option("--rm", "remove the container when it ends")
-    .option("--name <name>", "container name")
-    .option("-i, --interactive", "keep stdin open: berth's stdin is the container's")
-    .option("-t, --tty", "allocate a terminal")
-    .option("-e, --env <NAME=value>", "set an environment variable (repeatable; NAME alone copies it from here)", collect, [])
-    .option("--env-file <file>", "read NAME=value lines from a file (repeatable)", collect, [])
-    .option("-l, --label <key=value>", "set a label on the container (repeatable)", collect, [])
-    .option("-w, --workdir <dir>", "working directory inside the container (absolute)")
-    .option("-u, --user <user[:group]>", "user name or uid, and group name or gid")
-    .option("--entrypoint <cmd>", "override the image's entrypoint (\"\" clears it)")
-    .option("--hostname <name>", "container hostname (default the short id)")
-    .option("--read-only", "mount the container's root filesystem read-only")
-    .option("--tmpfs <path[:options]>", "mount a tmpfs (repeatable)", collect, [])
-    .option("-v, --volume <src:dst[:ro]>", "bind-mount a host path or a named volume; /dst alone makes an anonymous volume (repeatable)", collect, [])
-    .option("--mount <type=…,src=…,dst=…>", "mount a bind, volume or tmpfs, docker's --mount syntax (repeatable)", collect, [])
-    .option("--cap-add <cap>", "add a Linux capability, or ALL (repeatable)", collect, [])
-    .option("--cap-drop <cap>", "drop a Linux capability, or ALL (repeatable)", collect, [])
-    .option("--security-opt <opt>", "no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json (repeatable; default profile: Debian containers-common's)", collect, [])
-    .option("-m, --memory <bytes>", "memory limit, e.g. 512m")
-    .option("--memory-swap <bytes>", "memory plus swap limit, or -1 for unlimited swap (default twice --memory)")
-    .option("--cpus <n>", "CPU quota in CPUs, e.g. 0.5")
-    .option("--pids-limit <n>", "maximum number of processes (-1 unlimited)")
-    .option("--network <name>", "bridge (default), none, host, or a network made with `berth network create`")
-    .option("--network-alias <alias>", "another name for the container on a user network (repeatable)", collect, [])
-    .option("-p, --publish <[ip:]host:ctr[/udp]>", "publish a container port on the host (repeatable)", collect, [])
-    .option("-P, --publish-all", "publish every port the image exposes on a free host port")
-    .option("--restart <policy>", "no, on-failure[:N], always or unless-stopped", "no")
-    .option("--health-cmd <cmd>", "command to check health (run with /bin/sh -c)")
-    .option("--health-interval <duration>", "time between checks, e.g. 30s")
-    .option("--health-timeout <duration>", "longest a check may take")
-    .option("--health-retries <n>", "consecutive failures that make the container unhealthy")
-    .option("--health-start-period <duration>", "failures in this time after start do not count")
-    .option("--health-on-failure <action>", "none, kill, restart or stop when unhealthy")
-    .option("--no-healthcheck", "disable the image's HEALTHCHECK")
-    .option("--init", "run an init (tini) as pid 1 that forwards signals and reaps zombies")
-    .option("--pull <policy>", "when to pull the image: missing (the default: when the store lacks it), always, never")
-    .option("--runtime <runtime>", "OCI runtime for this container: runc (the default), crun, or the path of another runc-compatible program; kept for its whole life")
-    .option("-q, --quiet", "do not print pull progress");
+  return addFlags(cmd, CONTAINER_FLAGS);
 }
 
 /** docker's `--restart` values. */

@@ -7,7 +7,8 @@ import { ProgressRenderer, progressMode } from "../progress-renderer.js";
 import { addContainerFlags, containerOptions, type ContainerFlags } from "./container-flags.js";
 import { imageStore } from "./image-commands.js";
 import { runInDaemon } from "./run-in-daemon.js";
-import { exitForRunError, FORWARDED_SIGNALS, runSpec, type RunFlags } from "./run-spec.js";
+import { exitForRunError, FORWARDED_SIGNALS, type RunFlags } from "./run-flags.js";
+import { runSpec } from "./run-spec.js";
 import { setRunPath } from "../run-path.js";
 
 

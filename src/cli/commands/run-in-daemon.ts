@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { whenDrained } from "../../content/index.js";
-import { FORWARDED_SIGNALS } from "./run-spec.js";
+import { FORWARDED_SIGNALS } from "./run-flags.js";
 import {
   DaemonClient, DaemonNotRunningError, DaemonUnavailableError, daemonPaths, FRAME_MESSAGE, FRAME_STDERR, fromWireError, isMissingRoute, type Frame, type RunMessage,
 } from "../../api/index.js";
