@@ -56,19 +56,19 @@ const sideEffectFree = (keep) => ({
 });
 
 /**
- * node:crypto, node:zlib, node:https, node:tls, node:child_process and node:readline, as berth's
+ * node:crypto, node:zlib, node:http, node:https, node:tls, node:child_process and node:readline, as berth's
  * own modules import them (and child_process as commander does), become stand-ins that load the
  * module on first call. Node compiles a built-in module when it is first required, and an esbuild
  * bundle requires every built-in its modules import when it loads: `berth run` paid 5 ms for
  * crypto and 2 ms for zlib at every start, though it hashes nothing and (pulling nothing) inflates
  * nothing; a copy between plain-HTTP registries about 10 ms for https and tls (which load crypto
- * too) before its first request; the run client about 3 ms for child_process and readline, which
- * a foreground run handed to the daemon never calls. Only functions (classes called with `new`
+ * too) before its first request; the run client about 3 ms for child_process and readline, and
+ * 0.8 ms for http, which a foreground run handed to the daemon on its run socket never calls. Only functions (classes called with `new`
  * included) are stood in for: importing anything else from them fails the bundle here, and none of
  * berth's modules tests `instanceof` against them. Other dependencies keep the real modules (jose
  * checks `instanceof KeyObject`).
  */
-const LAZY_BUILTINS = /^(?:node:)?(crypto|zlib|https|tls|child_process|readline)$/;
+const LAZY_BUILTINS = /^(?:node:)?(crypto|zlib|https?|tls|child_process|readline)$/;
 /** commander requires node:child_process at load for executable subcommands, which berth has none of. */
 const lazyFor = (importer, name) => importer.startsWith(`${root}/`) || (name === "child_process" && /[\\/]node_modules[\\/]commander[\\/]/.test(importer));
 const lazyBuiltins = {

@@ -14,7 +14,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ContainerRuntime } from "../runtime/index.js";
 import { streamAttachedRun } from "./attached-run.js";
 import { DaemonClient } from "./daemon-client.js";
-import { FRAME_MESSAGE, FRAME_STDERR, FRAME_STDOUT, FrameDecoder } from "./frame-stream.js";
+import { FRAME_CONTENT_TYPE, FRAME_MESSAGE, FRAME_STDERR, FRAME_STDOUT, FrameDecoder } from "./frame-stream.js";
+import { requestRun } from "./run-socket-client.js";
+import { RunSocket } from "./run-socket.js";
 
 const ID = "d".repeat(64);
 const LINES = 1000;
@@ -45,6 +47,7 @@ test("every byte of the log reaches a slow reader before the exit code", async (
   const socket = join(dir, "api.sock");
   const server = createServer((req, res) => {
     req.resume();
+    res.writeHead(200, { "content-type": FRAME_CONTENT_TYPE });
     void streamAttachedRun(runtime, { image: "img", options: {} }, res);
   });
   await new Promise<void>((resolve) => server.listen(socket, resolve));
@@ -81,12 +84,35 @@ test("frames still waiting in the streams when the log is done go out before the
       else setTimeout(done, 10);
     },
   });
-  Object.assign(res, { writeHead: () => res });
-  await streamAttachedRun(runtime, { image: "img", options: {} }, res as unknown as Parameters<typeof streamAttachedRun>[2]);
+  await streamAttachedRun(runtime, { image: "img", options: {} }, res);
   const frames = new FrameDecoder().push(Buffer.concat(received));
   const kinds = frames.map((f) => f.kind);
   assert.equal(kinds.at(-1), FRAME_MESSAGE, "the last frame is a message");
   assert.deepEqual(JSON.parse(frames.at(-1)!.payload.toString()), { exitCode: 7 });
   assert.equal(frames.filter((f) => f.kind === FRAME_STDOUT).map((f) => f.payload.toString()).join(""), EXPECT_OUT, "every stdout byte, before the exit code");
   assert.equal(frames.filter((f) => f.kind === FRAME_STDERR).map((f) => f.payload.toString()).join(""), EXPECT_ERR);
+});
+
+test("over the run socket, a slow reader gets every byte of the log and then the exit code, as over HTTP", async (t) => {
+  const { dir, runtime } = await endedContainer(t);
+  const path = join(dir, "run.sock");
+  const server = await RunSocket.listen(path, runtime);
+  t.after(() => server.close());
+  let stdout = "";
+  let stderr = "";
+  const messages: unknown[] = [];
+  let frames = 0;
+  await requestRun(path, { detach: false, run: { image: "img", options: {} } }, async (f) => {
+    if (frames++ % 4 === 0) await sleep(3);
+    if (f.kind === FRAME_STDOUT) stdout += f.payload.toString();
+    else if (f.kind === FRAME_STDERR) stderr += f.payload.toString();
+    else if (f.kind === FRAME_MESSAGE) messages.push(JSON.parse(f.payload.toString()));
+  });
+  assert.equal(stdout, EXPECT_OUT);
+  assert.equal(stderr, EXPECT_ERR);
+  assert.deepEqual(messages, [{ id: ID }, { exitCode: 7 }]);
+  // Detached: the id alone.
+  const detached: unknown[] = [];
+  await requestRun(path, { detach: true, run: { image: "img", options: {} } }, (f) => void detached.push(JSON.parse(f.payload.toString())));
+  assert.deepEqual(detached, [{ id: ID }]);
 });

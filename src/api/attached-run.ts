@@ -1,11 +1,10 @@
-import type { ServerResponse } from "node:http";
 import { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { ImageNotFoundError } from "../image/index.js";
 import { ContainerStartError, readContainerLogs, trace, type ContainerRecord, type ContainerRuntime } from "../runtime/index.js";
 import { toWireError } from "./api-wire.js";
 import type { RunRequest } from "./api-requests.js";
-import { encodeFrame, FRAME_CONTENT_TYPE, FRAME_MESSAGE, FRAME_STDERR, FRAME_STDOUT, type RunMessage } from "./frame-stream.js";
+import { encodeFrame, FRAME_MESSAGE, FRAME_STDERR, FRAME_STDOUT, type RunMessage } from "./frame-stream.js";
 
 /**
  * `POST /v1/containers/run/attached`, a foreground `berth run` handed to the
@@ -15,17 +14,19 @@ import { encodeFrame, FRAME_CONTENT_TYPE, FRAME_MESSAGE, FRAME_STDERR, FRAME_STD
  * been taken apart here) its exit code is the last frame. The CLI loads none
  * of the runtime's code and makes one request.
  *
+ * `res` is the HTTP answer (its head written, FRAME_CONTENT_TYPE) or a
+ * connection to the run socket (run-socket.ts).
+ *
  * When the CLI goes away first, the stream stops and the container is left
  * as it is: it names that berth as its follower (`attached`), so a later
  * `ps` settles and removes it as it does for a foreground berth that died.
  */
-export async function streamAttachedRun(runtime: ContainerRuntime, body: RunRequest, res: ServerResponse): Promise<void> {
+export async function streamAttachedRun(runtime: ContainerRuntime, body: RunRequest, res: Writable): Promise<void> {
   trace("api: attached run asked");
   const gone = new AbortController();
   res.on("close", () => {
     if (!res.writableFinished) gone.abort();
   });
-  res.writeHead(200, { "content-type": FRAME_CONTENT_TYPE });
   const say = (m: RunMessage): void => {
     if (!res.destroyed) res.write(encodeFrame(FRAME_MESSAGE, Buffer.from(JSON.stringify(m))));
   };
@@ -70,7 +71,7 @@ export async function startForClient(runtime: ContainerRuntime, body: RunRequest
 
 /** One of the container's streams, written to the answer as frames of its kind; waits while the CLI reads slower than the container writes. */
 class FrameWritable extends Writable {
-  constructor(private readonly res: ServerResponse, private readonly kind: number) {
+  constructor(private readonly res: Writable, private readonly kind: number) {
     super();
     res.once("close", () => this.destroy());
   }

@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { RunSocket } from "./run-socket.js";
 import { chmod, mkdir, unlink } from "node:fs/promises";
 import { OrchestratorState, ServiceTraffic, StackEngine, StackRollouts, StackScaling, StackSupervisor, type PassHook } from "../orchestrator/index.js";
 import type { ContainerRuntime, ProcessIdentity } from "../runtime/index.js";
@@ -87,7 +88,11 @@ export class BerthDaemon {
         server.listen(paths.socket, () => resolve());
       });
       await chmod(paths.socket, 0o600);
-      const daemon = new BerthDaemon(paths, supervisor, server, state, me, log, [() => traffic.close()]);
+      const runSocket = await RunSocket.listen(paths.runSocket, opts.runtime, log).catch((e: unknown) => {
+        server.close();
+        throw e;
+      });
+      const daemon = new BerthDaemon(paths, supervisor, server, state, me, log, [() => runSocket.close(), () => traffic.close()]);
       await supervisor.start();
       log(`berth daemon ${opts.version} (pid ${process.pid}) listening on ${paths.socket}; ${supervisor.list().length} stack(s) adopted`);
       return daemon;

@@ -1,6 +1,7 @@
 import { request, type IncomingMessage } from "node:http";
 import { connect } from "node:net";
 import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { BerthError } from "../oci/index.js";
 import { fromWireError, type StreamLine } from "./api-wire.js";
 import { DaemonNotRunningError, DaemonUnavailableError } from "./daemon-errors.js";
@@ -139,12 +140,12 @@ function readAll(res: IncomingMessage): Promise<string> {
 }
 
 /**
- * Each frame of `res` to `onFrame`, in order; reading is paused while a
+ * Each frame of `res` (an HTTP answer's body, or a run socket connection) to `onFrame`, in order; reading is paused while a
  * promise it returned is pending. Resolves when the answer ends, also when
  * the connection was reset or closed first (the caller then finds the answer
  * incomplete); rejects with what onFrame or the decoder threw.
  */
-function deliverFrames(res: IncomingMessage, decoder: FrameDecoder, onFrame: (f: Frame) => void | Promise<void>): Promise<void> {
+export function deliverFrames(res: Readable, decoder: FrameDecoder, onFrame: (f: Frame) => void | Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
     let failed = false;
     let waiting = false;

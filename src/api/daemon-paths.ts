@@ -5,6 +5,8 @@ export interface DaemonPaths {
   /** `<root>/daemon`, mode 0700: the socket in it is the API, and the API can run containers as root. */
   readonly dir: string;
   readonly socket: string;
+  /** Where `berth run` is handed over without HTTP (run-socket.ts). */
+  readonly runSocket: string;
   readonly pidFile: string;
   readonly stateDb: string;
   /** Where a daemon the CLI started writes its output. */
@@ -13,5 +15,5 @@ export interface DaemonPaths {
 
 export function daemonPaths(root: string): DaemonPaths {
   const dir = join(root, "daemon");
-  return { dir, socket: join(dir, "berth.sock"), pidFile: join(dir, "berth.pid"), stateDb: join(dir, "state.db"), log: join(dir, "daemon.log") };
+  return { dir, socket: join(dir, "berth.sock"), runSocket: join(dir, "run.sock"), pidFile: join(dir, "berth.pid"), stateDb: join(dir, "state.db"), log: join(dir, "daemon.log") };
 }

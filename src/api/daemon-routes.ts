@@ -11,6 +11,7 @@ import { ApiRouter } from "./api-router.js";
 import { startForClient, streamAttachedRun } from "./attached-run.js";
 import { parseBuildRequest, parseDownRequest, parseKillRequest, parseRunRequest, parseScaleRequest, parseStopRequest, parseUpRequest } from "./api-requests.js";
 import { readJsonBody, sendJson, streamLines } from "./http-json.js";
+import { FRAME_CONTENT_TYPE } from "./frame-stream.js";
 
 /** What the routes need from the daemon besides the supervisor. */
 export interface DaemonRouteContext {
@@ -75,7 +76,9 @@ export function daemonRoutes(ctx: DaemonRouteContext): ApiRouter {
     })
     .add("POST", /^\/v1\/containers\/run\/attached$/, async (req, res) => {
       // A foreground `berth run`: made, started, its output streamed back and its exit code last (see attached-run.ts).
-      await streamAttachedRun(ctx.runtime, parseRunRequest(await readJsonBody(req)), res);
+      const body = parseRunRequest(await readJsonBody(req));
+      res.writeHead(200, { "content-type": FRAME_CONTENT_TYPE });
+      await streamAttachedRun(ctx.runtime, body, res);
     })
     .add("POST", new RegExp(`^/v1/containers/${ID}/kill$`), async (req, res, [id]) => {
       // The signals a foreground `berth run` receives, passed on to its container (docker's --sig-proxy).

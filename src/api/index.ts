@@ -1,6 +1,7 @@
 // The daemon and its API: what the CLI uses.
 export { BerthDaemon, type BerthDaemonOptions } from "./berth-daemon.js";
 export { DaemonClient, type StreamSinks } from "./daemon-client.js";
+export { requestRun } from "./run-socket-client.js";
 export { ensureDaemon, type DaemonLauncher } from "./ensure-daemon.js";
 export { daemonPaths, type DaemonPaths } from "./daemon-paths.js";
 export { readPidFile } from "./daemon-pid-file.js";

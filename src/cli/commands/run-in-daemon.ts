@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { whenDrained } from "../../content/index.js";
 import { FORWARDED_SIGNALS } from "./run-flags.js";
 import {
-  DaemonClient, DaemonNotRunningError, DaemonUnavailableError, daemonPaths, FRAME_MESSAGE, FRAME_STDERR, fromWireError, isMissingRoute, type Frame, type RunMessage,
+  DaemonClient, DaemonNotRunningError, DaemonUnavailableError, daemonPaths, FRAME_MESSAGE, FRAME_STDERR, fromWireError, isMissingRoute, requestRun, type Frame, type RunMessage,
+  type RunRequest,
 } from "../../api/index.js";
 import { ContainerStartError, selfIdentity, trace, type CreateContainerOptions, type StartFailureCode } from "../../runtime/index.js";
 
@@ -31,20 +32,27 @@ const declined = globalThis as { [DECLINED]?: true };
  * refuses is thrown as the error it was.
  */
 export async function runInDaemon(root: string, image: string, opts: CreateContainerOptions, how: { readonly detach: boolean }): Promise<number | undefined> {
-  const { socket } = daemonPaths(root);
+  const { socket, runSocket } = daemonPaths(root);
   // No socket, no daemon: spare the connection attempt (the usual case without one).
   if (declined[DECLINED] === true || !existsSync(socket)) return undefined;
   const { onProgress: _p, onUnpack: _u, signal: _s, ...options } = opts;
   const client = new DaemonClient(socket);
+  // A daemon of this berth or later listens on the run socket too: no HTTP on the run's path.
+  const bare = existsSync(runSocket);
   trace("run: asking the daemon");
   try {
     let code: number | undefined;
     if (how.detach) {
-      const id = containerId(socket, await client.json<RunMessage>("POST", "/v1/containers/run", { image, options }));
+      const run: RunRequest = { image, options };
+      const answer = bare ? await firstMessage(runSocket, run) : await client.json<RunMessage>("POST", "/v1/containers/run", run);
+      const id = containerId(socket, answer);
       if (id !== undefined) process.stdout.write(`${id}\n`);
       code = id === undefined ? undefined : 0;
     } else {
-      code = await followInDaemon(client, { image, options, attached: await selfIdentity() });
+      const run: RunRequest = { image, options, attached: await selfIdentity() };
+      code = await followInDaemon(client, bare
+        ? (onFrame) => requestRun(runSocket, { detach: false, run }, onFrame)
+        : (onFrame) => client.frames("POST", "/v1/containers/run/attached", run, onFrame));
     }
     if (code === undefined) declined[DECLINED] = true;
     return code;
@@ -55,8 +63,22 @@ export async function runInDaemon(root: string, image: string, opts: CreateConta
   }
 }
 
-/** The foreground run: output to this berth's stdout and stderr as it comes, signals passed on, the exit code last. */
-async function followInDaemon(client: DaemonClient, body: Record<string, unknown>): Promise<number | undefined> {
+/** The answer to a detached run on the run socket: its one message. */
+async function firstMessage(runSocket: string, run: RunRequest): Promise<RunMessage> {
+  let message: RunMessage | undefined;
+  await requestRun(runSocket, { detach: true, run }, (f) => {
+    if (f.kind === FRAME_MESSAGE && message === undefined) message = parseMessage(runSocket, f.payload);
+  });
+  if (message === undefined) throw new DaemonUnavailableError(runSocket, "ended the answer to a detached run without a message (did the daemon stop?)");
+  if ("error" in message) throw fromWireError(message.error, "the daemon failed to run the container");
+  return message;
+}
+
+/**
+ * The foreground run, its answer's frames from `stream` (the run socket, or the HTTP route of
+ * an older daemon): output to this berth's stdout and stderr as it comes, signals passed on, the exit code last.
+ */
+async function followInDaemon(client: DaemonClient, stream: (onFrame: (f: Frame) => void | Promise<void>) => Promise<void>): Promise<number | undefined> {
   let result: { code: number | undefined } | undefined;
   let id: string | undefined;
   const handlers = new Map<NodeJS.Signals, () => void>();
@@ -64,7 +86,7 @@ async function followInDaemon(client: DaemonClient, body: Record<string, unknown
     if (id !== undefined) void client.json("POST", `/v1/containers/${id}/kill`, { signal }).catch(() => undefined);
   };
   try {
-    await client.frames("POST", "/v1/containers/run/attached", body, (f: Frame) => {
+    await stream((f: Frame) => {
       if (f.kind !== FRAME_MESSAGE) return write(f.kind === FRAME_STDERR ? process.stderr : process.stdout, f.payload);
       const m = parseMessage(client.socket, f.payload);
       if ("exitCode" in m) {
