@@ -81,7 +81,7 @@ export class ContainerRuntime {
       return { record, state };
     } catch (e) {
       // A start that failed before it took the early mount: it must be done before the removal undoes it.
-      await rootfs?.catch(() => undefined);
+      await rootfs?.mounted.catch(() => undefined);
       await this.remove(record, { force: true }).catch(() => undefined);
       throw e;
     }

@@ -49,8 +49,8 @@ export async function createContainer(ctx: RuntimeContext, image: string, opts: 
 /** A container {@link createContainerToStart} made, and its rootfs being mounted (none when volumes are copied first). */
 export interface ContainerToStart {
   readonly record: ContainerRecord;
-  /** Pass it to the start (StartOptions.rootfs); settle it before removing the container. */
-  readonly rootfs?: Promise<PreparedRootfs>;
+  /** Pass it to the start (StartOptions.rootfs); let its mount settle before removing the container. */
+  readonly rootfs?: PreparedRootfs;
 }
 
 /**
@@ -83,15 +83,12 @@ async function makeContainer(ctx: RuntimeContext, image: string, opts: CreateCon
   let named = false;
   const volumes = ctx.volumes();
   let held: string[] = [];
-  let rootfs: Promise<PreparedRootfs> | undefined;
+  let rootfs: PreparedRootfs | undefined;
   try {
     const requests = [...imageVolumeRequests(img.config.config?.Volumes, opts.mounts ?? []), ...(opts.mounts ?? [])];
     // Volumes are filled from the image's files through a mount of their own, before the start's.
-    if (mountNow && requests.length === 0) {
-      rootfs = prepareRootfs(dir, img.lowerDirs);
-      // Awaited by the start, or below when the creation fails first.
-      rootfs.catch(() => undefined);
-    }
+    // Awaited by the start, or below when the creation fails first.
+    if (mountNow && requests.length === 0) rootfs = prepareRootfs(dir, img.lowerDirs, ctx.imageAccounts);
     if (opts.name !== undefined) {
       await ctx.names.claim(opts.name, id);
       named = true;
@@ -129,7 +126,7 @@ async function makeContainer(ctx: RuntimeContext, image: string, opts: CreateCon
     return { record, ...(rootfs !== undefined && { rootfs }) };
   } catch (e) {
     // The mount must be done and undone before the directory under it goes.
-    if (rootfs !== undefined) await rootfs.then((r) => r.rootfs.unmount(), () => undefined);
+    if (rootfs !== undefined) await rootfs.mounted.then((r) => r.unmount(), () => undefined);
     if (held.length > 0) await releaseMounts(volumes, held, id, { removeAnonymous: true }).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
     if (named) await ctx.names.release(opts.name!, id);

@@ -1,26 +1,61 @@
 import { readImageAccounts } from "./internal/read-in-root.js";
 import { OverlayRootfs } from "./rootfs.js";
 
-/** A container's rootfs mounted ahead of its start, with what its start reads from it. */
+/** An image's /etc/passwd and /etc/group, for resolving `-u` names and root's groups. */
+export interface ImageAccounts {
+  readonly passwd?: string;
+  readonly group?: string;
+}
+
+/** A new container's rootfs being mounted ahead of its start, and what its start reads from it. */
 export interface PreparedRootfs {
-  readonly rootfs: OverlayRootfs;
-  /** The image's /etc/passwd and /etc/group, for resolving `-u` names. */
-  readonly accounts: { readonly passwd?: string; readonly group?: string };
+  readonly mounted: Promise<OverlayRootfs>;
+  readonly accounts: Promise<ImageAccounts>;
+}
+
+/** How many images' accounts {@link ImageAccountsMemo} keeps. */
+const MEMO_MAX = 64;
+
+/**
+ * The accounts of images whose containers this process has started, by their
+ * layers. A new container's rootfs is its image's layers and an empty
+ * writable layer, and layers never change (a snapshot is named by its
+ * content): the accounts read through one container's mount hold for the
+ * next container of the image, whose start can then write its runtime spec
+ * while its own mount is still being made.
+ */
+export class ImageAccountsMemo {
+  private readonly byLayers = new Map<string, ImageAccounts>();
+
+  get(lowerDirs: readonly string[]): ImageAccounts | undefined {
+    return this.byLayers.get(JSON.stringify(lowerDirs));
+  }
+
+  set(lowerDirs: readonly string[], accounts: ImageAccounts): void {
+    const key = JSON.stringify(lowerDirs);
+    this.byLayers.delete(key);
+    this.byLayers.set(key, accounts);
+    if (this.byLayers.size > MEMO_MAX) this.byLayers.delete(this.byLayers.keys().next().value!);
+  }
 }
 
 /**
- * Mount the rootfs of a new container in `dir` and read its accounts. `run`
- * does this while it writes the container's record, so that the mount (a
- * program and a few directories, the longest of the steps before the runtime
- * is called) is done, or nearly, when the start needs it. A failure to read the
- * accounts unmounts again; the error is the start's to report.
+ * Start mounting the rootfs of the new container in `dir` and find its
+ * image's accounts: from `memo`, else read through the mount once it is
+ * made. `run` does this while it writes the container's record, so that the
+ * mount (a program and a few directories, the longest of the steps before
+ * the runtime is called) overlaps the rest of the start. Both promises are
+ * marked handled: the start awaits them, and a failed mount is its error.
  */
-export async function prepareRootfs(dir: string, lowerDirs: readonly string[]): Promise<PreparedRootfs> {
-  const rootfs = await OverlayRootfs.mount(dir, lowerDirs);
-  try {
-    return { rootfs, accounts: await readImageAccounts(rootfs.path) };
-  } catch (e) {
-    await rootfs.unmount({ keepWritableLayer: true }).catch(() => undefined);
-    throw e;
-  }
+export function prepareRootfs(dir: string, lowerDirs: readonly string[], memo: ImageAccountsMemo): PreparedRootfs {
+  const mounted = OverlayRootfs.mount(dir, lowerDirs);
+  const known = memo.get(lowerDirs);
+  const accounts = known !== undefined ? Promise.resolve(known) : mounted.then(async (rootfs) => {
+    const read = await readImageAccounts(rootfs.path);
+    memo.set(lowerDirs, read);
+    return read;
+  });
+  mounted.catch(() => undefined);
+  accounts.catch(() => undefined);
+  return { mounted, accounts };
 }

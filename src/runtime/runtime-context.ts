@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BerthError } from "../oci/index.js";
 import { ensureTopDirectory, type ImageStore } from "../image/index.js";
+import { ImageAccountsMemo } from "./prepared-rootfs.js";
 import { Conmon } from "./conmon.js";
 import { ContainerNames } from "./container-names.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
@@ -46,6 +47,8 @@ export class RuntimeContext {
   readonly conmon: Conmon;
   readonly names: ContainerNames;
   readonly logSizeMax: number;
+  /** The accounts of images started here, for new containers' starts (prepared-rootfs.ts). */
+  readonly imageAccounts = new ImageAccountsMemo();
   private readonly others = new Map<string, Runc>();
   private containersDirMade: Promise<void> | undefined;
 

@@ -28,8 +28,8 @@ export interface StartOptions {
   readonly restartCount?: number;
   /** A foreground `berth run` that will follow and remove the container itself. */
   readonly attached?: ProcessIdentity;
-  /** The rootfs `run` mounted while it made this new container (createContainerToStart). */
-  readonly rootfs?: Promise<PreparedRootfs>;
+  /** The rootfs `run` began to mount while it made this new container (createContainerToStart). */
+  readonly rootfs?: PreparedRootfs;
 }
 
 /**
@@ -79,20 +79,22 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
   const seccompLoaded = loadSeccompProfile(record.options.seccompProfile);
   const nofileRead = nofileHardLimit();
   for (const p of [seccompLoaded, nofileRead]) p.catch(() => undefined);
-  let rootfs: OverlayRootfs;
-  let accounts: PreparedRootfs["accounts"] | undefined;
+  let prepared: PreparedRootfs;
   if (opts.rootfs !== undefined) {
-    // A new container's, mounted while it was made: no earlier run to clear, its layers were there.
-    ({ rootfs, accounts } = await opts.rootfs);
+    // A new container's, being mounted since it was made: no earlier run to clear, its layers were there.
+    // Its image's accounts are often known already: the spec is then written while the mount is made.
+    prepared = opts.rootfs;
   } else {
     await whenAll([checkLowerDirs(record), clearEarlierRun(ctx, record, runtimeLog)]);
-    rootfs = await OverlayRootfs.mount(dir, record.lowerDirs);
+    const rootfs = await OverlayRootfs.mount(dir, record.lowerDirs);
+    prepared = { mounted: Promise.resolve(rootfs), accounts: readImageAccounts(rootfs.path) };
+    prepared.accounts.catch(() => undefined);
   }
-  trace("start: mounted");
-  undo.push(() => rootfs.unmount({ keepWritableLayer: true }));
+  // Undone with the start whether or not the spec is written by then (mount errors are thrown below).
+  undo.push(() => prepared.mounted.then((r) => r.unmount({ keepWritableLayer: true }), () => undefined));
   const [network, imageAccounts, init, seccomp, nofile] = await whenAll([
     attachNetwork(ctx, record, undo),
-    accounts ?? readImageAccounts(rootfs.path),
+    prepared.accounts,
     record.options.init ? initBinary() : undefined,
     seccompLoaded,
     nofileRead,
@@ -116,6 +118,8 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec), { durable: false }),
   ]);
   trace("start: runtime spec and /etc files written");
+  await prepared.mounted;
+  trace("start: mounted");
   let created;
   try {
     created = await ctx.conmon.create({

@@ -10,7 +10,8 @@ import type { ToolResult } from "./exec-tool.js";
  * The shell's side: one line in, `ID 'prog' 'arg'…` (a newline in a word
  * written as "$nl"), runs that program in the background (stdin and stdout
  * /dev/null, stderr to DIR/ID) and writes `ID pid PID`, then `ID exit CODE`
- * (128 + N for signal N). Each line is one short write, so programs
+ * (128 + N for signal N), with ` quiet` after it when the program wrote
+ * nothing to stderr. Each line is one short write, so programs
  * running at once never mix their lines. An ID starting with `d` is a
  * detached program: all its output goes to /dev/null and nothing is
  * reported. At the end of its input (Node gone) it waits for what runs and
@@ -29,7 +30,8 @@ run() {
     "$@" </dev/null >/dev/null 2>"$dir/$id" &
     echo "$id pid $!"
     wait $!
-    echo "$id exit $?"
+    c=$?
+    if [ -s "$dir/$id" ]; then echo "$id exit $c"; else echo "$id exit $c quiet"; fi
   } &
 }
 while IFS= read -r line; do
@@ -137,7 +139,7 @@ export class ShellLauncher {
   private onOutput(chunk: string): void {
     this.out += chunk;
     for (let nl = this.out.indexOf("\n"); nl >= 0; nl = this.out.indexOf("\n")) {
-      const [id, what, value] = this.out.slice(0, nl).split(" ");
+      const [id, what, value, quiet] = this.out.slice(0, nl).split(" ");
       this.out = this.out.slice(nl + 1);
       const p = this.pending.get(Number(id));
       if (p === undefined) continue;
@@ -145,16 +147,21 @@ export class ShellLauncher {
         p.pid = Number(value);
         if (p.killed) this.kill(Number(id));
       } else if (what === "exit") {
-        this.settle(Number(id), p, Number(value));
+        this.settle(Number(id), p, Number(value), quiet === "quiet");
       }
     }
   }
 
-  private settle(id: number, p: Pending, code: number): void {
+  private settle(id: number, p: Pending, code: number, quiet: boolean): void {
     clearTimeout(p.timer);
     this.pending.delete(id);
     if (this.pending.size === 0) this.idle();
     const file = join(this.dir, String(id));
+    // Nothing on stderr (the usual case): no file to read before the caller goes on, on the path of a start.
+    if (quiet) {
+      void unlink(file).catch(() => undefined);
+      return p.resolve({ code, stderr: "" });
+    }
     void readFile(file, "utf8").catch(() => "").then((stderr) => {
       void unlink(file).catch(() => undefined);
       p.resolve({ code, stderr: stderr.trim() });
