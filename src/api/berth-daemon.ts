@@ -1,11 +1,11 @@
 import { createServer, type Server } from "node:http";
-import { RunSocket } from "./run-socket.js";
 import { chmod, mkdir, unlink } from "node:fs/promises";
 import { OrchestratorState, ServiceTraffic, StackEngine, StackRollouts, StackScaling, StackSupervisor, type PassHook } from "../orchestrator/index.js";
 import type { ContainerRuntime, ProcessIdentity } from "../runtime/index.js";
 import { daemonPaths, type DaemonPaths } from "./daemon-paths.js";
 import { claimPidFile, releasePidFile } from "./daemon-pid-file.js";
 import { daemonRoutes } from "./daemon-routes.js";
+import { RunSocket } from "./run-socket.js";
 
 /** Options of {@link BerthDaemon.start}. */
 export interface BerthDaemonOptions {

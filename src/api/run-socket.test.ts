@@ -55,7 +55,7 @@ describe("RunSocket", () => {
 
   it("refuses what is not a run request with an error message, naming what is wrong", async (t) => {
     const path = await listening(t);
-    for (const body of [{ detach: "yes", run: {} }, { run: { image: "", options: {} } }, { run: { image: "img", options: { memory: "lots" } } }, [], "run"]) {
+    for (const body of [{ detach: "yes", run: {} }, { detach: false, run: { image: "img", options: {} }, more: 1 }, { run: { image: "", options: {} } }, { run: { image: "img", options: { memory: "lots" } } }, [], "run"]) {
       const { messages } = await exchange(path, message(body), true);
       assert.equal(messages.length, 1, JSON.stringify(body));
       assert.ok(typeof messages[0] === "object" && messages[0] !== null && "error" in messages[0], JSON.stringify(messages));

@@ -1,5 +1,6 @@
 import { chmod, unlink } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
+import { InvalidArgumentError } from "../oci/index.js";
 import type { ContainerRuntime } from "../runtime/index.js";
 import { toWireError } from "./api-wire.js";
 import { parseRunRequest } from "./api-requests.js";
@@ -63,7 +64,8 @@ async function serveConnection(socket: Socket, runtime: ContainerRuntime): Promi
   let request;
   try {
     const v = JSON.parse(payload.toString("utf8")) as { detach?: unknown; run?: unknown };
-    if (typeof v !== "object" || v === null || (v.detach !== undefined && typeof v.detach !== "boolean")) throw new Error("not a run request");
+    const known = typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).every((k) => k === "detach" || k === "run");
+    if (!known || (v.detach !== undefined && typeof v.detach !== "boolean")) throw new InvalidArgumentError("a run socket request is {\"detach\": boolean, \"run\": {…}}, nothing else");
     detach = v.detach === true;
     request = parseRunRequest(v.run);
   } catch (e) {

@@ -1,11 +1,5 @@
-import { readImageAccounts } from "./internal/read-in-root.js";
+import { readImageAccounts, type ImageAccounts } from "./internal/read-in-root.js";
 import { OverlayRootfs } from "./rootfs.js";
-
-/** An image's /etc/passwd and /etc/group, for resolving `-u` names and root's groups. */
-export interface ImageAccounts {
-  readonly passwd?: string;
-  readonly group?: string;
-}
 
 /** A new container's rootfs being mounted ahead of its start, and what its start reads from it. */
 export interface PreparedRootfs {

@@ -21,8 +21,14 @@ export async function readInRoot(rootfs: string, rel: string): Promise<string | 
   return parts.length === 0 ? undefined : readFile(path, "utf8").catch(() => undefined);
 }
 
+/** An image's /etc/passwd and /etc/group, for resolving `-u` names and root's groups. */
+export interface ImageAccounts {
+  readonly passwd?: string;
+  readonly group?: string;
+}
+
 /** The image's /etc/passwd and /etc/group as {@link readInRoot} reads them, for resolving `-u` names. */
-export async function readImageAccounts(rootfs: string): Promise<{ passwd?: string; group?: string }> {
+export async function readImageAccounts(rootfs: string): Promise<ImageAccounts> {
   const passwd = await readInRoot(rootfs, "etc/passwd");
   const group = await readInRoot(rootfs, "etc/group");
   return { ...(passwd !== undefined && { passwd }), ...(group !== undefined && { group }) };
