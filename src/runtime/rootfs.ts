@@ -4,16 +4,17 @@ import { RootfsError } from "./errors.js";
 import { execTool, mountPoints } from "./internal/exec-tool.js";
 import { isLaunchable } from "./internal/shell-launcher.js";
 
-let mountWith: readonly string[] | undefined;
+let mountProgram: readonly string[] | undefined;
 
 /**
  * busybox's mount when it is there (setup installs busybox-static), else
  * util-linux's: the same mount(2) with the same options, without loading
  * libmount, libblkid and libselinux first — 0.7 ms against 1.3 for each
- * container start here, on the path of every `run`.
+ * container start here, on the path of every `run`. A mount busybox fails
+ * is tried again with util-linux's (see mount).
  */
 function mountCommand(): readonly string[] {
-  return (mountWith ??= isLaunchable("busybox") ? ["busybox", "mount"] : ["mount"]);
+  return (mountProgram ??= isLaunchable("busybox") ? ["busybox", "mount"] : ["mount"]);
 }
 
 /**
@@ -57,8 +58,13 @@ export class OverlayRootfs implements AsyncDisposable {
     const lowers = lowerDirs.length > 0 ? lowerDirs : [join(containerDir, "empty")];
     await Promise.all([upper, work, path, ...(lowerDirs.length > 0 ? [] : lowers)].map((d) => mkdir(d, { recursive: true })));
     const options = `lowerdir=${lowers.join(":")},upperdir=${upper},workdir=${work}`;
+    const args = ["-t", "overlay", "overlay", "-o", options, path];
     const [program = "mount", ...pre] = mountCommand();
-    const r = await execTool(program, [...pre, "-t", "overlay", "overlay", "-o", options, path]).catch((e: Error) => ({ code: -1, stderr: e.message }));
+    const mountWith = (cmd: string, cmdArgs: readonly string[]): Promise<{ code: number | null; stderr: string }> =>
+      execTool(cmd, cmdArgs).catch((e: Error) => ({ code: -1, stderr: e.message }));
+    let r = await mountWith(program, [...pre, ...args]);
+    // A busybox without a mount applet, or one that words an option otherwise: util-linux's mount decides, and its message is the one shown.
+    if (r.code !== 0 && program !== "mount") r = await mountWith("mount", args);
     if (r.code !== 0) {
       const unsupported = /unknown filesystem type|no such device/i.test(r.stderr);
       throw new RootfsError("FAILED_PRECONDITION", path, `mount -t overlay failed: ${r.stderr || `exit ${r.code}`}`, unsupported
