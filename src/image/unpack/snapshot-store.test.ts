@@ -153,6 +153,14 @@ describe("SnapshotStore", () => {
     const store = await SnapshotStore.open(fresh(), { format: "overlay" });
     for (const i of [0, 1, 2] as const) await store.create(spec(i), fillWith(`${i}`));
     assert.deepEqual(await store.lowerDirs(c2), [c2, c1, c0].map((c) => store.fsDir(c)));
+    // An image's chain, read at once: the same dirs; a chain with a snapshot missing gives none.
+    assert.deepEqual(await store.imageLowerDirs([c0, c1, c2]), [c2, c1, c0].map((c) => store.fsDir(c)));
+    assert.deepEqual(await store.imageLowerDirs([c0]), [store.fsDir(c0)]);
+    assert.equal(await store.imageLowerDirs([c0, c1, c2, digestOf("not there")]), undefined);
+    // Listed out of order (not how its snapshots stack): walked from the top as lowerDirs walks it.
+    assert.deepEqual(await store.imageLowerDirs([c1, c0, c2]), [c2, c1, c0].map((c) => store.fsDir(c)));
+    await rm(join(store.fsDir(c1), ".."), { recursive: true, force: true });
+    assert.equal(await store.imageLowerDirs([c0, c1, c2]), undefined);
   });
 
   it("removes a snapshot only when nothing stacks on it; prune keeps what is kept and below it", async () => {

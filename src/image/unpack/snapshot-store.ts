@@ -122,7 +122,28 @@ export class SnapshotStore {
    * them is in marker format, which overlayfs cannot read (flatten instead).
    */
   async lowerDirs(chainId: Digest): Promise<string[]> {
-    const chain = await this.chain(chainId);
+    return this.dirsOf(await this.chain(chainId));
+  }
+
+  /**
+   * {@link lowerDirs} of an image's snapshots, `chain` bottom first as
+   * chainIds gives it, or undefined when one of them is missing: their meta
+   * files are read at once instead of one parent after the other (a run of a
+   * stored image waits for them). A chain whose parents are not `chain` is
+   * walked as lowerDirs walks it.
+   */
+  async imageLowerDirs(chain: readonly Digest[]): Promise<string[] | undefined> {
+    const top = chain.at(-1);
+    if (top === undefined) return [];
+    const infos = await Promise.all(chain.map((id) => this.info(id)));
+    const found = infos.filter((i): i is SnapshotInfo => i !== undefined);
+    if (found.length < chain.length) return undefined;
+    if (!found.every((info, i) => info.parent === (i === 0 ? undefined : chain[i - 1]))) return this.lowerDirs(top);
+    return this.dirsOf(found.reverse());
+  }
+
+  /** The fs directories of `chain` (top first); refuses a snapshot overlayfs cannot mount. */
+  private dirsOf(chain: readonly SnapshotInfo[]): string[] {
     const marker = chain.find((s) => s.format !== "overlay");
     if (marker !== undefined) {
       throw new BerthError("FAILED_PRECONDITION", `snapshot ${marker.chainId}: stored in marker format, which overlayfs cannot mount`, {

@@ -13,9 +13,8 @@ export async function storedRunImage(store: ImageStore, image: string, platform:
   if (found === undefined) return undefined;
   const view = await openImage(store.content, found.target, platform);
   const id = view.configDescriptor.digest;
-  const top = chainIds(view.config.rootfs.diff_ids).at(-1);
-  if (top === undefined) return { name: found.name, id, config: view.config, lowerDirs: [] };
-  const snapshots = await store.snapshots();
-  if ((await snapshots.info(top)) === undefined) return undefined;
-  return { name: found.name, id, config: view.config, lowerDirs: await snapshots.lowerDirs(top) };
+  const chain = chainIds(view.config.rootfs.diff_ids);
+  if (chain.length === 0) return { name: found.name, id, config: view.config, lowerDirs: [] };
+  const lowerDirs = await (await store.snapshots()).imageLowerDirs(chain);
+  return lowerDirs === undefined ? undefined : { name: found.name, id, config: view.config, lowerDirs };
 }
