@@ -3,7 +3,7 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BerthError } from "../oci/index.js";
 import { ensureTopDirectory, type ImageStore } from "../image/index.js";
-import { ImageAccountsMemo } from "./prepared-rootfs.js";
+import { ImageAccountsMemo } from "./image-accounts-memo.js";
 import { Conmon } from "./conmon.js";
 import { ContainerNames } from "./container-names.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";

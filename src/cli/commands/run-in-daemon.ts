@@ -51,8 +51,8 @@ export async function runInDaemon(root: string, image: string, opts: CreateConta
     } else {
       const run: RunRequest = { image, options, attached: await selfIdentity() };
       code = await followInDaemon(client, bare
-        ? (onFrame) => requestRun(runSocket, { detach: false, run }, onFrame)
-        : (onFrame) => client.frames("POST", "/v1/containers/run/attached", run, onFrame));
+        ? { socket: runSocket, stream: (onFrame) => requestRun(runSocket, { detach: false, run }, onFrame) }
+        : { socket, stream: (onFrame) => client.frames("POST", "/v1/containers/run/attached", run, onFrame) });
     }
     if (code === undefined) declined[DECLINED] = true;
     return code;
@@ -75,10 +75,15 @@ async function firstMessage(runSocket: string, run: RunRequest): Promise<RunMess
 }
 
 /**
- * The foreground run, its answer's frames from `stream` (the run socket, or the HTTP route of
- * an older daemon): output to this berth's stdout and stderr as it comes, signals passed on, the exit code last.
+ * The foreground run, its answer's frames from `answer.stream` (the run socket, or the HTTP route of
+ * an older daemon, `answer.socket` named in errors): output to this berth's stdout and stderr as it
+ * comes, signals passed on (through `client`), the exit code last.
  */
-async function followInDaemon(client: DaemonClient, stream: (onFrame: (f: Frame) => void | Promise<void>) => Promise<void>): Promise<number | undefined> {
+async function followInDaemon(
+  client: DaemonClient,
+  answer: { readonly socket: string; readonly stream: (onFrame: (f: Frame) => void | Promise<void>) => Promise<void> },
+): Promise<number | undefined> {
+  const { socket, stream } = answer;
   let result: { code: number | undefined } | undefined;
   let id: string | undefined;
   const handlers = new Map<NodeJS.Signals, () => void>();
@@ -88,12 +93,12 @@ async function followInDaemon(client: DaemonClient, stream: (onFrame: (f: Frame)
   try {
     await stream((f: Frame) => {
       if (f.kind !== FRAME_MESSAGE) return write(f.kind === FRAME_STDERR ? process.stderr : process.stdout, f.payload);
-      const m = parseMessage(client.socket, f.payload);
+      const m = parseMessage(socket, f.payload);
       if ("exitCode" in m) {
         trace("run: the exit code came");
-        result = { code: exitCode(client.socket, m.exitCode) };
+        result = { code: exitCode(socket, m.exitCode) };
       } else if ("error" in m) throw fromWireError(m.error, "the daemon failed to run the container");
-      else if ((id = containerId(client.socket, m)) === undefined) result = { code: undefined };
+      else if ((id = containerId(socket, m)) === undefined) result = { code: undefined };
       else {
         trace("run: the daemon started it");
         for (const s of FORWARDED_SIGNALS) {
@@ -106,7 +111,7 @@ async function followInDaemon(client: DaemonClient, stream: (onFrame: (f: Frame)
     for (const [s, h] of handlers) process.off(s, h);
   }
   if (result === undefined) {
-    throw new DaemonUnavailableError(client.socket, "ended the run's answer without an exit code (did the daemon stop?)", "`berth ps -a` shows the container; its logs are in `berth logs`");
+    throw new DaemonUnavailableError(socket, "ended the run's answer without an exit code (did the daemon stop?)", "`berth ps -a` shows the container; its logs are in `berth logs`");
   }
   return result.code;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ImageAccountsMemo } from "./prepared-rootfs.js";
+import { ImageAccountsMemo } from "./image-accounts-memo.js";
 
 describe("ImageAccountsMemo", () => {
   it("gives the accounts of the same layers back, not of other layers", () => {
