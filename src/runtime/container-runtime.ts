@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { ImageStore } from "../image/index.js";
+import { warmCgroupMigration } from "./cgroup/migration-warmup.js";
 import { commandLine, inspectContainer, type ContainerInspect } from "./container-inspect.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
 import { readContainerState, withContainerLock, type ContainerState } from "./container-state.js";
@@ -71,6 +72,8 @@ export class ContainerRuntime {
    * removed again: bad input leaves nothing behind.
    */
   async run(image: string, opts: CreateContainerOptions = {}, start: StartOptions = {}): Promise<{ record: ContainerRecord; state: ContainerState }> {
+    // runc's cgroup moves come in 10 to 20 ms: their kernel wait starts now (see warmCgroupMigration).
+    void warmCgroupMigration();
     // The start's mount goes through this process's launcher: its shell starts up while the image is looked up.
     shellLauncher();
     const [{ createContainerToStart }, { startContainer }] = await Promise.all([import("./create-container.js"), import("./start-container.js")]);

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidArgumentError } from "../oci/index.js";
+import { warmCgroupMigration } from "./cgroup/migration-warmup.js";
 import type { ContainerRecord } from "./container-record.js";
 import { currentState } from "./container-status.js";
 import { classifyStartFailure, ContainerStartError } from "./errors.js";
@@ -38,6 +39,8 @@ export async function execInContainer(ctx: RuntimeContext, record: ContainerReco
   if (cmd.length === 0 || cmd[0] === "") throw new InvalidArgumentError("exec: no command given", { hint: "berth exec CONTAINER COMMAND [ARG…]" });
   const state = await currentState(ctx, record);
   if (state.status !== "running") throw new ContainerStateError(record.id, `is not running (${state.status})`, "start it first: berth start " + (record.name ?? record.id.slice(0, 12)));
+  // runc exec moves the command into the container's cgroups: the kernel's wait for that starts now.
+  void warmCgroupMigration();
   const dir = ctx.dir(record.id);
   const spec = JSON.parse(await readFile(join(dir, "config.json"), "utf8")) as { process: SpecProcess };
   let user = spec.process.user;

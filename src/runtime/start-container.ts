@@ -3,6 +3,7 @@ import { access, rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../content/index.js";
+import { warmCgroupMigration } from "./cgroup/migration-warmup.js";
 import { ConmonCreateError } from "./conmon.js";
 import type { AttachedNetwork } from "./container-network.js";
 import type { ContainerRecord } from "./container-record.js";
@@ -41,6 +42,8 @@ export interface StartOptions {
  * ContainerStartError or the step's own error is thrown.
  */
 export async function startContainer(ctx: RuntimeContext, record: ContainerRecord, opts: StartOptions = {}): Promise<ContainerState> {
+  // runc will move the container's init into its cgroups: the kernel's wait for that starts now (a no-op when `run` started it).
+  void warmCgroupMigration();
   const dir = ctx.dir(record.id);
   return withContainerLock(dir, async () => {
     const before = (await readContainerState(dir)) ?? { status: "created", restartCount: 0 };
