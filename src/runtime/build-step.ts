@@ -6,6 +6,7 @@ import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { writeFileAtomic } from "../content/index.js";
 import { BerthError, InvalidArgumentError } from "../oci/index.js";
+import { warmCgroupMigration } from "./cgroup/migration-warmup.js";
 import { etcFilesIn, writeEtcFiles } from "./etc-files.js";
 import { classifyStartFailure, type StartFailureCode } from "./errors.js";
 import { nofileHardLimit } from "./host-limits.js";
@@ -160,6 +161,8 @@ export async function buildStepMountPoints(opts: Pick<BuildStepOptions, "binds" 
  */
 export async function runBuildStep(opts: BuildStepOptions): Promise<BuildStepResult> {
   opts.signal?.throwIfAborted();
+  // `runc run` moves the step's process into its cgroups: the kernel's wait for that starts now.
+  void warmCgroupMigration();
   await checkOptions(opts);
   const passed = await hostPassThrough(opts);
   const own = new Set(opts.env.map(nameOf));

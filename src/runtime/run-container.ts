@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../content/index.js";
 import { InvalidArgumentError } from "../oci/index.js";
 import type { ImageStore } from "../image/index.js";
+import { warmCgroupMigration } from "./cgroup/migration-warmup.js";
 import { attachNetwork, detachNetwork } from "./container-network.js";
 import { etcFilesIn } from "./etc-files.js";
 import { writeContainerRecord, type ContainerRecord } from "./container-record.js";
@@ -67,6 +68,8 @@ export interface ForegroundContainer {
  * satisfy, RootfsError when the overlay cannot be mounted.
  */
 export async function runContainer(store: ImageStore, image: string, opts: RunContainerOptions = {}): Promise<ForegroundContainer> {
+  // `runc run` moves the container's init into its cgroups: the kernel's wait for that starts now.
+  void warmCgroupMigration();
   for (const b of opts.binds ?? []) {
     const st = await stat(b.source).catch(() => undefined);
     if (st === undefined) throw new InvalidArgumentError(`-v ${b.source}:${b.destination}: source ${b.source} does not exist`, { hint: "create it first" });
