@@ -1,3 +1,4 @@
+import { constants } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { posix } from "node:path";
 import { parseCgroupMounts, parseOwnCgroups } from "./cgroup-mounts.js";
@@ -64,8 +65,9 @@ export function warmCgroupMigration(): Promise<void> {
       ));
       if (file === undefined) return;
       const pid = String(process.pid);
-      await writeFile(file, pid);
-      await writeFile(file, pid);
+      // Write-only, never created: a path that is not a cgroup file after all fails instead.
+      await writeFile(file, pid, { flag: constants.O_WRONLY });
+      await writeFile(file, pid, { flag: constants.O_WRONLY });
     } catch {
       procsFile = Promise.resolve(undefined);
     } finally {
