@@ -30,6 +30,10 @@ export async function copyImage(src: Reference, dest: Reference, opts: CopyImage
   const to = src.registry === dest.registry ? from : clientFor(dest.registry, opts);
   const signal = opts.signal;
   const what = `copy ${formatReference(src)} to ${formatReference(dest)}`;
+  // Both registries' GET /v2/ go out beside the manifest's GET: the first blobs' pooled read and
+  // streamed upload would each wait for one otherwise.
+  from.prepareStreams({ ...(signal && { signal }) });
+  if (to !== from) to.prepareStreams({ ...(signal && { signal }) });
   const fetched = await from.fetchManifest(src.repository, src.digest ?? src.tag ?? "latest", { ...(signal && { signal }) });
   emitProgress(opts.onProgress, { type: "resolve", reference: formatReference(src), descriptor: fetched.descriptor });
   const tree = await fetchImageTree(from, src.repository, fetched, opts.platform ? { platform: opts.platform } : { allPlatforms: true }, signal);

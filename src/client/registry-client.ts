@@ -81,6 +81,16 @@ export class RegistryClient {
     res.discard();
   }
 
+  /**
+   * Learn now, beside other requests, how the registry wants streamed
+   * bodies and pooled reads authorized (GET /v2/), so a transfer about to
+   * begin does not wait for it; never rejects (the request that needs it
+   * asks again).
+   */
+  prepareStreams(opts: CallOptions = {}): void {
+    this.t.prepareStream(opts.signal).catch(() => undefined);
+  }
+
   /** The descriptor a tag or digest names (HEAD, falling back to GET). */
   async resolve(repository: string, reference: string, opts: CallOptions = {}): Promise<Descriptor> {
     return resolveManifest(this.t, parseRepositoryName(repository), reference, opts);

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { Authenticator } from "./auth/authenticator.js";
 import type { HttpRequest, HttpResponse, HttpTransport } from "./http-transport.js";
+import { RegistryClient } from "./registry-client.js";
 import { registryEndpoint } from "./registry-endpoint.js";
 import { RegistryTransport } from "./registry-transport.js";
 import { retryPolicy } from "./retry.js";
@@ -46,4 +47,23 @@ it("prepareStream: a failed GET /v2/ fails its callers and is tried again by the
   http.down = false;
   await t.prepareStream();
   assert.deepEqual(http.log, ["GET /v2/", "GET /v2/"]);
+});
+
+it("RegistryClient.prepareStreams: a registry that is down leaves no unhandled rejection; the failed GET /v2/ is not cached", async () => {
+  const http = new RecordingTransport();
+  http.down = true;
+  const client = new RegistryClient("127.0.0.1:5999", { transport: http, credentials: {}, retry: { retries: 0 } });
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown): void => void unhandled.push(e);
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    client.prepareStreams();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.deepEqual(unhandled, []);
+    http.down = false;
+    await client.ping();
+    assert.deepEqual(http.log, ["GET /v2/", "GET /v2/"]);
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
 });

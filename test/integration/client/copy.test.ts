@@ -57,6 +57,17 @@ describe("copyImage", { skip: needsDistribution }, () => {
     assert.equal(await rawDigest(`docker://${berthReg.host}/back/big:1`), big.manifest.digest);
   });
 
+  it("asks both registries' GET /v2/ beside the manifest's GET, once each, before any blob request", async () => {
+    await using transport = new RecordingTransport();
+    await copyImage(parseReference(`${berthReg.host}/src/big:1`), parseReference(`${peer.host}/early/big:1`), { transport });
+    const pings = transport.log.filter((r) => r.method === "GET" && r.url.pathname === "/v2/");
+    assert.deepEqual(pings.map((r) => r.url.host).sort(), [berthReg.host, peer.host].sort(), "one GET /v2/ per registry");
+    const firstBlob = transport.log.findIndex((r) => r.url.pathname.includes("/blobs/"));
+    const manifest = transport.log.findIndex((r) => r.url.pathname.includes("/manifests/"));
+    assert.ok(pings.every((p) => transport.log.indexOf(p) < manifest && transport.log.indexOf(p) < firstBlob),
+      transport.log.map((r) => `${r.method} ${r.url.host}${r.url.pathname}`).join("\n"));
+  });
+
   it("mounts every blob when copying between repositories of one registry", async () => {
     const events: ProgressEvent[] = [];
     await using transport = new RecordingTransport();
