@@ -49,7 +49,7 @@ it("prepareStream: a failed GET /v2/ fails its callers and is tried again by the
   assert.deepEqual(http.log, ["GET /v2/", "GET /v2/"]);
 });
 
-it("RegistryClient.prepareStreams: a registry that is down leaves no unhandled rejection; the failed GET /v2/ is not cached", async () => {
+it("RegistryClient.prepareStreams: a registry that is down leaves no unhandled rejection; a failed GET /v2/ is asked again, a successful one not", async () => {
   const http = new RecordingTransport();
   http.down = true;
   const client = new RegistryClient("127.0.0.1:5999", { transport: http, credentials: {}, retry: { retries: 0 } });
@@ -61,8 +61,11 @@ it("RegistryClient.prepareStreams: a registry that is down leaves no unhandled r
     await new Promise((resolve) => setTimeout(resolve, 30));
     assert.deepEqual(unhandled, []);
     http.down = false;
-    await client.ping();
-    assert.deepEqual(http.log, ["GET /v2/", "GET /v2/"]);
+    client.prepareStreams();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    client.prepareStreams();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.deepEqual(http.log, ["GET /v2/", "GET /v2/"], "asked again after the failure, not after the success");
   } finally {
     process.off("unhandledRejection", onUnhandled);
   }
