@@ -5,10 +5,11 @@ import { formatBytes } from "./format.js";
 export type ProgressMode = "tty" | "plain" | "json" | "quiet";
 
 /** Pick the mode docker users expect: bars only when stderr is a terminal. */
-export function progressMode(opts: { quiet?: boolean; json?: boolean }, stream: NodeJS.WriteStream = process.stderr): ProgressMode {
+export function progressMode(opts: { quiet?: boolean; json?: boolean }, stream?: NodeJS.WriteStream): ProgressMode {
   if (opts.quiet) return "quiet";
   if (opts.json) return "json";
-  return stream.isTTY ? "tty" : "plain";
+  // process.stderr only when asked for: making it costs about a millisecond, and --quiet prints nothing there.
+  return (stream ?? process.stderr).isTTY ? "tty" : "plain";
 }
 
 interface BlobLine {
@@ -33,21 +34,27 @@ export class ProgressRenderer {
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
 
+  /** `out` may be given as a function, called at the first write: a quiet renderer then never makes process.stderr. */
   constructor(
     private readonly mode: ProgressMode,
-    private readonly out: NodeJS.WritableStream = process.stderr,
+    private out: NodeJS.WritableStream | (() => NodeJS.WritableStream) = () => process.stderr,
     private readonly verb = "Downloading",
   ) {}
+
+  private write(text: string): void {
+    if (typeof this.out === "function") this.out = this.out();
+    this.out.write(text);
+  }
 
   readonly listener = (e: ProgressEvent): void => {
     if (this.mode === "quiet" || this.finished) return;
     if (this.mode === "json") {
-      this.out.write(`${JSON.stringify(e)}\n`);
+      this.write(`${JSON.stringify(e)}\n`);
       return;
     }
     const line = this.lineFor(e);
     if (this.mode === "plain") {
-      if (line) this.out.write(`${line}\n`);
+      if (line) this.write(`${line}\n`);
       return;
     }
     this.scheduleDraw();
@@ -113,7 +120,7 @@ export class ProgressRenderer {
     this.lastDraw = Date.now();
     const lines = [...this.blobs.entries()].map(([d, b]) => `${short(d)}: ${b.status.padEnd(16)} ${this.bar(b)}`);
     const up = this.drawnLines > 0 ? `\x1b[${this.drawnLines}A` : "";
-    this.out.write(`${up}${lines.map((l) => `\x1b[2K${l}\n`).join("")}`);
+    this.write(`${up}${lines.map((l) => `\x1b[2K${l}\n`).join("")}`);
     this.drawnLines = lines.length;
   }
 

@@ -32,7 +32,7 @@ export function createCommand(globals: () => GlobalOptions): Command {
   return addContainerFlags(cmd)
     .passThroughOptions()
     .action(async (image: string, command: string[], flags: ContainerFlags) => {
-      const renderer = new ProgressRenderer(progressMode({ ...(flags.quiet && { quiet: true }) }), process.stderr, "Downloading");
+      const renderer = new ProgressRenderer(progressMode({ ...(flags.quiet && { quiet: true }) }), () => process.stderr, "Downloading");
       const opts = await containerOptions(command, flags);
       const record = await new ContainerRuntime(imageStore(globals())).create(image, { ...opts, onProgress: renderer.listener });
       renderer.finish();
@@ -41,7 +41,7 @@ export function createCommand(globals: () => GlobalOptions): Command {
 }
 
 async function runAction(globals: GlobalOptions, image: string, command: string[], flags: RunFlags): Promise<number> {
-  const renderer = new ProgressRenderer(progressMode({ ...(flags.quiet && { quiet: true }) }), process.stderr, "Downloading");
+  const renderer = new ProgressRenderer(progressMode({ ...(flags.quiet && { quiet: true }) }), () => process.stderr, "Downloading");
   const handlers = new Map<NodeJS.Signals, () => void>();
   const forward = (kill: (s: NodeJS.Signals) => void): void => {
     for (const s of FORWARDED_SIGNALS) {

@@ -34,7 +34,8 @@ export function withTransferOptions(c: Command): Command {
 export interface Transfer {
   readonly renderer: ProgressRenderer;
   readonly opts: {
-    readonly onProgress: ProgressListener;
+    /** None when quiet: the client then keeps no progress at all. */
+    readonly onProgress?: ProgressListener;
     readonly insecureRegistries?: string[];
     readonly concurrency?: number;
     readonly platform?: Platform;
@@ -43,9 +44,10 @@ export interface Transfer {
 
 /** Progress (on stderr, as `flags` ask) and the options shared by pull, push and copy. */
 export function transfer(flags: TransferFlags, verb: string): Transfer {
-  const renderer = new ProgressRenderer(progressMode(flags), process.stderr, verb);
+  const mode = progressMode(flags);
+  const renderer = new ProgressRenderer(mode, () => process.stderr, verb);
   const opts = {
-    onProgress: renderer.listener,
+    ...(mode !== "quiet" && { onProgress: renderer.listener }),
     ...(flags.insecureRegistry && { insecureRegistries: flags.insecureRegistry }),
     ...(flags.concurrency && { concurrency: flags.concurrency }),
     ...(flags.platform && { platform: flags.platform }),
