@@ -50,7 +50,20 @@ it("prepareStream: a failed GET /v2/ fails its callers and is tried again by the
 });
 
 it("RegistryClient.prepareStreams: a registry that is down leaves no unhandled rejection; a failed GET /v2/ is asked again, a successful one not", async () => {
+  // Each request's settling is awaited (not a sleep): the test holds on a loaded machine too.
+  const settled: Promise<unknown>[] = [];
   const http = new RecordingTransport();
+  const request = http.request.bind(http);
+  http.request = (req) => {
+    const p = request(req);
+    settled.push(p.catch(() => undefined));
+    return p;
+  };
+  const drained = async (): Promise<void> => {
+    await Promise.all(settled);
+    // Rejection handlers and Node's unhandled-rejection check run after the request settles.
+    await new Promise((resolve) => setImmediate(resolve));
+  };
   http.down = true;
   const client = new RegistryClient("127.0.0.1:5999", { transport: http, credentials: {}, retry: { retries: 0 } });
   const unhandled: unknown[] = [];
@@ -58,13 +71,13 @@ it("RegistryClient.prepareStreams: a registry that is down leaves no unhandled r
   process.on("unhandledRejection", onUnhandled);
   try {
     client.prepareStreams();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await drained();
     assert.deepEqual(unhandled, []);
     http.down = false;
     client.prepareStreams();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await drained();
     client.prepareStreams();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await drained();
     assert.deepEqual(http.log, ["GET /v2/", "GET /v2/"], "asked again after the failure, not after the success");
   } finally {
     process.off("unhandledRejection", onUnhandled);
