@@ -68,6 +68,18 @@ export async function pidsCurrent(dir: string): Promise<number> {
   return Number((await readFile(join(dir, "pids.current"), "utf8")).trim());
 }
 
+/**
+ * How often the kernel refused a fork in a cgroup dir because of pids.max
+ * (the `max` line of pids.events), and its pids.peak where the kernel keeps
+ * one (undefined otherwise): what a sampled pids.current can miss.
+ */
+export async function pidsLimitHits(dir: string): Promise<{ refused: number; peak: number | undefined }> {
+  const events = await readFile(join(dir, "pids.events"), "utf8");
+  const refused = Number(/^max (\d+)$/m.exec(events)?.[1] ?? NaN);
+  const peak = await readFile(join(dir, "pids.peak"), "utf8").then((t) => Number(t.trim()), () => undefined);
+  return { refused, peak };
+}
+
 /** CPU time used by `pid`'s cgroup (ns) and how many periods it was throttled in. */
 export async function cpuOf(pid: number): Promise<{ usageNs: number; throttled: number }> {
   const cpu = await cgroupDir(pid, "cpu");

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describeResult, run } from "../../../support/run.js";
 import { IMAGE, useSession } from "./berth-session.js";
-import { cpuOf, pidsCurrent, pidsOf } from "./cgroup-probe.js";
+import { cpuOf, pidsCurrent, pidsLimitHits, pidsOf } from "./cgroup-probe.js";
 import { sampleFor, waitFor } from "../../../support/wait-for.js";
 
 describe("berth run: resource limits (runc, conmon, cgroups)", () => {
@@ -48,7 +48,10 @@ describe("berth run: resource limits (runc, conmon, cgroups)", () => {
     assert.match(ended.stdout, /bomb-over/);
     const peak = Math.max(...samples);
     assert.ok(peak <= 20, `pids.current reached ${peak} under --pids-limit 20`);
-    assert.ok(peak >= 15, `the bomb never got near the limit (peak ${peak}); it did not run`);
+    // The kernel's own count, not the samples (a loaded machine can keep the bomb between two of them).
+    const hits = await pidsLimitHits(before.dir);
+    assert.ok(hits.refused > 0, `the kernel refused no fork in the cgroup (pids.events max ${hits.refused}); the bomb did not run into the limit`);
+    if (hits.peak !== undefined) assert.ok(hits.peak <= 20, `pids.peak ${hits.peak} under --pids-limit 20`);
     assert.match((await s.psRow("bomb", false)) ?? "no row", /Up /);
     assert.equal((await s.inspect("bomb")).State.Pid, State.Pid, "pid 1 of the container changed");
     await s.ok(["rm", "-f", "bomb"]);
