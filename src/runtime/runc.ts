@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Writable } from "node:stream";
+import { readStateCgroupPaths, removeLeftoverCgroups } from "./cgroup/leftover-cgroups.js";
 import { RuntimeToolError } from "./errors.js";
 import { releaseCreated } from "./exec-fifo.js";
 import { execTool } from "./internal/exec-tool.js";
@@ -87,11 +88,17 @@ export class Runc {
     };
   }
 
-  /** `runc delete --force ID`: kill and forget the container; a container runc no longer knows is fine. */
+  /**
+   * `runc delete --force ID`: kill and forget the container; a container runc
+   * no longer knows is fine. Then the cgroup directories its state recorded
+   * are removed if runc left them (see leftover-cgroups.ts), best effort.
+   */
   async delete(id: string): Promise<void> {
+    const cgroups = await readStateCgroupPaths(this.opts.stateDir, id);
     const args = ["--root", this.opts.stateDir, "delete", "--force", id];
     const r = await execTool(this.binary, args);
     if (r.code !== 0 && !/does not exist|not found/i.test(r.stderr)) throw new RuntimeToolError(this.binary, args, r.stderr || `exit ${r.code}`);
+    if (cgroups.length > 0) await removeLeftoverCgroups(cgroups);
   }
 
   /**

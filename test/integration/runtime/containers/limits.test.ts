@@ -1,10 +1,14 @@
-// Resource limits as the kernel enforces them: memory (OOM reported), pids (fork bomb), CPU quota.
+// Resource limits as the kernel enforces them: memory (OOM reported), pids (fork bomb), CPU quota;
+// and the cgroups that hold them, gone with the container.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { access, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describeResult, run } from "../../../support/run.js";
 import { IMAGE, useSession } from "./berth-session.js";
-import { cpuOf, pidsCurrent, pidsLimitHits, pidsOf } from "./cgroup-probe.js";
+import { cgroupDir, cpuOf, pidsCurrent, pidsLimitHits, pidsOf } from "./cgroup-probe.js";
 import { sampleFor, waitFor } from "../../../support/wait-for.js";
 
 describe("berth run: resource limits (runc, conmon, cgroups)", () => {
@@ -56,6 +60,24 @@ describe("berth run: resource limits (runc, conmon, cgroups)", () => {
     assert.equal((await s.inspect("bomb")).State.Pid, State.Pid, "pid 1 of the container changed");
     await s.ok(["rm", "-f", "bomb"]);
     await waitFor("the bomb's cgroup to empty", () => pidsCurrent(before.dir).then((n) => n === 0, () => true), { timeoutMs: 15_000 });
+  });
+
+  it("rm -f leaves no cgroup behind, even when a process from outside the container holds it (runc 1.1 gives up on those, exit 0)", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "held");
+    await s.detached(["--name", "held", "--network", "none", IMAGE, "/bin/busybox", "sleep", "120"]);
+    const { State } = await s.inspect("held");
+    const dirs = await Promise.all(["pids", "memory", "cpu"].map(async (c) => (await cgroupDir(State.Pid, c)).dir));
+    // A host process outside the container's pid namespace: killing the container's init does not end it.
+    const intruder = spawn("/bin/sleep", ["120"], { stdio: "ignore" });
+    const intruderEnded = new Promise((resolve) => intruder.once("exit", resolve));
+    t.after(() => void intruder.kill("SIGKILL"));
+    for (const d of dirs) await writeFile(join(d, "cgroup.procs"), String(intruder.pid));
+    await s.ok(["rm", "-f", "held"]);
+    for (const d of dirs) await assert.rejects(access(d), { code: "ENOENT" }, `${d} is still there after rm -f`);
+    await waitFor("the process left in the container's cgroup to be killed", () => Promise.race([intruderEnded.then(() => true), sleep(100).then(() => false)]));
+    await s.assertNoContainers();
   });
 
   it("--cpus 0.5 throttles a busy loop to about half a CPU (cgroup usage and nr_throttled, stats CPU %)", async (t) => {
