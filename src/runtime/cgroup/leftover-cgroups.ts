@@ -27,9 +27,9 @@ export function cgroupPathsOfState(stateJson: string, id: string): string[] {
   }
   const paths = typeof state === "object" && state !== null ? (state as { cgroup_paths?: unknown }).cgroup_paths : undefined;
   if (typeof paths !== "object" || paths === null) return [];
+  // Normalised and absolute: no `..` is left in it.
   const ok = (p: unknown): p is string =>
-    typeof p === "string" && posix.isAbsolute(p) && posix.normalize(p) === p && !p.endsWith("/") && !p.split("/").includes("..") &&
-    posix.basename(p) === id && p !== `/${id}`;
+    typeof p === "string" && posix.isAbsolute(p) && posix.normalize(p) === p && !p.endsWith("/") && posix.basename(p) === id && p !== `/${id}`;
   return [...new Set(Object.values(paths).filter(ok))];
 }
 
