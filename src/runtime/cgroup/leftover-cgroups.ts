@@ -1,6 +1,7 @@
-import { readFile, rmdir, statfs } from "node:fs/promises";
+import { rmdir, statfs } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { readSmallFile } from "./cgroup-file.js";
 
 // runc 1.1 gives up removing a container's cgroups after ~150 ms of EBUSY (a process still
 // in them: one slow to die, or one that joined from outside the container's pid namespace),
@@ -35,7 +36,7 @@ export function cgroupPathsOfState(stateJson: string, id: string): string[] {
 
 /** The cgroup paths recorded in `<stateDir>/<id>/state.json`, or none (no such file, not runc's). */
 export async function readStateCgroupPaths(stateDir: string, id: string): Promise<string[]> {
-  const text = await readFile(join(stateDir, id, "state.json"), "utf8").catch(() => undefined);
+  const text = await readSmallFile(join(stateDir, id, "state.json")).catch(() => undefined);
   return text === undefined ? [] : cgroupPathsOfState(text, id);
 }
 
@@ -70,7 +71,7 @@ async function removeOne(path: string): Promise<boolean> {
 }
 
 async function killMembers(path: string): Promise<void> {
-  const procs = await readFile(join(path, "cgroup.procs"), "utf8").catch(() => "");
+  const procs = (await readSmallFile(join(path, "cgroup.procs")).catch(() => undefined)) ?? "";
   for (const line of procs.split("\n")) {
     const pid = Number(line);
     if (!Number.isInteger(pid) || pid <= 1) continue;
