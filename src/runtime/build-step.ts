@@ -193,11 +193,11 @@ export async function runBuildStep(opts: BuildStepOptions): Promise<BuildStepRes
   await writeFileAtomic(join(bundle, "config.json"), JSON.stringify({ ...spec, root: { path: opts.rootfs, readonly: false } }), { durable: false });
   const runc = new Runc({ stateDir: join(opts.root, "runc"), ...(opts.runcBinary !== undefined && { binary: opts.runcBinary }) });
   try {
-    const exit = await runToEnd(runc, id, opts);
+    const exit = await runToEnd(runc, id, opts, spec.linux.cgroupsPath);
     if (exit.startError !== undefined) throw new BuildStepStartError(opts.args, classifyStartFailure(exit.startError), exit.startError);
     return { exitCode: exit.code, addedEnv: added.map(nameOf) };
   } finally {
-    await runc.delete(id);
+    await runc.delete(id, { cgroupsPath: spec.linux.cgroupsPath });
   }
 }
 
@@ -231,7 +231,7 @@ async function checkOptions(opts: BuildStepOptions): Promise<void> {
  * getting output, and its error is thrown once the step has ended: a
  * stream error here would have no listener and end the process.
  */
-async function runToEnd(runc: Runc, id: string, opts: BuildStepOptions): Promise<RuncExit> {
+async function runToEnd(runc: Runc, id: string, opts: BuildStepOptions, cgroupsPath: string): Promise<RuncExit> {
   let failed: { error: unknown } | undefined;
   const sink = (to: ((chunk: Buffer) => void) | undefined): Writable => new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -245,7 +245,7 @@ async function runToEnd(runc: Runc, id: string, opts: BuildStepOptions): Promise
   });
   const run = runc.run(opts.bundleDir, id, { stdout: sink(opts.onStdout), stderr: sink(opts.onStderr) });
   const signal = opts.signal;
-  const onAbort = (): void => void stopStep(runc, id, run);
+  const onAbort = (): void => void stopStep(runc, id, run, cgroupsPath);
   signal?.addEventListener("abort", onAbort, { once: true });
   if (signal?.aborted) onAbort();
   try {
@@ -265,7 +265,7 @@ async function runToEnd(runc: Runc, id: string, opts: BuildStepOptions): Promise
  * repeated until runc returns; after the grace period runc is killed and the
  * container deleted by force (its processes hold runc's output pipes open).
  */
-async function stopStep(runc: Runc, id: string, run: RuncRun): Promise<void> {
+async function stopStep(runc: Runc, id: string, run: RuncRun, cgroupsPath: string): Promise<void> {
   let done = false;
   void run.exited.finally(() => (done = true)).catch(() => undefined);
   const deadline = Date.now() + KILL_GRACE_MS;
@@ -275,5 +275,5 @@ async function stopStep(runc: Runc, id: string, run: RuncRun): Promise<void> {
   }
   if (done) return;
   run.kill("SIGKILL");
-  await runc.delete(id).catch(() => undefined);
+  await runc.delete(id, { cgroupsPath }).catch(() => undefined);
 }

@@ -147,7 +147,7 @@ export async function runContainer(store: ImageStore, image: string, opts: RunCo
     });
     await network.writeEtcFiles(spec.hostname ?? id.slice(0, 12));
     await writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec, null, 2));
-    undo.push(() => runc.delete(id));
+    undo.push(() => runc.delete(id, { cgroupsPath: spec.linux.cgroupsPath }));
     const run = runc.run(dir, id, { ...(opts.stdio ?? {}), ...((opts.interactive || opts.tty) && { stdin: "inherit" as const }) });
     const waited = run.exited.then(async (exit) => {
       await teardown();

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Writable } from "node:stream";
-import { readStateCgroupPaths, removeLeftoverCgroups } from "./cgroup/leftover-cgroups.js";
+import { cgroupPathsOfSpec, readStateCgroupPaths, removeLeftoverCgroups } from "./cgroup/leftover-cgroups.js";
 import { RuntimeToolError } from "./errors.js";
 import { releaseCreated } from "./exec-fifo.js";
 import { execTool } from "./internal/exec-tool.js";
@@ -92,9 +92,14 @@ export class Runc {
    * `runc delete --force ID`: kill and forget the container; a container runc
    * no longer knows is fine. Then the cgroup directories its state recorded
    * are removed if runc left them (see leftover-cgroups.ts), best effort.
+   * `cgroupsPath`, the spec's, is for a container of {@link run}: its state
+   * is gone once `runc run` has ended (having given up on its cgroups the
+   * same way, maybe), so the directories are worked out from the mounts.
    */
-  async delete(id: string): Promise<void> {
-    const cgroups = await readStateCgroupPaths(this.opts.stateDir, id);
+  async delete(id: string, opts: { readonly cgroupsPath?: string | undefined } = {}): Promise<void> {
+    const recorded = await readStateCgroupPaths(this.opts.stateDir, id);
+    const ofSpec = opts.cgroupsPath === undefined ? [] : cgroupPathsOfSpec(opts.cgroupsPath, id, await readFile("/proc/self/mountinfo", "utf8").catch(() => ""));
+    const cgroups = [...new Set([...recorded, ...ofSpec])];
     const args = ["--root", this.opts.stateDir, "delete", "--force", id];
     const r = await execTool(this.binary, args);
     if (r.code !== 0 && !/does not exist|not found/i.test(r.stderr)) throw new RuntimeToolError(this.binary, args, r.stderr || `exit ${r.code}`);

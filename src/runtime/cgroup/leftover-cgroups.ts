@@ -2,6 +2,7 @@ import { rmdir, statfs } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readSmallFile } from "./cgroup-file.js";
+import { parseCgroupMounts } from "./cgroup-mounts.js";
 
 // runc 1.1 gives up removing a container's cgroups after ~150 ms of EBUSY (a process still
 // in them: one slow to die, or one that joined from outside the container's pid namespace),
@@ -28,10 +29,33 @@ export function cgroupPathsOfState(stateJson: string, id: string): string[] {
   }
   const paths = typeof state === "object" && state !== null ? (state as { cgroup_paths?: unknown }).cgroup_paths : undefined;
   if (typeof paths !== "object" || paths === null) return [];
-  // Normalised and absolute: no `..` is left in it.
-  const ok = (p: unknown): p is string =>
-    typeof p === "string" && posix.isAbsolute(p) && posix.normalize(p) === p && !p.endsWith("/") && posix.basename(p) === id && p !== `/${id}`;
-  return [...new Set(Object.values(paths).filter(ok))];
+  return [...new Set(Object.values(paths).filter((p) => isContainerPath(p, id)))];
+}
+
+/** Absolute and normalised (no `..` left in it), below the root, its last component the id. */
+const isContainerPath = (p: unknown, id: string): p is string =>
+  typeof p === "string" && posix.isAbsolute(p) && posix.normalize(p) === p && !p.endsWith("/") && posix.basename(p) === id && p !== `/${id}`;
+
+/**
+ * The cgroup directories runc's cgroupfs driver makes for container `id`
+ * at the spec's absolute `cgroupsPath`: that path under every cgroup and
+ * cgroup2 mount point of `mountinfo` (text of /proc/self/mountinfo), as
+ * runc 1.1 records them in its state, a hybrid host's unified hierarchy
+ * included. For a foreground `runc run`, whose state is gone by the time it
+ * has ended. Empty for a relative path (resolved against runc's own cgroup,
+ * which berth does not know here), one whose last component is not the id,
+ * or mountinfo that cannot be read as such.
+ */
+export function cgroupPathsOfSpec(cgroupsPath: string, id: string, mountinfo: string): string[] {
+  const path = posix.normalize(cgroupsPath);
+  if (!isContainerPath(path, id)) return [];
+  let mounts;
+  try {
+    mounts = parseCgroupMounts(mountinfo);
+  } catch {
+    return [];
+  }
+  return [...new Set(mounts.map((m) => posix.join(m.mountPoint, path)).filter((p) => isContainerPath(p, id)))];
 }
 
 /** The cgroup paths recorded in `<stateDir>/<id>/state.json`, or none (no such file, not runc's). */

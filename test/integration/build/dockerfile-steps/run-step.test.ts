@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { lstat, readdir, readFile, readlink, stat, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { access, lstat, readdir, readFile, readlink, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -7,6 +8,8 @@ import { BuildStepStartError, HOST_CA_PATH, runBuildStep } from "../../../../src
 import { isBerthError } from "../../../../src/oci/index.js";
 import { mountStepRootfs } from "../../../../src/build/dockerfile/step-rootfs.js";
 import { pidsWithCommandLine } from "../../../support/process.js";
+import { waitFor } from "../../../support/wait-for.js";
+import { cgroupDir } from "../../runtime/containers/cgroup-probe.js";
 import {
   assertNothingLeft, commit, describeEntries, interfaces, layerEntries, makeStepFixture, requireSteps, runStep, sh,
   stepsUnsupported, type StepFixture,
@@ -206,6 +209,33 @@ describe("runBuildStep: RUN in a mounted rootfs through runc", () => {
     const pre = new AbortController();
     pre.abort();
     await assert.rejects(sh(fx, "true", { signal: pre.signal }), { name: "AbortError" });
+    await assertNothingLeft(fx);
+  });
+
+  it("leaves no cgroup behind, even when a process from outside holds the step's (runc run gives up on those, exit 0)", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    // A host process outside the step's pid namespace: the step's end does not end it.
+    const intruder = spawn("/bin/sleep", ["120"], { stdio: "ignore" });
+    const intruderEnded = new Promise((resolve) => intruder.once("exit", resolve));
+    t.after(() => void intruder.kill("SIGKILL"));
+    let joined: Promise<string[]> | undefined;
+    const holdStepCgroups = async (): Promise<string[]> => {
+      const state = join(fx.runtime.root, "runc");
+      const ids = await readdir(state);
+      assert.equal(ids.length, 1, `runc state of one step, not ${ids.join(", ")}`);
+      const { init_process_pid: pid } = JSON.parse(await readFile(join(state, ids[0]!, "state.json"), "utf8")) as { init_process_pid: number };
+      const dirs = await Promise.all(["pids", "memory", "cpu"].map(async (c) => (await cgroupDir(pid, c)).dir));
+      for (const d of dirs) await writeFile(join(d, "cgroup.procs"), String(intruder.pid));
+      return dirs;
+    };
+    const r = await sh(fx, "echo ready; /bin/busybox sleep 2", { onStdout: () => void (joined ??= holdStepCgroups()) });
+    await r.mount.discard();
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.ok(joined, "the step printed nothing");
+    const dirs = await joined;
+    for (const d of dirs) await assert.rejects(access(d), { code: "ENOENT" }, `${d} is still there after the step`);
+    await waitFor("the process left in the step's cgroup to be killed", () => Promise.race([intruderEnded.then(() => true), sleep(100).then(() => false)]));
     await assertNothingLeft(fx);
   });
 
