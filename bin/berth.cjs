@@ -1,4 +1,4 @@
-#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS BERTH_DEFERRED_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS BERTH_DEFERRED_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node --
 // Thin launcher: the bundled CLI (see scripts/bundle.mjs), else the compiled library. CommonJS
 // because Node's ES module loader costs about 13 ms at every start here, and the bundles are
 // CommonJS already (docs/cli-start.md).
@@ -9,6 +9,10 @@ const { createRequire } = require("node:module");
 const { dirname, join } = require("node:path");
 const { Script } = require("node:vm");
 
+// The shebang's `--`: Node 20 looks for its own --env-file anywhere in its argv, the script's
+// arguments too, up to a `--` (nodejs/node#54232), so `berth run --env-file F` would load F into
+// berth's own environment, and a missing F would end berth before it starts ("node: F: not found").
+//
 // The shebang (GNU env, coreutils 8.30 or later) hands NODE_EXTRA_CA_CERTS over under another name.
 // Node 20 reads that file, and with it its own ~140 root certificates, before any code runs: about
 // 40 ms of every start here, though most commands open no TLS connection. Put it back for the

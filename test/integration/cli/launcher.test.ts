@@ -40,6 +40,14 @@ describe("bin/berth.cjs", () => {
   });
   after(async () => tmp?.remove());
 
+  it("leaves --env-file to berth: Node 20 would take it as its own anywhere in its argv, but the shebang ends Node's options", async () => {
+    const missing = join(tmp.path, "no-such.env");
+    const r = await berth("--root", root, "run", "--env-file", missing, "--pull", "never", "localhost/no-such:image", "true");
+    assert.equal(r.code, 125, describeResult(r));
+    assert.doesNotMatch(r.stderr, /^node:/m, "Node read the env file itself");
+    assert.match(r.stderr, /^berth: --env-file .*no-such\.env: cannot read/m, describeResult(r));
+  });
+
   it("writes no used-cache after the version, help or a failed command", async () => {
     const version = await berth("--version");
     assert.equal(version.code, 0, describeResult(version));
