@@ -11,6 +11,11 @@ export const ExitCode = {
   notFound: 3,
   /** Refused: authentication or permission. */
   denied: 4,
+  /**
+   * `run`, `create`, `exec`: berth failed, whatever the reason (docker's
+   * code), as those exit with the container's own code otherwise.
+   */
+  containerCommandFailed: 125,
 } as const;
 
 const BY_CODE: Partial<Record<ErrorCode, number>> = {

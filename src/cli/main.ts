@@ -76,7 +76,8 @@ export async function buildProgram(word?: string): Promise<Command> {
 
 /** Run the CLI; returns the exit code (the launcher sets it; nothing here exits the process). */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = await buildProgram(commandWord(argv));
+  const word = commandWord(argv);
+  const program = await buildProgram(word);
   for (const c of [program, ...allCommands(program)]) {
     c.exitOverride();
     c.configureHelp({ sortSubcommands: true, showGlobalOptions: true });
@@ -88,12 +89,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end by "throwing" with exit code 0.
-      return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      if (e.exitCode === 0) return ExitCode.ok;
+      // Their exit code is the container's otherwise, so a bad command line must not read as one (docker's 125).
+      return word !== undefined && CONTAINER_CODE_COMMANDS.has(word) ? ExitCode.containerCommandFailed : ExitCode.usage;
     }
     printError(e, program.opts<GlobalOptions>().debug === true);
     return exitCodeFor(e);
   }
 }
+
+/** Commands whose exit code is a container's: berth's own failures give 125 there, docker's code for them. */
+const CONTAINER_CODE_COMMANDS = new Set(["run", "create", "exec"]);
 
 function allCommands(c: Command): Command[] {
   return c.commands.flatMap((s) => [s, ...allCommands(s)]);

@@ -65,7 +65,7 @@ export const CONTAINER_FLAGS: readonly FlagSpec[] = [
   { flags: "-w, --workdir <dir>", help: "working directory inside the container (absolute)" },
   { flags: "-u, --user <user[:group]>", help: "user name or uid, and group name or gid" },
   { flags: "--entrypoint <cmd>", help: "override the image's entrypoint (\"\" clears it)" },
-  { flags: "--hostname <name>", help: "container hostname (default the short id)" },
+  { flags: "-h, --hostname <name>", help: "container hostname (default the short id)" },
   { flags: "--read-only", help: "mount the container's root filesystem read-only" },
   { flags: "--tmpfs <path[:options]>", help: "mount a tmpfs (repeatable)", repeatable: true },
   { flags: "-v, --volume <src:dst[:ro]>", help: "bind-mount a host path or a named volume; /dst alone makes an anonymous volume (repeatable)", repeatable: true },
@@ -97,7 +97,12 @@ export const CONTAINER_FLAGS: readonly FlagSpec[] = [
 
 /** Add docker's container flags to `cmd` (`run`, `create`). */
 export function addContainerFlags(cmd: Command): Command {
-  return addFlags(cmd, CONTAINER_FLAGS);
+  return addFlags(withoutShortHelp(cmd), CONTAINER_FLAGS);
+}
+
+/** Help as `--help` only: `-h` is `--hostname` for `run` and `create`, as in docker, not help (which ran nothing, exit 0). */
+export function withoutShortHelp(cmd: Command): Command {
+  return cmd.helpOption("--help", "display help for command");
 }
 
 /** docker's `--restart` values. */

@@ -4,6 +4,7 @@ import {
   readCgroupStats, readContainerLogs, STATS_COLUMNS, type CgroupStats, type ContainerRecord,
 } from "../../runtime/index.js";
 import type { GlobalOptions } from "../main.js";
+import { ExitCode } from "../exit-codes.js";
 import { printError } from "../print-error.js";
 import { renderTable } from "../table.js";
 import { collect, runtimeOf } from "./container-cli.js";
@@ -30,7 +31,7 @@ export function containerIoCommands(globals: () => GlobalOptions): Command[] {
         });
       } catch (e) {
         printError(e, globals().debug === true);
-        process.exitCode = e instanceof ContainerStartError ? e.exitCode : 125;
+        process.exitCode = e instanceof ContainerStartError ? e.exitCode : ExitCode.containerCommandFailed;
       }
     });
 

@@ -33,10 +33,16 @@ export function createCommand(globals: () => GlobalOptions): Command {
     .passThroughOptions()
     .action(async (image: string, command: string[], flags: ContainerFlags) => {
       const renderer = new ProgressRenderer(progressMode({ ...(flags.quiet && { quiet: true }) }), () => process.stderr, "Downloading");
-      const opts = await containerOptions(command, flags);
-      const record = await new ContainerRuntime(imageStore(globals())).create(image, { ...opts, onProgress: renderer.listener });
-      renderer.finish();
-      process.stdout.write(`${record.id}\n`);
+      try {
+        const opts = await containerOptions(command, flags);
+        const record = await new ContainerRuntime(imageStore(globals())).create(image, { ...opts, onProgress: renderer.listener });
+        renderer.finish();
+        process.stdout.write(`${record.id}\n`);
+      } catch (e) {
+        // As run's: 125 for whatever failed (a bad flag value, an unknown image, a name in use).
+        renderer.finish();
+        process.exitCode = exitForRunError(e, globals().debug === true);
+      }
     });
 }
 

@@ -1,5 +1,6 @@
 import { ContainerStartError } from "../../runtime/index.js";
 import type { FlagSpec } from "../flag-table.js";
+import { ExitCode } from "../exit-codes.js";
 import { printError } from "../print-error.js";
 import { CONTAINER_FLAGS, type ContainerFlags } from "./container-flags.js";
 
@@ -23,5 +24,5 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
  */
 export function exitForRunError(e: unknown, debug: boolean): number {
   printError(e, debug);
-  return e instanceof ContainerStartError ? e.exitCode : 125;
+  return e instanceof ContainerStartError ? e.exitCode : ExitCode.containerCommandFailed;
 }

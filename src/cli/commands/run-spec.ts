@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { addFlags } from "../flag-table.js";
+import { withoutShortHelp } from "./container-flags.js";
 import { RUN_FLAGS } from "./run-flags.js";
 
 /**
@@ -15,5 +16,5 @@ export function runSpec(): Command {
       + "and streams its output here (an image not in the store is pulled here first, and run here). -i/-t containers run attached to this berth instead")
     .argument("<image>", "name, id, oci:DIR[:tag] or docker-archive:FILE; pulled first when not in the store")
     .argument("[command...]", "command and arguments; default the image's Cmd");
-  return addFlags(cmd, RUN_FLAGS).passThroughOptions();
+  return addFlags(withoutShortHelp(cmd), RUN_FLAGS).passThroughOptions();
 }

@@ -31,6 +31,40 @@ describe("berth CLI", () => {
     assert.match(cmd.stderr, /unknown command 'nonsense'/);
   });
 
+  it("run, create and exec exit 125 on a bad command line, as docker's (their code is the container's otherwise)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "berth-cli-"));
+    try {
+      for (const args of [["run", "--bogus", "img"], ["create", "--bogus", "img"], ["exec", "--bogus", "c", "true"], ["run"], ["create", "--restart", "bogus", "img"]]) {
+        const r = await berth(["--root", dir, ...args]);
+        assert.equal(r.code, 125, `${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stderr, /unknown option '--bogus'|missing required argument|--restart bogus/, args.join(" "));
+      }
+      // Other commands keep berth's usage code.
+      assert.equal((await berth(["--root", dir, "ps", "--bogus"])).code, 2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("run and create take -h as --hostname, as docker does; their help is --help", async () => {
+    for (const word of ["run", "create"]) {
+      const help = await berth([word, "--help"]);
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, /-h, --hostname <name>/);
+      assert.doesNotMatch(help.stdout, /-h, --help/);
+    }
+    const dir = await mkdtemp(join(tmpdir(), "berth-cli-"));
+    try {
+      // -h takes a value: it is not help (which would print usage and exit 0, running nothing).
+      const r = await berth(["--root", dir, "run", "-h", "myhost", "--pull", "never", "localhost/no-such:image", "true"]);
+      assert.equal(r.code, 125, r.stderr);
+      assert.doesNotMatch(r.stdout, /^Usage:/m);
+      assert.match(r.stderr, /no-such/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("exits 2 on a bad --addr and on a config field that is wrong, naming the field", async () => {
     const dir = await mkdtemp(join(tmpdir(), "berth-cli-"));
     try {
