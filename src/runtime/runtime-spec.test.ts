@@ -81,6 +81,15 @@ const cases: readonly SpecCase[] = [
     assert.deepEqual(s.root, { path: "rootfs", readonly: false });
   } },
   { name: "--read-only", options: { readOnly: true }, check: (s) => assert.equal(s.root.readonly, true) },
+  { name: "--read-only binds /etc/hostname, hosts and resolv.conf read-only too (docker's)", input: { etcFiles: { hostname: "/c/hostname", hosts: "/c/hosts", resolvConf: "/c/resolv.conf" } }, options: { readOnly: true }, check: (s) => {
+    for (const d of ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"]) {
+      const m = s.mounts.find((x) => x.destination === d);
+      assert.ok(m?.options.includes("ro") && !m.options.includes("rw"), `${d}: ${JSON.stringify(m)}`);
+    }
+  } },
+  { name: "/etc files writable without --read-only", input: { etcFiles: { hostname: "/c/hostname", hosts: "/c/hosts", resolvConf: "/c/resolv.conf" } }, check: (s) => {
+    assert.ok(s.mounts.find((x) => x.destination === "/etc/hosts")!.options.includes("rw"));
+  } },
   { name: "default mounts", check: (s) => assert.deepEqual(s.mounts.map((m) => m.destination), ["/proc", "/dev", "/dev/pts", "/sys", "/sys/fs/cgroup", "/dev/mqueue", "/dev/shm"]) },
   { name: "/sys is read-only", check: (s) => assert.ok(s.mounts.find((m) => m.destination === "/sys")!.options.includes("ro")) },
   { name: "binds and tmpfs", options: { binds: [{ source: "/srv", destination: "/data", readOnly: true }], tmpfs: [{ destination: "/run", options: ["size=1m"] }] }, check: (s) => {

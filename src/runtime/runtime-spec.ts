@@ -140,7 +140,8 @@ function mountsOf(o: ContainerOptions, etc: EtcFiles | undefined): SpecMount[] {
   const dup = user.find((m, i) => user.findIndex((x) => x.destination === m.destination) !== i);
   if (dup !== undefined) throw new InvalidArgumentError(`${dup.destination}: mounted twice (by -v or --tmpfs)`);
   const etcMounts = etc === undefined ? [] : ([["/etc/hostname", etc.hostname], ["/etc/hosts", etc.hosts], ["/etc/resolv.conf", etc.resolvConf]] as const)
-    .map(([destination, source]): SpecMount => ({ destination, type: "bind", source, options: ["rbind", "rprivate", "rw"] }));
+    // Read-only with the root under --read-only, as docker mounts them: else they were the one writable part of /etc.
+    .map(([destination, source]): SpecMount => ({ destination, type: "bind", source, options: ["rbind", "rprivate", o.readOnly === true ? "ro" : "rw"] }));
   // A user mount over a default one (e.g. --tmpfs /dev/shm, -v …:/etc/hosts) replaces it, as in docker;
   // user mounts go shallowest first (docker's order), so /data never hides /data/logs.
   const depth = (m: SpecMount): number => m.destination.split("/").length;

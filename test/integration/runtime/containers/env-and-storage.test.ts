@@ -79,6 +79,14 @@ describe("berth run: env, bind mounts, volumes, --read-only (runc, conmon)", () 
     assert.match(root.stderr, /Read-only file system/);
     const tmp = await s.berth(["run", "--rm", "--network", "none", "--read-only", IMAGE, "/bin/sh", "-c", "echo x > /tmp/x"]);
     assert.notEqual(tmp.code, 0, describeResult(tmp));
+    // The /etc files berth binds in are read-only too, as docker's (and writable without --read-only).
+    for (const f of ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf"]) {
+      const etc = await s.berth(["run", "--rm", "--network", "none", "--read-only", IMAGE, "/bin/sh", "-c", `echo x >> ${f}`]);
+      assert.notEqual(etc.code, 0, `${f} is writable under --read-only: ${describeResult(etc)}`);
+      assert.match(etc.stderr, /Read-only file system/);
+    }
+    const etcRw = await s.berth(["run", "--rm", "--network", "none", IMAGE, "/bin/sh", "-c", "echo x >> /etc/hosts"]);
+    assert.equal(etcRw.code, 0, describeResult(etcRw));
     const vol = await s.volume();
     const allowed = await s.berth(["run", "--rm", "--network", "none", "--read-only", "--tmpfs", "/tmp", "-v", `${vol}:/data`, IMAGE, "/bin/sh", "-c",
       "echo a > /tmp/a && echo b > /data/b && cat /tmp/a /data/b && grep ' / ' /proc/mounts"]);
