@@ -20,3 +20,4 @@ export {
 } from "./image-config.js";
 export { PlatformNotFoundError, offeredPlatforms, selectPlatformEntry } from "./select-platform.js";
 export { lazy } from "./lazy.js";
+export { parseGoDuration, formatGoDuration } from "./go-duration.js";

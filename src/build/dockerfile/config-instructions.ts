@@ -1,7 +1,7 @@
 import { posix } from "node:path";
+import { parseGoDuration } from "../../oci/index.js";
 import type { ArgInstruction, CommandForm, CopyInstruction, FromInstruction, Instruction, RunInstruction } from "./dockerfile-ast.js";
 import { DockerfileError } from "./dockerfile-errors.js";
-import { parseGoDuration } from "./parse-duration.js";
 import { DEFAULT_SHELL, setEnv, type StageState } from "./stage-state.js";
 
 /** Expands `$VAR` in instruction words with the stage's variables (docker's shell-lexer rules). */

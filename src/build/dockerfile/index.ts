@@ -4,7 +4,6 @@ export { parseDockerfile } from "./parse-dockerfile.js";
 export { expandWord, expandWords, wordVariables, type EscapeChar } from "./expand-words.js";
 export { planStages, resolveGlobalArgs, type PlannedStage, type StagePlanOptions } from "./stage-plan.js";
 export { flagValues } from "./parse-flags.js";
-export { parseGoDuration } from "./parse-duration.js";
 export { expandHeredoc } from "./expand-words.js";
 export { buildDockerfile, type BuildDockerfileOptions, type BuiltDockerfileImage, type DockerfileStep } from "./build-dockerfile.js";
 export { DockerContextFilter } from "./docker-context-filter.js";

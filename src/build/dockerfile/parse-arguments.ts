@@ -1,8 +1,8 @@
+import { parseGoDuration } from "../../oci/index.js";
 import type { CommandForm, Heredoc, InstructionFlags } from "./dockerfile-ast.js";
 import { excerpt } from "./dockerfile-errors.js";
 import { LexError } from "./expand-lexer.js";
 import type { EscapeChar } from "./expand-words.js";
-import { parseGoDuration } from "./parse-duration.js";
 import { parseHeredocMarker, type HeredocMarker } from "./parse-heredocs.js";
 import { parseJsonArray, splitQuotedWords, splitWhitespace, trimLeft } from "./parse-words.js";
 

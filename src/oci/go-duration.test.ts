@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { parseGoDuration } from "./parse-duration.js";
+import { formatGoDuration, parseGoDuration } from "./go-duration.js";
 
 // Rows from Go's time.ParseDuration tests (src/time/time_test.go).
 const VALID: readonly [string, number][] = [
@@ -19,4 +19,20 @@ describe("parseGoDuration", () => {
   for (const text of INVALID) {
     it(`${JSON.stringify(text)} is not a duration`, () => assert.equal(parseGoDuration(text), undefined));
   }
+});
+
+// Rows from Go's Duration.String tests (src/time/time_test.go).
+const FORMATTED: readonly [number, string][] = [
+  [0, "0s"], [1, "1ns"], [1100, "1.1µs"], [2.2e6, "2.2ms"], [3.3e9, "3.3s"], [4 * 60e9 + 5e9, "4m5s"], [4 * 60e9 + 5.001e9, "4m5.001s"],
+  [5 * 3600e9 + 6 * 60e9 + 7.001e9, "5h6m7.001s"], [8 * 60e9 + 1, "8m0.000000001s"], [-1, "-1ns"], [-4 * 60e9 - 5e9, "-4m5s"],
+  [500e6, "500ms"], [30e9, "30s"], [3600e9, "1h0m0s"], [90e9, "1m30s"],
+];
+
+describe("formatGoDuration", () => {
+  for (const [ns, text] of FORMATTED) {
+    it(`${ns} ns = ${text}`, () => assert.equal(formatGoDuration(ns), text));
+  }
+  it("reads back what it writes", () => {
+    for (const [ns] of FORMATTED) assert.equal(parseGoDuration(formatGoDuration(ns)), ns);
+  });
 });
