@@ -76,6 +76,8 @@ async function makeContainer(ctx: RuntimeContext, image: string, opts: CreateCon
   }
   const img = await runImage(ctx, image, opts);
   trace("create: image found");
+  // The first point that holds both the flags and the image's HEALTHCHECK (a CLI talking to a daemon has no image).
+  const health = opts.health ?? healthFromFlags(opts.healthFlags ?? {}, img.config.config?.Healthcheck);
   const id = randomBytes(32).toString("hex");
   const dir = ctx.dir(id);
   await ctx.ensureContainersDir();
@@ -93,7 +95,6 @@ async function makeContainer(ctx: RuntimeContext, image: string, opts: CreateCon
       await ctx.names.claim(opts.name, id);
       named = true;
     }
-    const health = opts.health ?? healthFromFlags(opts.healthFlags ?? {}, img.config.config?.Healthcheck);
     const mounts = requests.length === 0 ? undefined : await withImageRootfs(dir, img.lowerDirs, (rootfs) => resolveMounts(volumes, requests, id, rootfs));
     held = mounts?.volumes ?? [];
     const publish = [...(opts.publish ?? []), ...(opts.publishAll ? await publishAll(img.config.config?.ExposedPorts ?? {}) : [])];

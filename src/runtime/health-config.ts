@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Healthcheck } from "../oci/index.js";
+import { InvalidArgumentError, parseGoDuration, type Healthcheck } from "../oci/index.js";
 import type { HealthConfig } from "./container-record.js";
 
 /** docker's defaults when a HEALTHCHECK leaves a field out. */
@@ -21,7 +21,7 @@ export function healthFromImage(h: Healthcheck | undefined): HealthConfig | unde
   };
 }
 
-/** The `--health-*` flags as given (strings), all optional. */
+/** The `--health-*` flags as given (strings), all optional: the form they cross the daemon's API in. */
 export interface HealthFlags {
   readonly cmd?: string;
   readonly interval?: string;
@@ -33,44 +33,118 @@ export interface HealthFlags {
 }
 
 /**
- * `--health-cmd` and friends on top of the image's HEALTHCHECK, as docker
- * merges them: a flag replaces its field, `--no-healthcheck` disables it.
- * Returns undefined when there is no check. Durations take Go's form (`30s`, `1m30s`, `500ms`).
+ * The `--health-*` flags parsed: only the fields they override. docker's
+ * zero values (an empty command, `0s`, `0`) override nothing, so they are
+ * absent here and the image's value or the default applies.
  */
-export function healthFromFlags(f: HealthFlags, image: Healthcheck | undefined): HealthConfig | undefined {
-  if (f.noHealthcheck) return undefined;
+export interface HealthOverride {
+  /** `--no-healthcheck`: no check, whatever the image says. */
+  readonly isDisabled: boolean;
+  readonly test?: readonly string[];
+  readonly intervalMs?: number;
+  readonly timeoutMs?: number;
+  readonly startPeriodMs?: number;
+  readonly retries?: number;
+  readonly onFailure?: HealthConfig["onFailure"];
+}
+
+type Setting = Exclude<keyof HealthOverride, "isDisabled">;
+const FLAG_OF: Readonly<Record<Setting, string>> = {
+  test: "--health-cmd", intervalMs: "--health-interval", timeoutMs: "--health-timeout", startPeriodMs: "--health-start-period",
+  retries: "--health-retries", onFailure: "--health-on-failure",
+};
+
+/**
+ * Check the `--health-*` flags as docker's CLI and daemon do, without the
+ * image: durations in Go's form (`30s`, `1m30s`, `1.5s`, `500ms`,
+ * `1000000us`), each 0 or at least 1ms; retries a whole number ≥ 0; and
+ * `--no-healthcheck` alone. Throws InvalidArgumentError naming the flag.
+ */
+export function parseHealthFlags(f: HealthFlags): HealthOverride {
+  const onFailure = f.onFailure === undefined ? undefined : parseOnFailure(f.onFailure);
+  const retries = f.retries === undefined ? 0 : parseRetries(f.retries);
+  const override: HealthOverride = {
+    isDisabled: f.noHealthcheck === true,
+    ...(f.cmd !== undefined && f.cmd !== "" && { test: ["CMD-SHELL", f.cmd] }),
+    ...optionalMs("intervalMs", f.interval, "--health-interval"),
+    ...optionalMs("timeoutMs", f.timeout, "--health-timeout"),
+    ...optionalMs("startPeriodMs", f.startPeriod, "--health-start-period"),
+    ...(retries > 0 && { retries }),
+    ...(onFailure !== undefined && { onFailure }),
+  };
+  const given = settingFlags(override);
+  if (override.isDisabled && given.length > 0) {
+    throw new InvalidArgumentError(`--no-healthcheck conflicts with --health-* options (${given.join(", ")})`, {
+      hint: "drop --no-healthcheck to change the check, or the --health-* options to turn it off",
+    });
+  }
+  return override;
+}
+
+/**
+ * The container's check: the flags over the image's HEALTHCHECK, as docker
+ * merges them (each flag given replaces its field; the rest, the test
+ * command too, stay the image's, then docker's defaults). Undefined when
+ * there is no check. Throws InvalidArgumentError when flags tune a check
+ * that has no command: neither `--health-cmd` nor the image gives one.
+ */
+export function mergeHealth(o: HealthOverride, image: Healthcheck | undefined): HealthConfig | undefined {
+  if (o.isDisabled) return undefined;
   const base = healthFromImage(image);
-  const test = f.cmd !== undefined ? ["CMD-SHELL", f.cmd] : base?.test;
+  const test = o.test ?? base?.test;
   if (test === undefined) {
-    if (f.interval ?? f.timeout ?? f.startPeriod ?? f.retries ?? f.onFailure) {
-      throw new InvalidArgumentError("--health-* options need --health-cmd (the image has no HEALTHCHECK)");
-    }
-    return undefined;
+    const given = settingFlags(o);
+    if (given.length === 0) return undefined;
+    const why = image?.Test?.[0] === "NONE" ? "the image's HEALTHCHECK is NONE" : "the image has no HEALTHCHECK";
+    throw new InvalidArgumentError(`${given.join(", ")}: no health check command to apply ${given.length > 1 ? "them" : "it"} to (${why})`, {
+      hint: "add --health-cmd COMMAND",
+    });
   }
-  const onFailure = f.onFailure ?? base?.onFailure ?? "none";
-  if (onFailure !== "none" && onFailure !== "kill" && onFailure !== "restart" && onFailure !== "stop") {
-    throw new InvalidArgumentError(`--health-on-failure ${onFailure}: expected none, kill, restart or stop`);
-  }
-  const retries = f.retries !== undefined ? Number(f.retries) : (base?.retries ?? DEFAULTS.retries);
-  if (!Number.isInteger(retries) || retries < 1) throw new InvalidArgumentError(`--health-retries ${f.retries}: must be a positive integer`);
+  const startIntervalMs = base?.startIntervalMs;
   return {
     test,
-    intervalMs: f.interval !== undefined ? parseDuration(f.interval, "--health-interval", 1) : (base?.intervalMs ?? DEFAULTS.intervalMs),
-    timeoutMs: f.timeout !== undefined ? parseDuration(f.timeout, "--health-timeout", 1) : (base?.timeoutMs ?? DEFAULTS.timeoutMs),
-    startPeriodMs: f.startPeriod !== undefined ? parseDuration(f.startPeriod, "--health-start-period", 0) : (base?.startPeriodMs ?? DEFAULTS.startPeriodMs),
-    retries,
-    onFailure,
+    intervalMs: o.intervalMs ?? base?.intervalMs ?? DEFAULTS.intervalMs,
+    timeoutMs: o.timeoutMs ?? base?.timeoutMs ?? DEFAULTS.timeoutMs,
+    startPeriodMs: o.startPeriodMs ?? base?.startPeriodMs ?? DEFAULTS.startPeriodMs,
+    ...(startIntervalMs !== undefined && { startIntervalMs }),
+    retries: o.retries ?? base?.retries ?? DEFAULTS.retries,
+    onFailure: o.onFailure ?? base?.onFailure ?? "none",
   };
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** {@link parseHealthFlags} then {@link mergeHealth}: what `create` records. */
+export function healthFromFlags(f: HealthFlags, image: Healthcheck | undefined): HealthConfig | undefined {
+  return mergeHealth(parseHealthFlags(f), image);
+}
 
-/** Go's duration syntax (`1h2m3.5s`, `250ms`), in milliseconds, at least `min`. */
-export function parseDuration(value: string, flag: string, min: number): number {
-  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  const whole = parts.map((p) => p[0]).join("");
-  if (parts.length === 0 || whole !== value) throw new InvalidArgumentError(`${flag} ${value}: not a duration such as 30s, 1m30s or 500ms`);
-  const ms = Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]!]!, 0));
-  if (ms < min) throw new InvalidArgumentError(`${flag} ${value}: must be at least ${min} ms`);
-  return ms;
+/** The flags behind the fields `o` overrides, in flag-table order. */
+function settingFlags(o: HealthOverride): string[] {
+  return (Object.keys(FLAG_OF) as Setting[]).filter((k) => o[k] !== undefined).map((k) => FLAG_OF[k]);
+}
+
+function parseOnFailure(v: string): HealthConfig["onFailure"] {
+  if (v === "none" || v === "kill" || v === "restart" || v === "stop") return v;
+  throw new InvalidArgumentError(`--health-on-failure ${v}: expected none, kill, restart or stop`);
+}
+
+/** Go's strconv.Atoi, as docker's flag parses it: a sign and decimal digits. */
+function parseRetries(v: string): number {
+  if (!/^[+-]?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError(`--health-retries ${v}: not a whole number`);
+  const n = Number(v);
+  if (n < 0) throw new InvalidArgumentError(`--health-retries ${v}: cannot be negative`, { hint: "0 keeps the image's value (default 3)" });
+  return n;
+}
+
+/** `{ [key]: ms }` for a duration flag, or nothing when it is absent or 0 (docker's "use the image's or the default"). */
+function optionalMs<K extends "intervalMs" | "timeoutMs" | "startPeriodMs">(key: K, v: string | undefined, flag: string): Partial<Record<K, number>> {
+  if (v === undefined) return {};
+  const ns = parseGoDuration(v);
+  if (ns === undefined) {
+    throw new InvalidArgumentError(`${flag} ${v}: not a duration`, { hint: "write Go's form: 30s, 1m30s, 1.5s, 500ms, 1000000us (units ns, us, ms, s, m, h)" });
+  }
+  if (ns < 0) throw new InvalidArgumentError(`${flag} ${v}: cannot be negative`);
+  // docker's daemon refuses a nonzero duration under 1ms ("cannot be less than 1ms").
+  if (ns > 0 && ns < NS_PER_MS) throw new InvalidArgumentError(`${flag} ${v}: must be 0 (the image's or the default) or at least 1ms`);
+  // Whole milliseconds: the monitor's clock ticks far coarser than that.
+  return ns === 0 ? {} : ({ [key]: Math.round(ns / NS_PER_MS) } as Partial<Record<K, number>>);
 }

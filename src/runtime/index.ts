@@ -12,7 +12,7 @@ export type { CreateContainerOptions } from "./create-container.js";
 export type { StartOptions } from "./start-container.js";
 export type { ExecOptions } from "./exec-container.js";
 export { normalizeSignal } from "./stop-container.js";
-export { healthFromFlags, healthFromImage, parseDuration, type HealthFlags } from "./health-config.js";
+export { healthFromFlags, healthFromImage, mergeHealth, parseHealthFlags, type HealthFlags, type HealthOverride } from "./health-config.js";
 export type { HealthStatus, HealthLogEntry } from "./health-status.js";
 export { inspectContainer, commandLine, type ContainerInspect } from "./container-inspect.js";
 export type { ContainerState, ContainerStatus } from "./container-state.js";

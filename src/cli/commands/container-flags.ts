@@ -6,7 +6,7 @@ import { findProgram } from "../../image/index.js";
 import { InvalidArgumentError } from "../../oci/index.js";
 import { addFlags, type FlagSpec } from "../flag-table.js";
 import {
-  healthFromFlags, parseCapabilities, parseCpus, parseEnv, parseEnvFile, parseMemory, parseMemorySwap, parsePidsLimit,
+  parseCapabilities, parseCpus, parseEnv, parseEnvFile, parseHealthFlags, parseMemory, parseMemorySwap, parsePidsLimit,
   parsePublish, parseMountFlag, parseVolumeFlag, parseTmpfs, type CreateContainerOptions, type MountRequest, type RestartPolicy,
 } from "../../runtime/index.js";
 
@@ -82,13 +82,13 @@ export const CONTAINER_FLAGS: readonly FlagSpec[] = [
   { flags: "-p, --publish <[ip:]host:ctr[/udp]>", help: "publish a container port on the host (repeatable)", repeatable: true },
   { flags: "-P, --publish-all", help: "publish every port the image exposes on a free host port" },
   { flags: "--restart <policy>", help: "no, on-failure[:N], always or unless-stopped", default: "no" },
-  { flags: "--health-cmd <cmd>", help: "command to check health (run with /bin/sh -c)" },
-  { flags: "--health-interval <duration>", help: "time between checks, e.g. 30s" },
-  { flags: "--health-timeout <duration>", help: "longest a check may take" },
-  { flags: "--health-retries <n>", help: "consecutive failures that make the container unhealthy" },
-  { flags: "--health-start-period <duration>", help: "failures in this time after start do not count" },
+  { flags: "--health-cmd <cmd>", help: "command to check health (run with /bin/sh -c); replaces the image's HEALTHCHECK command" },
+  { flags: "--health-interval <duration>", help: "time between checks, a Go duration (30s, 1m30s, 500ms); 0 keeps the image's (default 30s)" },
+  { flags: "--health-timeout <duration>", help: "longest a check may take; 0 keeps the image's (default 30s)" },
+  { flags: "--health-retries <n>", help: "consecutive failures that make the container unhealthy; 0 keeps the image's (default 3)" },
+  { flags: "--health-start-period <duration>", help: "failures in this time after start do not count; 0 keeps the image's (default 0s)" },
   { flags: "--health-on-failure <action>", help: "none, kill, restart or stop when unhealthy" },
-  { flags: "--no-healthcheck", help: "disable the image's HEALTHCHECK" },
+  { flags: "--no-healthcheck", help: "disable the image's HEALTHCHECK (not with --health-* options)" },
   { flags: "--init", help: "run an init (tini) as pid 1 that forwards signals and reaps zombies" },
   { flags: "--pull <policy>", help: "when to pull the image: missing (the default: when the store lacks it), always, never" },
   { flags: "--runtime <runtime>", help: "OCI runtime for this container: runc (the default), crun, or the path of another runc-compatible program; kept for its whole life" },
@@ -160,7 +160,7 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
   const cmd = command[0] === "--" ? command.slice(1) : command;
   const memory = f.memory !== undefined ? parseMemory(f.memory) : undefined;
   const restartPolicy = parseRestart(f.restart ?? "no");
-  const health = healthFromFlags({
+  const healthFlags = {
     ...(f.healthCmd !== undefined && { cmd: f.healthCmd }),
     ...(f.healthInterval !== undefined && { interval: f.healthInterval }),
     ...(f.healthTimeout !== undefined && { timeout: f.healthTimeout }),
@@ -168,7 +168,10 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
     ...(f.healthStartPeriod !== undefined && { startPeriod: f.healthStartPeriod }),
     ...(f.healthOnFailure !== undefined && { onFailure: f.healthOnFailure }),
     ...(f.healthcheck === false && { noHealthcheck: true }),
-  }, undefined);
+  };
+  // What needs no image is checked now, before any pull; the merge with the image's HEALTHCHECK
+  // is create's (here or in the daemon), the first to hold the image config.
+  parseHealthFlags(healthFlags);
   const mounts = [...f.volume.map(parseVolumeFlag), ...f.mount.map(parseMountFlag)];
   return {
     ...(cmd.length > 0 && { cmd }),
@@ -195,8 +198,7 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
     ...(f.publishAll && { publishAll: true }),
     ...(Object.keys(labels).length > 0 && { labels }),
     ...(restartPolicy.name !== "no" && { restartPolicy }),
-    ...(health !== undefined && { health }),
-    ...(f.healthcheck === false && { healthFlags: { noHealthcheck: true } }),
+    ...(Object.keys(healthFlags).length > 0 && { healthFlags }),
     ...(f.rm && { autoRemove: true }),
     ...(f.tty && { tty: true }),
     ...(f.init && { init: true }),

@@ -41,7 +41,18 @@ test("every flag's option crosses the daemon's API unchanged", async (t) => {
   const parsed = parseRunRequest(wire);
   assert.deepEqual(parsed, wire);
   assert.deepEqual(parsed.options.env, ["A=1", "B=2"]);
-  assert.equal(parsed.options.health?.test[0], "CMD-SHELL");
+  assert.deepEqual(parsed.options.healthFlags, { cmd: "true", interval: "2s", onFailure: "kill" });
+});
+
+test("--health-* flags without --health-cmd reach the runtime as given: the image's HEALTHCHECK, not known here, gives the command", async () => {
+  const opts = await optionsOf(["--health-interval", "5s", "--health-retries", "5", "--health-on-failure", "kill", "img"]);
+  assert.deepEqual(opts.healthFlags, { interval: "5s", retries: "5", onFailure: "kill" });
+  assert.equal(opts.health, undefined);
+});
+
+test("--health-* flags are checked before the image is known: --no-healthcheck with another, a bad duration", async () => {
+  await assert.rejects(optionsOf(["--no-healthcheck", "--health-cmd", "true", "img"]), /--no-healthcheck conflicts with --health-\* options/);
+  await assert.rejects(optionsOf(["--health-timeout", "5", "img"]), /--health-timeout 5: not a duration/);
 });
 
 test("--no-healthcheck reaches the runtime (it turns the image's HEALTHCHECK off)", async () => {

@@ -19,6 +19,8 @@ export interface InspectedContainer {
     readonly Image: string;
     readonly WorkingDir: string;
     readonly Labels: Readonly<Record<string, string>>;
+    /** The container's check in nanoseconds, when it has one. */
+    readonly Healthcheck?: { readonly Test: readonly string[]; readonly Interval: number; readonly Timeout: number; readonly StartPeriod: number; readonly Retries: number };
   };
   readonly HostConfig: {
     readonly NetworkMode: string;

@@ -1,5 +1,7 @@
 // Restart policies applied by conmon's exit hook with no berth process left, and health checks in ps and inspect.
 import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isAlive } from "../../../support/process.js";
@@ -86,5 +88,24 @@ describe("restart policies and health checks (conmon exit hook, health monitor)"
     assert.equal(well.State.Health?.FailingStreak, 0);
     assert.match((await s.psRow("doc", false)) ?? "no row", /\bUp .*\(healthy\)/);
     assert.match(await s.ok(["ps", "--filter", "health=healthy"]), /\bdoc\n/);
+  });
+
+  it("--health-* flags without --health-cmd tune the image's HEALTHCHECK: its command, the flags' interval and retries", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "tuned", "tuned-created");
+    const ctx = join(s.fx.tmp.path, "healthcheck-image");
+    await mkdir(ctx, { recursive: true });
+    await writeFile(join(ctx, "Dockerfile"), `FROM ${IMAGE}\nHEALTHCHECK --interval=30s --timeout=3s --retries=2 CMD test -e /tmp/ok\n`);
+    await s.ok(["build", "-q", "--network", "none", "-t", "localhost/checked:t1", ctx]);
+    await s.ok(["create", "--name", "tuned-created", "--network", "none", "--health-retries", "5", "--health-on-failure", "kill", "localhost/checked:t1"]);
+    await s.detached(["--name", "tuned", "--network", "none", "--health-interval", "1000000us", "--health-retries", "0", "localhost/checked:t1", "/bin/busybox", "sleep", "120"]);
+    const made = await s.inspect("tuned");
+    assert.deepEqual(made.Config.Healthcheck, { Test: ["CMD-SHELL", "test -e /tmp/ok"], Interval: 1e9, Timeout: 3e9, StartPeriod: 0, Retries: 2 });
+    // Unhealthy within seconds: the flag's 1s interval runs the image's command, and the image's 2 retries count.
+    const sick = await inspectUntil(s, "tuned", "tuned to turn unhealthy", (c) => c.State.Health?.Status === "unhealthy", 15_000);
+    assert.ok(sick.State.Health?.Log.some((l) => l.ExitCode === 1), JSON.stringify(sick.State.Health));
+    await s.ok(["exec", "tuned", "/bin/busybox", "touch", "/tmp/ok"]);
+    await inspectUntil(s, "tuned", "tuned to turn healthy", (c) => c.State.Health?.Status === "healthy", 15_000);
   });
 });
