@@ -26,6 +26,8 @@ export interface ExecOptions {
   readonly capture?: { readonly chunks: Buffer[]; readonly maxBytes: number };
   /** Kill runc exec (and so the command) after this long. */
   readonly timeoutMs?: number;
+  /** Kill runc exec (and so the command) when this aborts: a caller that must tell its own deadline from an exit checks `signal.aborted`. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -80,10 +82,14 @@ export async function execInContainer(ctx: RuntimeContext, record: ContainerReco
         child.stdout?.on("data", keep);
         child.stderr?.on("data", keep);
       }
-      const timer = opts.timeoutMs !== undefined ? setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs) : undefined;
+      const abort = (): void => void child.kill("SIGKILL");
+      const timer = opts.timeoutMs !== undefined ? setTimeout(abort, opts.timeoutMs) : undefined;
+      if (opts.signal?.aborted) abort();
+      opts.signal?.addEventListener("abort", abort, { once: true });
       child.on("error", reject);
       child.on("close", (c, signal) => {
         clearTimeout(timer);
+        opts.signal?.removeEventListener("abort", abort);
         resolve(c ?? (signal === "SIGKILL" ? 137 : 128 + 15));
       });
     });

@@ -8,6 +8,7 @@ import { open, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ImageStore } from "../image/index.js";
+import { formatGoDuration } from "../oci/index.js";
 import { readContainerRecord, type ContainerRecord, type HealthConfig } from "./container-record.js";
 import { readContainerState } from "./container-state.js";
 import { execInContainer } from "./exec-container.js";
@@ -159,7 +160,13 @@ async function check(ctx: RuntimeContext, w: Watch): Promise<HealthStatus["statu
     chunks.push(Buffer.from(probe.output));
     code = probe.code;
   } else {
-    code = await execInContainer(ctx, w.record, healthCommand(w.health.test), { capture: { chunks, maxBytes: MAX_OUTPUT }, timeoutMs: w.health.timeoutMs }).catch(() => -1);
+    const timeout = AbortSignal.timeout(w.health.timeoutMs);
+    code = await execInContainer(ctx, w.record, healthCommand(w.health.test), { capture: { chunks, maxBytes: MAX_OUTPUT }, signal: timeout }).catch(() => -1);
+    // docker's record of a check it gave up on: no exit code of the command, its output replaced by the reason.
+    if (timeout.aborted) {
+      code = -1;
+      chunks.splice(0, chunks.length, Buffer.from(`Health check exceeded timeout (${formatGoDuration(w.health.timeoutMs * 1e6)})`));
+    }
   }
   const state = await readContainerState(dir);
   if (state?.status !== "running" || state.runId !== w.runId) return undefined;

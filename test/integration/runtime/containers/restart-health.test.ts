@@ -108,4 +108,14 @@ describe("restart policies and health checks (conmon exit hook, health monitor)"
     await s.ok(["exec", "tuned", "/bin/busybox", "touch", "/tmp/ok"]);
     await inspectUntil(s, "tuned", "tuned to turn healthy", (c) => c.State.Health?.Status === "healthy", 15_000);
   });
+
+  it("a check that outlasts --health-timeout is logged as docker logs it: ExitCode -1, \"Health check exceeded timeout (500ms)\"", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "slowcheck");
+    await s.detached(["--name", "slowcheck", "--network", "none", "--health-cmd", "sleep 5", "--health-timeout", "500ms", "--health-interval", "1s",
+      IMAGE, "/bin/busybox", "sleep", "120"]);
+    const timedOut = await inspectUntil(s, "slowcheck", "a timed-out check in the log", (c) => (c.State.Health?.Log.length ?? 0) > 0, 15_000);
+    assert.deepEqual(timedOut.State.Health?.Log.map((l) => [l.ExitCode, l.Output])[0], [-1, "Health check exceeded timeout (500ms)"], JSON.stringify(timedOut.State.Health));
+  });
 });
