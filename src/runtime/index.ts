@@ -15,6 +15,7 @@ export { normalizeSignal } from "./stop-container.js";
 export { healthFromFlags, healthFromImage, mergeHealth, parseHealthFlags, type HealthFlags, type HealthOverride } from "./health-config.js";
 export type { HealthStatus, HealthLogEntry } from "./health-status.js";
 export { inspectContainer, commandLine, type ContainerInspect } from "./container-inspect.js";
+export { parseContainerFilter, matchesContainerFilter, CONTAINER_FILTER_KEYS, type ContainerFilter, type ContainerFilterKey } from "./container-filter.js";
 export type { ContainerState, ContainerStatus } from "./container-state.js";
 export { wantsRestart, restartDelayMs } from "./container-exit.js";
 export { Conmon, type ConmonCreateOptions } from "./conmon.js";

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { InvalidArgumentError, isBerthError } from "../../oci/index.js";
-import { type ContainerNetworkState, type ContainerSummary, type PortMapping } from "../../runtime/index.js";
+import { matchesContainerFilter, parseContainerFilter, type ContainerNetworkState, type ContainerSummary, type PortMapping } from "../../runtime/index.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
 import { humanDuration, portsText, statusText } from "./container-status-text.js";
@@ -45,29 +45,6 @@ async function eachContainer(refs: readonly string[], fn: (ref: string) => Promi
   if (failed) process.exitCode = 1;
 }
 
-/** `ps --filter` keys docker has that berth reads. */
-function matches(c: ContainerSummary, filters: readonly string[]): boolean {
-  return filters.every((f) => {
-    const i = f.indexOf("=");
-    if (i < 1) throw new InvalidArgumentError(`--filter ${f}: expected key=value`, { hint: "keys: id, name, label, status, health, exited" });
-    const key = f.slice(0, i);
-    const value = f.slice(i + 1);
-    switch (key) {
-      case "id": return c.record.id.startsWith(value);
-      case "name": return (c.record.name ?? "").includes(value);
-      case "status": return c.state.status === value || (value === "created" && c.state.status === "exited" && c.state.startedAt === undefined);
-      case "health": return (c.health?.status ?? "none") === value;
-      case "exited": return c.state.status === "exited" && String(c.state.exitCode) === value;
-      case "label": {
-        const j = value.indexOf("=");
-        const labels = c.record.labels ?? {};
-        return j < 0 ? value in labels : labels[value.slice(0, j)] === value.slice(j + 1);
-      }
-      default: throw new InvalidArgumentError(`--filter ${f}: unknown key ${key}`, { hint: "keys: id, name, label, status, health, exited" });
-    }
-  });
-}
-
 // docker compose's labels, which berth's stacks carry (src/orchestrator/stack/stack-labels.ts); read here
 // by name so that `ps` does not load the orchestrator.
 const STACK_LABEL = "com.docker.compose.project";
@@ -83,10 +60,11 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
     .option("-a, --all", "show all containers, not only running ones")
     .option("-q, --quiet", "print ids only")
     .option("--no-trunc", "do not shorten ids and commands")
-    .option("-f, --filter <key=value>", "id, name, label, status, health or exited (repeatable)", collect, [])
+    .option("-f, --filter <key=value>", "id, name (a regex), label, status, health, exited or ancestor, as docker's; a repeated key matches any of its values (label: all), different keys must all match", collect, [])
     .action(async (o: { all?: boolean; quiet?: boolean; trunc: boolean; filter: string[] }) => {
+      const filter = parseContainerFilter(o.filter);
       const all = await runtimeOf(globals).list();
-      const shown = all.filter((c) => (o.all || o.filter.length > 0 || c.state.status === "running" || c.state.status === "restarting") && matches(c, o.filter));
+      const shown = all.filter((c) => (o.all || o.filter.length > 0 || c.state.status === "running" || c.state.status === "restarting") && matchesContainerFilter(filter, c));
       const id = (c: ContainerSummary): string => (o.trunc ? c.record.id.slice(0, 12) : c.record.id);
       if (o.quiet) {
         process.stdout.write(shown.map((c) => `${id(c)}\n`).join(""));
