@@ -99,6 +99,11 @@ describe("container filter", () => {
     });
   }
 
+  it("only a status lists stopped containers without -a, as docker's", () => {
+    assert.equal(parseContainerFilter(["status=exited"]).selectsStatus, true);
+    assert.equal(parseContainerFilter(["name=^db$", "exited=137", "label=env", "ancestor=nginx:1.27"]).selectsStatus, false);
+  });
+
   it("an invalid value names the valid ones in its hint", () => {
     assert.throws(() => parseContainerFilter(["status=bogus"]), (e: unknown) =>
       isBerthError(e) && e.hint === "status is one of created, restarting, running, removing, paused, exited, dead");

@@ -21,6 +21,8 @@ type Test = (c: ContainerSummary) => boolean;
 export interface ContainerFilter {
   /** Per key given, one test per value, in the order given. */
   readonly tests: ReadonlyMap<ContainerFilterKey, readonly Test[]>;
+  /** A `status` was given: as in docker, only that lists stopped containers without `-a` (`ps -q -f name=^web$` asks whether web runs). */
+  readonly selectsStatus: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export function parseContainerFilter(filters: readonly string[]): ContainerFilte
     if (!isFilterKey(key)) throw new InvalidArgumentError(`--filter ${f}: unknown key ${key}`, { hint: `keys: ${CONTAINER_FILTER_KEYS.join(", ")}` });
     tests.set(key, [...(tests.get(key) ?? []), testFor(key, f.slice(i + 1), f)]);
   }
-  return { tests };
+  return { tests, selectsStatus: tests.has("status") };
 }
 
 /** True when `c` passes `filter` (see ContainerFilter); an empty filter passes every container. */

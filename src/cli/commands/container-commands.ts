@@ -64,7 +64,7 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
     .action(async (o: { all?: boolean; quiet?: boolean; trunc: boolean; filter: string[] }) => {
       const filter = parseContainerFilter(o.filter);
       const all = await runtimeOf(globals).list();
-      const shown = all.filter((c) => (o.all || o.filter.length > 0 || c.state.status === "running" || c.state.status === "restarting") && matchesContainerFilter(filter, c));
+      const shown = all.filter((c) => (o.all || filter.selectsStatus || c.state.status === "running" || c.state.status === "restarting") && matchesContainerFilter(filter, c));
       const id = (c: ContainerSummary): string => (o.trunc ? c.record.id.slice(0, 12) : c.record.id);
       if (o.quiet) {
         process.stdout.write(shown.map((c) => `${id(c)}\n`).join(""));

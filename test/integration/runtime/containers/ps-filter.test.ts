@@ -24,6 +24,10 @@ describe("berth ps --filter (runc, conmon)", () => {
     assert.deepEqual(await ids("-a", "-f", "name=^c1", "-f", "status=exited"), [c10]);
     assert.deepEqual(await ids("-a", "-f", `ancestor=${IMAGE}`, "-f", "exited=137"), [k9]);
     assert.deepEqual(await ids("-a", "-f", "ancestor=busybox"), []);
+    // Without -a, as docker's: other keys look at running containers only; status looks at all.
+    assert.deepEqual(await ids("-f", "name=^c1"), [c1]);
+    assert.deepEqual(await ids("-f", "exited=4"), []);
+    assert.deepEqual(await ids("-f", "status=exited"), [c10, k9].sort());
 
     for (const [filter, message] of [
       ["status=bogus", /^berth: --filter status=bogus: unknown status bogus\nhint: status is one of created, restarting, running, removing, paused, exited, dead\n$/],
