@@ -6,13 +6,15 @@ import { Readable } from "node:stream";
 import { pack as tarPack } from "tar-stream";
 import { planCopy } from "./copy-rules.js";
 import { CopyPathNotFoundError } from "./errors.js";
+import { MountedRoot } from "./mounted-root.js";
 import { packTree } from "./pack-tree.js";
 import { cleanContainerPath, resolveInRoot } from "./resolve-in-root.js";
 import { statIfExists, transferTree, type CopyOptions } from "./transfer-tree.js";
 
 /**
  * `docker cp CONTAINER:SRC DEST`: copy `containerPath` out of the container
- * whose root filesystem is mounted at `rootfs`.
+ * whose root filesystem is mounted at `rootfs` (a MountedRoot: with its
+ * volumes and bind mounts over it, read from their sources).
  *
  * - `dest` a host path: docker cp's rules (see planCopy): into an existing
  *   directory as the source's name, onto an existing file, or as a new
@@ -28,12 +30,13 @@ import { statIfExists, transferTree, type CopyOptions } from "./transfer-tree.js
  * forbid the copy, TooManySymlinksError on a loop, PathChangedError when
  * the container swaps a path for a symlink meanwhile.
  */
-export async function copyFromContainer(rootfs: string, containerPath: string, dest: string | Writable, opts: CopyOptions = {}): Promise<void> {
+export async function copyFromContainer(rootfs: string | MountedRoot, containerPath: string, dest: string | Writable, opts: CopyOptions = {}): Promise<void> {
+  const tree = MountedRoot.of(rootfs);
   const follow = opts.followLink === true || containerPath.endsWith("/") || containerPath.endsWith("/.");
-  const resolved = await resolveInRoot(rootfs, containerPath, follow).catch((e: NodeJS.ErrnoException) => {
+  const resolved = await resolveInRoot(tree, containerPath, follow).catch((e: NodeJS.ErrnoException) => {
     throw e.code === "ENOTDIR" ? new CopyPathNotFoundError("container", containerPath, e) : e;
   });
-  const st = await statIfExists(rootfs + resolved, false);
+  const st = await statIfExists(tree.hostPath(resolved), false);
   if (st === undefined) throw new CopyPathNotFoundError("container", containerPath);
   const src = { path: containerPath, isDir: st.isDirectory() };
   const extract = { preserveOwner: opts.preserveOwner, signal: opts.signal, confineSymlinks: false };
@@ -41,7 +44,7 @@ export async function copyFromContainer(rootfs: string, containerPath: string, d
   if (typeof dest !== "string") {
     const contentsOnly = src.isDir && (containerPath.endsWith("/.") || cleanContainerPath(containerPath) === "/");
     const pack = tarPack();
-    const producing = packTree(pack, { root: rootfs, path: resolved }, contentsOnly ? "" : posix.basename(cleanContainerPath(containerPath)), opts.signal)
+    const producing = packTree(pack, { root: tree, path: resolved }, contentsOnly ? "" : posix.basename(cleanContainerPath(containerPath)), opts.signal)
       .then(() => pack.finalize(), (e: unknown) => {
         pack.destroy(e instanceof Error ? e : new Error(String(e)));
         throw e;
@@ -55,7 +58,7 @@ export async function copyFromContainer(rootfs: string, containerPath: string, d
   const found = await statIfExists(hostDest, true);
   const parent = await statIfExists(dirname(resolve(hostDest)), true);
   const plan = planCopy(src, { path: hostDest, side: "host", exists: found !== undefined, isDir: found?.isDirectory() === true, parentIsDir: parent?.isDirectory() === true });
-  await transferTree({ root: rootfs, path: resolved }, plan.name, { root: await realpath(plan.dir), dest: "/" }, extract);
+  await transferTree({ root: tree, path: resolved }, plan.name, { root: await realpath(plan.dir), dest: "/" }, extract);
 }
 
 /** `dest` made absolute, through its symlinks when it exists (docker cp writes to a link's target), keeping a trailing `/`. */

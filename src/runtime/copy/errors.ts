@@ -44,3 +44,27 @@ export class PathChangedError extends BerthError {
     });
   }
 }
+
+/**
+ * A copy into a container that would write where the container may not:
+ * the rootfs of a `--read-only` container, or a `:ro` volume or bind mount
+ * (docker's messages, which scripts match).
+ */
+export class ReadOnlyDestinationError extends BerthError {
+  constructor(readonly path: string, readonly where: "rootfs" | "mount") {
+    super("FAILED_PRECONDITION", `copy to ${JSON.stringify(path)}: ${where === "rootfs" ? "container rootfs is marked read-only" : "mounted volume is marked read-only"}`, {
+      hint: where === "rootfs"
+        ? "the container runs with --read-only: copy into one of its read-write volumes or bind mounts"
+        : "the volume or bind mount is mounted :ro: change its files on the host, or mount it read-write",
+    });
+  }
+}
+
+/** A copy into a container that would replace a mount point: the host's file or directory mounted there cannot be swapped from inside. */
+export class MountPointReplaceError extends BerthError {
+  constructor(readonly path: string, readonly source: string, entry: string) {
+    super("FAILED_PRECONDITION", `copy: ${JSON.stringify(path)} is a mount point (of the host's ${source}): the archive's ${JSON.stringify(entry)} cannot replace it`, {
+      hint: "copy into the directory mounted there, or change the mounted file on the host",
+    });
+  }
+}

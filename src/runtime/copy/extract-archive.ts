@@ -2,8 +2,9 @@ import { constants } from "node:fs";
 import { link, lchown, lstat, lutimes, mkdir, open, symlink, unlink } from "node:fs/promises";
 import { posix } from "node:path";
 import type { Header } from "tar-stream";
-import { CopyRuleError, UnsafeArchiveEntryError } from "./errors.js";
+import { CopyRuleError, MountPointReplaceError, UnsafeArchiveEntryError } from "./errors.js";
 import { checkSymlinkTarget, entryComponents, joinInRoot } from "./entry-names.js";
+import { MountedRoot } from "./mounted-root.js";
 import { resolveInRoot } from "./resolve-in-root.js";
 import { RootedDir } from "./rooted-dir.js";
 import { readTarInput } from "./tar-input.js";
@@ -20,8 +21,7 @@ export interface ExtractOptions {
 }
 
 interface Context {
-  readonly root: string;
-  readonly top: RootedDir;
+  readonly tree: MountedRoot;
   readonly opts: ExtractOptions;
   readonly preserveOwner: boolean;
   /** Archive name → where it was written (parent dir and name), for hard links. */
@@ -47,45 +47,56 @@ const FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | c
  * into, and never replaced by a non-directory. A `.` entry (the
  * destination itself) leaves the destination's own metadata alone.
  *
+ * A MountedRoot is written as the container sees it: an entry under a
+ * mount point goes to the mount's source. Each entry's directory must take
+ * writes (ReadOnlyDestinationError for a `--read-only` rootfs or a `:ro`
+ * mount); a directory entry at a mount point merges into the mount, leaving
+ * the host directory's metadata alone, and any other entry there is refused
+ * with MountPointReplaceError (the kernel would say EBUSY).
+ *
  * On an error, what was written stays (as with docker cp).
  */
-export async function extractArchive(input: AsyncIterable<Uint8Array>, root: string, dest: string, opts: ExtractOptions = {}): Promise<void> {
-  const top = await RootedDir.openRoot(root);
-  const ctx: Context = { root, top, opts, preserveOwner: opts.preserveOwner ?? process.getuid?.() === 0, written: new Map(), dirs: [] };
-  try {
-    await (await top.openPath(dest)).close();
-    for await (const { header, body } of readTarInput(input, opts.maxEntries ?? 1_000_000, opts.signal)) {
-      opts.signal?.throwIfAborted();
-      const parts = entryComponents(header.name);
-      if (parts.length === 0) {
-        for await (const _ of body) opts.signal?.throwIfAborted();
-        continue;
-      }
-      const path = joinInRoot(dest, parts);
-      const parentPath = await resolveInRoot(root, posix.dirname(path));
-      const parent = await top.openPath(parentPath, true);
-      try {
-        await writeEntry(ctx, parent, posix.basename(path), parts.join("/"), header, body);
-      } finally {
-        await parent.close();
-      }
+export async function extractArchive(input: AsyncIterable<Uint8Array>, root: string | MountedRoot, dest: string, opts: ExtractOptions = {}): Promise<void> {
+  const tree = MountedRoot.of(root);
+  const ctx: Context = { tree, opts, preserveOwner: opts.preserveOwner ?? process.getuid?.() === 0, written: new Map(), dirs: [] };
+  await (await tree.openDir(dest)).close();
+  for await (const { header, body } of readTarInput(input, opts.maxEntries ?? 1_000_000, opts.signal)) {
+    opts.signal?.throwIfAborted();
+    const parts = entryComponents(header.name);
+    if (parts.length === 0) {
+      for await (const _ of body) opts.signal?.throwIfAborted();
+      continue;
     }
-    for (const { path, header } of ctx.dirs.reverse()) {
-      const dir = await top.openPath(path);
-      try {
-        if (ctx.preserveOwner) await dir.handle.chown(header.uid, header.gid);
-        await dir.handle.chmod(header.mode & 0o7777);
-        await dir.handle.utimes(header.mtime, header.mtime);
-      } finally {
-        await dir.close();
-      }
+    const path = joinInRoot(dest, parts);
+    const parentPath = await resolveInRoot(tree, posix.dirname(path));
+    // Before the parent is opened: opening it makes missing directories.
+    tree.checkWritable(parentPath);
+    const parent = await tree.openDir(parentPath, true);
+    try {
+      await writeEntry(ctx, parent, posix.basename(path), parts.join("/"), header, body);
+    } finally {
+      await parent.close();
     }
-  } finally {
-    await top.close();
+  }
+  for (const { path, header } of ctx.dirs.reverse()) {
+    const dir = await tree.openDir(path);
+    try {
+      if (ctx.preserveOwner) await dir.handle.chown(header.uid, header.gid);
+      await dir.handle.chmod(header.mode & 0o7777);
+      await dir.handle.utimes(header.mtime, header.mtime);
+    } finally {
+      await dir.close();
+    }
   }
 }
 
 async function writeEntry(ctx: Context, parent: RootedDir, name: string, key: string, header: Header, body: AsyncIterable<Uint8Array>): Promise<void> {
+  const mount = ctx.tree.mountAt(joinInRoot(parent.path, [name]));
+  if (mount !== undefined) {
+    // The host's directory keeps its own mode and owner (as a `.` entry leaves the destination's).
+    if (header.type === "directory" && (await lstat(mount.source)).isDirectory()) return;
+    throw new MountPointReplaceError(mount.destination, mount.source, header.name);
+  }
   const at = parent.child(name);
   const existing = await lstat(at).catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return undefined;
@@ -115,7 +126,7 @@ async function writeEntry(ctx: Context, parent: RootedDir, name: string, key: st
     case "link": {
       const target = ctx.written.get(linkKey(header));
       if (target === undefined) throw new UnsafeArchiveEntryError(header.name, `a hard link to ${JSON.stringify(header.linkname)}, which is not a file earlier in this archive`);
-      const dir = await ctx.top.openPath(target.dir);
+      const dir = await ctx.tree.openDir(target.dir);
       try {
         await link(dir.child(target.name), at);
       } finally {

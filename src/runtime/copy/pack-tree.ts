@@ -3,12 +3,13 @@ import { lstat, open, readdir, readlink, type FileHandle } from "node:fs/promise
 import { posix } from "node:path";
 import type { Header, Pack } from "tar-stream";
 import { CopyRuleError, PathChangedError } from "./errors.js";
+import { MountedRoot, type CopyMount } from "./mounted-root.js";
 import { RootedDir } from "./rooted-dir.js";
 import { whenDrained } from "../../content/index.js";
 
-/** What to pack: a path inside a root. */
+/** What to pack: a path inside a root (a directory, or a container's rootfs with its mounts). */
 export interface PackSource {
-  readonly root: string;
+  readonly root: string | MountedRoot;
   /** Clean, absolute inside `root` and without symlinks in its directories (resolveInRoot's result). */
   readonly path: string;
 }
@@ -18,6 +19,7 @@ const CHUNK = 256 * 1024;
 const MAX_DEPTH = 256;
 
 interface Walk {
+  readonly tree: MountedRoot;
   readonly pack: Pack;
   readonly signal: AbortSignal | undefined;
   /** dev:ino → first archive name, for files with more than one link. */
@@ -29,37 +31,36 @@ interface Walk {
  * `name` "" its contents only, at the top of the archive), sorted, as docker
  * cp archives it: modes, owners and mtimes kept, symlinks stored as links
  * (never followed), a file linked twice stored once plus hard-link entries.
- * Sockets, FIFOs and device nodes are left out. Everything is opened
+ * Sockets, FIFOs and device nodes are left out. A mount point is packed
+ * as what the container sees there: the mount's source (a directory's
+ * contents, a file's bytes), not the rootfs's placeholder under it. Everything is opened
  * relative to its open parent without following symlinks, so a path swapped
  * for a symlink meanwhile fails with PathChangedError instead of reading
  * outside the root. Does not finalize `pack`.
  */
 export async function packTree(pack: Pack, src: PackSource, name: string, signal?: AbortSignal): Promise<void> {
-  const root = await RootedDir.openRoot(src.root);
-  const walk: Walk = { pack, signal, links: new Map() };
-  try {
-    if (src.path === "/") {
-      const dir = await root.openPath("/");
-      try {
-        await packDirectory(walk, dir, await dir.handle.stat(), name, 0);
-      } finally {
-        await dir.close();
-      }
-      return;
-    }
-    const parent = await root.openPath(posix.dirname(src.path));
+  const walk: Walk = { tree: MountedRoot.of(src.root), pack, signal, links: new Map() };
+  if (src.path === "/") {
+    const dir = await walk.tree.openDir("/");
     try {
-      await packEntry(walk, parent, posix.basename(src.path), name, 0);
+      await packDirectory(walk, dir, await dir.handle.stat(), name, 0);
     } finally {
-      await parent.close();
+      await dir.close();
     }
+    return;
+  }
+  const parent = await walk.tree.openDir(posix.dirname(src.path));
+  try {
+    await packEntry(walk, parent, posix.basename(src.path), name, 0);
   } finally {
-    await root.close();
+    await parent.close();
   }
 }
 
 async function packEntry(walk: Walk, parent: RootedDir, child: string, name: string, depth: number): Promise<void> {
   walk.signal?.throwIfAborted();
+  const mount = walk.tree.mountAt(posix.join(parent.path, child));
+  if (mount !== undefined) return packMount(walk, mount, name, depth);
   const at = parent.child(child);
   const st = await lstat(at);
   if (st.isDirectory()) {
@@ -76,10 +77,26 @@ async function packEntry(walk: Walk, parent: RootedDir, child: string, name: str
   }
 }
 
+/** A mount point: the mount's source, opened by its host path (trusted, as the rootfs's is), is what the container sees there. */
+async function packMount(walk: Walk, mount: CopyMount, name: string, depth: number): Promise<void> {
+  const st = await lstat(mount.source);
+  if (st.isDirectory()) {
+    const dir = await RootedDir.openRoot(mount.source, mount.destination);
+    try {
+      await packDirectory(walk, dir, st, name, depth);
+    } finally {
+      await dir.close();
+    }
+  } else if (st.isFile()) {
+    await packFile(walk, mount.source, name);
+  }
+}
+
 async function packDirectory(walk: Walk, dir: RootedDir, st: Stats, name: string, depth: number): Promise<void> {
   if (depth > MAX_DEPTH) throw new CopyRuleError("FAILED_PRECONDITION", dir.path, `more than ${MAX_DEPTH} directory levels`, "copy a deeper directory on its own");
   if (name !== "") await addEntry(walk.pack, { ...headerOf(st, `${name}/`), type: "directory" });
-  const children = (await readdir(dir.self)).sort();
+  // runc makes a missing mount point when the container starts; before that, only the mount table knows it.
+  const children = [...new Set([...(await readdir(dir.self)), ...walk.tree.mountPointsIn(dir.path)])].sort();
   for (const child of children) await packEntry(walk, dir, child, name === "" ? child : `${name}/${child}`, depth + 1);
 }
 

@@ -25,9 +25,13 @@ export class RootedDir {
     readonly path: string,
   ) {}
 
-  /** Open the root itself (following symlinks in the host path to it, which is the caller's to trust). */
-  static async openRoot(root: string): Promise<RootedDir> {
-    return new RootedDir(await open(root, constants.O_RDONLY | constants.O_DIRECTORY), "/");
+  /**
+   * Open the root itself (following symlinks in the host path to it, which
+   * is the caller's to trust); `at` is its path in the tree it is part of
+   * (a mount's destination), which paths below it are named from.
+   */
+  static async openRoot(root: string, at = "/"): Promise<RootedDir> {
+    return new RootedDir(await open(root, constants.O_RDONLY | constants.O_DIRECTORY), at);
   }
 
   /** The descriptor's own path: the directory itself, for readdir and the f* calls by path. */

@@ -2,6 +2,7 @@ import { lstat, stat } from "node:fs/promises";
 import type { Stats } from "node:fs";
 import { pack as tarPack } from "tar-stream";
 import { extractArchive, type ExtractOptions } from "./extract-archive.js";
+import type { MountedRoot } from "./mounted-root.js";
 import { packTree, type PackSource } from "./pack-tree.js";
 
 /** Options of copyFromContainer and copyToContainer (docker cp's flags). */
@@ -17,7 +18,7 @@ export interface CopyOptions {
 
 /** Where a tree is written: `dest` (a directory that exists) inside `root`. */
 export interface ExtractTarget {
-  readonly root: string;
+  readonly root: string | MountedRoot;
   readonly dest: string;
 }
 
