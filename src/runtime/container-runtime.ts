@@ -4,6 +4,7 @@ import { warmCgroupMigration } from "./cgroup/migration-warmup.js";
 import { commandLine, inspectContainer, type ContainerInspect } from "./container-inspect.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
 import { readContainerState, withContainerLock, type ContainerState } from "./container-state.js";
+import type { MountedRoot } from "./copy/index.js";
 import type { CreateContainerOptions } from "./create-container.js";
 import type { ExecOptions } from "./exec-container.js";
 import { readHealthStatus, type HealthStatus } from "./health-status.js";
@@ -164,20 +165,22 @@ export class ContainerRuntime {
   }
 
   /**
-   * Run `fn` on the container's root filesystem (for `cp`): the live mount
-   * of a running container, or — holding the container's lock, so it cannot
-   * start meanwhile — its overlay mounted for the call.
+   * Run `fn` on the container's files as its processes see them (for `cp`):
+   * its root filesystem — the live mount of a running container, or,
+   * holding the container's lock so that it cannot start meanwhile, its
+   * overlay mounted for the call — with its volumes and bind mounts over it
+   * (see containerCopyRoot).
    */
-  async withRootfs<T>(ref: string | ContainerRecord, fn: (rootfs: string) => Promise<T>): Promise<T> {
+  async withCopyRoot<T>(ref: string | ContainerRecord, fn: (root: MountedRoot) => Promise<T>): Promise<T> {
     const record = await this.record(ref);
     const dir = this.ctx.dir(record.id);
-    const { currentState } = await import("./container-status.js");
+    const [{ currentState }, { containerCopyRoot }] = await Promise.all([import("./container-status.js"), import("./container-copy-root.js")]);
     const state = await currentState(this.ctx, record);
-    if (state.status === "running") return fn(join(dir, "rootfs"));
+    if (state.status === "running") return fn(await containerCopyRoot(dir, record, join(dir, "rootfs")));
     return withContainerLock(dir, async () => {
       const rootfs = await OverlayRootfs.mount(dir, record.lowerDirs);
       try {
-        return await fn(rootfs.path);
+        return await fn(await containerCopyRoot(dir, record, rootfs.path));
       } finally {
         await rootfs.unmount({ keepWritableLayer: true });
       }

@@ -15,8 +15,9 @@ function containerPath(arg: string): { container: string; path: string } | undef
 /**
  * `berth cp` as docker's: one side `CONTAINER:PATH`, the other a host path,
  * or `-` for a tar stream on stdin/stdout. Works on running and stopped
- * containers (the writable layer and the image below it; not volumes or
- * bind mounts, which are on the host already).
+ * containers, on their files as the container sees them: the writable
+ * layer and the image below it, and the volumes and bind mounts over them
+ * (read and written at their host sources), /etc/hosts and its siblings too.
  */
 export function cpCommand(globals: () => GlobalOptions): Command {
   return new Command("cp")
@@ -34,10 +35,10 @@ export function cpCommand(globals: () => GlobalOptions): Command {
       const rt = runtimeOf(globals);
       const opts = { ...(o.followLink && { followLink: true }), ...(o.archive && { preserveOwner: true }) };
       if (from !== undefined) {
-        await rt.withRootfs(from.container, (rootfs) =>
-          copyFromContainer(rootfs, from.path, destination === "-" ? process.stdout : destination, { ...opts, end: false }));
+        await rt.withCopyRoot(from.container, (root) =>
+          copyFromContainer(root, from.path, destination === "-" ? process.stdout : destination, { ...opts, end: false }));
       } else {
-        await rt.withRootfs(to!.container, (rootfs) => copyToContainer(rootfs, to!.path, source === "-" ? process.stdin : source, opts));
+        await rt.withCopyRoot(to!.container, (root) => copyToContainer(root, to!.path, source === "-" ? process.stdin : source, opts));
       }
     });
 }
