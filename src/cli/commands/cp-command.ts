@@ -25,7 +25,7 @@ export function cpCommand(globals: () => GlobalOptions): Command {
     .argument("<source>", "CONTAINER:PATH, a host path, or - (a tar on stdin)")
     .argument("<destination>", "CONTAINER:PATH, a host path, or - (a tar on stdout)")
     .option("-L, --follow-link", "follow a symlink at the source path")
-    .option("-a, --archive", "keep uid/gid of the files (the default as root)")
+    .option("-a, --archive", "keep the files' uid/gid: without it, files copied out of a container are yours (files copied in keep theirs)")
     .action(async (source: string, destination: string, o: { followLink?: boolean; archive?: boolean }) => {
       const from = containerPath(source);
       const to = containerPath(destination);

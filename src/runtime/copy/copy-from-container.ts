@@ -22,8 +22,9 @@ import { statIfExists, transferTree, type CopyOptions } from "./transfer-tree.js
  * - `dest` a Writable (`-`): a tar of the source, named after its last
  *   component (its contents only for `SRC/.`), ended unless `opts.end` is false.
  *
- * `containerPath` is resolved inside `rootfs` as if it were `/` (see
- * resolveInRoot); a symlink as its last component is copied as a link
+ * Files written on the host belong to the caller unless `preserveOwner`
+ * (`-a`) keeps the container's uid/gid, as docker's. `containerPath` is
+ * resolved inside `rootfs` as if it were `/` (see resolveInRoot); a symlink as its last component is copied as a link
  * unless `followLink` (or a trailing `/`). Symlinks in the copied tree are
  * copied as links, never followed. Throws CopyPathNotFoundError for a
  * missing source or destination parent, CopyRuleError when the rules
@@ -39,7 +40,7 @@ export async function copyFromContainer(rootfs: string | MountedRoot, containerP
   const st = await statIfExists(tree.hostPath(resolved), false);
   if (st === undefined) throw new CopyPathNotFoundError("container", containerPath);
   const src = { path: containerPath, isDir: st.isDirectory() };
-  const extract = { preserveOwner: opts.preserveOwner, signal: opts.signal, confineSymlinks: false };
+  const extract = { preserveOwner: opts.preserveOwner === true, signal: opts.signal, confineSymlinks: false };
 
   if (typeof dest !== "string") {
     const contentsOnly = src.isDir && (containerPath.endsWith("/.") || cleanContainerPath(containerPath) === "/");

@@ -71,14 +71,18 @@ describe("copyFromContainer / copyToContainer", () => {
   });
 
   describe("from the container", () => {
-    it("a file to a new host path keeps content, mode, mtime (and owner as root)", async () => {
+    it("a file to a new host path keeps content, mode, mtime; the caller owns it, unless preserveOwner (-a, as root) keeps the container's", async () => {
       const out = await fresh();
       await copyFromContainer(rootfs, "/data/a.txt", join(out, "copy.txt"));
       const st = await stat(join(out, "copy.txt"));
       assert.equal(await readFile(join(out, "copy.txt"), "utf8"), "alpha\n");
       assert.equal(st.mode & 0o7777, 0o640);
       assert.equal(st.mtime.getTime(), MTIME.getTime());
-      if (isRoot) assert.deepEqual([st.uid, st.gid], [1234, 5678]);
+      assert.deepEqual([st.uid, st.gid], [process.getuid?.(), process.getgid?.()]);
+      if (!isRoot) return;
+      await copyFromContainer(rootfs, "/data", join(out, "archived"), { preserveOwner: true });
+      const kept = await stat(join(out, "archived", "a.txt"));
+      assert.deepEqual([kept.uid, kept.gid], [1234, 5678]);
     });
 
     it("a directory to a new path: made, with its contents, links kept as links, hard links kept", async () => {

@@ -9,7 +9,11 @@ import { packTree, type PackSource } from "./pack-tree.js";
 export interface CopyOptions {
   /** Follow a symlink that is the last component of the source (`-L`); otherwise the link itself is copied. */
   readonly followLink?: boolean;
-  /** Keep the archive's uid/gid (`-a`); default: when this process is root. */
+  /**
+   * Keep the files' uid/gid (`-a`). Default, as docker's: files copied out
+   * of a container are the caller's; files copied in keep theirs when this
+   * process is root (it must be, to chown).
+   */
   readonly preserveOwner?: boolean;
   /** For a tar written to a stream: end it afterwards (default true; false for process.stdout). */
   readonly end?: boolean;

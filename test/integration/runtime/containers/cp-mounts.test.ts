@@ -1,4 +1,4 @@
-// `berth cp` on the container's files as it sees them: bind mounts, volumes, berth's /etc files, --read-only.
+// `berth cp` on the container's files as it sees them: bind mounts, volumes, berth's /etc files, --read-only, owners.
 import assert from "node:assert/strict";
 import { mkdir, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -142,5 +142,25 @@ describe("berth cp through mounts (runc, conmon)", () => {
     assert.deepEqual(await readdir(secret), ["key"]);
     await s.ok(["cp", "cp-links:/mnt/etc/hostname", join(dir, "hn")]);
     assert.equal(await readFile(join(dir, "hn"), "utf8"), "links-test\n", "the container's /etc/hostname, not the host's");
+  });
+
+  it("files copied out are the caller's; -a keeps the container's uid/gid", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    const dir = join(s.fx.tmp.path, "cp-owner");
+    await mkdir(dir);
+    s.removeAfter(t, "cp-owner");
+    await s.detached(["--name", "cp-owner", "--network", "none", IMAGE, ...SLEEP]);
+    await s.ok(["exec", "cp-owner", "/bin/sh", "-c", "mkdir /d && echo x > /d/f && chown -R 1234:5678 /d"]);
+    await s.ok(["cp", "cp-owner:/d", join(dir, "plain")]);
+    await s.ok(["cp", "-a", "cp-owner:/d", join(dir, "archived")]);
+    for (const p of ["plain", "plain/f"]) {
+      const st = await stat(join(dir, p));
+      assert.deepEqual([st.uid, st.gid], [process.getuid?.(), process.getgid?.()], p);
+    }
+    for (const p of ["archived", "archived/f"]) {
+      const st = await stat(join(dir, p));
+      assert.deepEqual([st.uid, st.gid], [1234, 5678], p);
+    }
   });
 });
