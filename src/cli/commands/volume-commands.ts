@@ -1,12 +1,12 @@
 import { Command } from "commander";
 import { createInterface } from "node:readline";
 import { BerthError, InvalidArgumentError } from "../../oci/index.js";
-import { parseLabels, VolumeStore, type Volume } from "../../runtime/index.js";
-import { resolveBerthRoot } from "../berth-root.js";
+import { parseLabels, RuntimeContext, type VolumeStore, type Volume } from "../../runtime/index.js";
 import { formatBytes } from "../format.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
 import { collect } from "./container-cli.js";
+import { imageStore } from "./image-commands.js";
 import { throwAll } from "../print-error.js";
 
 
@@ -18,7 +18,9 @@ const PRUNE_WARNING = "WARNING! This will remove all local volumes not used by a
  * thrown to main, which prints them with their hint and picks the exit code.
  */
 export function volumeCommand(globals: () => GlobalOptions): Command {
-  const store = (): VolumeStore => new VolumeStore(resolveBerthRoot(globals().root));
+  // The runtime's view of the store: a claim whose container is gone (lost in a crash) does not keep a volume
+  // in use. rm -f cannot override a claim, so without this such a volume could never be removed.
+  const store = (): VolumeStore => new RuntimeContext(imageStore(globals())).volumes();
   const volume = new Command("volume").description("manage volumes: named storage that outlives containers");
 
   volume.addCommand(new Command("create").description("create a volume (a random 64-hex name when NAME is absent) and print its name")
@@ -51,9 +53,9 @@ export function volumeCommand(globals: () => GlobalOptions): Command {
       throwAll(failures);
     }));
 
-  volume.addCommand(new Command("rm").alias("remove").description("remove volumes and their data; each removed name is printed")
+  volume.addCommand(new Command("rm").alias("remove").description("remove volumes and their data; each removed name is printed. A volume any container uses, running or stopped, is refused: remove the container first")
     .argument("<names...>", "volume names")
-    .option("-f, --force", "remove volumes even when containers use them; a missing volume is no error")
+    .option("-f, --force", "a missing volume is no error; a volume a container uses (running or stopped) is still refused, as in docker")
     .action(async (names: string[], opts: { force?: boolean }) => {
       const s = store();
       const failures: unknown[] = [];
@@ -63,7 +65,7 @@ export function volumeCommand(globals: () => GlobalOptions): Command {
       throwAll(failures);
     }));
 
-  volume.addCommand(new Command("prune").description("remove every volume no container uses")
+  volume.addCommand(new Command("prune").description("remove every volume no container uses; a stopped container's volumes stay")
     .option("-f, --force", "do not ask for confirmation")
     .action(async (opts: { force?: boolean }) => {
       if (!opts.force && !(await confirm(PRUNE_WARNING))) {

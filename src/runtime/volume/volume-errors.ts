@@ -11,7 +11,7 @@ export class VolumeNotFoundError extends BerthError {
 export class VolumeInUseError extends BerthError {
   constructor(readonly volumeName: string, readonly containers: readonly string[]) {
     super("FAILED_PRECONDITION", `volume ${volumeName} is in use by container${containers.length === 1 ? "" : "s"} ${containers.map((c) => c.slice(0, 12)).join(", ")}`, {
-      hint: "remove those containers first, or use -f to remove the volume anyway",
+      hint: "remove those containers first (`berth rm CONTAINER`; a stopped one uses its volumes too)",
     });
   }
 }

@@ -111,10 +111,12 @@ export class VolumeStore {
   }
 
   /**
-   * Remove `name` and its data. Throws VolumeNotFoundError when it is missing
-   * and VolumeInUseError (naming the containers) when it has users, except
-   * with `force`, which ignores both, as `docker volume rm -f` ignores a
-   * missing volume. Resolves true when a volume was removed.
+   * Remove `name` and its data. Throws VolumeNotFoundError when it is missing,
+   * unless `force` (as `docker volume rm -f`, which ignores a missing volume
+   * only), and VolumeInUseError (naming the containers) when it has users,
+   * with or without `force`: removing the data under a container that uses
+   * it breaks that container's next start, so docker refuses it too.
+   * Resolves true when a volume was removed.
    */
   async remove(name: string, opts: { force?: boolean } = {}): Promise<boolean> {
     const away = await this.locked(name, async () => {
@@ -124,7 +126,7 @@ export class VolumeStore {
       });
       if (!exists) return undefined;
       const users = await this.liveUsers(name, true);
-      if (users.length > 0 && !opts.force) throw new VolumeInUseError(name, users);
+      if (users.length > 0) throw new VolumeInUseError(name, users);
       return this.renameAway(name);
     });
     if (away === undefined) return false;

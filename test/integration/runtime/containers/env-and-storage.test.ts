@@ -71,6 +71,33 @@ describe("berth run: env, bind mounts, volumes, --read-only (runc, conmon)", () 
     await s.assertNoContainers();
   });
 
+  it("volume rm -f and prune leave a volume a running or stopped container uses, as docker's; its next start finds the data", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    const vol = await s.volume();
+    s.removeAfter(t, "holder");
+    const id = await s.detached(["--name", "holder", "--network", "none", "-v", `${vol}:/data`, IMAGE, "/bin/busybox", "sleep", "120"]);
+    const mountpoint = (JSON.parse(await s.ok(["volume", "inspect", vol])) as { Mountpoint: string }[])[0]?.Mountpoint ?? "";
+    await writeFile(join(mountpoint, "f"), "kept\n");
+    const listed = async (): Promise<string[]> => (await s.ok(["volume", "ls", "-q"])).split("\n");
+    for (const phase of ["running", "stopped"]) {
+      const forced = await s.berth(["volume", "rm", "-f", vol]);
+      assert.equal(forced.code, 1, `${phase}: ${describeResult(forced)}`);
+      assert.match(forced.stderr, new RegExp(`^berth: volume ${vol} is in use by container ${id.slice(0, 12)}\n`), phase);
+      assert.equal(forced.stdout, "", `${phase}: rm -f printed the name of a volume it kept`);
+      assert.doesNotMatch(await s.ok(["volume", "prune", "-f"]), new RegExp(vol), `${phase}: prune removed it`);
+      assert.ok((await listed()).includes(vol), `${phase}: the volume is gone`);
+      assert.equal(await readFile(join(mountpoint, "f"), "utf8"), "kept\n", `${phase}: the data is gone`);
+      if (phase === "running") await s.ok(["stop", "-t", "0", "holder"]);
+    }
+    await s.ok(["start", "holder"]);
+    assert.equal(await s.ok(["exec", "holder", "/bin/busybox", "cat", "/data/f"]), "kept\n");
+    await s.ok(["rm", "-f", "holder"]);
+    assert.equal(await s.ok(["volume", "rm", "-f", vol]), `${vol}\n`);
+    assert.ok(!(await listed()).includes(vol));
+    await s.assertNoContainers();
+  });
+
   it("--read-only refuses writes to / and /tmp; --tmpfs and volumes stay writable", async (t) => {
     const s = await session(t);
     if (!s) return;

@@ -1,6 +1,6 @@
 // `berth volume …` end to end: the built CLI in child processes, a temp --root per test.
 import assert from "node:assert/strict";
-import { readdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { VolumeStore } from "../../../../src/runtime/volume/index.js";
@@ -30,6 +30,11 @@ describe("berth volume (the built CLI)", () => {
     assert.match(r.stderr, stderr, describeResult(r));
   };
   const listed = async (): Promise<string[]> => assertSucceeded(await vol(["ls", "-q"])).stdout.split("\n").filter((l) => l !== "");
+  /** Record `id` as a user of `volume`, with the container directory berth checks a claim against. */
+  const useAs = async (id: string, volume: string): Promise<void> => {
+    await mkdir(join(root, "containers", id), { recursive: true });
+    await new VolumeStore(root).acquire(volume, id);
+  };
 
   beforeEach(async () => {
     tmp = await tempDir("berth-volcli-");
@@ -89,22 +94,35 @@ describe("berth volume (the built CLI)", () => {
     assert.equal(none.stdout, "[]\n");
   });
 
-  it("rm refuses a volume in use, naming the container, unless -f; -f ignores a missing one", async () => {
+  it("rm refuses a volume in use, naming the container, with -f too; -f ignores a missing one", async () => {
     assertSucceeded(await vol(["create", "busy"]));
-    await new VolumeStore(root).acquire("busy", CONTAINER);
+    await useAs(CONTAINER, "busy");
     failed(await vol(["rm", "busy"]), 1, /volume busy is in use by container cccccccccccc\nhint: remove those containers first/);
     assert.deepEqual(await listed(), ["busy"]);
     failed(await vol(["rm", "ghost"]), 3, /no such volume: ghost/);
     const r = await vol(["rm", "ghost", "busy", "ghost2"]);
     failed(r, 3, /^berth: no such volume: ghost\n[^]*^berth: volume busy is in use[^]*^berth: no such volume: ghost2\n/m);
     assert.equal(r.stdout, "", "busy stayed: in use");
-    assert.equal(assertSucceeded(await vol(["rm", "-f", "busy", "ghost"])).stdout, "busy\nghost\n");
+    // docker: "remove busy: volume is in use", exit 1, -f or not.
+    const forced = await vol(["rm", "-f", "busy", "ghost"]);
+    failed(forced, 1, /^berth: volume busy is in use by container cccccccccccc\n/);
+    assert.equal(forced.stdout, "ghost\n", "-f ignores the missing volume only");
+    assert.deepEqual(await listed(), ["busy"]);
+    await new VolumeStore(root).release("busy", CONTAINER);
+    assert.equal(assertSucceeded(await vol(["rm", "-f", "busy"])).stdout, "busy\n");
+    assert.deepEqual(await listed(), []);
+  });
+
+  it("a claim whose container is gone (lost in a crash) does not keep a volume in use", async () => {
+    assertSucceeded(await vol(["create", "orphaned"]));
+    await new VolumeStore(root).acquire("orphaned", "d".repeat(64));
+    assert.equal(assertSucceeded(await vol(["rm", "orphaned"])).stdout, "orphaned\n");
     assert.deepEqual(await listed(), []);
   });
 
   it("prune asks first, removes only unused volumes and reports the space", async () => {
     for (const n of ["used", "idle", "empty"]) assertSucceeded(await vol(["create", n]));
-    await new VolumeStore(root).acquire("used", CONTAINER);
+    await useAs(CONTAINER, "used");
     await writeFile(join(root, "volumes", "idle", "_data", "blob"), Buffer.alloc(2048));
 
     for (const answer of ["n\n", "", "maybe\n"]) {
