@@ -70,7 +70,9 @@ export class ContainerRuntime {
   /**
    * docker run: create, then start. When the start fails (ContainerStartError
    * for a command that cannot run, or any step's error) the container is
-   * removed again: bad input leaves nothing behind.
+   * removed again with the anonymous volumes made for it: bad input leaves
+   * nothing behind. Named volumes stay, even one this run made, as docker
+   * keeps them.
    */
   async run(image: string, opts: CreateContainerOptions = {}, start: StartOptions = {}): Promise<{ record: ContainerRecord; state: ContainerState }> {
     // runc's cgroup moves come in 10 to 20 ms: their kernel wait starts now (see warmCgroupMigration).
@@ -86,7 +88,8 @@ export class ContainerRuntime {
     } catch (e) {
       // A start that failed before it took the early mount: it must be done before the removal undoes it.
       await rootfs?.mounted.catch(() => undefined);
-      await this.remove(record, { force: true }).catch(() => undefined);
+      // Nobody could reach the anonymous volumes of a removed container but `volume prune`.
+      await this.remove(record, { force: true, volumes: true }).catch(() => undefined);
       throw e;
     }
   }

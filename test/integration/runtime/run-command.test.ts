@@ -2,11 +2,14 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { basename, join } from "node:path";
 import { describe, it } from "node:test";
 import { freePort } from "../../support/free-port.js";
+import { requireTools } from "../../support/require-root.js";
 import { describeResult, run, type RunOptions, type RunResult } from "../../support/run.js";
+import { NETAVARK } from "./containers/berth-session.js";
 import { assertClean, berthRun, RUN_CLI, RUNC, startDaemon, stopDaemon, useRuntimeFixture, type RuntimeFixture } from "./runtime-fixture.js";
 
 /**
@@ -104,6 +107,38 @@ function runSuite(daemon: boolean): void {
       assert.match(r.stderr, message);
     }
     await assertClean(fx);
+  });
+
+  it("a run that fails removes the anonymous volumes it made and keeps the named ones, as its container goes", async (t) => {
+    const fx = await fixture(t);
+    if (!fx || !requireTools(t, [NETAVARK])) return;
+    const volumes = async (): Promise<string[]> => {
+      const r = await berth(fx, ["volume", "ls", "-q"]);
+      assert.equal(r.code, 0, describeResult(r));
+      return r.stdout.split("\n").filter((l) => l !== "").sort();
+    };
+    const before = await volumes();
+    // The host port is held here, on 127.0.0.1: the run's own check finds it taken.
+    const port = await freePort();
+    const holder = createServer();
+    await new Promise<void>((resolve, reject) => holder.once("error", reject).listen(port, "127.0.0.1", resolve));
+    t.after(() => new Promise((resolve) => holder.close(resolve)));
+    const named = `kept-${daemon ? "d" : "l"}`;
+    const cases: readonly [string, string[], number, RegExp][] = [
+      ["a missing command", ["--network", "none", "localhost/busybox:t1", "nosuchcmd"], 127, /nosuchcmd/],
+      ["a missing network", ["--network", "no-such-network", "localhost/busybox:t1", "true"], 125, /no-such-network/],
+      ["a taken host port", ["-p", `127.0.0.1:${port}:80`, "localhost/busybox:t1", "/bin/busybox", "sleep", "30"], 125, new RegExp(`${port}.*already in use`)],
+    ];
+    for (const [what, args, code, message] of cases) {
+      const r = await berthRun(fx, ["-d", "-v", "/anon", "-v", `${named}:/named`, ...args]);
+      assert.equal(r.code, code, `${what}: ${describeResult(r)}`);
+      assert.match(r.stderr, message, what);
+      assert.equal(r.stdout, "", `${what}: run -d printed an id`);
+      assert.deepEqual(await volumes(), [...before, named].sort(), `${what}: an anonymous volume outlived its container, or the named one went`);
+    }
+    await assertClean(fx);
+    const rm = await berth(fx, ["volume", "rm", named]);
+    assert.equal(rm.code, 0, describeResult(rm));
   });
 
   it("env from the image, --env-file and -e (later wins); -w", async (t) => {
