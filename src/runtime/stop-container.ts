@@ -54,10 +54,15 @@ export async function stopContainer(ctx: RuntimeContext, record: ContainerRecord
   return code;
 }
 
-/** docker kill: send `signal` (default SIGKILL) to the container's main process; refused unless running. */
+/**
+ * docker kill: send `signal` (default SIGKILL) to the container's main process; refused unless
+ * running. A container waiting to be restarted has no process: as docker's, the kill ends its
+ * restarts instead (it stays exited with its last code).
+ */
 export async function killContainer(ctx: RuntimeContext, record: ContainerRecord, signal = "SIGKILL"): Promise<void> {
   const sig = normalizeSignal(signal);
   const s = await currentState(ctx, record);
+  if (s.status === "restarting") return void (await markStoppedByUser(ctx, record.id));
   if (s.status !== "running") throw new ContainerStateError(record.id, `is not running (${s.status})`, "start it first");
   if (sig === "SIGKILL" || sig === "9" || sig === "SIGTERM" || sig === "15") await markStoppedByUser(ctx, record.id);
   const runtime = ctx.runtimeOf(record);

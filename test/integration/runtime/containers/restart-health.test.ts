@@ -70,6 +70,22 @@ describe("restart policies and health checks (conmon exit hook, health monitor)"
     assert.deepEqual([stopped.State.Status, stopped.RestartCount], ["exited", 1], "berth kill counted as a failure and restarted it");
   });
 
+  it("berth kill of a container waiting to be restarted ends its restarts, as docker's (exit 0, it stays exited)", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "looper");
+    // Fails at once, every time: the back-off grows, so most of its life is spent `restarting`.
+    await s.detached(["--name", "looper", "--network", "none", "--restart", "always", IMAGE, "/bin/sh", "-c", "exit 1"]);
+    await inspectUntil(s, "looper", "looper to wait for a restart", (c) => c.State.Restarting && c.RestartCount >= 1, 30_000);
+    const killed = await s.berth(["kill", "looper"]);
+    assert.equal(killed.code, 0, describeResult(killed));
+    const after = await s.inspect("looper");
+    assert.equal(after.State.Status, "exited");
+    await sleep(3_000);
+    const later = await s.inspect("looper");
+    assert.deepEqual([later.State.Status, later.RestartCount], ["exited", after.RestartCount], "it restarted after the kill");
+  });
+
   it("a health check: starting → unhealthy after two failures → healthy once exec makes it pass; shown in ps and inspect", async (t) => {
     const s = await session(t);
     if (!s) return;
