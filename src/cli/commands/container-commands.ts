@@ -14,17 +14,18 @@ const PARALLEL = 50;
  * Run `fn` on each container named, several at once as docker's CLI does
  * (stopping 50 containers one by one would take 50 stop timeouts). As
  * docker's, output keeps the order of the arguments: each name, or its
- * error, is printed once it and every one before it are done; the exit code
- * is 1 when any failed.
+ * error, is printed once it and every one before it are done ("skipped":
+ * neither); the exit code is 1 when any failed.
  */
-async function eachContainer(refs: readonly string[], fn: (ref: string) => Promise<void>): Promise<void> {
-  const results: (unknown | true | undefined)[] = new Array(refs.length).fill(undefined);
+async function eachContainer(refs: readonly string[], fn: (ref: string) => Promise<void | "skipped">): Promise<void> {
+  const results: (unknown | true | "skipped" | undefined)[] = new Array(refs.length).fill(undefined);
   let printed = 0;
   let failed = false;
   const flush = (): void => {
     for (; printed < refs.length && results[printed] !== undefined; printed++) {
       const r = results[printed];
       if (r === true) process.stdout.write(`${refs[printed]}\n`);
+      else if (r === "skipped") continue;
       else process.stderr.write(`berth: ${r instanceof Error ? r.message : String(r)}\n`);
     }
   };
@@ -32,8 +33,7 @@ async function eachContainer(refs: readonly string[], fn: (ref: string) => Promi
   const worker = async (): Promise<void> => {
     for (let i = next++; i < refs.length; i = next++) {
       try {
-        await fn(refs[i]!);
-        results[i] = true;
+        results[i] = (await fn(refs[i]!)) ?? true;
       } catch (e) {
         failed = true;
         results[i] = e ?? new Error("failed");
@@ -115,11 +115,19 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
 
   const rm = new Command("rm").description("remove containers")
     .argument("<container...>", "names or ids")
-    .option("-f, --force", "kill a running container first")
+    .option("-f, --force", "kill a running container first; a container that does not exist is not an error")
     .option("-v, --volumes", "also remove its anonymous volumes")
     .action(async (refs: string[], o: { force?: boolean; volumes?: boolean }) => {
       const rt = runtimeOf(globals);
-      await eachContainer(refs, (r) => rt.remove(r, { ...(o.force && { force: true }), ...(o.volumes && { volumes: true }) }));
+      await eachContainer(refs, async (r) => {
+        try {
+          await rt.remove(r, { ...(o.force && { force: true }), ...(o.volumes && { volumes: true }) });
+        } catch (e) {
+          // As docker's: `rm -f` of what is not there is done, so clean-up scripts can run twice.
+          if (o.force && isBerthError(e, "NOT_FOUND")) return "skipped";
+          throw e;
+        }
+      });
     });
 
   const wait = new Command("wait").description("wait for containers to end; print their exit codes")

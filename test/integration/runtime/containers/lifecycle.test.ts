@@ -85,7 +85,7 @@ describe("container lifecycle verbs (runc, conmon)", () => {
     assert.match(again.stderr, /not running/);
   });
 
-  it("rm refuses a running container, rm -f kills and removes it; an unknown name is an error", async (t) => {
+  it("rm refuses a running container, rm -f kills and removes it; an unknown name is an error, but not to rm -f (docker's)", async (t) => {
     const s = await session(t);
     if (!s) return;
     s.removeAfter(t, "busy");
@@ -100,6 +100,8 @@ describe("container lifecycle verbs (runc, conmon)", () => {
     const unknown = await s.berth(["rm", "busy"]);
     assert.notEqual(unknown.code, 0, describeResult(unknown));
     assert.match(unknown.stderr, /busy/);
+    const again = await s.berth(["rm", "-f", "busy"]);
+    assert.deepEqual([again.code, again.stdout, again.stderr], [0, "", ""], "rm -f of a container that is gone already");
     await s.assertNoContainers();
   });
 
