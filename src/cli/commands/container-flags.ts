@@ -173,6 +173,19 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
   // is create's (here or in the daemon), the first to hold the image config.
   parseHealthFlags(healthFlags);
   const mounts = [...f.volume.map(parseVolumeFlag), ...f.mount.map(parseMountFlag)];
+  const network = f.network ?? "bridge";
+  if (f.networkAlias.length > 0 && (network === "bridge" || network === "host" || network === "none")) {
+    // docker's rule: the bridge network has no DNS for an alias to be in; on host and none there is no network of berth's.
+    throw new InvalidArgumentError(`--network-alias: network-scoped aliases are only supported for user networks, not ${network}`, {
+      hint: "make one with `berth network create NAME` and run with --network NAME",
+    });
+  }
+  let publish = f.publish.flatMap((p) => parsePublish(p));
+  if (network === "host" && (publish.length > 0 || f.publishAll)) {
+    // As docker: the container has the host's own ports; a mapping shown in ps and inspect would be untrue.
+    process.stderr.write("WARNING: Published ports are discarded when using host network mode\n");
+    publish = [];
+  }
   return {
     ...(cmd.length > 0 && { cmd }),
     ...(env.length > 0 && { env }),
@@ -192,10 +205,10 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
     ...(f.memorySwap !== undefined && { memorySwap: parseMemorySwap(f.memorySwap, memory) }),
     ...(f.cpus !== undefined && { cpus: parseCpus(f.cpus, availableParallelism()) }),
     ...(f.pidsLimit !== undefined && { pidsLimit: parsePidsLimit(f.pidsLimit) }),
-    network: f.network ?? "bridge",
+    network,
     ...(f.networkAlias.length > 0 && { networkAliases: f.networkAlias }),
-    publish: f.publish.flatMap((p) => parsePublish(p)),
-    ...(f.publishAll && { publishAll: true }),
+    publish,
+    ...(f.publishAll && network !== "host" && { publishAll: true }),
     ...(Object.keys(labels).length > 0 && { labels }),
     ...(restartPolicy.name !== "no" && { restartPolicy }),
     ...(Object.keys(healthFlags).length > 0 && { healthFlags }),

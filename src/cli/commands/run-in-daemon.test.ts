@@ -98,3 +98,24 @@ test("--runtime: a name is found in PATH (or the system's sbin and bin dirs), a 
   assert.throws(() => resolveRuntime("no-such-oci-runtime"), /--runtime no-such-oci-runtime: not found in PATH or the system's sbin and bin dirs/);
   assert.throws(() => resolveRuntime(""), /--runtime: empty/);
 });
+
+test("--network-alias is for user networks only, as docker's: refused with the default bridge, host and none", async () => {
+  for (const net of [[], ["--network", "bridge"], ["--network", "host"], ["--network", "none"]]) {
+    await assert.rejects(optionsOf([...net, "--network-alias", "db", "img"]), /--network-alias: network-scoped aliases are only supported for user networks/, net.join(" "));
+  }
+  assert.deepEqual((await optionsOf(["--network", "backend", "--network-alias", "db", "img"])).networkAliases, ["db"]);
+});
+
+test("--network host drops -p and -P, as docker's (with its warning): the container has the host's ports, no mapping to show", async (t) => {
+  const warned: string[] = [];
+  t.mock.method(process.stderr, "write", (s: string): boolean => {
+    warned.push(String(s));
+    return true;
+  });
+  const opts = await optionsOf(["--network", "host", "-p", "8080:80", "-P", "img"]);
+  t.mock.restoreAll();
+  assert.deepEqual(opts.publish, []);
+  assert.equal(opts.publishAll, undefined);
+  assert.match(warned.join(""), /Published ports are discarded when using host network mode/);
+  assert.deepEqual((await optionsOf(["--network", "host", "img"])).publish, []);
+});
