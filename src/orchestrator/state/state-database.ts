@@ -39,8 +39,10 @@ export function openStateDatabase(path: string, opts: StateDatabaseOptions = {})
   }
   try {
     // Only reads until the file is known to be berth's: another program's database is not written to.
-    checkOwner(db, path);
-    configure(db, path);
+    whileBusy(opts.busyTimeoutMs ?? 5000, () => {
+      checkOwner(db, path);
+      configure(db, path);
+    });
     migrate(db, path, opts.migrations);
     return db;
   } catch (err) {
@@ -61,6 +63,25 @@ function prepareFile(path: string): void {
     if (stat.mode & 0o077) fchmodSync(fd, stat.mode & 0o600);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Run `fn` again while SQLite answers SQLITE_BUSY, for up to `timeoutMs`. Switching a new file to
+ * WAL takes an exclusive lock, and when two processes open the file at once SQLite may refuse one
+ * of them at once instead of calling the busy handler (it would otherwise be a deadlock): seen as
+ * "database is locked" from an open under load. The wait blocks, as every call of this sync API
+ * does, and happens only while a database is being opened.
+ */
+function whileBusy(timeoutMs: number, fn: () => void): void {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      return fn();
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== "SQLITE_BUSY" || Date.now() + wait > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
+    }
   }
 }
 
