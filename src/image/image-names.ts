@@ -1,5 +1,7 @@
-import { BerthError, formatReference, parseReference, type Reference } from "../oci/index.js";
+import { BerthError, formatReference, parseReference, type Digest, type Reference } from "../oci/index.js";
+import { ImageInUseError } from "./image-in-use-error.js";
 import { ImageNotFoundError, type ImageRecord, type ImageStore } from "./image-store.js";
+import type { ImageUser } from "./image-user.js";
 
 /** Parse what a user typed as an image name into the full name the store keys on. */
 export function fullName(ref: string): { name: string; ref: Reference } {
@@ -7,7 +9,7 @@ export function fullName(ref: string): { name: string; ref: Reference } {
   return { name: formatReference(r), ref: r };
 }
 
-/** The records `ref` names; throws ImageNotFoundError when none. */
+/** The records `ref` names (see ImageStore.lookup); throws ImageNotFoundError when none, AmbiguousImageError for a prefix of several images. */
 export async function findImage(store: ImageStore, ref: string): Promise<ImageRecord[]> {
   const found = await store.lookup(ref);
   if (found.length === 0) throw new ImageNotFoundError(ref);
@@ -25,11 +27,26 @@ export async function tagImage(store: ImageStore, source: string, target: string
   return { ...src!, name };
 }
 
+/** Options for {@link removeImage}. */
+export interface RemoveImageOptions {
+  /** docker's -f: remove every name of an image given by id, and the last name of an image a stopped container uses. */
+  readonly force?: boolean;
+  /** The containers (any state) of the root: their images are protected as docker protects them. */
+  readonly users?: readonly ImageUser[];
+}
+
 /**
  * `berth rmi REF`: remove the name REF, or, for an id, every name of that
- * image (with `force` when there are several, as docker). Returns removed names.
+ * image (with `force` when there are several, as docker). Returns removed
+ * names; the content goes at the next prune, which keeps what containers use.
+ *
+ * As docker, a container in any state keeps its image: the last name of an
+ * image a container uses is removed only with `force` (the container keeps
+ * the layers); an id whose image a stopped container uses needs `force`; an
+ * id whose image a running container uses is refused even so. Throws
+ * ImageNotFoundError, AmbiguousImageError, ImageInUseError.
  */
-export async function removeImage(store: ImageStore, ref: string, opts: { force?: boolean } = {}): Promise<string[]> {
+export async function removeImage(store: ImageStore, ref: string, opts: RemoveImageOptions = {}): Promise<string[]> {
   const found = await findImage(store, ref);
   const byName = found.filter((r) => {
     try {
@@ -39,12 +56,34 @@ export async function removeImage(store: ImageStore, ref: string, opts: { force?
     }
   });
   const targets = byName.length > 0 ? byName : found;
-  const digests = new Set(targets.map((r) => r.target.digest));
-  if (byName.length === 0 && (targets.length > 1 || digests.size > 1) && !opts.force) {
-    throw new BerthError("FAILED_PRECONDITION", `image ${ref}: referenced by ${targets.map((r) => r.name).join(", ")}`, {
-      hint: "remove the names one by one, or use -f to remove them all",
-    });
+  const users = (opts.users ?? []).filter((u) => u.state !== "removing");
+  const ids = new Set((await Promise.all(targets.map((r) => store.imageIds(r.target.digest)))).flat());
+  const user = (state?: ImageUser["state"]): (ImageUser & { imageId: Digest }) | undefined =>
+    users.find((u): u is ImageUser & { imageId: Digest } => u.imageId !== undefined && ids.has(u.imageId) && (state === undefined || u.state === state));
+  if (byName.length > 0) {
+    const used = opts.force ? undefined : user();
+    if (used !== undefined && !(await hasOtherName(store, used.imageId, targets))) throw new ImageInUseError(ref, used.imageId, used, "last-name");
+  } else {
+    const running = user("running");
+    if (running !== undefined) throw new ImageInUseError(ref, running.imageId, running, "running");
+    const stopped = opts.force ? undefined : user("stopped");
+    if (stopped !== undefined) throw new ImageInUseError(ref, stopped.imageId, stopped, "stopped");
+    const digests = new Set(targets.map((r) => r.target.digest));
+    if ((targets.length > 1 || digests.size > 1) && !opts.force) {
+      throw new BerthError("FAILED_PRECONDITION", `image ${ref}: referenced by ${targets.map((r) => r.name).join(", ")}`, {
+        hint: "remove the names one by one, or use -f to remove them all",
+      });
+    }
   }
   const removed = await store.removeNames(targets.map((r) => r.name));
   return removed.map((r) => r.name);
+}
+
+/** Whether a name other than `removing` leads to image `imageId`. */
+async function hasOtherName(store: ImageStore, imageId: Digest, removing: readonly ImageRecord[]): Promise<boolean> {
+  for (const r of await store.list()) {
+    if (removing.some((x) => x.name === r.name)) continue;
+    if ((await store.imageIds(r.target.digest)).includes(imageId)) return true;
+  }
+  return false;
 }

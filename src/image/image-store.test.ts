@@ -5,9 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { digestOf, isBerthError, MediaType, type Descriptor } from "../oci/index.js";
+import { digestEncoded, digestOf, isBerthError, MediaType, type Descriptor, type Digest } from "../oci/index.js";
+import { AmbiguousImageError } from "./ambiguous-image-error.js";
+import { ImageInUseError } from "./image-in-use-error.js";
 import { ImageStore } from "./image-store.js";
 import { removeImage, tagImage } from "./image-names.js";
+import type { ImageUser } from "./image-user.js";
 
 let root: string;
 let store: ImageStore;
@@ -59,6 +62,83 @@ describe("ImageStore names", () => {
     }));
     assert.deepEqual(await Promise.all(runs), [0, 0, 0]);
     assert.equal((await store.list()).length, 60);
+  });
+});
+
+/** Store an image without layers whose config carries `created`; returns its manifest descriptor and image id. */
+async function putImage(created: string): Promise<{ target: Descriptor; id: Digest }> {
+  const config = await store.content.putBytes(Buffer.from(configText(created)));
+  const manifest = await store.content.putBytes(Buffer.from(JSON.stringify({
+    schemaVersion: 2, mediaType: MediaType.OciManifest, config: { mediaType: MediaType.OciConfig, ...config }, layers: [],
+  })));
+  return { target: { mediaType: MediaType.OciManifest, ...manifest }, id: config.digest };
+}
+const configText = (created: string): string => JSON.stringify({ architecture: "amd64", os: "linux", created, rootfs: { type: "layers", diff_ids: [] } });
+
+describe("ImageStore lookup by image id", () => {
+  it("finds an image by its id (config digest) as `images` prints it, full, short or sha256:-prefixed, and still by manifest digest", async () => {
+    const { target, id } = await putImage("2020-01-01T00:00:00Z");
+    await store.setName("docker.io/library/busybox:latest", target);
+    await store.setName("docker.io/library/other:1", target);
+    const hex = digestEncoded(id);
+    for (const ref of [hex.slice(0, 12), hex, id, `sha256:${hex.slice(0, 12)}`, hex.slice(0, 4), digestEncoded(target.digest).slice(0, 12), target.digest]) {
+      assert.deepEqual((await store.lookup(ref)).map((r) => r.name), ["docker.io/library/busybox:latest", "docker.io/library/other:1"], ref);
+    }
+    assert.deepEqual(await store.lookup(hex.slice(0, 3)), [], "fewer than 4 hex digits is not an id, as for manifest digests");
+  });
+
+  it("refuses a prefix two images share, naming both", async () => {
+    // Two configs whose digests share 4 hex digits (found by trying dates; ~300 tries on average).
+    const seen = new Map<string, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; pair === undefined; i++) {
+      const created = new Date(i * 1000).toISOString();
+      const prefix = digestEncoded(digestOf(configText(created))).slice(0, 4);
+      const other = seen.get(prefix);
+      if (other !== undefined) pair = [other, created];
+      seen.set(prefix, created);
+    }
+    const a = await putImage(pair[0]);
+    const b = await putImage(pair[1]);
+    await store.setName("docker.io/library/a:1", a.target);
+    await store.setName("docker.io/library/b:1", b.target);
+    const prefix = digestEncoded(a.id).slice(0, 4);
+    await assert.rejects(store.lookup(prefix), (e) => e instanceof AmbiguousImageError && isBerthError(e, "INVALID_ARGUMENT")
+      && e.message.includes(a.id) && e.message.includes(b.id) && e.message.includes("docker.io/library/a:1") && e.message.includes("docker.io/library/b:1"));
+    assert.deepEqual((await store.lookup(digestEncoded(b.id).slice(0, 12))).map((r) => r.name), ["docker.io/library/b:1"]);
+  });
+});
+
+describe("removeImage with containers using the image", () => {
+  const user = (id: Digest, state: ImageUser["state"]): ImageUser => ({ id: "c0ffee".padEnd(64, "0"), imageId: id, chainIds: [], state });
+
+  it("refuses the last name without -f, naming the container; untags with -f; other names go freely", async () => {
+    const { target, id } = await putImage("2021-01-01T00:00:00Z");
+    await store.setName("docker.io/library/app:1", target);
+    await store.setName("docker.io/library/app:2", target);
+    const users = [user(id, "stopped")];
+    assert.deepEqual(await removeImage(store, "app:1", { users }), ["docker.io/library/app:1"], "another name is left: no conflict");
+    await assert.rejects(removeImage(store, "app:2", { users }), (e) => e instanceof ImageInUseError && e.conflict === "last-name" && e.message.includes("c0ffee000000"));
+    assert.deepEqual(await removeImage(store, "app:2", { users, force: true }), ["docker.io/library/app:2"]);
+  });
+
+  it("by id: refused for a stopped container's image without -f, for a running one's even with -f", async () => {
+    const { target, id } = await putImage("2022-01-01T00:00:00Z");
+    await store.setName("docker.io/library/app:1", target);
+    const short = digestEncoded(id).slice(0, 12);
+    await assert.rejects(removeImage(store, short, { users: [user(id, "running")], force: true }), (e) => e instanceof ImageInUseError && e.conflict === "running");
+    await assert.rejects(removeImage(store, short, { users: [user(id, "stopped")] }), (e) => e instanceof ImageInUseError && e.conflict === "stopped");
+    assert.deepEqual(await removeImage(store, short, { users: [user(id, "removing")] }), ["docker.io/library/app:1"], "a container being removed holds nothing back");
+  });
+
+  it("prune keeps the config of an image only a container uses, until the container is gone", async () => {
+    const { target, id } = await putImage("2023-01-01T00:00:00Z");
+    await store.setName("docker.io/library/app:1", target);
+    await removeImage(store, "app:1", { users: [user(id, "stopped")], force: true });
+    const kept = await store.prune({ users: [user(id, "stopped")] });
+    assert.ok(!kept.removed.some((b) => b.digest === id), "the container's image config stays");
+    const gone = await store.prune({ users: [] });
+    assert.ok(gone.removed.some((b) => b.digest === id));
   });
 });
 

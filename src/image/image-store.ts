@@ -3,10 +3,12 @@ import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { chainIds } from "./unpack/chain-id.js";
 import { SnapshotStore } from "./unpack/snapshot-store.js";
+import { AmbiguousImageError } from "./ambiguous-image-error.js";
+import type { ImageUser } from "./image-user.js";
 import { collectGarbage, ContentStore, isProcessAlive, withFileLock, writeFileAtomic } from "../content/index.js";
 import {
-  BerthError, formatReference, parseImageConfig, parseManifest, parseReference,
-  type Descriptor, type Digest, type Reference,
+  BerthError, digestEncoded, formatReference, parseImageConfig, parseManifest, parseReference,
+  type Descriptor, type Digest, type ParsedManifest, type Reference,
 } from "../oci/index.js";
 
 /** One name in the store and the manifest or index it points at. */
@@ -70,10 +72,13 @@ export class ImageStore {
 
   /**
    * Find images as a user names them: a reference (`busybox`, `host/repo:tag`,
-   * `repo@sha256:…`), or an id / digest prefix of at least 4 hex characters.
-   * Returns every record that matches (several names can share one image).
+   * `repo@sha256:…`), else, as docker, an image id (the config digest) or a
+   * manifest digest, full or a prefix of at least 4 hex digits, with or
+   * without `sha256:`. Returns every record that matches (several names can
+   * share one image). Throws AmbiguousImageError when a prefix matches more
+   * than one image.
    */
-  async lookup(ref: string, ids: (r: ImageRecord) => Promise<readonly string[]> = async (r) => [r.target.digest]): Promise<ImageRecord[]> {
+  async lookup(ref: string): Promise<ImageRecord[]> {
     const all = await this.list();
     let parsed: Reference | undefined;
     try {
@@ -91,12 +96,19 @@ export class ImageStore {
       }
     }
     const hex = ref.replace(/^sha256:/, "");
-    if (/^[a-f0-9]{4,64}$/.test(hex)) {
-      const out: ImageRecord[] = [];
-      for (const r of all) if ((await ids(r)).some((id) => id.replace(/^sha256:/, "").startsWith(hex))) out.push(r);
-      return out;
+    return /^[a-f0-9]{4,64}$/.test(hex) ? this.lookupId(ref, hex, all) : [];
+  }
+
+  /** The records whose image id or manifest digest starts with `hex`; one image only, else AmbiguousImageError. */
+  private async lookupId(ref: string, hex: string, all: readonly ImageRecord[]): Promise<ImageRecord[]> {
+    const byImage = new Map<string, ImageRecord[]>();
+    for (const r of all) {
+      // The image id first: a record whose id and manifest digest both match is one image, known by its id.
+      const id = [...(await this.imageIds(r.target.digest)), r.target.digest].find((d) => digestEncoded(d).startsWith(hex));
+      if (id !== undefined) byImage.set(id, [...(byImage.get(id) ?? []), r]);
     }
-    return [];
+    if (byImage.size > 1) throw new AmbiguousImageError(ref, [...byImage].map(([id, rs]) => ({ id, names: rs.map((r) => r.name) })));
+    return [...byImage.values()].flat();
   }
 
   /** Point `name` at `target`, replacing what it named before. */
@@ -153,54 +165,74 @@ export class ImageStore {
 
   /**
    * Remove every blob no name reaches, and the unpacked layers no named image
-   * uses. Blobs younger than `graceMs` (default 0) are kept, and so are blobs
-   * committed since the oldest live lease began (see withLease).
+   * uses. What `users` (containers) use stays too: their image's config and
+   * their snapshots, with or without a name, so that no container loses its
+   * rootfs. Blobs younger than `graceMs` (default 0) are kept, and so are
+   * blobs committed since the oldest live lease began (see withLease).
    */
-  async prune(opts: { dryRun?: boolean; graceMs?: number } = {}): Promise<{
+  async prune(opts: { dryRun?: boolean; graceMs?: number; users?: readonly ImageUser[] } = {}): Promise<{
     removed: readonly { digest: Digest; size: number }[];
     bytesFreed: number;
     snapshotsRemoved: readonly Digest[];
   }> {
     const records = await this.list();
+    const users = opts.users ?? [];
     const now = Date.now();
     const lease = await this.oldestLease();
     const graceMs = Math.max(opts.graceMs ?? 0, lease === undefined ? 0 : now - lease);
     const swept = await collectGarbage(this.content, {
-      roots: records.map((r) => r.target.digest),
+      roots: [...records.map((r) => r.target.digest), ...users.flatMap((u) => (u.imageId !== undefined ? [u.imageId] : []))],
       children: (d) => this.childrenOf(d),
       dryRun: opts.dryRun === true,
       graceMs,
     });
-    const snapshotsRemoved = opts.dryRun ? [] : await this.pruneSnapshots(records);
+    const snapshotsRemoved = opts.dryRun ? [] : await this.pruneSnapshots(records, users);
     return { removed: swept.removed, bytesFreed: swept.bytesFreed, snapshotsRemoved };
   }
 
-  /** Remove unpacked layers no named image is made of (a shared base stays while any image uses it). */
-  private async pruneSnapshots(records: readonly ImageRecord[]): Promise<Digest[]> {
-    const keep = new Set<Digest>();
+  /** Remove unpacked layers that no named image is made of and no user stacks (a shared base stays while any image uses it). */
+  private async pruneSnapshots(records: readonly ImageRecord[], users: readonly ImageUser[]): Promise<Digest[]> {
+    const keep = new Set<Digest>(users.flatMap((u) => u.chainIds));
     for (const r of records) for (const top of await this.topChainIds(r.target.digest)) keep.add(top);
     return (await this.snapshots()).prune(keep);
   }
 
+  /**
+   * docker's image ids of a manifest or index: the config digest of each
+   * image it holds (stored entries only); [] when it is not stored.
+   */
+  async imageIds(digest: Digest): Promise<Digest[]> {
+    return (await this.manifestsUnder(digest)).map((m) => m.blobs[0]!.digest);
+  }
+
   /** Top chain ids of the images a manifest or index holds (stored entries only). */
   private async topChainIds(digest: Digest): Promise<Digest[]> {
+    const out: Digest[] = [];
+    for (const id of await this.imageIds(digest)) {
+      const config = await this.content.readBytes(id).catch(() => undefined);
+      if (!config) continue;
+      try {
+        const top = chainIds(parseImageConfig(config).rootfs.diff_ids).at(-1);
+        if (top) out.push(top);
+      } catch {
+        continue;
+      }
+    }
+    return out;
+  }
+
+  /** The single-image manifests a manifest or index holds, parsed (stored entries only). */
+  private async manifestsUnder(digest: Digest): Promise<ParsedManifest[]> {
     const bytes = await this.content.readBytes(digest).catch(() => undefined);
     if (!bytes) return [];
-    let parsed;
+    let parsed: ParsedManifest;
     try {
       parsed = parseManifest(bytes);
     } catch {
       return [];
     }
-    if (parsed.isIndex) return (await Promise.all(parsed.children.map((c) => this.topChainIds(c.digest)))).flat();
-    const config = await this.content.readBytes(parsed.blobs[0]!.digest).catch(() => undefined);
-    if (!config) return [];
-    try {
-      const top = chainIds(parseImageConfig(config).rootfs.diff_ids).at(-1);
-      return top ? [top] : [];
-    } catch {
-      return [];
-    }
+    if (parsed.isIndex) return (await Promise.all(parsed.children.map((c) => this.manifestsUnder(c.digest)))).flat();
+    return parsed.blobs.length > 0 ? [parsed] : [];
   }
 
   /** What a manifest or index names; [] for anything else. */

@@ -1,7 +1,10 @@
 export { ImageStore, ImageNotFoundError, type ImageRecord } from "./image-store.js";
 export { openImage, imageId, type ImageView } from "./image-view.js";
 export { inspectImage, type DockerImageInspect } from "./image-inspect.js";
-export { fullName, findImage, tagImage, removeImage } from "./image-names.js";
+export { fullName, findImage, tagImage, removeImage, type RemoveImageOptions } from "./image-names.js";
+export type { ImageUser } from "./image-user.js";
+export { ImageInUseError, type ImageInUseConflict } from "./image-in-use-error.js";
+export { AmbiguousImageError } from "./ambiguous-image-error.js";
 export { parseImageLocation, type ImageLocation } from "./image-location.js";
 export { pull, unpackFor, type PullOptions, type PullOutcome } from "./pull.js";
 export { push, type PushOptions } from "./push.js";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { ImageStore } from "../image/index.js";
+import type { ImageStore, ImageUser } from "../image/index.js";
 import { warmCgroupMigration } from "./cgroup/migration-warmup.js";
 import { commandLine, inspectContainer, type ContainerInspect } from "./container-inspect.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
@@ -188,6 +188,15 @@ export class ContainerRuntime {
         await rootfs.unmount({ keepWritableLayer: true });
       }
     });
+  }
+
+  /**
+   * Every container, in any state, as a user of its image: what the image
+   * store's prune and rmi must keep (ImageStore.prune, removeImage).
+   */
+  async imageUsers(): Promise<ImageUser[]> {
+    const { imageUsers } = await import("./image-users.js");
+    return imageUsers(this.ctx);
   }
 
   /**

@@ -2,9 +2,11 @@ import { Command } from "commander";
 import {
   findImage, ImageStore, inspectImage, openImage, removeImage, tagImage, type ImageRecord,
 } from "../../image/index.js";
-import { parseReference, familiarName } from "../../oci/index.js";
+import { isBerthError, parseReference, familiarName } from "../../oci/index.js";
+import { ContainerRuntime } from "../../runtime/index.js";
 import { resolveBerthRoot } from "../berth-root.js";
 import { formatBytes } from "../format.js";
+import { printError } from "../print-error.js";
 import type { GlobalOptions } from "../main.js";
 import { formatAge, renderTable } from "../table.js";
 
@@ -63,43 +65,66 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
       .action(listAction(globals));
 
   const tag = (c: Command): Command =>
-    c.description("give an image another name").argument("<source>", "name or id of an image").argument("<target>", "new name, [host/]repository[:tag]")
+    c.description("give an image another name").argument("<source>", "name, image id or manifest digest of an image").argument("<target>", "new name, [host/]repository[:tag]")
       .action(async (source: string, target: string) => {
         await tagImage(imageStore(globals()), source, target);
       });
 
   const rmi = (c: Command): Command =>
-    c.description("remove image names (an id removes all its names with -f); unreferenced blobs are pruned")
-      .argument("<images...>", "names or ids")
-      .option("-f, --force", "remove an image that has several names")
+    c.description("remove image names (an id removes all its names with -f), then prune unreferenced blobs; "
+      + "an image a container uses keeps its content: its last name needs -f, and a running container's image cannot be removed by id")
+      .argument("<images...>", "names, image ids or manifest digests (a prefix of 4+ hex digits will do)")
+      .option("-f, --force", "remove an image that has several names, or one a stopped container uses (the container keeps its layers)")
       .action(async (refs: string[], opts: { force?: boolean }) => {
         const store = imageStore(globals());
+        const users = await new ContainerRuntime(store).imageUsers();
+        // docker's way: every name is tried, each failure printed; exit 1 if any failed, as rm and stop.
+        let failed = false;
         for (const ref of refs) {
-          for (const name of await removeImage(store, ref, opts)) process.stdout.write(`Untagged: ${name}\n`);
+          try {
+            for (const name of await removeImage(store, ref, { ...opts, users })) process.stdout.write(`Untagged: ${name}\n`);
+          } catch (e) {
+            printError(e);
+            failed = true;
+          }
         }
-        const { removed, snapshotsRemoved } = await store.prune({ graceMs: 0 });
+        const { removed, snapshotsRemoved } = await store.prune({ graceMs: 0, users });
         for (const b of removed) process.stdout.write(`Deleted: ${b.digest}\n`);
         if (snapshotsRemoved.length > 0) process.stdout.write(`Removed ${snapshotsRemoved.length} unpacked layers\n`);
+        if (failed) process.exitCode = 1;
       });
 
-  const inspect = new Command("inspect").description("show images as docker's JSON")
-    .argument("<images...>", "names or ids")
+  const inspect = new Command("inspect").description("show images as docker's JSON (an array)")
+    .argument("<images...>", "names, image ids or manifest digests")
     .action(async (refs: string[]) => {
       const store = imageStore(globals());
       const out = [];
+      const missing: unknown[] = [];
       for (const ref of refs) {
-        const records = await findImage(store, ref);
+        let records: ImageRecord[];
+        try {
+          records = await findImage(store, ref);
+        } catch (e) {
+          if (!isBerthError(e, "NOT_FOUND")) throw e;
+          missing.push(e);
+          continue;
+        }
         const view = await openImage(store.content, records[0]!.target);
         const all: ImageRecord[] = (await store.list()).filter((r) => r.target.digest === records[0]!.target.digest);
         out.push(inspectImage(view, all));
       }
+      // docker prints what it found, then an error for each one it did not, and exits 1 (as berth's container inspect).
       process.stdout.write(`${JSON.stringify(out, null, 4)}\n`);
+      for (const e of missing) printError(e);
+      if (missing.length > 0) process.exitCode = 1;
     });
 
-  const prune = new Command("prune").description("remove blobs that no image name reaches")
+  const prune = new Command("prune").description("remove blobs that no image name reaches and unpacked layers no image or container uses")
     .option("--dry-run", "print what would be removed")
     .action(async (opts: { dryRun?: boolean }) => {
-      const r = await imageStore(globals()).prune({ dryRun: opts.dryRun === true });
+      const store = imageStore(globals());
+      const users = await new ContainerRuntime(store).imageUsers();
+      const r = await store.prune({ dryRun: opts.dryRun === true, users });
       for (const b of r.removed) process.stdout.write(`${opts.dryRun ? "would delete" : "deleted"}: ${b.digest}\n`);
       if (r.snapshotsRemoved.length > 0) process.stdout.write(`removed ${r.snapshotsRemoved.length} unpacked layers\n`);
       process.stdout.write(`Total reclaimed space: ${formatBytes(r.bytesFreed)}\n`);

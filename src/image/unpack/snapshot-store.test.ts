@@ -52,6 +52,14 @@ describe("SnapshotStore", () => {
     assert.doesNotMatch((await runProgram(findProgram("lsattr")!, ["-d", reopened.dir])).split(/\s+/)[0]!, /T/);
   });
 
+  it("reads a snapshot's ChainID back from its fs dir (a container's lowerdir), and nothing from other paths", async () => {
+    const store = await SnapshotStore.open(fresh(), { format: "marker" });
+    assert.equal(SnapshotStore.chainIdOf(store.fsDir(c1)), c1);
+    for (const other of [store.dir, join(store.dir, c1.slice(7)), join(store.dir, "nothex", "fs"), join(store.fsDir(c1), "x")]) {
+      assert.equal(SnapshotStore.chainIdOf(other), undefined, other);
+    }
+  });
+
   it("shares one fill between concurrent creates in a process", async () => {
     const store = await SnapshotStore.open(fresh(), { format: "marker" });
     let fills = 0;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename } from "node:fs/promises";
-import { join } from "node:path";
-import { BerthError, digestEncoded, type Digest } from "../../oci/index.js";
+import { basename, dirname, join } from "node:path";
+import { BerthError, digestEncoded, parseDigest, type Digest } from "../../oci/index.js";
 import { fsyncDir, writeFileAtomic } from "../../content/index.js";
 import { probeOverlayFormat } from "./probe-overlay-format.js";
 import { removeTree } from "./remove-tree.js";
@@ -89,6 +89,18 @@ export class SnapshotStore {
   /** The directory holding the snapshot's files (its diff). */
   fsDir(chainId: Digest): string {
     return join(this.dir, digestEncoded(chainId), "fs");
+  }
+
+  /**
+   * The ChainID of the snapshot whose {@link fsDir} `dir` is (a container's
+   * lowerdir), or undefined when `dir` does not have that shape: the inverse
+   * of fsDir. Only the shape is read, not which store holds it: a root named
+   * by another path (a symlink, a relative --root) must still protect its
+   * snapshots, and keeping a namesake snapshot elsewhere costs nothing.
+   */
+  static chainIdOf(dir: string): Digest | undefined {
+    const hex = basename(dirname(dir));
+    return basename(dir) === "fs" && /^[a-f0-9]{64}$/.test(hex) ? parseDigest(`sha256:${hex}`) : undefined;
   }
 
   /** The snapshot's record, or undefined when it is not stored. */
