@@ -9,7 +9,7 @@ export { parseImageLocation, type ImageLocation } from "./image-location.js";
 export { pull, unpackFor, type PullOptions, type PullOutcome } from "./pull.js";
 export { push, type PushOptions } from "./push.js";
 export { copy } from "./copy.js";
-export { save, load, type SaveOptions } from "./save-load.js";
+export { save, saveToFile, load, type SaveOptions } from "./save-load.js";
 export type { UnpackProgress } from "./unpack/index.js";
 export { SnapshotStore, chainIds, flattenToDirectory, type SnapshotInfo } from "./unpack/index.js";
 export { readTarEntries, ArchiveFormatError, type TarEntry as ArchiveTarEntry, type ReadTarOptions } from "./archive/index.js";

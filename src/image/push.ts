@@ -1,7 +1,6 @@
-import { createWriteStream } from "node:fs";
 import type { PushImageOptions } from "../client/index.js";
 import { formatReference, hostPlatform, parseReference, type Descriptor, type Platform } from "../oci/index.js";
-import { exportDockerArchive, writeOciLayoutDir } from "./archive/index.js";
+import { exportDockerArchive, writeArchiveFile, writeOciLayoutDir } from "./archive/index.js";
 import { findImage } from "./image-names.js";
 import { parseImageLocation, type ImageLocation } from "./image-location.js";
 import type { ImageStore } from "./image-store.js";
@@ -24,7 +23,11 @@ export async function push(store: ImageStore, source: string, destination?: stri
   return { destination: describe(dest), descriptor: await sendTo(store, target, dest, record!.name, opts) };
 }
 
-/** Write the stored image `target` to `dest`. */
+/**
+ * Write the stored image `target` to `dest`. A docker-archive file is
+ * replaced only when complete, and an `oci:` directory is made as needed;
+ * where they cannot be written, ArchiveOutputError names the path.
+ */
 export async function sendTo(store: ImageStore, target: Descriptor, dest: ImageLocation, name: string | undefined, opts: PushOptions = {}): Promise<Descriptor> {
   switch (dest.kind) {
     case "registry": {
@@ -36,8 +39,8 @@ export async function sendTo(store: ImageStore, target: Descriptor, dest: ImageL
       return target;
     case "docker-archive": {
       const names = dest.ref ? [dest.ref] : name ? [name] : [];
-      const out = createWriteStream(dest.file, { mode: 0o644 });
-      await exportDockerArchive(store.content, [{ manifest: target, names }], out, { platform: opts.platform ?? hostPlatform(), ...(opts.signal && { signal: opts.signal }) });
+      await writeArchiveFile(dest.file, (out) =>
+        exportDockerArchive(store.content, [{ manifest: target, names }], out, { platform: opts.platform ?? hostPlatform(), ...(opts.signal && { signal: opts.signal }) }));
       return target;
     }
   }

@@ -1,6 +1,6 @@
 import type { Writable } from "node:stream";
 import { BerthError, hostPlatform, type Platform } from "../oci/index.js";
-import { exportDockerArchive, exportOciLayout, type ImageToExport } from "./archive/index.js";
+import { exportDockerArchive, exportOciLayout, writeArchiveFile, type ImageToExport } from "./archive/index.js";
 import { findImage } from "./image-names.js";
 import type { ImageStore } from "./image-store.js";
 import { pull, type PullOutcome } from "./pull.js";
@@ -27,6 +27,16 @@ export async function save(store: ImageStore, refs: readonly string[], out: Writ
   const common = { ...(opts.signal && { signal: opts.signal }) };
   if (opts.format === "oci") await exportOciLayout(store.content, images, out, common);
   else await exportDockerArchive(store.content, images, out, { ...common, platform: opts.platform ?? hostPlatform() });
+}
+
+/**
+ * `berth save -o FILE REF…`: {@link save} into the file `path`, replaced only
+ * when the archive is complete (see writeArchiveFile: a symlink, FIFO, device
+ * or directory at `path` is refused, a failure throws ArchiveOutputError and
+ * leaves no temp file).
+ */
+export async function saveToFile(store: ImageStore, refs: readonly string[], path: string, opts: SaveOptions = {}): Promise<void> {
+  await writeArchiveFile(path, (out) => save(store, refs, out, opts));
 }
 
 /** `berth load -i FILE`: import every image of a docker-archive or OCI layout tar, with their names. */

@@ -1,8 +1,5 @@
 import { Command, Option } from "commander";
-import { createWriteStream } from "node:fs";
-import { rename, unlink } from "node:fs/promises";
-import { finished } from "node:stream/promises";
-import { copy, load, pull, push, save } from "../../image/index.js";
+import { copy, load, pull, push, saveToFile } from "../../image/index.js";
 import type { Platform } from "../../oci/index.js";
 import type { GlobalOptions } from "../main.js";
 import { imageStore } from "./image-commands.js";
@@ -57,22 +54,11 @@ export function transferCommands(globals: () => GlobalOptions): Command[] {
   const saveCmd = new Command("save")
     .description("write images to a tar archive: docker-archive (what docker load reads) or an OCI layout")
     .argument("<images...>", "names or ids")
-    .requiredOption("-o, --output <file>", "archive to write")
+    .requiredOption("-o, --output <file>", "archive to write, replaced only when complete; not a symlink, FIFO or device")
     .addOption(new Option("--format <format>", "docker or oci").choices(["docker", "oci"]).default("docker"))
     .addOption(platformOption())
     .action(async (images: string[], flags: { output: string; format: "docker" | "oci"; platform?: Platform }) => {
-      // Written beside the target and renamed at the end: a failed save leaves no half archive.
-      const tmp = `${flags.output}.${process.pid}.tmp`;
-      const out = createWriteStream(tmp, { mode: 0o644 });
-      try {
-        await save(imageStore(globals()), images, out, { format: flags.format, ...(flags.platform && { platform: flags.platform }) });
-        if (!out.writableFinished) await finished(out);
-        await rename(tmp, flags.output);
-      } catch (e) {
-        out.destroy();
-        await unlink(tmp).catch(() => undefined);
-        throw e;
-      }
+      await saveToFile(imageStore(globals()), images, flags.output, { format: flags.format, ...(flags.platform && { platform: flags.platform }) });
     });
 
   const loadCmd = new Command("load")

@@ -1,4 +1,4 @@
-import { BerthError, type BerthErrorOptions, type ErrorCode } from "../../oci/index.js";
+import { BerthError, isBerthError, type BerthErrorOptions, type ErrorCode } from "../../oci/index.js";
 
 /**
  * One entry of an archive is unsafe or malformed: a path that leaves the
@@ -83,3 +83,47 @@ export class PlatformRequiredError extends BerthError {
   }
 }
 
+
+/**
+ * Where an archive or a layout directory was to be written cannot take it:
+ * the path is a symlink, FIFO, device, socket or directory (refused, as
+ * docker save refuses them, rather than replaced), its parent is missing, or
+ * the write itself failed (permission, full or read-only disk). `path` is the
+ * destination as given; no temp file is left behind.
+ */
+export class ArchiveOutputError extends BerthError {
+  constructor(
+    readonly path: string,
+    reason: string,
+    opts: BerthErrorOptions & { code?: ErrorCode } = {},
+  ) {
+    super(opts.code ?? "FAILED_PRECONDITION", `write ${path}: ${reason}`, opts);
+  }
+
+  /** A failed file-system call on the way to `path`, with what the user can do about its errno. */
+  static fromSystemError(path: string, e: unknown): ArchiveOutputError {
+    const err = e as NodeJS.ErrnoException;
+    const errno = ERRNO_ADVICE[err.code ?? ""];
+    return new ArchiveOutputError(path, err.message, {
+      cause: e,
+      code: errno?.code ?? "FAILED_PRECONDITION",
+      hint: errno?.hint ?? "choose another path",
+    });
+  }
+}
+
+const ERRNO_ADVICE: Record<string, { code: ErrorCode; hint: string }> = {
+  ENOENT: { code: "FAILED_PRECONDITION", hint: "create the directory first (mkdir -p), or choose another path" },
+  ENOTDIR: { code: "FAILED_PRECONDITION", hint: "a component of the path is a file, not a directory; choose another path" },
+  EACCES: { code: "PERMISSION_DENIED", hint: "write where you have permission, or fix the directory's permissions" },
+  EPERM: { code: "PERMISSION_DENIED", hint: "write where you have permission, or fix the directory's permissions" },
+  EROFS: { code: "FAILED_PRECONDITION", hint: "the file system is read-only; choose another path" },
+  ENOSPC: { code: "UNAVAILABLE", hint: "the disk is full; free space or write to another disk" },
+  EDQUOT: { code: "UNAVAILABLE", hint: "the disk quota is used up; free space or write to another disk" },
+  EISDIR: { code: "FAILED_PRECONDITION", hint: "name a file, not a directory" },
+};
+
+/** An errno failure of a file-system call (ENOSPC, EIO, …), not one of berth's own errors. */
+export function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  return !isBerthError(e) && e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === "string";
+}
