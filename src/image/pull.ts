@@ -34,7 +34,6 @@ export async function pull(store: ImageStore, location: string, opts: PullOption
 
 async function pullLeased(store: ImageStore, location: string, opts: PullOptions): Promise<PullOutcome[]> {
   const loc = parseImageLocation(location);
-  let pulled: { names: string[]; descriptor: Descriptor }[];
   if (loc.kind === "registry") {
     const streaming = opts.unpack === false ? undefined : new StreamingUnpack(store, opts.platform ?? hostPlatform(), opts);
     let r;
@@ -56,18 +55,27 @@ async function pullLeased(store: ImageStore, location: string, opts: PullOptions
     await store.setName(formatReference(loc.ref), r.descriptor);
     const chainId = await streaming?.finish();
     return [{ names: [formatReference(loc.ref)], descriptor: r.descriptor, ...(chainId && { chainId }) }];
-  } else {
-    const imported: ImportedImage[] = loc.kind === "oci"
-      ? await readOciLayoutDir(loc.dir, store.content, { ...(loc.tag && { ref: loc.tag }) })
-      : await importArchive(loc.file, store.content, { ...(loc.ref && { ref: loc.ref }), ...(opts.signal && { signal: opts.signal }) });
-    if (imported.length === 0) throw new BerthError("NOT_FOUND", `${location}: no image${loc.kind === "oci" && loc.tag ? ` tagged ${loc.tag}` : ""}`);
-    pulled = imported.map((i) => ({ names: namesOf(i, loc.kind === "oci" ? loc.dir : loc.file.replace(/\.(tar|tar\.gz|tgz)$/, "")), descriptor: i.manifest }));
   }
+  const imported: ImportedImage[] = loc.kind === "oci"
+    ? await readOciLayoutDir(loc.dir, store.content, { ...(loc.tag && { ref: loc.tag }) })
+    : await importArchive(loc.file, store.content, { ...(loc.ref && { ref: loc.ref }), ...(opts.signal && { signal: opts.signal }) });
+  if (imported.length === 0) throw new BerthError("NOT_FOUND", `${location}: no image${loc.kind === "oci" && loc.tag ? ` tagged ${loc.tag}` : ""}`);
+  return recordImported(store, imported, loc.kind === "oci" ? loc.dir : loc.file.replace(/\.(tar|tar\.gz|tgz)$/, ""), opts);
+}
+
+/**
+ * Name imported images in the store (bare tags under `localhost/<base name
+ * of source>`, see namesOf) and unpack them unless `opts.unpack` is false.
+ * Call inside a lease, which keeps the blobs until they are named.
+ */
+export async function recordImported(store: ImageStore, imported: readonly ImportedImage[], source: string, opts: PullOptions): Promise<PullOutcome[]> {
+  // Every name is checked before the first is recorded.
+  const named = imported.map((i) => ({ names: namesOf(i, source), descriptor: i.manifest }));
   const out: PullOutcome[] = [];
-  for (const p of pulled) {
-    for (const n of p.names) await store.setName(n, p.descriptor);
-    const chainId = opts.unpack === false ? undefined : await unpackFor(store, p.descriptor, opts.platform ?? hostPlatform(), opts);
-    out.push({ names: p.names, descriptor: p.descriptor, ...(chainId && { chainId }) });
+  for (const { names, descriptor } of named) {
+    for (const n of names) await store.setName(n, descriptor);
+    const chainId = opts.unpack === false ? undefined : await unpackFor(store, descriptor, opts.platform ?? hostPlatform(), opts);
+    out.push({ names, descriptor, ...(chainId && { chainId }) });
   }
   return out;
 }

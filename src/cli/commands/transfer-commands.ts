@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
-import { copy, load, pull, push, saveToFile } from "../../image/index.js";
-import type { Platform } from "../../oci/index.js";
+import { copy, load, pull, push, save, saveToFile } from "../../image/index.js";
+import { BerthError, type Platform } from "../../oci/index.js";
 import type { GlobalOptions } from "../main.js";
 import { imageStore } from "./image-commands.js";
 import { copySpec, platformOption, transfer, withTransferOptions, type TransferFlags } from "./transfer-flags.js";
@@ -52,21 +52,31 @@ export function transferCommands(globals: () => GlobalOptions): Command[] {
     });
 
   const saveCmd = new Command("save")
-    .description("write images to a tar archive: docker-archive (what docker load reads) or an OCI layout")
+    .description("write images to a tar archive: docker-archive (what docker load reads) or an OCI layout; to standard output without -o")
     .argument("<images...>", "names or ids")
-    .requiredOption("-o, --output <file>", "archive to write, replaced only when complete; not a symlink, FIFO or device")
+    .option("-o, --output <file>", "archive to write, replaced only when complete; not a symlink, FIFO or device (redirect standard output to those)")
     .addOption(new Option("--format <format>", "docker or oci").choices(["docker", "oci"]).default("docker"))
     .addOption(platformOption())
-    .action(async (images: string[], flags: { output: string; format: "docker" | "oci"; platform?: Platform }) => {
-      await saveToFile(imageStore(globals()), images, flags.output, { format: flags.format, ...(flags.platform && { platform: flags.platform }) });
+    .action(async (images: string[], flags: { output?: string; format: "docker" | "oci"; platform?: Platform }) => {
+      const opts = { format: flags.format, ...(flags.platform && { platform: flags.platform }) };
+      if (flags.output !== undefined) return saveToFile(imageStore(globals()), images, flags.output, opts);
+      if (process.stdout.isTTY) {
+        throw new BerthError("FAILED_PRECONDITION", "cowardly refusing to save to a terminal", { hint: "use the -o flag or redirect: berth save IMAGE > FILE" });
+      }
+      // Not ended: stdout is not ours to close.
+      await save(imageStore(globals()), images, process.stdout, { ...opts, end: false });
     });
 
   const loadCmd = new Command("load")
-    .description("load images from a docker-archive (docker save) or an OCI layout tar")
-    .requiredOption("-i, --input <file>", "archive to read")
+    .description("load images from a docker-archive (docker save) or an OCI layout tar; from standard input without -i")
+    .option("-i, --input <file>", "archive to read; - or none for standard input")
     .option("-q, --quiet", "print nothing but errors")
-    .action(async (flags: { input: string; quiet?: boolean }) => {
-      const out = await load(imageStore(globals()), flags.input);
+    .action(async (flags: { input?: string; quiet?: boolean }) => {
+      const fromStdin = flags.input === undefined || flags.input === "-";
+      if (fromStdin && process.stdin.isTTY) {
+        throw new BerthError("FAILED_PRECONDITION", "requested load from stdin, but stdin is a terminal", { hint: "use the -i flag or redirect: berth load < FILE" });
+      }
+      const out = await load(imageStore(globals()), fromStdin ? process.stdin : flags.input!);
       if (!flags.quiet) for (const o of out) for (const n of o.names) process.stdout.write(`Loaded image: ${n}\n`);
     });
 

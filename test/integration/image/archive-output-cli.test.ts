@@ -1,12 +1,14 @@
 // Where berth save, push and copy write archives: a path that cannot take
-// one fails with berth's error naming it (never Node's crash), and a symlink
-// or FIFO is refused rather than replaced, as docker save refuses them.
+// one fails with berth's error naming it (never Node's crash), a
+// symlink or FIFO is refused rather than replaced, as docker save refuses
+// them, and save/load speak standard output and input as docker's do.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { lstat, readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { lstat, open, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { berth } from "../../support/berth-server.js";
+import { BERTH_BIN, berth } from "../../support/berth-server.js";
 import { missingTools } from "../../support/require-root.js";
 import { assertSucceeded, type RunResult } from "../../support/run.js";
 import { tempDir, type TempDir } from "../../support/temp-dir.js";
@@ -28,6 +30,18 @@ describe("berth save, push and copy: where archives go", { skip, timeout: 120_00
   let root: string;
   let fixture: string;
   const b = (args: readonly string[], input?: Buffer): Promise<RunResult> => berth(["--root", root, ...args], { timeoutMs: 60_000, ...(input && { input }) });
+
+  /** berth with its standard output going to `file` (run() would decode it as text). */
+  async function berthToFile(args: readonly string[], file: string): Promise<number | null> {
+    const fh = await open(file, "w");
+    try {
+      const child = spawn(process.execPath, [BERTH_BIN, "--root", root, ...args], { stdio: ["ignore", fh.fd, "inherit"], timeout: 60_000 });
+      const [code] = (await once(child, "close")) as [number | null];
+      return code;
+    } finally {
+      await fh.close();
+    }
+  }
 
   before(async () => {
     tmp = await tempDir("berth-out-cli-");
@@ -61,5 +75,42 @@ describe("berth save, push and copy: where archives go", { skip, timeout: 120_00
     assertFailedCleanly(await b(["save", "--format", "oci", "-o", fifo, IMAGE]), 1, /cannot write to a named pipe/);
     assert.ok((await lstat(fifo)).isFIFO());
     assert.deepEqual((await readdir(tmp.path)).filter((n) => n.endsWith(".tmp")), []);
+  });
+
+  it("save without -o writes to standard output, and load reads standard input without -i or with -i -", async () => {
+    for (const format of ["docker", "oci"]) {
+      const viaFile = join(tmp.path, `file-${format}.tar`);
+      const viaStdout = join(tmp.path, `stdout-${format}.tar`);
+      assertSucceeded(await b(["save", "--format", format, "-o", viaFile, IMAGE]));
+      assert.equal(await berthToFile(["save", "--format", format, IMAGE], viaStdout), 0);
+      assert.ok((await readFile(viaStdout)).equals(await readFile(viaFile)), `${format}: the same archive either way`);
+    }
+    const archive = await readFile(join(tmp.path, "stdout-docker.tar"));
+    for (const args of [["load"], ["load", "-i", "-"]]) {
+      const fresh = join(tmp.path, `root-${args.length}`);
+      const r = assertSucceeded(await berth(["--root", fresh, ...args], { input: archive, timeoutMs: 60_000 }));
+      assert.match(r.stdout, /Loaded image: docker\.io\/fixture\/busybox:1/, args.join(" "));
+    }
+  });
+
+  it("save refuses a terminal for its output and load for its input, as docker does", async (t) => {
+    if (missingTools(["script"]).length > 0) return t.skip("needs script(1) for a terminal: apt-get install bsdutils");
+    /** berth in a terminal (script's pty): its exit code, and what it wrote there. */
+    const inTerminal = (args: string): { code: number | null; output: string } => {
+      try {
+        // -e: script exits with the command's code.
+        const out = execFileSync("script", ["-eqc", `${process.execPath} ${BERTH_BIN} --root ${root} ${args}`, "/dev/null"], { timeout: 60_000 });
+        return { code: 0, output: out.toString() };
+      } catch (e) {
+        const err = e as { status: number | null; stdout: Buffer };
+        return { code: err.status, output: err.stdout.toString() };
+      }
+    };
+    const save = inTerminal(`save ${IMAGE}`);
+    assert.equal(save.code, 1, save.output);
+    assert.match(save.output, /cowardly refusing to save to a terminal/);
+    const load = inTerminal("load");
+    assert.equal(load.code, 1, load.output);
+    assert.match(load.output, /requested load from stdin, but stdin is a terminal/);
   });
 });
