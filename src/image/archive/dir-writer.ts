@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, open, rename, unlink } from "node:fs/promises";
+import { lstat, open, rename, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fsyncDir } from "../../content/index.js";
 import { openFile, type ArchiveFile } from "./archive-file.js";
-import { ArchiveEntryError } from "./errors.js";
+import { ArchiveEntryError, ArchiveOutputError } from "./errors.js";
+import { makeOutputDirectory } from "./output-directory.js";
 
 /** Options for {@link writeDirectory}. */
 export interface DirectoryWriteOptions {
@@ -17,14 +18,21 @@ export interface DirectoryWriteOptions {
  * beside it, fsync, rename, fsync of the directory. A crash leaves every file
  * either as it was or whole, so a caller that writes an index last (an OCI
  * layout's index.json) never publishes one that names missing files. An
- * existing symlink or directory in a file's place is refused.
+ * existing symlink or directory in a file's place is refused. `dir` and the
+ * directories under it are made as needed (see makeOutputDirectory); a
+ * file-system failure throws ArchiveOutputError naming the path, and leaves
+ * no temp file.
  */
 export async function writeDirectory(dir: string, files: readonly ArchiveFile[], opts: DirectoryWriteOptions = {}): Promise<void> {
+  await makeOutputDirectory(dir);
   for (const file of files) {
     opts.signal?.throwIfAborted();
     const target = join(dir, ...file.path.split("/"));
-    await mkdir(dirname(target), { recursive: true });
-    const existing = await lstat(target).catch(() => undefined);
+    await makeOutputDirectory(dirname(target));
+    const existing = await lstat(target).catch((e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw ArchiveOutputError.fromSystemError(target, e);
+    });
     if (existing !== undefined && !existing.isFile()) {
       throw new ArchiveEntryError(file.path, `exists in ${dir} and is not a regular file`, { code: "FAILED_PRECONDITION", hint: "remove it or write to another directory" });
     }
@@ -34,23 +42,27 @@ export async function writeDirectory(dir: string, files: readonly ArchiveFile[],
 }
 
 async function writeOne(target: string, file: ArchiveFile): Promise<void> {
+  // Failures of the file being written name it; those of the source (a store read) go on as they are.
+  const toTarget = (e: unknown): never => {
+    throw ArchiveOutputError.fromSystemError(target, e);
+  };
   const tmp = join(dirname(target), `.tmp-${randomBytes(6).toString("hex")}`);
-  const fh = await open(tmp, "wx", 0o644);
+  const fh = await open(tmp, "wx", 0o644).catch(toTarget);
   try {
     let n = 0;
     for await (const chunk of await openFile(file)) {
       n += chunk.length;
       if (n > file.size) throw new Error(`${file.path}: more than the ${file.size} bytes expected`);
-      for (let off = 0; off < chunk.length;) off += (await fh.write(chunk, off)).bytesWritten;
+      for (let off = 0; off < chunk.length;) off += (await fh.write(chunk, off).catch(toTarget)).bytesWritten;
     }
     if (n !== file.size) throw new Error(`${file.path}: ${n} bytes, ${file.size} were expected`);
-    await fh.datasync();
-    await fh.close();
-    await rename(tmp, target);
+    await fh.datasync().catch(toTarget);
+    await fh.close().catch(toTarget);
+    await rename(tmp, target).catch(toTarget);
   } catch (e) {
     await fh.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
-  await fsyncDir(dirname(target));
+  await fsyncDir(dirname(target)).catch(toTarget);
 }

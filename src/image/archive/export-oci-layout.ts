@@ -5,7 +5,7 @@ import { parseManifest, type Descriptor, type ImageIndex } from "../../oci/index
 import type { BlobProvider } from "../../content/index.js";
 import type { ArchiveWriteOptions } from "./archive-file.js";
 import { writeDirectory } from "./dir-writer.js";
-import { ArchiveEntryError } from "./errors.js";
+import { ArchiveEntryError, ArchiveOutputError, isSystemError } from "./errors.js";
 import type { ImageToExport } from "./imported-image.js";
 import { planOciLayout } from "./oci-layout-plan.js";
 import { writeTar } from "./tar-writer.js";
@@ -43,7 +43,7 @@ async function existingEntries(dir: string): Promise<readonly Descriptor[]> {
     bytes = await readFile(join(dir, "index.json"));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw e;
+    throw isSystemError(e) ? ArchiveOutputError.fromSystemError(dir, e) : e;
   }
   try {
     const parsed = parseManifest(bytes);

@@ -1,5 +1,5 @@
 // Where berth save, push and copy write archives: a path that cannot take
-// one fails with berth's error naming it (never Node's crash), a
+// one fails with berth's error naming it (never Node's crash or a hang), a
 // symlink or FIFO is refused rather than replaced, as docker save refuses
 // them, and save/load speak standard output and input as docker's do.
 import { describe, it, before, after } from "node:test";
@@ -112,5 +112,11 @@ describe("berth save, push and copy: where archives go", { skip, timeout: 120_00
     const load = inTerminal("load");
     assert.equal(load.code, 1, load.output);
     assert.match(load.output, /requested load from stdin, but stdin is a terminal/);
+  });
+
+  it("push to oci: under /proc fails at once instead of looping in mkdir", async () => {
+    const r = await berth(["--root", root, "push", IMAGE, "oci:/proc/berth-no-such/layout"], { timeoutMs: 30_000 });
+    assert.equal(r.timedOut, false, "berth push oci:/proc/… should end on its own");
+    assertFailedCleanly(r, 1, /write \/proc\/berth-no-such\/layout: cannot create directory \/proc\/berth-no-such/);
   });
 });
