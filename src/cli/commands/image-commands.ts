@@ -2,7 +2,7 @@ import { Command } from "commander";
 import {
   findImage, ImageStore, inspectImage, openImage, removeImage, tagImage, type ImageRecord,
 } from "../../image/index.js";
-import { isBerthError, parseReference, familiarName } from "../../oci/index.js";
+import { InvalidArgumentError, isBerthError, parseReference, familiarName } from "../../oci/index.js";
 import { ContainerRuntime } from "../../runtime/index.js";
 import { resolveBerthRoot } from "../berth-root.js";
 import { formatBytes } from "../format.js";
@@ -119,9 +119,18 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
       if (missing.length > 0) process.exitCode = 1;
     });
 
-  const prune = new Command("prune").description("remove blobs that no image name reaches and unpacked layers no image or container uses")
+  const prune = new Command("prune")
+    .description("remove blobs that no image name reaches and unpacked layers no image or container uses (docker's dangling images); never asks")
     .option("--dry-run", "print what would be removed")
-    .action(async (opts: { dryRun?: boolean }) => {
+    .option("-f, --force", "accepted for docker's scripts: berth prunes without asking")
+    .option("-a, --all", "not supported: berth keeps every named image (remove them with rmi first)")
+    .action(async (opts: { dryRun?: boolean; all?: boolean }) => {
+      // docker's -a also removes every named image no container uses: not done here yet, and refused rather than doing less.
+      if (opts.all) {
+        throw new InvalidArgumentError("image prune --all: not supported; berth prunes only what no image name reaches, as docker's prune without -a", {
+          hint: "remove the images you no longer need with berth rmi IMAGE…, which prunes what they leave",
+        });
+      }
       const store = imageStore(globals());
       const users = await new ContainerRuntime(store).imageUsers();
       const r = await store.prune({ dryRun: opts.dryRun === true, users });

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { RegistryClient, removeCredentials, saveCredentials } from "../../client/index.js";
-import { InvalidArgumentError } from "../../oci/index.js";
+import { BerthError, InvalidArgumentError, isBerthError } from "../../oci/index.js";
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -27,7 +27,15 @@ export function loginCommands(): Command[] {
         credentials: { username: flags.username, password },
         ...(flags.insecureRegistry && { insecure: true }),
       });
-      await client.ping();
+      try {
+        await client.ping();
+      } catch (e) {
+        // The client's hint ("run berth login HOST") is the command that just failed.
+        if (!isBerthError(e, "UNAUTHENTICATED")) throw e;
+        throw new BerthError("UNAUTHENTICATED", `login ${host}: the registry refused the username or password for ${flags.username}`, {
+          cause: e, hint: "check them and try again; nothing was saved",
+        });
+      }
       await saveCredentials(host, flags.username, password);
       process.stdout.write("Login Succeeded\n");
     });

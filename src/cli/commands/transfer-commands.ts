@@ -68,7 +68,7 @@ export function transferCommands(globals: () => GlobalOptions): Command[] {
     });
 
   const loadCmd = new Command("load")
-    .description("load images from a docker-archive (docker save) or an OCI layout tar; from standard input without -i")
+    .description("load images from a docker-archive (docker save) or an OCI layout tar; from standard input without -i (an OCI layout directory: berth pull oci:DIR)")
     .option("-i, --input <file>", "archive to read; - or none for standard input")
     .option("-q, --quiet", "print nothing but errors")
     .action(async (flags: { input?: string; quiet?: boolean }) => {

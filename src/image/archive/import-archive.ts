@@ -81,7 +81,7 @@ async function openArchiveFile(path: string): Promise<AsyncIterable<Uint8Array>>
     const fh = await open(path, "r");
     if ((await fh.stat()).isDirectory()) {
       await fh.close();
-      throw new ArchiveFormatError(`${path} is a directory, not an archive file`, { hint: "an OCI layout directory is read with readOciLayoutDir (the oci:DIR transport)" });
+      throw new ArchiveFormatError(`${path} is a directory, not an archive file`, { hint: `for an OCI layout directory: berth pull oci:${path}` });
     }
     return createReadStream("", { fd: fh, highWaterMark: 1 << 20 });
   } catch (e) {

@@ -1,11 +1,12 @@
 // The CLI's contract with scripts: help everywhere, exit codes, clear errors.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { berth } from "../../support/berth-server.js";
+import bcrypt from "bcryptjs";
+import { berth, startBerthRegistry } from "../../support/berth-server.js";
 
 describe("berth CLI", () => {
   for (const args of [["--help"], ["registry", "--help"], ["registry", "serve", "--help"], ["registry", "gc", "--help"], ["registry", "fsck", "--help"]]) {
@@ -109,4 +110,58 @@ describe("berth CLI", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("image prune takes docker's -f/--force (it never asks), and refuses -a, saying what to do", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "berth-cli-"));
+    try {
+      for (const flag of ["-f", "--force"]) {
+        const r = await berth(["--root", dir, "image", "prune", flag]);
+        assert.equal(r.code, 0, `${flag}: ${r.stderr}`);
+        assert.match(r.stdout, /Total reclaimed space/);
+      }
+      const all = await berth(["--root", dir, "image", "prune", "-a", "-f"]);
+      assert.equal(all.code, 2, all.stderr);
+      assert.match(all.stderr, /image prune --all: not supported.*\nhint: .*berth rmi/);
+      assert.match((await berth(["image", "prune", "--help"])).stdout, /-f, --force .*without asking/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("load -i DIR points to berth pull oci:DIR", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "berth-cli-"));
+    try {
+      const layout = join(dir, "layout");
+      await mkdir(layout);
+      const r = await berth(["--root", join(dir, "root"), "load", "-i", layout]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /is a directory, not an archive file\nhint: for an OCI layout directory: berth pull oci:.*layout\n/);
+      assert.doesNotMatch(r.stderr, /readOciLayoutDir/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const mode of ["basic", "token"] as const) {
+    it(`login with a wrong password (${mode} auth) says the registry refused it, and saves nothing`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), "berth-cli-"));
+      await writeFile(join(dir, "htpasswd"), `alice:${bcrypt.hashSync("wonderland", 4)}\n`);
+      await writeFile(join(dir, "registry.yml"), ["auth:", "  htpasswd: htpasswd", ...(mode === "token" ? ["  token: {}"] : []), ""].join("\n"));
+      const reg = await startBerthRegistry({ root: join(dir, "reg"), args: ["--config", join(dir, "registry.yml")] });
+      const env = { ...process.env, DOCKER_CONFIG: join(dir, "docker") };
+      try {
+        const bad = await berth(["login", "-u", "alice", "--password-stdin", reg.host], { input: "wrong\n", env });
+        assert.equal(bad.code, 4, bad.stderr);
+        assert.match(bad.stderr, new RegExp(`^berth: login ${reg.host}: the registry refused the username or password for alice\nhint: check them`, "m"));
+        assert.doesNotMatch(bad.stderr, /run berth login/);
+        await assert.rejects(readFile(join(dir, "docker", "config.json")), { code: "ENOENT" });
+        const good = await berth(["login", "-u", "alice", "--password-stdin", reg.host], { input: "wonderland\n", env });
+        assert.equal(good.code, 0, good.stderr);
+        assert.match(good.stdout, /Login Succeeded/);
+      } finally {
+        await reg.stop();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
