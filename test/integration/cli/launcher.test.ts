@@ -123,7 +123,7 @@ describe("bin/berth.cjs", () => {
     assert.equal(help.code, 0, describeResult(help));
     assert.match(help.stdout, /Usage: berth run \[options\] <image> \[command\.\.\.\]/);
     const usage = await berth("--root", clientRoot, "run", "--no-such-flag", "some/image");
-    assert.equal(usage.code, 2, describeResult(usage));
+    assert.equal(usage.code, 125, describeResult(usage));
     assert.match(usage.stderr, /unknown option '--no-such-flag'/);
   });
 
