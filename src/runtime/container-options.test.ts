@@ -58,6 +58,8 @@ table("parseCpus", (s) => parseCpus(s, 4), [
   { input: "0.5", want: 0.5 },
   { input: "4", want: 4 },
   { input: ".25", want: 0.25 },
+  { input: "0", want: 0 },
+  { input: "0.0", want: 0 },
   { input: "0.001", expectErr: /^--cpus 0.001: must be a number from 0.01 to 4/ },
   { input: "5", expectErr: /from 0.01 to 4/ },
   { input: "1e1", expectErr: /--cpus/ },
@@ -67,7 +69,7 @@ table("parseCpus", (s) => parseCpus(s, 4), [
 table("parsePidsLimit", parsePidsLimit, [
   { input: "20", want: 20 },
   { input: "-1", want: -1 },
-  { input: "0", expectErr: /^--pids-limit 0: must be a positive integer/ },
+  { input: "0", want: -1 },
   { input: "1.5", expectErr: /--pids-limit/ },
   { input: "-2", expectErr: /--pids-limit/ },
 ]);

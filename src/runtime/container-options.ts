@@ -135,19 +135,20 @@ export function parseMemorySwap(value: string, memory: number | undefined): numb
 /** `--cpus 1.5`: from 0.01 to the host's CPU count. */
 export function parseCpus(value: string, hostCpus: number): number {
   const n = Number(value);
-  if (!/^\d*\.?\d+$/.test(value) || !(n >= 0.01) || n > hostCpus) {
-    throw new InvalidArgumentError(`--cpus ${value}: must be a number from 0.01 to ${hostCpus} (this machine's CPUs)`);
+  // 0 is docker's "no limit".
+  if (!/^\d*\.?\d+$/.test(value) || !(n >= 0.01 || n === 0) || n > hostCpus) {
+    throw new InvalidArgumentError(`--cpus ${value}: must be a number from 0.01 to ${hostCpus} (this machine's CPUs), or 0 for no limit`);
   }
   return n;
 }
 
-/** `--pids-limit N`: a positive integer, or -1 for unlimited. */
+/** `--pids-limit N`: a positive integer, or -1 (or 0, as docker takes it) for unlimited, given as -1. */
 export function parsePidsLimit(value: string): number {
   const n = Number(value);
-  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || (n < 1 && n !== -1)) {
-    throw new InvalidArgumentError(`--pids-limit ${value}: must be a positive integer, or -1 for unlimited`);
+  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < -1) {
+    throw new InvalidArgumentError(`--pids-limit ${value}: must be a positive integer, or 0 or -1 for unlimited`);
   }
-  return n;
+  return n === 0 ? -1 : n;
 }
 
 /** `-e NAME=value` (or bare `NAME`, taken from `hostEnv` and skipped when unset there). */

@@ -72,7 +72,7 @@ export const CONTAINER_FLAGS: readonly FlagSpec[] = [
   { flags: "--mount <type=…,src=…,dst=…>", help: "mount a bind, volume or tmpfs, docker's --mount syntax (repeatable)", repeatable: true },
   { flags: "--cap-add <cap>", help: "add a Linux capability, or ALL (repeatable)", repeatable: true },
   { flags: "--cap-drop <cap>", help: "drop a Linux capability, or ALL (repeatable)", repeatable: true },
-  { flags: "--security-opt <opt>", help: "no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json (repeatable; default profile: Debian containers-common's)", repeatable: true },
+  { flags: "--security-opt <opt>", help: "no-new-privileges[=true|false], seccomp=unconfined or seccomp=PROFILE.json (repeatable; default profile: Debian containers-common's); label=disable and apparmor=unconfined are accepted (berth applies neither)", repeatable: true },
   { flags: "-m, --memory <bytes>", help: "memory limit, e.g. 512m" },
   { flags: "--memory-swap <bytes>", help: "memory plus swap limit, or -1 for unlimited swap (default twice --memory)" },
   { flags: "--cpus <n>", help: "CPU quota in CPUs, e.g. 0.5" },
@@ -136,9 +136,16 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
   for (const o of f.securityOpt) {
     const seccomp = /^seccomp[=:](.+)$/.exec(o);
     if (/^no-new-privileges([:=]true)?$/.test(o)) noNewPrivileges = true;
+    else if (/^no-new-privileges[:=]false$/.test(o)) noNewPrivileges = false;
     // A profile's path is kept absolute: the container may start again later (restart, a daemon) from another directory.
     else if (seccomp) seccompProfile = seccomp[1] === "unconfined" ? "unconfined" : resolve(seccomp[1]!);
-    else throw new InvalidArgumentError(`--security-opt ${o}: expected no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json`);
+    // berth applies no SELinux label and no AppArmor profile: turning them off, as scripts for docker and podman do, is already so.
+    else if (/^(label[:=]disable|apparmor[:=]unconfined)$/.test(o)) continue;
+    else {
+      throw new InvalidArgumentError(`--security-opt ${o}: expected no-new-privileges[=true|false], seccomp=unconfined, seccomp=PROFILE.json, label=disable or apparmor=unconfined`, {
+        ...(/^(label|apparmor)[:=]/.test(o) && { hint: "berth applies no SELinux labels or AppArmor profiles; only turning them off is accepted" }),
+      });
+    }
   }
   const env: string[] = [];
   for (const file of f.envFile) {
@@ -203,7 +210,7 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
     ...(seccompProfile !== undefined && { seccompProfile }),
     ...(memory !== undefined && { memory }),
     ...(f.memorySwap !== undefined && { memorySwap: parseMemorySwap(f.memorySwap, memory) }),
-    ...(f.cpus !== undefined && { cpus: parseCpus(f.cpus, availableParallelism()) }),
+    ...(f.cpus !== undefined && parseCpus(f.cpus, availableParallelism()) > 0 && { cpus: parseCpus(f.cpus, availableParallelism()) }),
     ...(f.pidsLimit !== undefined && { pidsLimit: parsePidsLimit(f.pidsLimit) }),
     network,
     ...(f.networkAlias.length > 0 && { networkAliases: f.networkAlias }),

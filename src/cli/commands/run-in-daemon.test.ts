@@ -119,3 +119,14 @@ test("--network host drops -p and -P, as docker's (with its warning): the contai
   assert.match(warned.join(""), /Published ports are discarded when using host network mode/);
   assert.deepEqual((await optionsOf(["--network", "host", "img"])).publish, []);
 });
+
+test("docker's spellings of no limit and of no label or profile: --cpus 0, --pids-limit 0, label=disable, apparmor=unconfined", async () => {
+  const opts = await optionsOf(["--cpus", "0", "--pids-limit", "0", "--security-opt", "label=disable", "--security-opt", "apparmor=unconfined",
+    "--security-opt", "no-new-privileges", "--security-opt", "no-new-privileges=false", "img"]);
+  assert.equal(opts.cpus, undefined);
+  assert.equal(opts.pidsLimit, -1);
+  assert.equal(opts.noNewPrivileges, undefined, "the last no-new-privileges wins, as docker's");
+  await assert.rejects(optionsOf(["--security-opt", "apparmor=docker-default", "img"]),
+    (e: unknown) => /apparmor=docker-default/.test(String(e)) && /berth applies no SELinux labels or AppArmor profiles/.test(String((e as { hint?: unknown }).hint)));
+  await assert.rejects(optionsOf(["--security-opt", "label=type:svirt_t", "img"]), /label=disable/);
+});
