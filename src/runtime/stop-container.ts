@@ -1,3 +1,4 @@
+import { constants } from "node:os";
 import { InvalidArgumentError } from "../oci/index.js";
 import type { ContainerRecord } from "./container-record.js";
 import { readContainerState, withContainerLock, writeContainerState } from "./container-state.js";
@@ -11,7 +12,11 @@ export function normalizeSignal(value: string): string {
   const v = value.trim().toUpperCase();
   if (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 64) return v;
   const name = v.startsWith("SIG") ? v : `SIG${v}`;
-  if (!/^SIG(RTMIN|RTMAX)?[A-Z0-9+-]*$/.test(name) || name === "SIG") throw new InvalidArgumentError(`signal ${value}: not a signal name or number`, { hint: "e.g. SIGTERM, HUP or 9" });
+  // Known names only: runc would otherwise refuse the name itself, its error shown with its whole command line.
+  const realTime = /^SIGRT(MIN(\+\d{1,2})?|MAX(-\d{1,2})?)$/.test(name);
+  if (!realTime && !Object.hasOwn(constants.signals, name)) {
+    throw new InvalidArgumentError(`invalid signal: ${value}`, { hint: "a signal name or number from 1 to 64, e.g. SIGTERM, HUP or 9" });
+  }
   return name;
 }
 
@@ -28,8 +33,8 @@ async function markStoppedByUser(ctx: RuntimeContext, id: string): Promise<void>
 
 /**
  * docker stop: the stop signal (the image's StopSignal, else SIGTERM), then
- * SIGKILL to every process after `timeoutS` seconds; resolves with the
- * exit code once the end is recorded. A container that is not running is fine.
+ * SIGKILL to every process after `timeoutS` seconds (never, when negative);
+ * resolves with the exit code once the end is recorded. A container that is not running is fine.
  */
 export async function stopContainer(ctx: RuntimeContext, record: ContainerRecord, timeoutS = 10): Promise<number | undefined> {
   const s = await currentState(ctx, record);
@@ -41,7 +46,8 @@ export async function stopContainer(ctx: RuntimeContext, record: ContainerRecord
   const stopSignal = normalizeSignal(record.stopSignal ?? "SIGTERM");
   await signalInit(s, stopSignal, { direct, viaRuntime: () => runtime.kill(record.id, stopSignal) });
   trace(`stop ${record.id.slice(0, 12)}: ${stopSignal} sent`);
-  const graceful = AbortSignal.timeout(Math.max(0, timeoutS) * 1000);
+  // A negative timeout is docker's "wait however long it takes": no kill.
+  const graceful = timeoutS < 0 ? new AbortController().signal : AbortSignal.timeout(timeoutS * 1000);
   try {
     return await waitContainer(ctx, record, { signal: graceful });
   } catch (e) {

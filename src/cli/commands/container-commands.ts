@@ -89,7 +89,7 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
 
   const stop = new Command("stop").description("stop containers: the stop signal, then SIGKILL after the timeout")
     .argument("<container...>", "names or ids")
-    .option("-t, --time <seconds>", "seconds to wait before killing", "10")
+    .option("-t, --time <seconds>", "seconds to wait before killing (-1: wait without end)", "10")
     .action(async (refs: string[], o: { time: string }) => {
       const rt = runtimeOf(globals);
       const t = seconds(o.time);
@@ -98,7 +98,7 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
 
   const restart = new Command("restart").description("stop then start containers")
     .argument("<container...>", "names or ids")
-    .option("-t, --time <seconds>", "seconds to wait before killing", "10")
+    .option("-t, --time <seconds>", "seconds to wait before killing (-1: wait without end)", "10")
     .action(async (refs: string[], o: { time: string }) => {
       const rt = runtimeOf(globals);
       const t = seconds(o.time);
@@ -160,9 +160,10 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
   return [ps, start, stop, restart, kill, rm, wait, inspect];
 }
 
+/** `-t/--time`: whole seconds, or -1 to wait for the container however long it takes (docker's). */
 function seconds(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`--time ${value}: must be a whole number of seconds`);
+  if (!/^(\d+|-1)$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`--time ${value}: must be a whole number of seconds, or -1 to wait without end`);
   return n;
 }
 

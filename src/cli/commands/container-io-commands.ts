@@ -3,6 +3,7 @@ import {
   containerCgroupPath, ContainerStartError, type ContainerRuntime, cpuPercent, findCgroup, formatStatsRow, listProcesses, parseEnv, parseLogTime,
   readCgroupStats, readContainerLogs, STATS_COLUMNS, type CgroupStats, type ContainerRecord,
 } from "../../runtime/index.js";
+import { InvalidArgumentError } from "../../oci/index.js";
 import type { GlobalOptions } from "../main.js";
 import { ExitCode } from "../exit-codes.js";
 import { printError } from "../print-error.js";
@@ -46,8 +47,11 @@ export function containerIoCommands(globals: () => GlobalOptions): Command[] {
     .action(async (ref: string, o: { follow?: boolean; since?: string; until?: string; tail: string; timestamps?: boolean }) => {
       const rt = runtimeOf(globals);
       const record = await rt.resolve(ref);
-      const tail = o.tail === "all" ? undefined : Number(o.tail);
-      if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new Error(`--tail ${o.tail}: expected a number of lines or "all"`);
+      // A negative count is all of it, as docker's.
+      const tail = o.tail === "all" || /^-\d+$/.test(o.tail) ? undefined : Number(o.tail);
+      if (tail !== undefined && (!/^\d+$/.test(o.tail) || !Number.isSafeInteger(tail))) {
+        throw new InvalidArgumentError(`--tail ${o.tail}: expected a number of lines, or "all" (or a negative number) for all`);
+      }
       const stop = o.follow ? rt.wait(record) : undefined;
       await readContainerLogs(rt.ctx.logPath(record.id), {
         ...(o.since !== undefined && { since: parseLogTime(o.since, new Date(), "since") }),

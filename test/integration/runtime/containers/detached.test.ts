@@ -51,6 +51,12 @@ describe("containers outlive the CLI (conmon)", () => {
     const tail = await s.berth(["logs", "--tail", "2", "talk"]);
     assert.equal(tail.stdout, "line-4\nline-5\n", describeResult(tail));
     assert.equal(tail.stderr, "");
+    // docker's: a negative count is all of it; what is not a count is refused.
+    const negative = await s.berth(["logs", "--tail", "-1", "talk"]);
+    assert.equal(negative.stdout, all.stdout, describeResult(negative));
+    const junk = await s.berth(["logs", "--tail", "abc", "talk"]);
+    assert.equal(junk.code, 2, describeResult(junk));
+    assert.match(junk.stderr, /--tail abc: expected a number of lines/);
     const stamped = await s.berth(["logs", "-t", "--tail", "2", "talk"]);
     const lines = stamped.stdout.trimEnd().split("\n");
     assert.equal(lines.length, 2, stamped.stdout);

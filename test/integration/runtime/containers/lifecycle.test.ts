@@ -40,6 +40,11 @@ describe("container lifecycle verbs (runc, conmon)", () => {
     const took = Date.now() - before;
     assert.ok(took >= 1_000 && took < 9_000, `stop -t 1 took ${took} ms`);
     assert.equal(await s.ok(["wait", "polite", "stubborn"]), "143\n137\n");
+    // -t -1 waits however long it takes (docker's): the trap's own exit, no SIGKILL.
+    await s.ok(["start", "polite"]);
+    await trapsSet(s, "polite");
+    await s.ok(["stop", "-t", "-1", "polite"]);
+    assert.equal(await s.ok(["wait", "polite"]), "143\n");
     assert.match((await s.psRow("polite")) ?? "no row", /Exited \(143\)/);
     assert.match((await s.psRow("stubborn")) ?? "no row", /Exited \(137\)/);
   });
