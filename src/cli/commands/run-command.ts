@@ -1,4 +1,6 @@
 import { Command } from "commander";
+import { closeSync, openSync } from "node:fs";
+import { InvalidArgumentError } from "../../oci/index.js";
 import {
   ContainerRuntime, prepareRunImage, readContainerLogs, runContainer, selfIdentity, type CreateContainerOptions,
 } from "../../runtime/index.js";
@@ -97,6 +99,17 @@ async function runAction(globals: GlobalOptions, image: string, command: string[
   }
 }
 
+/** A terminal for runc to proxy: one of berth's stdio, else its controlling terminal. */
+function hasTerminal(): boolean {
+  if (process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY) return true;
+  try {
+    closeSync(openSync("/dev/tty", "r"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `run -i`/`-t` in the foreground: runc runs the container attached to this
  * berth (runc makes and proxies the terminal), which monitors it and
@@ -108,6 +121,12 @@ async function runAttached(
   globals: GlobalOptions, image: string, opts: CreateContainerOptions & { interactive?: boolean }, forward: (kill: (s: NodeJS.Signals) => void) => void, renderer: ProgressRenderer,
 ): Promise<number> {
   const { healthFlags: _h, restartPolicy: _r, labels: _l, autoRemove: _a, health: _hc, runtime, ...rest } = opts;
+  if (opts.tty === true && !hasTerminal()) {
+    // runc proxies the container's terminal through berth's own: without one it fails opening /dev/tty, after the container was made.
+    throw new InvalidArgumentError("-t: berth has no terminal to attach the container's to (stdin, stdout and stderr are not terminals)", {
+      hint: "run without -t, or with -d -t (a terminal under the container's monitor; read it with berth logs)",
+    });
+  }
   const container = await runContainer(imageStore(globals), image, { ...rest, ...(runtime !== undefined && { runcBinary: runtime }) });
   renderer.finish();
   forward((s) => container.kill(s));

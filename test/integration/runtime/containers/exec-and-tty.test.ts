@@ -1,5 +1,6 @@
 // exec into running containers, -it under a real terminal, and --init as pid 1.
 import assert from "node:assert/strict";
+import { closeSync, openSync } from "node:fs";
 import { describe, it } from "node:test";
 import { describeResult } from "../../../support/run.js";
 import { RUN_CLI } from "../runtime-fixture.js";
@@ -69,6 +70,24 @@ describe("exec, terminals and --init (runc, conmon)", () => {
     assert.equal(r.code, 5, r.output);
     assert.match(r.output, PTS);
     assert.match(r.output, /marker-42/, "the shell did not run the typed line");
+    await s.assertNoContainers();
+  });
+
+  it("run -t without any terminal: a clear error (125), no raw runc error, nothing left", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    try {
+      closeSync(openSync("/dev/tty", "r"));
+      t.skip("this test process has a controlling terminal, which berth would use");
+      return;
+    } catch {
+      // None: what CI machines have.
+    }
+    s.removeAfter(t, "tty-less");
+    const r = await s.berth(["run", "--name", "tty-less", "-t", "--network", "none", IMAGE, "/bin/busybox", "echo", "x"]);
+    assert.equal(r.code, 125, describeResult(r));
+    assert.match(r.stderr, /-t: berth has no terminal/);
+    assert.doesNotMatch(r.stderr, /\/dev\/tty|runc/);
     await s.assertNoContainers();
   });
 
