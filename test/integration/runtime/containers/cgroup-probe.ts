@@ -81,6 +81,18 @@ export async function pidsLimitHits(dir: string): Promise<{ refused: number; pea
 }
 
 /** CPU time used by `pid`'s cgroup (ns) and how many periods it was throttled in. */
+/** The CPU quota of `pid`'s cgroup as a share of one CPU (cpu.max on v2, cfs_quota_us / cfs_period_us on v1); Infinity for none. */
+export async function cpuQuotaOf(pid: number): Promise<number> {
+  const cpu = await cgroupDir(pid, "cpu");
+  if (cpu.version === 2) {
+    const [quota, period] = (await readFile(join(cpu.dir, "cpu.max"), "utf8")).trim().split(" ");
+    return quota === "max" ? Infinity : Number(quota) / Number(period);
+  }
+  const quota = Number((await readFile(join(cpu.dir, "cpu.cfs_quota_us"), "utf8")).trim());
+  const period = Number((await readFile(join(cpu.dir, "cpu.cfs_period_us"), "utf8")).trim());
+  return quota < 0 ? Infinity : quota / period;
+}
+
 export async function cpuOf(pid: number): Promise<{ usageNs: number; throttled: number }> {
   const cpu = await cgroupDir(pid, "cpu");
   const stat = await readFile(join(cpu.dir, "cpu.stat"), "utf8");

@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describeResult, run } from "../../../support/run.js";
 import { IMAGE, useSession } from "./berth-session.js";
-import { cgroupDir, cpuOf, pidsCurrent, pidsLimitHits, pidsOf } from "./cgroup-probe.js";
+import { cgroupDir, cpuOf, cpuQuotaOf, pidsCurrent, pidsLimitHits, pidsOf } from "./cgroup-probe.js";
 import { sampleFor, waitFor } from "../../../support/wait-for.js";
 
 describe("berth run: resource limits (runc, conmon, cgroups)", () => {
@@ -95,7 +95,10 @@ describe("berth run: resource limits (runc, conmon, cgroups)", () => {
     const share = (c1.usageNs - c0.usageNs) / wallNs;
     assert.ok(share <= 0.6, `the loop used ${share.toFixed(2)} CPU under --cpus 0.5`);
     assert.ok(share >= 0.05, `the loop used only ${share.toFixed(2)} CPU: did it run?`);
-    assert.ok(c1.throttled > c0.throttled, `nr_throttled did not grow (${c0.throttled} → ${c1.throttled})`);
+    assert.equal(await cpuQuotaOf(spin.State.Pid), 0.5, "the cgroup's quota");
+    // The kernel throttles only a loop that reaches the quota: on a machine busy with other work the loop may get less.
+    if (share >= 0.4) assert.ok(c1.throttled > c0.throttled, `nr_throttled did not grow (${c0.throttled} → ${c1.throttled}) though the loop used ${share.toFixed(2)} CPU`);
+    else t.diagnostic(`the loop got only ${share.toFixed(2)} CPU (a busy machine): its throttling is not shown, its quota is`);
     const stats = await s.ok(["stats", "--no-stream", "spin"]);
     const cpu = Number(/\s(\d+(?:\.\d+)?)%/.exec(stats.split("\n")[1] ?? "")?.[1]);
     assert.ok(cpu >= 5 && cpu <= 70, `stats CPU % ${cpu} for --cpus 0.5:\n${stats}`);
