@@ -12,8 +12,12 @@ const desc = (annotations?: Record<string, string>): Descriptor => ({
 
 describe("nameAnnotations", () => {
   it("keeps a bare tag as ref.name only", () => assert.deepEqual(nameAnnotations("latest"), { [REF_NAME]: "latest" }));
-  it("adds the full reference for a name", () =>
-    assert.deepEqual(nameAnnotations("busybox:1"), { [CONTAINERD_NAME]: "docker.io/library/busybox:1", [REF_NAME]: "busybox:1" }));
+  it("gives a reference's tag as ref.name and the full reference as the containerd name", () =>
+    assert.deepEqual(nameAnnotations("busybox:1"), { [CONTAINERD_NAME]: "docker.io/library/busybox:1", [REF_NAME]: "1" }));
+  it("takes the tag of a full reference with a port", () =>
+    assert.deepEqual(nameAnnotations("127.0.0.1:5000/a/b:bench"), { [CONTAINERD_NAME]: "127.0.0.1:5000/a/b:bench", [REF_NAME]: "bench" }));
+  it("gives no ref.name to a reference without a tag", () =>
+    assert.deepEqual(nameAnnotations(`a/b@sha256:${"2".repeat(64)}`), { [CONTAINERD_NAME]: `docker.io/a/b@sha256:${"2".repeat(64)}` }));
   it("keeps a name it cannot parse as ref.name", () => assert.deepEqual(nameAnnotations("Bad/Name:x"), { [REF_NAME]: "Bad/Name:x" }));
 });
 

@@ -19,20 +19,24 @@ export function nameOf(desc: Descriptor): string | undefined {
 }
 
 /**
- * The index.json annotations that name a manifest `name`. ref.name is the
- * name as given (`latest`, or `busybox:latest`: both match the ref.name
- * grammar, and `skopeo … oci:DIR:busybox:latest` finds the latter). A name
- * that is a reference rather than a bare tag also gets
- * `io.containerd.image.name` in its full form (`docker.io/library/busybox:latest`),
- * which containerd and docker 25+ read when they import the layout.
+ * The index.json annotations that name a manifest `name`, as containerd's
+ * export writes them. A bare tag (`latest`) is ref.name alone. A reference
+ * (`busybox:latest`) gets its full form in `io.containerd.image.name`
+ * (`docker.io/library/busybox:latest`: what berth's load, containerd and
+ * docker 25+ read back as the name) and only its tag in ref.name: image-spec
+ * defines ref.name as the reference *within the layout*, so `oci:DIR:latest`
+ * finds it in skopeo and berth alike. A reference without a tag (`repo@sha256:…`)
+ * gets no ref.name. A name that does not parse is kept as ref.name.
  */
 export function nameAnnotations(name: string): Record<string, string> {
   if (isValidTag(name)) return { [REF_NAME]: name };
+  let ref;
   try {
-    return { [CONTAINERD_NAME]: formatReference(parseReference(name)), [REF_NAME]: name };
+    ref = parseReference(name);
   } catch {
     return { [REF_NAME]: name };
   }
+  return { [CONTAINERD_NAME]: formatReference(ref), ...(ref.tag !== undefined && { [REF_NAME]: ref.tag }) };
 }
 
 /** `desc` without the naming annotations (they belong to one index.json entry, not to the manifest). */

@@ -210,6 +210,33 @@ describe("archive round trips", { skip }, () => {
       isBerthError(e, "NOT_FOUND") && e.hint === "index.json names: multi, bb, multi-old");
   });
 
+  it("names a reference in an OCI layout as containerd does: its tag as ref.name, the full name beside it", async () => {
+    const store = freshStore();
+    const [image] = await readOciLayoutDir(layout, store, { ref: "latest" });
+    const tar = await saveOci(store, [{ manifest: image!.manifest, names: ["docker.io/library/busybox:bench"] }]);
+    const items = await listTar(tar);
+    const index = JSON.parse(items.find((i) => i.name === "index.json")!.bytes.toString("utf8")) as { manifests: Descriptor[] };
+    assert.deepEqual(index.manifests.map((d) => d.annotations), [
+      { "io.containerd.image.name": "docker.io/library/busybox:bench", "org.opencontainers.image.ref.name": "bench" },
+    ]);
+    // The tar unpacked is an oci:DIR that berth (and skopeo) read by the tag.
+    const dir = join(tmp.path, "bench-layout");
+    for (const i of items) {
+      if (i.type === "directory") await mkdir(join(dir, i.name), { recursive: true });
+      else await writeFile(join(dir, i.name), i.bytes);
+    }
+    const [byTag] = await readOciLayoutDir(dir, freshStore(), { ref: "bench" });
+    assert.equal(byTag!.manifest.digest, busybox.manifest.digest);
+    const file = join(tmp.path, "bench-oci.tar");
+    await writeFile(file, tar);
+    assert.deepEqual((await importArchive(file, freshStore())).map((i) => i.names), [["docker.io/library/busybox:bench"]], "load keeps the full name");
+    // berth before this wrote the full name as ref.name too; load still reads it by the containerd name.
+    const old = { ...index, manifests: [{ ...index.manifests[0]!, annotations: { "io.containerd.image.name": "docker.io/library/busybox:bench", "org.opencontainers.image.ref.name": "docker.io/library/busybox:bench" } }] };
+    const oldFile = join(tmp.path, "bench-oci-old.tar");
+    await writeFile(oldFile, await tarOf(items.filter((i) => i.type === "file").map((i) => ({ name: i.name, content: i.name === "index.json" ? JSON.stringify(old) : i.bytes }))));
+    assert.deepEqual((await importArchive(oldFile, freshStore())).map((i) => i.names), [["docker.io/library/busybox:bench"]]);
+  });
+
   it("reads a docker 25+ archive by its OCI layout, or by manifest.json when the layout is incomplete", async () => {
     const layer = await tarOf([{ name: "hello.txt", content: "hello\n" }]);
     const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [sha(layer)] } }));

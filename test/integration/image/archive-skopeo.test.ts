@@ -63,11 +63,12 @@ describe("archives with skopeo and umoci", { skip, timeout: 300_000 }, () => {
     }
   });
 
-  it("exports an OCI layout tar that skopeo inspects, under a tag and under a reference", async () => {
+  it("exports an OCI layout tar that skopeo inspects by tag, for a bare tag and for a reference", async () => {
     const store = fresh();
     const [image] = await readOciLayoutDir(layout, store, { ref: "latest" });
     await writeTo(path("berth-oci.tar"), (out) => exportOciLayout(store, [{ manifest: image!.manifest, names: ["latest", "busybox:1.0"] }], out));
-    for (const tag of ["latest", "busybox:1.0"]) {
+    // busybox:1.0 is found as 1.0: ref.name is the name within the layout (containerd writes the full name beside it).
+    for (const tag of ["latest", "1.0"]) {
       const info = JSON.parse(assertSucceeded(await skopeo(["inspect", `oci-archive:${path("berth-oci.tar")}:${tag}`])).stdout) as { Digest: string; Architecture: string };
       assert.equal(info.Digest, busybox.manifest.digest, tag);
       assert.equal(info.Architecture, "amd64");
