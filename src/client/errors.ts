@@ -1,4 +1,4 @@
-import { BerthError, type Digest } from "../oci/index.js";
+import { BerthError, formatPlatform, type Descriptor, type Digest } from "../oci/index.js";
 
 // Network failures worth another try: the peer went away, or the path to it did.
 const RETRYABLE_ERRNO = new Set([
@@ -92,3 +92,20 @@ export function asCancelled(e: unknown, signal: AbortSignal | undefined, what: s
   return e;
 }
 
+
+/**
+ * An index entry to push is neither in the local store nor in the
+ * destination repository (an index pulled for some of its platforms). Code
+ * NOT_FOUND; thrown before anything is uploaded.
+ */
+export class MissingIndexEntryError extends BerthError {
+  /** A brand the image layer checks without loading the client (see image/load-client.ts). */
+  readonly isMissingIndexEntry = true;
+
+  constructor(readonly index: Digest, readonly entry: Descriptor, readonly destination: string, cause?: unknown) {
+    const platform = entry.platform ? ` (${formatPlatform(entry.platform)})` : "";
+    super("NOT_FOUND", `index ${index}: entry ${entry.digest}${platform} is neither stored locally nor in ${destination}`, {
+      cause, hint: "pull all platforms first (berth pull --all-platforms), or push one platform's manifest (berth push --platform os/arch)",
+    });
+  }
+}

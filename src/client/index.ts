@@ -26,5 +26,5 @@ export { parseChallenges, type Challenge } from "./auth/challenge.js";
 
 // Errors.
 export { RegistryResponseError, type RegistryErrorEntry } from "./registry-response-error.js";
-export { TransportError, ManifestTooLargeError, ManifestDigestMismatchError, CancelledError } from "./errors.js";
+export { TransportError, ManifestTooLargeError, ManifestDigestMismatchError, CancelledError, MissingIndexEntryError } from "./errors.js";
 export { CredentialHelperError } from "./auth/credential-helper.js";

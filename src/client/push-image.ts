@@ -3,6 +3,7 @@ import {
   BerthError, InvalidArgumentError, MediaType, formatReference, isBerthError, parseManifest, type Descriptor, type Digest, type ParsedManifest, type Reference,
 } from "../oci/index.js";
 import type { BlobSource } from "./blob-pusher.js";
+import { MissingIndexEntryError } from "./errors.js";
 import { createLimiter } from "./internal/limit.js";
 import { runAll } from "./internal/run-all.js";
 import { emitProgress } from "./progress.js";
@@ -41,7 +42,7 @@ const MAX_DEPTH = 3;
  * manifests by digest, nested indexes, and last the named manifest, so the
  * registry never holds a manifest whose parts are missing. An index entry
  * absent from the store is accepted when the registry already has it, else
- * NOT_FOUND names it.
+ * MissingIndexEntryError (NOT_FOUND) names it before anything is uploaded.
  */
 export async function pushImage(store: PushStore, manifestDigest: Digest, ref: Reference, opts: PushImageOptions = {}): Promise<PushResult> {
   if (ref.digest !== undefined && ref.digest !== manifestDigest) {
@@ -110,10 +111,7 @@ async function requireRemote(client: RegistryClient, repository: string, index: 
     await client.resolve(repository, child.digest, { ...(signal && { signal }) });
   } catch (e) {
     if (!isBerthError(e, "NOT_FOUND")) throw e;
-    const platform = child.platform ? ` (${child.platform.os}/${child.platform.architecture})` : "";
-    throw new BerthError("NOT_FOUND", `index ${index}: entry ${child.digest}${platform} is neither stored locally nor in ${client.host}/${repository}`, {
-      cause: e, hint: "pull the image with all platforms before pushing its index, or push a single platform's manifest",
-    });
+    throw new MissingIndexEntryError(index, child, `${client.host}/${repository}`, e);
   }
 }
 

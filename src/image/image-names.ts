@@ -16,14 +16,14 @@ export async function findImage(store: ImageStore, ref: string): Promise<ImageRe
   return found;
 }
 
-/** `berth tag SOURCE TARGET`: TARGET names what SOURCE names. */
+/** `berth tag SOURCE TARGET`: TARGET names what SOURCE names (the same platform of an index, too). */
 export async function tagImage(store: ImageStore, source: string, target: string): Promise<ImageRecord> {
   const [src] = await findImage(store, source);
   const { name, ref } = fullName(target);
   if (ref.digest) {
     throw new BerthError("INVALID_ARGUMENT", `tag ${target}: a target name cannot carry a digest`, { hint: "give repository:tag" });
   }
-  await store.setName(name, src!.target);
+  await store.setName(name, src!.target, src!.platform);
   return { ...src!, name };
 }
 
@@ -44,10 +44,18 @@ export interface RemoveImageOptions {
  * image a container uses is removed only with `force` (the container keeps
  * the layers); an id whose image a stopped container uses needs `force`; an
  * id whose image a running container uses is refused even so. Throws
- * ImageNotFoundError, AmbiguousImageError, ImageInUseError.
+ * ImageNotFoundError, AmbiguousImageError, ImageInUseError, and
+ * FAILED_PRECONDITION for `repo@digest` of a platform's manifest inside an index.
  */
 export async function removeImage(store: ImageStore, ref: string, opts: RemoveImageOptions = {}): Promise<string[]> {
   const found = await findImage(store, ref);
+  // repo@<digest of an index entry> finds the entry (see ImageStore.lookup), which no name of its own holds.
+  const names = new Set((await store.list()).map((r) => r.name));
+  if (found.some((r) => !names.has(r.name))) {
+    throw new BerthError("FAILED_PRECONDITION", `image ${ref}: is one platform's manifest inside a stored index, which no name of its own holds`, {
+      hint: "remove the name of the index (berth images --digests lists it)",
+    });
+  }
   const byName = found.filter((r) => {
     try {
       return r.name === fullName(ref).name || parseReference(ref).digest !== undefined;

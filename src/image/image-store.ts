@@ -8,7 +8,7 @@ import type { ImageUser } from "./image-user.js";
 import { collectGarbage, ContentStore, isProcessAlive, withFileLock, writeFileAtomic } from "../content/index.js";
 import {
   BerthError, digestEncoded, formatReference, parseImageConfig, parseManifest, parseReference,
-  type Descriptor, type Digest, type ParsedManifest, type Reference,
+  type Descriptor, type Digest, type ParsedManifest, type Platform, type Reference,
 } from "../oci/index.js";
 
 /** One name in the store and the manifest or index it points at. */
@@ -18,6 +18,13 @@ export interface ImageRecord {
   readonly target: Descriptor;
   /** When the name was last set (ISO 8601). */
   readonly lastTagTime: string;
+  /**
+   * For a target that is an index: the platform the name stands for, the one
+   * `pull --platform` (or its default, this machine's) last pulled for it, as
+   * docker's name then means that platform's image. Absent: this machine's
+   * when stored, else the first platform stored (see openImage).
+   */
+  readonly platform?: Platform;
 }
 
 interface IndexFile {
@@ -74,9 +81,11 @@ export class ImageStore {
    * Find images as a user names them: a reference (`busybox`, `host/repo:tag`,
    * `repo@sha256:…`), else, as docker, an image id (the config digest) or a
    * manifest digest, full or a prefix of at least 4 hex digits, with or
-   * without `sha256:`. Returns every record that matches (several names can
-   * share one image). Throws AmbiguousImageError when a prefix matches more
-   * than one image.
+   * without `sha256:`. `repo@sha256:…` also finds a platform's manifest the
+   * store holds inside an index a name of `repo` points at: the record then
+   * returned is that reference and the manifest, not a stored name. Returns
+   * every record that matches (several names can share one image). Throws
+   * AmbiguousImageError when a prefix matches more than one image.
    */
   async lookup(ref: string): Promise<ImageRecord[]> {
     const all = await this.list();
@@ -90,6 +99,8 @@ export class ImageStore {
       if (parsed.digest) {
         const byDigest = all.filter((r) => r.target.digest === parsed!.digest && sameRepository(r.name, parsed!));
         if (byDigest.length > 0) return byDigest;
+        const entry = await this.storedEntry(all.filter((r) => sameRepository(r.name, parsed!)), parsed.digest);
+        if (entry) return [{ name: formatReference(parsed), target: entry.target, lastTagTime: entry.lastTagTime }];
       } else {
         const exact = all.filter((r) => r.name === formatReference(parsed!));
         if (exact.length > 0) return exact;
@@ -97,6 +108,26 @@ export class ImageStore {
     }
     const hex = ref.replace(/^sha256:/, "");
     return /^[a-f0-9]{4,64}$/.test(hex) ? this.lookupId(ref, hex, all) : [];
+  }
+
+  /**
+   * The entry `digest` of an index one of `records` names, with that record's
+   * lastTagTime, when the store holds the entry (a platform pulled); else undefined.
+   */
+  private async storedEntry(records: readonly ImageRecord[], digest: Digest): Promise<{ target: Descriptor; lastTagTime: string } | undefined> {
+    for (const r of records) {
+      const bytes = await this.content.readBytes(r.target.digest).catch(() => undefined);
+      let parsed: ParsedManifest;
+      try {
+        if (!bytes) continue;
+        parsed = parseManifest(bytes);
+      } catch {
+        continue;
+      }
+      const child = parsed.isIndex ? parsed.children.find((c) => c.digest === digest) : undefined;
+      if (child && (await this.content.info(child.digest))) return { target: stripDescriptor(child), lastTagTime: r.lastTagTime };
+    }
+    return undefined;
   }
 
   /** The records whose image id or manifest digest starts with `hex`; one image only, else AmbiguousImageError. */
@@ -111,11 +142,14 @@ export class ImageStore {
     return [...byImage.values()].flat();
   }
 
-  /** Point `name` at `target`, replacing what it named before. */
-  async setName(name: string, target: Descriptor): Promise<void> {
+  /**
+   * Point `name` at `target`, replacing what it named before (its platform
+   * too): with `platform` for an index, the name stands for that platform's image.
+   */
+  async setName(name: string, target: Descriptor, platform?: Platform): Promise<void> {
     await this.update((images) => [
       ...images.filter((r) => r.name !== name),
-      { name, target: stripDescriptor(target), lastTagTime: new Date().toISOString() },
+      { name, target: stripDescriptor(target), lastTagTime: new Date().toISOString(), ...(platform && { platform }) },
     ]);
   }
 

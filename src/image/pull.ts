@@ -1,5 +1,5 @@
 import type { PullImageOptions } from "../client/index.js";
-import { BerthError, formatReference, hostPlatform, parseImageConfig, type Descriptor, type Platform } from "../oci/index.js";
+import { BerthError, formatReference, hostPlatform, isIndexMediaType, parseImageConfig, type Descriptor, type Platform } from "../oci/index.js";
 import { importArchive, readOciLayoutDir, type ImportedImage } from "./archive/index.js";
 import { fullName } from "./image-names.js";
 import { parseImageLocation } from "./image-location.js";
@@ -26,7 +26,8 @@ export interface PullOutcome {
 /**
  * `berth pull LOCATION`: fetch from a registry (or read an `oci:` directory
  * or a `docker-archive:` file) into the store, record the name(s), and unpack
- * the image for `platform` into snapshots.
+ * the image for `platform` into snapshots. A name pulled from a registry for
+ * one platform of an index records that platform (ImageRecord.platform).
  */
 export async function pull(store: ImageStore, location: string, opts: PullOptions = {}): Promise<PullOutcome[]> {
   return store.withLease(() => pullLeased(store, location, opts));
@@ -52,7 +53,9 @@ async function pullLeased(store: ImageStore, location: string, opts: PullOptions
       await streaming?.settle(e);
       throw e;
     }
-    await store.setName(formatReference(loc.ref), r.descriptor);
+    // A name pulled for one platform of an index stands for that platform's image, as docker's does.
+    const platform = opts.allPlatforms === true || !isIndexMediaType(r.descriptor.mediaType) ? undefined : opts.platform ?? hostPlatform();
+    await store.setName(formatReference(loc.ref), r.descriptor, platform);
     const chainId = await streaming?.finish();
     return [{ names: [formatReference(loc.ref)], descriptor: r.descriptor, ...(chainId && { chainId }) }];
   }

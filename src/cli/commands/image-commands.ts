@@ -25,7 +25,7 @@ async function listImages(store: ImageStore): Promise<ListedImage[]> {
   const out: ListedImage[] = [];
   for (const r of await store.list()) {
     const ref = parseReference(r.name);
-    const view = await openImage(store.content, r.target).catch(() => undefined);
+    const view = await openImage(store.content, r.target, r.platform).catch(() => undefined);
     out.push({
       repository: familiarName({ registry: ref.registry, repository: ref.repository }),
       tag: ref.tag ?? "<none>",
@@ -109,7 +109,7 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
           missing.push(e);
           continue;
         }
-        const view = await openImage(store.content, records[0]!.target);
+        const view = await openImage(store.content, records[0]!.target, records[0]!.platform);
         const all: ImageRecord[] = (await store.list()).filter((r) => r.target.digest === records[0]!.target.digest);
         out.push(inspectImage(view, all));
       }

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { copy, load, pull, push, save, saveToFile } from "../../image/index.js";
-import { BerthError, type Platform } from "../../oci/index.js";
+import { BerthError, formatPlatform, type Platform } from "../../oci/index.js";
 import type { GlobalOptions } from "../main.js";
 import { imageStore } from "./image-commands.js";
 import { copySpec, platformOption, transfer, withTransferOptions, type TransferFlags } from "./transfer-flags.js";
@@ -28,11 +28,13 @@ export function transferCommands(globals: () => GlobalOptions): Command[] {
     .description("push a local image to its registry, or to DESTINATION (a reference, oci:DIR[:tag] or docker-archive:FILE)")
     .argument("<image>", "local image name or id")
     .argument("[destination]", "where to push; default the registry the name says")
+    .addOption(platformOption("push only this platform's image out of a multi-platform one (default: the whole index when the store or the destination has every platform, else the platform the name was pulled for, as docker)"))
     .action(async (image: string, destination: string | undefined, flags: TransferFlags) => {
       const { renderer, opts } = transfer(flags, "Pushing");
       try {
         const r = await push(imageStore(globals()), image, destination, opts);
         renderer.finish();
+        if (!flags.quiet) notePartial(image, r.platform, r.leftOut, "pushed");
         process.stdout.write(`${r.destination}: ${r.descriptor.digest}\n`);
       } finally {
         renderer.finish();
@@ -56,15 +58,19 @@ export function transferCommands(globals: () => GlobalOptions): Command[] {
     .argument("<images...>", "names or ids")
     .option("-o, --output <file>", "archive to write, replaced only when complete; not a symlink, FIFO or device (redirect standard output to those)")
     .addOption(new Option("--format <format>", "docker or oci").choices(["docker", "oci"]).default("docker"))
-    .addOption(platformOption())
+    .addOption(platformOption("save only this platform's image out of a multi-platform one (default: the platform the name was pulled for, else this machine's; "
+      + "for --format oci the whole index when every platform is stored)"))
     .action(async (images: string[], flags: { output?: string; format: "docker" | "oci"; platform?: Platform }) => {
       const opts = { format: flags.format, ...(flags.platform && { platform: flags.platform }) };
-      if (flags.output !== undefined) return saveToFile(imageStore(globals()), images, flags.output, opts);
-      if (process.stdout.isTTY) {
+      let outcome;
+      if (flags.output !== undefined) outcome = await saveToFile(imageStore(globals()), images, flags.output, opts);
+      else if (process.stdout.isTTY) {
         throw new BerthError("FAILED_PRECONDITION", "cowardly refusing to save to a terminal", { hint: "use the -o flag or redirect: berth save IMAGE > FILE" });
+      } else {
+        // Not ended: stdout is not ours to close.
+        outcome = await save(imageStore(globals()), images, process.stdout, { ...opts, end: false });
       }
-      // Not ended: stdout is not ours to close.
-      await save(imageStore(globals()), images, process.stdout, { ...opts, end: false });
+      for (const p of outcome.partial) notePartial(p.name, p.platform, p.leftOut, "saved");
     });
 
   const loadCmd = new Command("load")
@@ -81,4 +87,11 @@ export function transferCommands(globals: () => GlobalOptions): Command[] {
     });
 
   return [pullCmd, pushCmd, copyCmd, saveCmd, loadCmd];
+}
+
+/** Say on stderr that only one platform of an index went, and which the store lacked. */
+function notePartial(name: string, platform: Platform | undefined, leftOut: readonly Platform[], verb: string): void {
+  if (leftOut.length === 0) return;
+  process.stderr.write(`berth: ${verb} ${platform ? formatPlatform(platform) : "one platform"} of ${name} only; the store lacks ${leftOut.map(formatPlatform).join(", ")} `
+    + `(berth pull --all-platforms ${name} to ${verb === "pushed" ? "push" : "save"} the whole index)\n`);
 }

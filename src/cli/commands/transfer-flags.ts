@@ -12,8 +12,9 @@ export interface TransferFlags {
   readonly concurrency?: number;
 }
 
-export const platformOption = (): Option =>
-  new Option("--platform <os/arch[/variant]>", "platform to take from a multi-platform image (default: this machine's)").argParser((v) => parsePlatform(v));
+/** `--platform`, described as the command applies it (default: pull's, "this machine's"). */
+export const platformOption = (description = "platform to take from a multi-platform image (default: this machine's)"): Option =>
+  new Option("--platform <os/arch[/variant]>", description).argParser((v) => parsePlatform(v));
 
 const concurrencyOption = (): Option =>
   new Option("--concurrency <n>", "blobs transferred at once (default: copy 6, pull and push 3 to 6 by cores)").argParser((v) => {
@@ -65,5 +66,6 @@ export function copySpec(): Command {
     .description("copy an image between registries (streamed, cross-repository mount, nothing unpacked), or to/from oci:DIR and docker-archive:FILE")
     .argument("<source>", "reference, oci:DIR[:tag] or docker-archive:FILE[:ref]")
     .argument("<destination>", "reference, oci:DIR[:tag] or docker-archive:FILE[:ref]")
-    .addOption(platformOption());
+    // Every platform by default, as crane copies and as mirroring wants (skopeo needs --all for it).
+    .addOption(platformOption("copy only this platform's image out of a multi-platform one (default: every platform; into docker-archive:, which holds one, this machine's)"));
 }

@@ -12,7 +12,7 @@ import { writeTar } from "./tar-writer.js";
 
 /** Options for {@link exportDockerArchive}. */
 export interface DockerArchiveExportOptions extends ArchiveWriteOptions {
-  /** The platform to take from an image that is an index; without it an index is refused. */
+  /** The platform to take from an image that is an index (unless the image names its own); without either an index is refused. */
   readonly platform?: Platform;
 }
 
@@ -51,7 +51,7 @@ export async function exportDockerArchive(
   for (const image of images) {
     const refs = image.names.map(parseReference).filter((r): r is Reference & { tag: string } => r.tag !== undefined);
     const label = refs[0] === undefined ? image.manifest.digest : familiarName(refs[0]);
-    const resolved = await resolveStoredImage(store, image.manifest, label, opts.platform);
+    const resolved = await resolveStoredImage(store, image.manifest, label, image.platform ?? opts.platform);
     const configName = `${digestEncoded(resolved.configDesc.digest)}.json`;
     files.set(configName, blobFile(store, configName, resolved.configDesc.digest, resolved.configDesc.size));
     const layers = await layerFiles(store, resolved, label, files);

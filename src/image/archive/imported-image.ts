@@ -1,5 +1,5 @@
 import type { BlobIngester, BlobProvider } from "../../content/index.js";
-import type { Descriptor } from "../../oci/index.js";
+import type { Descriptor, Platform } from "../../oci/index.js";
 
 /**
  * One image an archive held, now in the content store: the manifest or index
@@ -23,6 +23,8 @@ export interface ImageToExport {
   readonly manifest: Descriptor;
   /** References (`busybox:latest`) or, for an OCI layout, bare tags (`latest`); may be empty. */
   readonly names: readonly string[];
+  /** For a docker-archive of an index: the platform to take, over the export's own option. */
+  readonly platform?: Platform;
 }
 
 /** What import needs of a content store: read committed blobs, ingest new ones. */

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { pushImage, type ProgressEvent } from "../../../src/client/index.js";
+import { MissingIndexEntryError, pushImage, type ProgressEvent } from "../../../src/client/index.js";
 import { ContentStore } from "../../../src/content/index.js";
 import { isBerthError, parseReference, type Digest } from "../../../src/oci/index.js";
 import { makeBusyboxLayout, makeMultiPlatformLayout, type ImageFixture, type IndexFixture } from "../../fixtures/make-image.js";
@@ -127,6 +127,8 @@ for (const target of targets) {
         assert.ok(isBerthError(e, "NOT_FOUND"), String(e));
         assert.match(e.message, new RegExp(multi.images[0]!.manifest.digest));
         assert.match(e.hint ?? "", /all platforms/);
+        assert.match(e.hint ?? "", /berth push --platform/, "the hint names a flag that exists");
+        assert.ok(e instanceof MissingIndexEntryError && e.entry.digest === multi.images[0]!.manifest.digest);
         return true;
       });
     });
