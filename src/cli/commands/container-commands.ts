@@ -1,9 +1,12 @@
 import { Command } from "commander";
 import { InvalidArgumentError, isBerthError } from "../../oci/index.js";
-import { matchesContainerFilter, parseContainerFilter, type ContainerNetworkState, type ContainerSummary, type PortMapping } from "../../runtime/index.js";
+import { matchesContainerFilter, parseContainerFilter, type ContainerSummary } from "../../runtime/index.js";
+import { INSPECT_FORMAT_FLAG, parseInspectFormat, renderInspect } from "../inspect-format.js";
+import { parseListFormat, renderList } from "../list-format.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
-import { humanDuration, portsText, statusText } from "./container-status-text.js";
+import { ageText, commandText, CONTAINER_LIST_HEADER, containerListRow, portsOf } from "./container-list-row.js";
+import { portsText, statusText } from "./container-status-text.js";
 import { collect, runtimeOf } from "./container-cli.js";
 
 
@@ -50,10 +53,6 @@ async function eachContainer(refs: readonly string[], fn: (ref: string) => Promi
 const STACK_LABEL = "com.docker.compose.project";
 const SERVICE_LABEL = "com.docker.compose.service";
 
-/** The ports a container publishes: the host ports picked at its start, else the ones asked for. */
-const portsOf = (c: ContainerSummary): readonly PortMapping[] =>
-  (c.state.network as ContainerNetworkState | undefined)?.ports ?? c.record.options.publish ?? [];
-
 export function containerCommands(globals: () => GlobalOptions): Command[] {
   const ps = new Command("ps")
     .description("list containers (running ones; -a for all), with the stack and service of those a compose stack runs")
@@ -61,8 +60,12 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
     .option("-q, --quiet", "print ids only")
     .option("--no-trunc", "do not shorten ids and commands")
     .option("-f, --filter <key=value>", "id, name (a regex), label, status, health, exited or ancestor, as docker's; a repeated key matches any of its values (label: all), different keys must all match", collect, [])
-    .action(async (o: { all?: boolean; quiet?: boolean; trunc: boolean; filter: string[] }) => {
+    .option("--format <template>", "a Go template per container: {{.ID}} {{.Image}} {{.Command}} {{.CreatedAt}} {{.RunningFor}} {{.Ports}} {{.State}} {{.Status}} "
+      + "{{.Names}} {{.Labels}} {{.Label \"key\"}} {{.Mounts}} {{.Networks}} {{.LocalVolumes}}; 'table TEMPLATE' for aligned columns with a header; json for one JSON object per line")
+    .action(async (o: { all?: boolean; quiet?: boolean; trunc: boolean; filter: string[]; format?: string }) => {
       const filter = parseContainerFilter(o.filter);
+      // docker 23's `--format json` (a JSON line per container); `table` alone is the usual table.
+      const format = o.format === undefined || o.quiet ? undefined : parseListFormat(o.format === "json" ? "{{json .}}" : o.format);
       const all = await runtimeOf(globals).list();
       const shown = all.filter((c) => (o.all || filter.selectsStatus || c.state.status === "running" || c.state.status === "restarting") && matchesContainerFilter(filter, c));
       const id = (c: ContainerSummary): string => (o.trunc ? c.record.id.slice(0, 12) : c.record.id);
@@ -71,12 +74,13 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
         return;
       }
       const now = Date.now();
-      const rows = shown.map((c) => {
-        const command = JSON.stringify(c.command.join(" "));
-        return [id(c), c.record.image, o.trunc && command.length > 22 ? `${command.slice(0, 19)}…"` : command,
-          ageText(c.record.created, now), statusText(c, now), portsText(portsOf(c)),
-          c.record.labels?.[STACK_LABEL] ?? "", c.record.labels?.[SERVICE_LABEL] ?? "", c.record.name ?? ""];
-      });
+      if (format?.kind === "template") {
+        process.stdout.write(renderList(format, shown.map((c) => containerListRow(c, { trunc: o.trunc, now })), CONTAINER_LIST_HEADER));
+        return;
+      }
+      const rows = shown.map((c) => [id(c), c.record.image, commandText(c, o.trunc),
+        ageText(c.record.created, now), statusText(c, now), portsText(portsOf(c)),
+        c.record.labels?.[STACK_LABEL] ?? "", c.record.labels?.[SERVICE_LABEL] ?? "", c.record.name ?? ""]);
       process.stdout.write(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "STACK", "SERVICE", "NAMES"], rows));
     });
 
@@ -137,9 +141,11 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
       for (const r of refs) process.stdout.write(`${await rt.wait(r)}\n`);
     });
 
-  const inspect = new Command("inspect").description("show containers as docker's JSON (an array)")
+  const inspect = new Command("inspect").description("show containers as docker's JSON (an array), or each through a Go template (-f)")
     .argument("<container...>", "names or ids")
-    .action(async (refs: string[]) => {
+    .option(...INSPECT_FORMAT_FLAG)
+    .action(async (refs: string[], o: { format?: string }) => {
+      const format = parseInspectFormat(o.format);
       const rt = runtimeOf(globals);
       const out: unknown[] = [];
       const missing: unknown[] = [];
@@ -152,7 +158,7 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
         }
       }
       // docker prints what it found, then an error for each one it did not, and exits 1.
-      process.stdout.write(`${JSON.stringify(out, null, 4)}\n`);
+      process.stdout.write(renderInspect(format, out));
       for (const e of missing) process.stderr.write(`berth: ${(e as Error).message}\n`);
       if (missing.length > 0) process.exitCode = 1;
     });
@@ -166,6 +172,3 @@ function seconds(value: string): number {
   if (!/^(\d+|-1)$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`--time ${value}: must be a whole number of seconds, or -1 to wait without end`);
   return n;
 }
-
-/** docker's CREATED column: "5 minutes ago". */
-const ageText = (iso: string, now: number): string => `${humanDuration(now - Date.parse(iso))} ago`;

@@ -6,6 +6,10 @@ import { InvalidArgumentError, isBerthError, parseReference, familiarName } from
 import { ContainerRuntime } from "../../runtime/index.js";
 import { resolveBerthRoot } from "../berth-root.js";
 import { formatBytes } from "../format.js";
+import { goTime } from "../go-time.js";
+import { GoStruct } from "../go-template/go-template.js";
+import { INSPECT_FORMAT_FLAG, parseInspectFormat, renderInspect } from "../inspect-format.js";
+import { headerRow, parseListFormat, renderList } from "../list-format.js";
 import { printError } from "../print-error.js";
 import type { GlobalOptions } from "../main.js";
 import { formatAge, renderTable } from "../table.js";
@@ -38,12 +42,37 @@ async function listImages(store: ImageStore): Promise<ListedImage[]> {
   return out;
 }
 
+const IMAGE_ROW_TYPE = "*formatter.imageContext";
+
+/** The header row of `images --format 'table …'`: docker's column names. */
+const IMAGE_LIST_HEADER = headerRow(IMAGE_ROW_TYPE, {
+  ID: "IMAGE ID", Repository: "REPOSITORY", Tag: "TAG", Digest: "DIGEST", CreatedSince: "CREATED", CreatedAt: "CREATED AT", Size: "SIZE",
+}, []);
+
+/** One `images` row as `--format` templates see it: the fields of docker's images template. */
+function imageListRow(i: ListedImage, short: (d: string) => string, now: number): GoStruct {
+  return new GoStruct(IMAGE_ROW_TYPE, {
+    ID: short(i.id), Repository: i.repository, Tag: i.tag, Digest: i.digest,
+    CreatedSince: formatAge(i.created, now), CreatedAt: goTime(i.created), Size: formatBytes(i.size),
+  }, {
+    Containers: "berth does not count an image's containers in its list: use berth ps --filter ancestor=IMAGE",
+    SharedSize: "berth does not report shared and unique sizes", UniqueSize: "berth does not report shared and unique sizes",
+    VirtualSize: "use .Size",
+  });
+}
+
 function listAction(globals: () => GlobalOptions) {
-  return async (opts: { quiet?: boolean; digests?: boolean; format?: string; noTrunc?: boolean }): Promise<void> => {
+  // `--no-trunc` is commander's negation of `trunc` (default true), as in ps and network ls.
+  return async (opts: { quiet?: boolean; digests?: boolean; format?: string; trunc: boolean }): Promise<void> => {
+    // Read first: a bad template is a usage error before anything is listed. berth's `json` (one array) stays as it was.
+    const format = opts.format === undefined || opts.format === "json" || opts.quiet ? undefined : parseListFormat(opts.format);
     const images = await listImages(imageStore(globals()));
-    const short = (d: string): string => (opts.noTrunc ? d : d.replace(/^sha256:/, "").slice(0, 12));
+    const short = (d: string): string => (!opts.trunc ? d : d.replace(/^sha256:/, "").slice(0, 12));
     if (opts.format === "json") {
       process.stdout.write(`${JSON.stringify(images, null, 2)}\n`);
+    } else if (format?.kind === "template") {
+      const now = Date.now();
+      process.stdout.write(renderList(format, images.map((i) => imageListRow(i, short, now)), IMAGE_LIST_HEADER));
     } else if (opts.quiet) {
       process.stdout.write([...new Set(images.map((i) => short(i.id)))].map((l) => `${l}\n`).join(""));
     } else {
@@ -61,7 +90,8 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
       .option("-q, --quiet", "print image ids only")
       .option("--digests", "show manifest digests")
       .option("--no-trunc", "show full ids")
-      .option("--format <format>", "json for machine-readable output")
+      .option("--format <template>", "a Go template per image: {{.ID}} {{.Repository}} {{.Tag}} {{.Digest}} {{.CreatedSince}} {{.CreatedAt}} {{.Size}}; "
+        + "'table TEMPLATE' for aligned columns with a header; json for berth's JSON array")
       .action(listAction(globals));
 
   const tag = (c: Command): Command =>
@@ -94,9 +124,11 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
         if (failed) process.exitCode = 1;
       });
 
-  const inspect = new Command("inspect").description("show images as docker's JSON (an array)")
+  const inspect = new Command("inspect").description("show images as docker's JSON (an array), or each through a Go template (-f)")
     .argument("<images...>", "names, image ids or manifest digests")
-    .action(async (refs: string[]) => {
+    .option(...INSPECT_FORMAT_FLAG)
+    .action(async (refs: string[], opts: { format?: string }) => {
+      const format = parseInspectFormat(opts.format);
       const store = imageStore(globals());
       const out = [];
       const missing: unknown[] = [];
@@ -114,7 +146,7 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
         out.push(inspectImage(view, all));
       }
       // docker prints what it found, then an error for each one it did not, and exits 1 (as berth's container inspect).
-      process.stdout.write(`${JSON.stringify(out, null, 4)}\n`);
+      process.stdout.write(renderInspect(format, out));
       for (const e of missing) printError(e);
       if (missing.length > 0) process.exitCode = 1;
     });

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { InvalidArgumentError } from "../../oci/index.js";
 import { inspectNetwork, NetworkStore, type NetworkInspect } from "../../runtime/index.js";
 import { resolveBerthRoot } from "../berth-root.js";
+import { INSPECT_FORMAT_FLAG, parseInspectFormat, renderInspect } from "../inspect-format.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
 import { collect } from "./container-cli.js";
@@ -72,14 +73,16 @@ export function networkCommand(globals: () => GlobalOptions): Command {
       process.stdout.write(renderTable(["NETWORK ID", "NAME", "DRIVER"], networks.map((n) => [id(n.id), n.name, n.driver])));
     });
 
-  const inspect = new Command("inspect").description("show networks as docker's JSON")
+  const inspect = new Command("inspect").description("show networks as docker's JSON, or each through a Go template (-f)")
     .argument("<networks...>", "names, ids or id prefixes")
-    .action(async (names: string[]) => {
+    .option(...INSPECT_FORMAT_FLAG)
+    .action(async (names: string[], opts: { format?: string }) => {
+      const format = parseInspectFormat(opts.format);
       const s = store();
       if (names.includes("bridge")) await s.ensureDefault();
       const out: NetworkInspect[] = [];
       for (const n of names) out.push(inspectNetwork(await s.inspect(n)));
-      process.stdout.write(`${JSON.stringify(out, null, 4)}\n`);
+      process.stdout.write(renderInspect(format, out));
     });
 
   const remove = new Command("rm").alias("remove").description("remove networks no container is attached to")

@@ -3,6 +3,7 @@ import { createInterface } from "node:readline";
 import { BerthError, InvalidArgumentError } from "../../oci/index.js";
 import { parseLabels, RuntimeContext, type VolumeStore, type Volume } from "../../runtime/index.js";
 import { formatBytes } from "../format.js";
+import { INSPECT_FORMAT_FLAG, parseInspectFormat, renderInspect } from "../inspect-format.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
 import { collect } from "./container-cli.js";
@@ -42,14 +43,16 @@ export function volumeCommand(globals: () => GlobalOptions): Command {
         : renderTable(["DRIVER", "VOLUME NAME"], volumes.map((v) => [v.Driver, v.Name])));
     }));
 
-  volume.addCommand(new Command("inspect").description("show volumes as docker's JSON array")
+  volume.addCommand(new Command("inspect").description("show volumes as docker's JSON array, or each through a Go template (-f)")
     .argument("<names...>", "volume names")
-    .action(async (names: string[]) => {
+    .option(...INSPECT_FORMAT_FLAG)
+    .action(async (names: string[], opts: { format?: string }) => {
+      const format = parseInspectFormat(opts.format);
       const s = store();
       const found: Volume[] = [];
       const failures: unknown[] = [];
       for (const n of names) await s.inspect(n).then((v) => found.push(v), (e: unknown) => failures.push(e));
-      process.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
+      process.stdout.write(renderInspect(format, found));
       throwAll(failures);
     }));
 

@@ -38,6 +38,12 @@ describe("berth network create|ls|inspect|rm", () => {
     assert.deepEqual([json[0]!.Labels, json[0]!.Containers], [{ team: "web", tier: "" }, {}]);
     assert.ok(!Number.isNaN(Date.parse(json[0]!.Created)));
 
+    const templated = await network(tmp.path, ["inspect", "-f", "{{.Name}} {{range .IPAM.Config}}{{.Subnet}}{{end}} {{index .Labels \"team\"}}", "webnet", "bridge"]);
+    assert.equal(templated.stdout, "webnet 10.231.7.0/24 web\nbridge 10.88.0.0/16 <no value>\n", templated.stderr);
+    const bad = await network(tmp.path, ["inspect", "--format", "{{range .IPAM.Config}}", "webnet"]);
+    assert.deepEqual([bad.code, bad.stdout], [2, ""], bad.stderr);
+    assert.match(bad.stderr, /^berth: template "\{\{range \.IPAM\.Config\}\}": at 1:3: unexpected EOF: \{\{range\}\} has no \{\{end\}\}/);
+
     const rm = await network(tmp.path, ["rm", "webnet"]);
     assert.equal(rm.stdout, "webnet\n");
     assert.ok(!(await network(tmp.path, ["ls"])).stdout.includes("webnet"));

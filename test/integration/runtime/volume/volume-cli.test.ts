@@ -63,6 +63,9 @@ describe("berth volume (the built CLI)", () => {
     assert.ok(Math.abs(Date.parse(site.CreatedAt) - Date.now()) < 120_000, site.CreatedAt);
     assert.ok((await stat(site.Mountpoint)).isDirectory());
 
+    assert.equal(assertSucceeded(await vol(["inspect", "-f", "{{.Name}} {{.Driver}} {{.Labels.team}} {{json .Options}}", "site"])).stdout, "site local web {}\n");
+    failed(await vol(["inspect", "--format", "{{.Name", "site"]), 2, /^berth: template "\{\{\.Name": at 1:1: unclosed action/);
+
     await writeFile(join(site.Mountpoint, "index.html"), "hello\n");
     assert.equal(assertSucceeded(await vol(["rm", "site", anon])).stdout, `site\n${anon}\n`);
     assert.deepEqual(await listed(), []);
