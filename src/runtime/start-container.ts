@@ -25,7 +25,10 @@ import { loadSeccompProfile } from "./seccomp-loader.js";
 
 /** Options of {@link startContainer}. */
 export interface StartOptions {
-  /** Set by the exit hook's restart: counts restarts, and the start is skipped unless the state is still `restarting`. */
+  /**
+   * Set by the restart policy's restart (exit hook, daemon): counts restarts, and the start is skipped unless
+   * the state is still `restarting`. Absent, the start is a user's and the count starts from 0 again.
+   */
   readonly restartCount?: number;
   /** A foreground `berth run` that will follow and remove the container itself. */
   readonly attached?: ProcessIdentity;
@@ -46,11 +49,14 @@ export async function startContainer(ctx: RuntimeContext, record: ContainerRecor
   void warmCgroupMigration();
   const dir = ctx.dir(record.id);
   return withContainerLock(dir, async () => {
-    const before = (await readContainerState(dir)) ?? { status: "created", restartCount: 0 };
+    const stored = (await readContainerState(dir)) ?? { status: "created", restartCount: 0 };
+    // A user's start (not the restart policy's) begins the count, and with it the back-off, again: docker's
+    // start resets the container's restart manager (ResetRestartManager(true)), failed start or not.
+    const before = opts.restartCount === undefined ? { ...stored, restartCount: 0 } : stored;
     // Started by another berth between its creation and this lock: that start cleared and remade the
     // mount; whatever of this one is left, removing the container unmounts (it unmounts until none is).
-    if (before.status === "running") return before;
-    if (opts.restartCount !== undefined && before.status !== "restarting") return before;
+    if (stored.status === "running") return stored;
+    if (opts.restartCount !== undefined && stored.status !== "restarting") return stored;
     const runId = randomBytes(8).toString("hex");
     const undo = new UndoStack();
     try {

@@ -1,6 +1,7 @@
 // Restart policies applied by conmon's exit hook with no berth process left, and health checks in ps and inspect.
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -84,6 +85,23 @@ describe("restart policies and health checks (conmon exit hook, health monitor)"
     await sleep(3_000);
     const later = await s.inspect("looper");
     assert.deepEqual([later.State.Status, later.RestartCount], ["exited", after.RestartCount], "it restarted after the kill");
+  });
+
+  it("a user's start after failed restarts counts from 0 again, as docker's (its start resets the restart manager)", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "relapse");
+    // Fails until /ok exists: copied in while it is stopped, the manual start's run stays up and shows the count.
+    await s.detached(["--name", "relapse", "--network", "none", "--restart", "always", IMAGE, "/bin/sh", "-c", "[ -f /ok ] && exec /bin/busybox sleep 120; exit 1"]);
+    await inspectUntil(s, "relapse", "relapse to fail three times", (c) => c.RestartCount >= 3, 30_000);
+    await s.ok(["stop", "relapse"]);
+    const dir = await mkdtemp(join(tmpdir(), "berth-relapse-"));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, "ok"), "");
+    await s.ok(["cp", join(dir, "ok"), "relapse:/ok"]);
+    await s.ok(["start", "relapse"]);
+    const started = await s.inspect("relapse");
+    assert.deepEqual([started.State.Status, started.RestartCount], ["running", 0], "the manual start kept the count of the failed restarts");
   });
 
   it("a health check: starting → unhealthy after two failures → healthy once exec makes it pass; shown in ps and inspect", async (t) => {
