@@ -15,7 +15,7 @@ function container(id: string, name: string, image: string, imageId: string, sta
   const record = { id: id.padEnd(64, "0"), name, image, imageId, imageConfig: {}, lowerDirs: [], created: "2024-01-01T00:00:00Z", options: {},
     ...(extra.labels && { labels: extra.labels }) } as unknown as ContainerRecord;
   return {
-    record, state: { status: "created", restartCount: 0, ...state }, command: ["sh"],
+    record, state: { status: "created", restartCount: 0, ...state }, command: ["sh"], ports: [],
     ...(extra.health && { health: { status: extra.health, failingStreak: 0, log: [], runId: "r" } }),
   };
 }

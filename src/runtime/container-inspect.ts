@@ -1,6 +1,8 @@
+import type { EndpointSettings } from "./container-endpoints.js";
 import type { ContainerRecord } from "./container-record.js";
 import type { ContainerState } from "./container-state.js";
 import type { HealthStatus } from "./health-status.js";
+import type { PortMapping } from "./network/index.js";
 
 /** `docker inspect`'s JSON for a container, the fields scripts read. */
 export interface ContainerInspect {
@@ -43,18 +45,46 @@ export function commandLine(r: ContainerRecord): string[] {
   return [...entrypoint, ...cmd];
 }
 
-/** Build docker's inspect object from berth's record, settled state, health and network view. */
-export function inspectContainer(
-  r: ContainerRecord, s: ContainerState, logPath: string, health: HealthStatus | undefined, networks: Readonly<Record<string, unknown>>,
-  volumeDirs: ReadonlyMap<string, string> = new Map(),
-): ContainerInspect {
+/** What {@link inspectContainer} is built from. */
+export interface InspectSources {
+  readonly record: ContainerRecord;
+  /** Settled (see currentState). */
+  readonly state: ContainerState;
+  readonly logPath: string;
+  readonly health?: HealthStatus;
+  /** By network name (see containerEndpoints). */
+  readonly networks: Readonly<Record<string, EndpointSettings>>;
+  /** The published ports with the host ports the current run got; only while running (docker's NetworkSettings.Ports). */
+  readonly livePorts?: readonly PortMapping[];
+  /** A named or anonymous volume's `_data` dir → its name: those binds are volumes. */
+  readonly volumeDirs?: ReadonlyMap<string, string>;
+}
+
+/** docker's `{"80/tcp": [{HostIp, HostPort}]}`; `forBindings` keeps what was asked ("" for any address, "" for a port to pick). */
+function portMap(ports: readonly PortMapping[], forBindings: boolean): Record<string, { HostIp: string; HostPort: string }[]> {
+  const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of ports) {
+    for (let i = 0; i < p.range; i++) {
+      (out[`${p.containerPort + i}/${p.protocol}`] ??= []).push({
+        HostIp: forBindings ? p.hostIp : p.hostIp || "0.0.0.0",
+        HostPort: p.hostPort === 0 ? "" : String(p.hostPort + i),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Build docker's inspect object from berth's record, settled state, health
+ * and network view. As docker's, `HostConfig.PortBindings` is what was asked
+ * for and `NetworkSettings.Ports` what the current run got: empty unless running.
+ */
+export function inspectContainer(src: InspectSources): ContainerInspect {
+  const { record: r, state: s, logPath, health, networks } = src;
+  const volumeDirs = src.volumeDirs ?? new Map<string, string>();
   const [path = "", ...args] = commandLine(r);
   const o = r.options;
-  const ports: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const p of o.publish ?? []) {
-    for (let i = 0; i < p.range; i++) (ports[`${p.containerPort + i}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp || "0.0.0.0", HostPort: String(p.hostPort + i) });
-  }
-  const firstIp = Object.values(networks).map((n) => (n as { IPAddress?: string }).IPAddress).find((ip) => ip !== undefined) ?? "";
+  const primary = Object.values(networks).find((n) => n.IPAddress !== "");
   return {
     Id: r.id,
     Created: r.created,
@@ -83,7 +113,7 @@ export function inspectContainer(
     HostConfig: {
       Binds: (o.binds ?? []).map((b) => `${volumeDirs.get(b.source) ?? b.source}:${b.destination}${b.readOnly ? ":ro" : ""}`),
       NetworkMode: o.network ?? "none",
-      PortBindings: ports,
+      PortBindings: portMap(o.publish ?? [], true),
       RestartPolicy: { Name: r.restartPolicy?.name ?? "no", MaximumRetryCount: r.restartPolicy?.maximumRetryCount ?? 0 },
       AutoRemove: r.autoRemove === true,
       Runtime: r.runtime ?? "runc",
@@ -111,7 +141,15 @@ export function inspectContainer(
       StopSignal: r.stopSignal ?? "SIGTERM",
       ...(r.health !== undefined && { Healthcheck: { Test: r.health.test, Interval: r.health.intervalMs * 1e6, Timeout: r.health.timeoutMs * 1e6, StartPeriod: r.health.startPeriodMs * 1e6, Retries: r.health.retries } }),
     },
-    NetworkSettings: { Networks: networks, Ports: ports, IPAddress: firstIp },
+    NetworkSettings: {
+      Networks: networks,
+      Ports: s.status === "running" ? portMap(src.livePorts ?? [], false) : {},
+      // docker's top-level fields (its default bridge's); berth's are the first network with an address.
+      IPAddress: primary?.IPAddress ?? "",
+      IPPrefixLen: primary?.IPPrefixLen ?? 0,
+      Gateway: primary?.Gateway ?? "",
+      MacAddress: primary?.MacAddress ?? "",
+    },
     Mounts: [
       ...(o.binds ?? []).map((b) => {
         const volume = volumeDirs.get(b.source);

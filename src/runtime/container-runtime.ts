@@ -8,7 +8,7 @@ import type { MountedRoot } from "./copy/index.js";
 import type { CreateContainerOptions } from "./create-container.js";
 import type { ExecOptions } from "./exec-container.js";
 import { readHealthStatus, type HealthStatus } from "./health-status.js";
-import type { ContainerNetworkState } from "./network/index.js";
+import type { ContainerNetworkState, PortMapping } from "./network/index.js";
 import { shellLauncher } from "./internal/shell-launcher.js";
 import { trace } from "./internal/trace.js";
 import { isRunning } from "./process-identity.js";
@@ -22,6 +22,8 @@ export interface ContainerSummary {
   readonly state: ContainerState;
   readonly health?: HealthStatus;
   readonly command: readonly string[];
+  /** The published ports with the host ports its run got, while running; none otherwise, as docker's ps shows. */
+  readonly ports: readonly PortMapping[];
   /** Running, but its conmon monitor is gone (killed): output is no longer logged and its exit code will not be known. */
   readonly monitorLost?: boolean;
 }
@@ -31,6 +33,11 @@ export const MONITOR_LOST = "the container's monitor (conmon) is gone: its outpu
 
 /** How long past its back-off a `restarting` container is left to its exit hook before another process starts it. */
 const STALLED_GRACE_MS = 5_000;
+
+/** The ports the current run publishes: a container that is not running publishes none. */
+function livePorts(state: ContainerState): readonly PortMapping[] {
+  return state.status === "running" ? ((state.network as ContainerNetworkState | undefined)?.ports ?? []) : [];
+}
 
 async function monitorLost(state: ContainerState): Promise<boolean> {
   return state.status === "running" && state.monitor !== undefined && !(await isRunning(state.monitor));
@@ -218,7 +225,7 @@ export class ContainerRuntime {
         continue;
       }
       const health = record.health !== undefined ? await this.health(record, state) : undefined;
-      out.push({ record, state, command: commandLine(record), ...(health !== undefined && { health }), ...((await monitorLost(state)) && { monitorLost: true }) });
+      out.push({ record, state, command: commandLine(record), ports: livePorts(state), ...(health !== undefined && { health }), ...((await monitorLost(state)) && { monitorLost: true }) });
     }
     return out.sort((a, b) => b.record.created.localeCompare(a.record.created));
   }
@@ -263,14 +270,19 @@ export class ContainerRuntime {
     const { currentState } = await import("./container-status.js");
     const settled = await currentState(this.ctx, record);
     const state = (await monitorLost(settled)) ? { ...settled, error: MONITOR_LOST } : settled;
-    const net = state.status === "running" ? (state.network as ContainerNetworkState | undefined) : undefined;
-    const networks = Object.fromEntries(Object.entries(net?.networks ?? {}).map(([name, n]) => [name, {
-      NetworkID: n.networkId, IPAddress: n.ipv4, IPPrefixLen: n.prefixLength, Gateway: n.gateway, MacAddress: n.mac,
-      Aliases: [...(record.name !== undefined ? [record.name] : []), ...n.aliases],
-    }]));
-    const withPorts = net !== undefined ? { ...record, options: { ...record.options, publish: net.ports } } : record;
+    const { containerEndpoints } = await import("./container-endpoints.js");
     const volumeDirs = new Map((record.volumes ?? []).map((name) => [join(this.ctx.root, "volumes", name, "_data"), name]));
-    return inspectContainer(withPorts, state, this.ctx.logPath(record.id), await this.health(record, state), networks, volumeDirs);
+    const health = await this.health(record, state);
+    return inspectContainer({
+      record, state, logPath: this.ctx.logPath(record.id), networks: await containerEndpoints(record, state, (name) => this.networkId(name)), livePorts: livePorts(state), volumeDirs,
+      ...(health !== undefined && { health }),
+    });
+  }
+
+  /** A network's id, read from the store: its module is loaded only when a container that is not running asks. */
+  private async networkId(name: string): Promise<string> {
+    const { NetworkStore } = await import("./network/index.js");
+    return (await new NetworkStore(this.ctx.root).inspect(name)).id;
   }
 
   /** The health of the current run, when the container has a check. */

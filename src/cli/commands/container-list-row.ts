@@ -1,12 +1,11 @@
-import { DEFAULT_NETWORK, type ContainerNetworkState, type ContainerSummary, type PortMapping } from "../../runtime/index.js";
+import { DEFAULT_NETWORK, type ContainerSummary, type PortMapping } from "../../runtime/index.js";
 import { GoStruct } from "../go-template/go-template.js";
 import { headerRow } from "../list-format.js";
 import { goTime } from "../go-time.js";
 import { humanDuration, portsText, statusText } from "./container-status-text.js";
 
-/** The ports a container publishes: the host ports picked at its start, else the ones asked for. */
-export const portsOf = (c: ContainerSummary): readonly PortMapping[] =>
-  (c.state.network as ContainerNetworkState | undefined)?.ports ?? c.record.options.publish ?? [];
+/** The ports a container publishes: its run's, with the host ports picked at its start; none unless it runs (docker's ps). */
+export const portsOf = (c: ContainerSummary): readonly PortMapping[] => c.ports;
 
 /** docker's COMMAND: the command line quoted, cut to 20 characters with an ellipsis unless --no-trunc. */
 export function commandText(c: ContainerSummary, trunc: boolean): string {

@@ -28,7 +28,7 @@ export function observed(o: {
         created: "2024-01-01T00:00:00Z", options: {}, ...(o.labels && { labels: o.labels }),
         ...(hasCheck && { health: { test: ["CMD", "true"], intervalMs: 1000, timeoutMs: 1000, startPeriodMs: 0, retries: 1, onFailure: "none" as const } }),
       },
-      state, command: [], ...(health !== undefined && { health }),
+      state, command: [], ports: [], ...(health !== undefined && { health }),
     },
   };
 }

@@ -29,10 +29,11 @@ export interface InspectedContainer {
     readonly PidsLimit: number | null;
     readonly RestartPolicy: { readonly Name: string; readonly MaximumRetryCount: number };
     readonly Init: boolean;
+    readonly PortBindings: Readonly<Record<string, readonly { readonly HostIp: string; readonly HostPort: string }[] | null>>;
   };
   readonly NetworkSettings: {
     readonly IPAddress: string;
-    readonly Networks: Readonly<Record<string, { readonly IPAddress: string; readonly Aliases?: readonly string[] | null }>>;
+    readonly Networks: Readonly<Record<string, { readonly NetworkID: string; readonly IPAddress: string; readonly Aliases?: readonly string[] | null }>>;
     readonly Ports: Readonly<Record<string, readonly { readonly HostIp: string; readonly HostPort: string }[] | null>>;
   };
   readonly Mounts: readonly { readonly Type: string; readonly Name?: string; readonly Source: string; readonly Destination: string }[];

@@ -89,6 +89,30 @@ describe("berth run: published ports and user networks (netavark, aardvark-dns)"
     assert.doesNotMatch(rules.stdout, new RegExp(`--dport ${port}\\b`), "a DNAT rule for the port is left");
   });
 
+  it("a stopped container keeps its network entry with no address and publishes no ports (inspect, ps -a), as docker's", async (t) => {
+    const s = await session(t, [NETAVARK]);
+    if (!s) return;
+    s.removeAfter(t, "parked", "offline");
+    const net = await s.network();
+    const port = await freePort();
+    await s.detached(["--name", "parked", "--network", net.name, "-p", `127.0.0.1:${port}:80`, IMAGE, "/bin/busybox", "sleep", "120"]);
+    const running = await s.inspect("parked");
+    const networkId = running.NetworkSettings.Networks[net.name]?.NetworkID ?? "none";
+    assert.match(networkId, /^[0-9a-f]{64}$/);
+    await s.ok(["stop", "-t", "0", "parked"]);
+    const stopped = await s.inspect("parked");
+    assert.deepEqual(Object.keys(stopped.NetworkSettings.Networks), [net.name], JSON.stringify(stopped.NetworkSettings));
+    const entry = stopped.NetworkSettings.Networks[net.name];
+    assert.deepEqual([entry?.NetworkID, entry?.IPAddress], [networkId, ""]);
+    assert.deepEqual(stopped.NetworkSettings.Ports, {});
+    assert.deepEqual(stopped.HostConfig.PortBindings, { "80/tcp": [{ HostIp: "127.0.0.1", HostPort: String(port) }] });
+    const row = (await s.psRow("parked")) ?? "no row";
+    assert.match(row, /Exited/);
+    assert.doesNotMatch(row, /->80\/tcp/, "ps -a shows ports for a container that is not running");
+    await s.detached(["--name", "offline", "--network", "none", IMAGE, "/bin/busybox", "sleep", "120"]);
+    assert.deepEqual(Object.keys((await s.inspect("offline")).NetworkSettings.Networks), ["none"]);
+  });
+
   it("two containers on a user network reach each other by name and by --network-alias", async (t) => {
     const s = await session(t, [NETAVARK, "/usr/lib/podman/aardvark-dns"]);
     if (!s) return;
