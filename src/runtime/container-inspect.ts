@@ -1,6 +1,8 @@
+import { join } from "node:path";
 import type { EndpointSettings } from "./container-endpoints.js";
 import type { ContainerRecord } from "./container-record.js";
 import type { ContainerState } from "./container-state.js";
+import { etcFilesIn } from "./etc-files.js";
 import type { HealthStatus } from "./health-status.js";
 import type { PortMapping } from "./network/index.js";
 
@@ -30,6 +32,16 @@ export interface ContainerInspect {
   readonly Driver: "overlay";
   readonly Platform: "linux";
   readonly LogPath: string;
+  /** The files berth bind-mounts over /etc/resolv.conf, /etc/hostname and /etc/hosts. */
+  readonly ResolvConfPath: string;
+  readonly HostnamePath: string;
+  readonly HostsPath: string;
+  /** The container's overlay: its image layers (top first), its changes, overlayfs's scratch dir, the mount. */
+  readonly GraphDriver: { readonly Name: "overlay"; readonly Data: { readonly LowerDir: string; readonly UpperDir: string; readonly WorkDir: string; readonly MergedDir: string } };
+  /** berth keeps no exec records: always null, docker's value with none running. */
+  readonly ExecIDs: null;
+  /** berth applies no AppArmor profile. */
+  readonly AppArmorProfile: "";
   readonly HostConfig: Readonly<Record<string, unknown>>;
   readonly Config: Readonly<Record<string, unknown>>;
   readonly NetworkSettings: Readonly<Record<string, unknown>>;
@@ -37,6 +49,11 @@ export interface ContainerInspect {
 }
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
+/** The size of the /dev/shm berth mounts (runtime-spec.ts), docker's default ShmSize. */
+const SHM_SIZE = 64 * 1024 * 1024;
+
+/** docker's JSON has null, not [], for a list nobody set. */
+const orNull = <T>(list: readonly T[]): readonly T[] | null => (list.length > 0 ? list : null);
 
 /** The command the container runs: docker's Path and Args. */
 export function commandLine(r: ContainerRecord): string[] {
@@ -51,6 +68,8 @@ export interface InspectSources {
   /** Settled (see currentState). */
   readonly state: ContainerState;
   readonly logPath: string;
+  /** The container's directory: its /etc files and overlay dirs are there. */
+  readonly dir: string;
   readonly health?: HealthStatus;
   /** By network name (see containerEndpoints). */
   readonly networks: Readonly<Record<string, EndpointSettings>>;
@@ -80,7 +99,9 @@ function portMap(ports: readonly PortMapping[], forBindings: boolean): Record<st
  * for and `NetworkSettings.Ports` what the current run got: empty unless running.
  */
 export function inspectContainer(src: InspectSources): ContainerInspect {
-  const { record: r, state: s, logPath, health, networks } = src;
+  const { record: r, state: s, logPath, dir, health, networks } = src;
+  const etc = etcFilesIn(dir);
+  const binds = r.options.binds ?? [];
   const volumeDirs = src.volumeDirs ?? new Map<string, string>();
   const [path = "", ...args] = commandLine(r);
   const o = r.options;
@@ -110,15 +131,31 @@ export function inspectContainer(src: InspectSources): ContainerInspect {
     Driver: "overlay",
     Platform: "linux",
     LogPath: logPath,
+    ResolvConfPath: etc.resolvConf,
+    HostnamePath: etc.hostname,
+    HostsPath: etc.hosts,
+    GraphDriver: {
+      Name: "overlay",
+      Data: { LowerDir: r.lowerDirs.join(":"), UpperDir: join(dir, "upper"), WorkDir: join(dir, "work"), MergedDir: join(dir, "rootfs") },
+    },
+    ExecIDs: null,
+    AppArmorProfile: "",
     HostConfig: {
-      Binds: (o.binds ?? []).map((b) => `${volumeDirs.get(b.source) ?? b.source}:${b.destination}${b.readOnly ? ":ro" : ""}`),
+      Binds: orNull(binds.map((b) => `${volumeDirs.get(b.source) ?? b.source}:${b.destination}${b.readOnly ? ":ro" : ""}`)),
       NetworkMode: o.network ?? "none",
       PortBindings: portMap(o.publish ?? [], true),
       RestartPolicy: { Name: r.restartPolicy?.name ?? "no", MaximumRetryCount: r.restartPolicy?.maximumRetryCount ?? 0 },
       AutoRemove: r.autoRemove === true,
       Runtime: r.runtime ?? "runc",
-      CapAdd: o.capAdd ?? null,
-      CapDrop: o.capDrop ?? null,
+      CapAdd: orNull(o.capAdd ?? []),
+      CapDrop: orNull(o.capDrop ?? []),
+      Privileged: false,
+      ShmSize: SHM_SIZE,
+      CpuShares: 0,
+      Dns: [],
+      ExtraHosts: null,
+      // conmon writes the k8s-file format (podman's name for it), not docker's json-file.
+      LogConfig: { Type: "k8s-file", Config: {} },
       ReadonlyRootfs: o.readOnly === true,
       Tmpfs: Object.fromEntries((o.tmpfs ?? []).map((t) => [t.destination, t.options.join(",")])),
       Memory: o.memory ?? 0,
@@ -126,7 +163,7 @@ export function inspectContainer(src: InspectSources): ContainerInspect {
       NanoCpus: o.cpus !== undefined ? Math.round(o.cpus * 1e9) : 0,
       PidsLimit: o.pidsLimit ?? null,
       Init: o.init === true,
-      SecurityOpt: [...(o.noNewPrivileges ? ["no-new-privileges"] : []), ...(o.seccompProfile !== undefined ? [`seccomp=${o.seccompProfile}`] : [])],
+      SecurityOpt: orNull([...(o.noNewPrivileges ? ["no-new-privileges"] : []), ...(o.seccompProfile !== undefined ? [`seccomp=${o.seccompProfile}`] : [])]),
     },
     Config: {
       Hostname: o.hostname ?? r.id.slice(0, 12),
@@ -151,13 +188,12 @@ export function inspectContainer(src: InspectSources): ContainerInspect {
       MacAddress: primary?.MacAddress ?? "",
     },
     Mounts: [
-      ...(o.binds ?? []).map((b) => {
+      ...binds.map((b) => {
         const volume = volumeDirs.get(b.source);
         return volume !== undefined
           ? { Type: "volume", Name: volume, Source: b.source, Destination: b.destination, Driver: "local", Mode: b.readOnly ? "ro" : "", RW: !b.readOnly, Propagation: "" }
           : { Type: "bind", Source: b.source, Destination: b.destination, Mode: b.readOnly ? "ro" : "", RW: !b.readOnly, Propagation: b.propagation ?? "rprivate" };
       }),
-      ...(o.tmpfs ?? []).map((t) => ({ Type: "tmpfs", Source: "", Destination: t.destination, Mode: t.options.join(","), RW: true, Propagation: "" })),
     ],
   };
 }

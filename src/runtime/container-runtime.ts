@@ -274,7 +274,7 @@ export class ContainerRuntime {
     const volumeDirs = new Map((record.volumes ?? []).map((name) => [join(this.ctx.root, "volumes", name, "_data"), name]));
     const health = await this.health(record, state);
     return inspectContainer({
-      record, state, logPath: this.ctx.logPath(record.id), networks: await containerEndpoints(record, state, (name) => this.networkId(name)), livePorts: livePorts(state), volumeDirs,
+      record, state, logPath: this.ctx.logPath(record.id), dir: this.ctx.dir(record.id), networks: await containerEndpoints(record, state, (name) => this.networkId(name)), livePorts: livePorts(state), volumeDirs,
       ...(health !== undefined && { health }),
     });
   }
