@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import {
   containerCgroupPath, ContainerStartError, type ContainerRuntime, cpuPercent, findCgroup, formatStatsRow, listProcesses, parseEnv, parseLogTime,
-  readCgroupStats, readContainerLogs, STATS_COLUMNS, type CgroupStats, type ContainerRecord,
+  NOT_RUNNING_STATS, readCgroupStats, readContainerLogs, STATS_COLUMNS, type CgroupStats, type ContainerRecord,
 } from "../../runtime/index.js";
 import { InvalidArgumentError } from "../../oci/index.js";
 import type { GlobalOptions } from "../main.js";
@@ -108,7 +108,10 @@ async function sample(rt: ContainerRuntime, records: readonly ContainerRecord[])
   for (const r of records) {
     // state.json, settled, not a `runc state` per container and second.
     const { State } = await rt.inspect(r);
-    if (!State.Running) continue;
+    if (!State.Running) {
+      out.set(r.id, NOT_RUNNING_STATS);
+      continue;
+    }
     const s = await findCgroup(containerCgroupPath(r.id)).then((cg) => readCgroupStats(cg, { pid: State.Pid })).catch(() => undefined);
     if (s !== undefined) out.set(r.id, s);
   }

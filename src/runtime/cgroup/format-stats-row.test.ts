@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { formatStatsRow, STATS_COLUMNS, type StatsRowCounters } from "./format-stats-row.js";
+import { NOT_RUNNING_STATS } from "./read-cgroup-stats.js";
 
 const ID = "3f2a9c1b7d4e".padEnd(64, "0");
 const counters: StatsRowCounters = {
@@ -22,6 +23,9 @@ describe("formatStatsRow", () => {
   });
   it("a limit of 0 gives 0% rather than Infinity", () => {
     assert.equal(formatStatsRow({ id: ID, name: "x", cpuPercent: 0, stats: { ...counters, memoryLimit: 0 } })[4], "0.00%");
+  });
+  it("a container that is not running shows docker's zeros", () => {
+    assert.deepEqual(formatStatsRow({ id: ID, name: "x", cpuPercent: 0, stats: NOT_RUNNING_STATS }), ["3f2a9c1b7d4e", "x", "0.00%", "0B / 0B", "0.00%", "0B / 0B", "0B / 0B", "0"]);
   });
   it("a container whose reading failed shows docker's dashes", () => {
     assert.deepEqual(formatStatsRow({ id: ID, name: "x", cpuPercent: 0, stats: undefined }), ["3f2a9c1b7d4e", "x", "--", "-- / --", "--", "--", "--", "--"]);

@@ -16,7 +16,7 @@ export interface StatsRow {
   readonly name: string;
   /** From {@link cpuPercent}. */
   readonly cpuPercent: number;
-  /** The reading, or undefined when it failed (a stopped container): the row then shows `--` as docker's does. */
+  /** The reading (NOT_RUNNING_STATS for a stopped container), or undefined when it failed: the row then shows `--` as docker's does. */
   readonly stats: StatsRowCounters | undefined;
 }
 

@@ -24,6 +24,16 @@ export interface CgroupStats extends CpuSample {
   readonly readAt: Date;
 }
 
+/**
+ * The reading of a container that is not running: every counter 0, as
+ * docker's daemon answers for one (its `stats` then shows `0.00%`,
+ * `0B / 0B`, `0`; `--` is for a reading that failed).
+ */
+export const NOT_RUNNING_STATS: CgroupStats = Object.freeze({
+  cpuUsageNs: 0, systemCpuNs: 0, onlineCpus: 0, memoryUsage: 0, memoryLimit: 0, pidsCurrent: 0,
+  blockRead: 0, blockWrite: 0, netRx: 0, netTx: 0, readAt: new Date(0),
+});
+
 /** What {@link readCgroupStats} needs beyond the cgroup. */
 export interface ReadStatsOptions {
   /** A process in the container (its init), whose network namespace is measured. */

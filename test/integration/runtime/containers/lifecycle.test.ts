@@ -133,6 +133,15 @@ describe("container lifecycle verbs (runc, conmon)", () => {
     assert.match(lines[1] ?? "", /procs\s+\d+(\.\d+)?%\s+[\d.]+[KMG]?i?B \/ 64MiB\s+[\d.]+%.*\s3$/);
   });
 
+  it("stats --no-stream of a container that is not running shows docker's zeros, not dashes", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "idle");
+    await s.ok(["create", "--name", "idle", "--network", "none", IMAGE, "/bin/true"]);
+    const [, row = ""] = (await s.ok(["stats", "--no-stream", "idle"], { timeoutMs: 20_000 })).trim().split("\n");
+    assert.deepEqual(row.split(/\s{2,}/).slice(1), ["idle", "0.00%", "0B / 0B", "0.00%", "0B / 0B", "0B / 0B", "0"], row);
+  });
+
   it("inspect: docker's shape (an array; Id, Name, State, Config, HostConfig, NetworkSettings); unknown names fail", async (t) => {
     const s = await session(t);
     if (!s) return;
