@@ -55,7 +55,7 @@ export function matchesContainerFilter(filter: ContainerFilter, c: ContainerSumm
 const isFilterKey = (k: string): k is ContainerFilterKey => (CONTAINER_FILTER_KEYS as readonly string[]).includes(k);
 const isOneOf = <T extends string>(all: readonly T[], v: string): v is T => (all as readonly string[]).includes(v);
 
-/** docker's state of a container: berth keeps one whose start failed as `exited` with no start time, docker as `created`. */
+/** docker's state of a container: a failed start of one that never ran is `created` (earlier berth wrote `exited` with no start time, and such state files remain). */
 const dockerState = (c: ContainerSummary): string =>
   c.state.status === "exited" && c.state.startedAt === undefined ? "created" : c.state.status;
 

@@ -67,7 +67,8 @@ export async function startContainer(ctx: RuntimeContext, record: ContainerRecor
       const exitCode = e instanceof ContainerStartError ? e.exitCode : 125;
       await writeContainerState(dir, {
         ...withoutRun(before),
-        status: "exited",
+        // As docker's: a container that never ran stays `created` (its state shows the error and code); one that ran is `exited`.
+        status: before.startedAt === undefined ? "created" : "exited",
         exitCode,
         error: e instanceof Error ? e.message : String(e),
         finishedAt: new Date().toISOString(),

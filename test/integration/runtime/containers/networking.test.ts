@@ -113,6 +113,21 @@ describe("berth run: published ports and user networks (netavark, aardvark-dns)"
     assert.deepEqual(Object.keys((await s.inspect("offline")).NetworkSettings.Networks), ["none"]);
   });
 
+  it("a start that fails (its network removed) leaves a container that never ran `Created`, as docker's", async (t) => {
+    const s = await session(t, [NETAVARK]);
+    if (!s) return;
+    s.removeAfter(t, "stranded");
+    const net = await s.network();
+    await s.ok(["create", "--name", "stranded", "--network", net.name, IMAGE, "/bin/busybox", "sleep", "120"]);
+    await s.ok(["network", "rm", net.name]);
+    const r = await s.berth(["start", "stranded"]);
+    assert.notEqual(r.code, 0, describeResult(r));
+    const c = await s.inspect("stranded");
+    assert.equal(c.State.Status, "created", JSON.stringify(c.State));
+    assert.match(c.State.Error, new RegExp(net.name));
+    assert.match((await s.psRow("stranded")) ?? "no row", /\bCreated\b/);
+  });
+
   it("two containers on a user network reach each other by name and by --network-alias", async (t) => {
     const s = await session(t, [NETAVARK, "/usr/lib/podman/aardvark-dns"]);
     if (!s) return;
