@@ -58,7 +58,7 @@ describe("berth run: exit codes; failures leave nothing (runc, conmon)", () => {
     const cases: readonly [readonly string[], RegExp][] = [
       [["--memory", "lots"], /--memory lots/],
       [["-m", "16m", "--memory-swap", "1m"], /--memory-swap 1m.*(at least|larger|minimum)/],
-      [["--cpus", "0"], /--cpus 0/],
+      [["--cpus", "0.001"], /--cpus 0.001/],
       [["--pids-limit", "many"], /--pids-limit many/],
       [["-p", "99999:80"], /99999/],
       [["--restart", "sometimes"], /--restart sometimes/],
