@@ -14,6 +14,11 @@ export interface CollectGarbageOptions {
    * progress). Default 0.
    */
   readonly graceMs?: number;
+  /**
+   * Consider only blobs committed at or after this time (ms since the epoch):
+   * what one failed operation stored, leaving older garbage to prune. Default: all.
+   */
+  readonly committedSince?: number;
 }
 
 export interface CollectGarbageResult {
@@ -30,20 +35,15 @@ export interface CollectGarbageResult {
  * between mark and sweep could be removed.
  */
 export async function collectGarbage(store: ContentStore, opts: CollectGarbageOptions): Promise<CollectGarbageResult> {
-  const marked = new Set<Digest>();
-  const todo = [...opts.roots];
-  while (todo.length > 0) {
-    const d = todo.pop()!;
-    if (marked.has(d)) continue;
-    marked.add(d);
-    for (const c of await opts.children(d)) if (!marked.has(c)) todo.push(c);
-  }
+  const marked = await reachableFrom(opts.roots, opts.children);
+  const oldest = opts.committedSince ?? -Infinity;
   const removed: { digest: Digest; size: number }[] = [];
   let bytesFreed = 0;
   let kept = 0;
   const youngest = Date.now() - (opts.graceMs ?? 0);
   for await (const blob of store.walk()) {
-    if (marked.has(blob.digest) || blob.modified.getTime() > youngest) {
+    const committed = blob.modified.getTime();
+    if (marked.has(blob.digest) || committed > youngest || committed < oldest) {
       kept++;
       continue;
     }
@@ -52,4 +52,17 @@ export async function collectGarbage(store: ContentStore, opts: CollectGarbageOp
     if (!opts.dryRun) await store.delete(blob.digest);
   }
   return { removed, bytesFreed, kept };
+}
+
+/** `roots` and every digest they reach through `children` (the mark phase of collectGarbage). */
+export async function reachableFrom(roots: Iterable<Digest>, children: (digest: Digest) => Promise<Iterable<Digest>>): Promise<Set<Digest>> {
+  const marked = new Set<Digest>();
+  const todo = [...roots];
+  while (todo.length > 0) {
+    const d = todo.pop()!;
+    if (marked.has(d)) continue;
+    marked.add(d);
+    for (const c of await children(d)) if (!marked.has(c)) todo.push(c);
+  }
+  return marked;
 }

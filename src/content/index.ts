@@ -3,6 +3,6 @@ export { BlobWriter, type BlobInfo, type CommitExpectations } from "./blob-write
 export { DigestMismatchError, SizeMismatchError, BlobNotFoundError, IngestLockedError } from "./errors.js";
 export { writeFileAtomic } from "./atomic-write.js";
 export { fsyncDir } from "./fsync-dir.js";
-export { collectGarbage, type CollectGarbageOptions, type CollectGarbageResult } from "./garbage-collect.js";
+export { collectGarbage, reachableFrom, type CollectGarbageOptions, type CollectGarbageResult } from "./garbage-collect.js";
 export { withFileLock, isProcessAlive } from "./file-lock.js";
 export { whenDrained, type DrainSource } from "./when-drained.js";

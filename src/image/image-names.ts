@@ -48,6 +48,11 @@ export interface RemoveImageOptions {
  * FAILED_PRECONDITION for `repo@digest` of a platform's manifest inside an index.
  */
 export async function removeImage(store: ImageStore, ref: string, opts: RemoveImageOptions = {}): Promise<string[]> {
+  return (await removeImageRecords(store, ref, opts)).map((r) => r.name);
+}
+
+/** {@link removeImage}, returning the records removed (their targets say which content the image had). */
+export async function removeImageRecords(store: ImageStore, ref: string, opts: RemoveImageOptions = {}): Promise<ImageRecord[]> {
   const found = await findImage(store, ref);
   // repo@<digest of an index entry> finds the entry (see ImageStore.lookup), which no name of its own holds.
   const names = new Set((await store.list()).map((r) => r.name));
@@ -83,8 +88,7 @@ export async function removeImage(store: ImageStore, ref: string, opts: RemoveIm
       });
     }
   }
-  const removed = await store.removeNames(targets.map((r) => r.name));
-  return removed.map((r) => r.name);
+  return store.removeNames(targets.map((r) => r.name));
 }
 
 /** Whether a name other than `removing` leads to image `imageId`. */

@@ -165,4 +165,26 @@ describe("ImageStore prune", () => {
     });
     assert.equal((await store.prune()).removed.length, 4, "after the lease everything unnamed goes");
   });
+
+  it("a failed operation asking for it removes the unnamed blobs it stored, unless another live lease may need them", async () => {
+    const named = await store.content.putBytes(Buffer.from("named"));
+    await store.setName("docker.io/library/n:1", { mediaType: MediaType.OciManifest, ...named });
+    const fail = (bytes: string) => store.withLease(async () => {
+      await store.content.putBytes(Buffer.from(bytes));
+      await store.content.putBytes(Buffer.from("named"));
+      throw new Error("import failed");
+    }, { removeUnnamedOnFailure: true });
+    await assert.rejects(fail("stored, then the import failed"), /import failed/);
+    assert.deepEqual(await walked(), [named.digest], "what it stored went; what a name reaches stayed");
+    await store.withLease(async () => {
+      await assert.rejects(fail("stored while another pull runs"), /import failed/);
+    });
+    assert.deepEqual(await walked(), [digestOf("stored while another pull runs"), named.digest].sort(), "another live lease keeps it for prune");
+  });
 });
+
+async function walked(): Promise<Digest[]> {
+  const out: Digest[] = [];
+  for await (const b of store.content.walk()) out.push(b.digest);
+  return out.sort();
+}

@@ -1,11 +1,11 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { chainIds } from "./unpack/chain-id.js";
 import { SnapshotStore } from "./unpack/snapshot-store.js";
 import { AmbiguousImageError } from "./ambiguous-image-error.js";
 import type { ImageUser } from "./image-user.js";
-import { collectGarbage, ContentStore, isProcessAlive, withFileLock, writeFileAtomic } from "../content/index.js";
+import { collectGarbage, ContentStore, withFileLock, writeFileAtomic } from "../content/index.js";
+import { ImageLeases } from "./image-leases.js";
 import {
   BerthError, digestEncoded, formatReference, parseImageConfig, parseManifest, parseReference,
   type Descriptor, type Digest, type ParsedManifest, type Platform, type Reference,
@@ -46,7 +46,7 @@ export class ImageNotFoundError extends BerthError {
  * <root>/content/              blobs (ContentStore)
  * <root>/images/index.json     { schemaVersion: 1, images: [{ name, target, lastTagTime }] }
  * <root>/images/index.lock     held while index.json is rewritten
- * <root>/images/leases/        one file per running pull/load: {pid, started}
+ * <root>/images/leases/        one file per running pull/load/copy/build (ImageLeases)
  * <root>/snapshots/            unpacked layers (SnapshotStore)
  * ```
  * Name updates are read-modify-write under a lock file, written temp + fsync +
@@ -55,11 +55,13 @@ export class ImageNotFoundError extends BerthError {
 export class ImageStore {
   readonly content: ContentStore;
   private readonly dir: string;
+  private readonly leases: ImageLeases;
   private snapshotStore: Promise<SnapshotStore> | undefined;
 
   constructor(readonly root: string) {
     this.content = new ContentStore(join(root, "content"));
     this.dir = join(root, "images");
+    this.leases = new ImageLeases(join(this.dir, "leases"));
   }
 
   /** Unpacked layers, one snapshot per chain id, under `<root>/snapshots`. */
@@ -171,30 +173,38 @@ export class ImageStore {
    * blob committed since the lease began (a pull stores blobs before it names
    * them; containerd's leases serve the same end). A lease of a dead process
    * is ignored.
+   *
+   * With `removeUnnamedOnFailure`, when `fn` throws, the blobs committed since
+   * the lease began that no name reaches are removed at once rather than left
+   * for prune (a load or an `oci:`/`docker-archive:` pull that failed: nothing
+   * is gained by keeping what it stored). If another live lease exists, they
+   * stay: that operation may have found one of them already stored and be
+   * about to name it; prune removes them once it is over. A registry pull
+   * does not ask for this: what it committed saves the next pull fetching it.
    */
-  async withLease<T>(fn: () => Promise<T>): Promise<T> {
-    const dir = join(this.dir, "leases");
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, `${process.pid}-${randomBytes(4).toString("hex")}.json`);
-    // A second of slack: blob mtimes and Date.now() may disagree by a tick.
-    await writeFileAtomic(file, JSON.stringify({ pid: process.pid, started: Date.now() - 1000 }));
+  async withLease<T>(fn: () => Promise<T>, opts: { removeUnnamedOnFailure?: boolean } = {}): Promise<T> {
+    const lease = await this.leases.acquire();
+    let failed = false;
     try {
       return await fn();
+    } catch (e) {
+      failed = true;
+      throw e;
     } finally {
-      await rm(file, { force: true });
+      await lease.release();
+      // The cleanup's own failure must not hide fn's error; prune removes what it leaves.
+      if (failed && opts.removeUnnamedOnFailure) await this.removeUnnamedSince(lease.started).catch(() => undefined);
     }
   }
 
-  /** Start time of the oldest lease held by a live process, if any. */
-  private async oldestLease(): Promise<number | undefined> {
-    const dir = join(this.dir, "leases");
-    let oldest: number | undefined;
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
-      const lease = await readFile(join(dir, name), "utf8").then((t) => JSON.parse(t) as { pid: number; started: number }).catch(() => undefined);
-      if (!lease || !isProcessAlive(lease.pid)) continue;
-      oldest = Math.min(oldest ?? lease.started, lease.started);
-    }
-    return oldest;
+  /** Remove blobs committed since `started` that no name reaches, unless a live lease may rely on them. */
+  private async removeUnnamedSince(started: number): Promise<void> {
+    if ((await this.leases.oldestLive()) !== undefined) return;
+    await collectGarbage(this.content, {
+      roots: (await this.list()).map((r) => r.target.digest),
+      children: (d) => this.childrenOf(d),
+      committedSince: started,
+    });
   }
 
   /**
@@ -212,7 +222,7 @@ export class ImageStore {
     const records = await this.list();
     const users = opts.users ?? [];
     const now = Date.now();
-    const lease = await this.oldestLease();
+    const lease = await this.leases.oldestLive();
     const graceMs = Math.max(opts.graceMs ?? 0, lease === undefined ? 0 : now - lease);
     const swept = await collectGarbage(this.content, {
       roots: [...records.map((r) => r.target.digest), ...users.flatMap((u) => (u.imageId !== undefined ? [u.imageId] : []))],

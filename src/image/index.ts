@@ -2,6 +2,7 @@ export { ImageStore, ImageNotFoundError, type ImageRecord } from "./image-store.
 export { openImage, imageId, type ImageView } from "./image-view.js";
 export { inspectImage, type DockerImageInspect } from "./image-inspect.js";
 export { fullName, findImage, tagImage, removeImage, type RemoveImageOptions } from "./image-names.js";
+export { removeImages, type RemoveImagesResult, type RemovedImage, type RemovedBlob } from "./remove-images.js";
 export type { ImageUser } from "./image-user.js";
 export { ImageInUseError, type ImageInUseConflict } from "./image-in-use-error.js";
 export { AmbiguousImageError } from "./ambiguous-image-error.js";

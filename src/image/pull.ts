@@ -2,7 +2,7 @@ import type { PullImageOptions } from "../client/index.js";
 import { BerthError, formatReference, hostPlatform, isIndexMediaType, parseImageConfig, type Descriptor, type Platform } from "../oci/index.js";
 import { importArchive, readOciLayoutDir, type ImportedImage } from "./archive/index.js";
 import { fullName } from "./image-names.js";
-import { parseImageLocation } from "./image-location.js";
+import { parseImageLocation, type ImageLocation } from "./image-location.js";
 import type { ImageStore } from "./image-store.js";
 import { openImage } from "./image-view.js";
 import { StreamingUnpack } from "./streaming-unpack.js";
@@ -28,13 +28,16 @@ export interface PullOutcome {
  * or a `docker-archive:` file) into the store, record the name(s), and unpack
  * the image for `platform` into snapshots. A name pulled from a registry for
  * one platform of an index records that platform (ImageRecord.platform).
+ * When a local import fails, the blobs it stored that nothing names are
+ * removed (see ImageStore.withLease).
  */
 export async function pull(store: ImageStore, location: string, opts: PullOptions = {}): Promise<PullOutcome[]> {
-  return store.withLease(() => pullLeased(store, location, opts));
+  const loc = parseImageLocation(location);
+  // A failed import leaves nothing behind; a failed registry pull keeps what it committed, for the next pull.
+  return store.withLease(() => pullLeased(store, location, loc, opts), { removeUnnamedOnFailure: loc.kind !== "registry" });
 }
 
-async function pullLeased(store: ImageStore, location: string, opts: PullOptions): Promise<PullOutcome[]> {
-  const loc = parseImageLocation(location);
+async function pullLeased(store: ImageStore, location: string, loc: ImageLocation, opts: PullOptions): Promise<PullOutcome[]> {
   if (loc.kind === "registry") {
     const streaming = opts.unpack === false ? undefined : new StreamingUnpack(store, opts.platform ?? hostPlatform(), opts);
     let r;

@@ -80,6 +80,8 @@ export async function saveToFile(store: ImageStore, refs: readonly string[], pat
  * stream) with their names, and unpack them only when `opts.unpack` is true.
  * Bare OCI tags are named after the file (`localhost/<file>:<tag>`), or
  * `localhost/loaded:<tag>` for a stream. See importArchive for what is checked.
+ * When it fails, the blobs it stored that nothing names are removed (see
+ * ImageStore.withLease).
  */
 export async function load(store: ImageStore, source: string | AsyncIterable<Uint8Array>, opts: { signal?: AbortSignal; unpack?: boolean } = {}): Promise<PullOutcome[]> {
   return store.withLease(async () => {
@@ -87,5 +89,5 @@ export async function load(store: ImageStore, source: string | AsyncIterable<Uin
     if (imported.length === 0) throw new BerthError("NOT_FOUND", `${typeof source === "string" ? source : "archive"}: holds no image`);
     const base = typeof source === "string" ? source.replace(/\.(tar|tar\.gz|tgz)$/, "") : "loaded";
     return recordImported(store, imported, base, { ...opts, unpack: opts.unpack ?? false });
-  });
+  }, { removeUnnamedOnFailure: true });
 }

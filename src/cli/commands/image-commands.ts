@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import {
-  findImage, ImageStore, inspectImage, openImage, removeImage, tagImage, type ImageRecord,
+  findImage, ImageStore, inspectImage, openImage, removeImages, tagImage, type ImageRecord,
 } from "../../image/index.js";
 import { InvalidArgumentError, isBerthError, parseReference, familiarName } from "../../oci/index.js";
 import { ContainerRuntime } from "../../runtime/index.js";
@@ -109,19 +109,18 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
         const store = imageStore(globals());
         const users = await new ContainerRuntime(store).imageUsers();
         // docker's way: every name is tried, each failure printed; exit 1 if any failed, as rm and stop.
-        let failed = false;
-        for (const ref of refs) {
-          try {
-            for (const name of await removeImage(store, ref, { ...opts, users })) process.stdout.write(`Untagged: ${name}\n`);
-          } catch (e) {
-            printError(e);
-            failed = true;
-          }
+        const r = await removeImages(store, refs, { ...opts, users });
+        for (const image of r.images) {
+          if ("error" in image) printError(image.error);
+          else for (const name of image.untagged) process.stdout.write(`Untagged: ${name}\n`);
         }
-        const { removed, snapshotsRemoved } = await store.prune({ graceMs: 0, users });
-        for (const b of removed) process.stdout.write(`Deleted: ${b.digest}\n`);
-        if (snapshotsRemoved.length > 0) process.stdout.write(`Removed ${snapshotsRemoved.length} unpacked layers\n`);
-        if (failed) process.exitCode = 1;
+        for (const b of r.deleted) process.stdout.write(`Deleted: ${b.digest}\n`);
+        if (r.snapshotsRemoved.length > 0) process.stdout.write(`Removed ${r.snapshotsRemoved.length} unpacked layers\n`);
+        if (r.pruned.length > 0) {
+          const bytes = r.pruned.reduce((n, b) => n + b.size, 0);
+          process.stdout.write(`Pruned ${r.pruned.length} unreferenced blob${r.pruned.length === 1 ? "" : "s"} of no image named here (${formatBytes(bytes)})\n`);
+        }
+        if (r.images.some((i) => "error" in i)) process.exitCode = 1;
       });
 
   const inspect = new Command("inspect").description("show images as docker's JSON (an array), or each through a Go template (-f)")

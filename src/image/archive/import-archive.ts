@@ -37,8 +37,8 @@ export interface ImportArchiveOptions {
  * Throws ArchiveEntryError (unsafe path or link, digest mismatch, a document
  * that does not parse), MissingEntryError (a file the archive names is not
  * in it), ArchiveFormatError (not a tar, truncated, neither format). After a
- * failure, blobs already verified may remain in the store, unnamed, for
- * garbage collection; nothing unverified is ever visible.
+ * failure, blobs already verified may remain in the store, unnamed (load and
+ * pull remove them, see ImageStore.withLease); nothing unverified is ever visible.
  */
 export async function importArchive(source: string | AsyncIterable<Uint8Array>, store: ArchiveStore, opts: ImportArchiveOptions = {}): Promise<ImportedImage[]> {
   const input = typeof source === "string" ? await openArchiveFile(source) : source;
