@@ -3,11 +3,12 @@
 // keeping other garbage apart. Text-only images: needs only tar.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import { readdir, readFile, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ContentStore } from "../../../src/content/index.js";
-import { berth } from "../../support/berth-server.js";
+import { BERTH_BIN, berth } from "../../support/berth-server.js";
 import { missingTools } from "../../support/require-root.js";
 import { assertSucceeded } from "../../support/run.js";
 import { tempDir, type TempDir } from "../../support/temp-dir.js";
@@ -115,5 +116,26 @@ describe("a failed load or pull leaves no unnamed blobs", { skip, timeout: 120_0
     assert.ok(!deleted.includes(garbage.digest), "garbage is not reported as the image's");
     assert.match(r.stdout, /^Pruned 1 unreferenced blob of no image named here \(22 B\)$/m);
     assert.deepEqual(await blobsIn(root), []);
+  });
+
+  it("the lease of a load stopped by SIGINT goes at the next prune, and at the next pull", async () => {
+    const dir = join(tmp.path, "sigint");
+    const root = join(dir, "root");
+    const leases = join(root, "images", "leases");
+    const stopLoad = async (): Promise<void> => {
+      const child = spawn(process.execPath, [BERTH_BIN, "--root", root, "load"], { stdio: ["pipe", "ignore", "ignore"] });
+      child.stdin.write(Buffer.alloc(10_240)); // a tar's start, then nothing: the load waits holding its lease
+      for (let i = 0; i < 200 && (await readdir(leases).catch(() => [] as string[])).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      child.kill("SIGINT");
+      await once(child, "exit");
+      assert.equal((await readdir(leases)).length, 1, "a process killed by a signal cannot remove its lease");
+    };
+    await stopLoad();
+    assertSucceeded(await berth(["--root", root, "image", "prune"]));
+    assert.deepEqual(await readdir(leases), [], "prune removed the dead process's lease");
+    await stopLoad();
+    await makeTextLayout(join(dir, "good"));
+    assertSucceeded(await berth(["--root", root, "pull", "-q", "--no-unpack", `oci:${join(dir, "good")}:latest`]));
+    assert.deepEqual(await readdir(leases), [], "the next pull removed it");
   });
 });
