@@ -16,6 +16,7 @@ export interface DockerImageInspect {
   readonly Architecture: string;
   readonly Variant?: string;
   readonly Os: string;
+  /** The unpacked size of the layers, as `berth images` shows it (see imageSize). */
   readonly Size: number;
   readonly RootFS: { readonly Type: string; readonly Layers: readonly string[] };
   readonly Metadata: { readonly LastTagTime: string };
@@ -23,8 +24,8 @@ export interface DockerImageInspect {
   readonly Descriptor: { readonly mediaType: string; readonly digest: string; readonly size: number };
 }
 
-/** Build docker's inspect shape from an image and the names that point at it. */
-export function inspectImage(view: ImageView, records: readonly ImageRecord[]): DockerImageInspect {
+/** Build docker's inspect shape from an image, the names that point at it and its size (imageSize's). */
+export function inspectImage(view: ImageView, records: readonly ImageRecord[], size: number): DockerImageInspect {
   const tags: string[] = [];
   const digests = new Set<string>();
   for (const r of records) {
@@ -46,7 +47,7 @@ export function inspectImage(view: ImageView, records: readonly ImageRecord[]): 
     Architecture: cfg.architecture,
     ...(cfg.variant && { Variant: cfg.variant }),
     Os: cfg.os,
-    Size: view.layers.reduce((n, l) => n + l.size, 0),
+    Size: size,
     RootFS: { Type: cfg.rootfs.type, Layers: [...cfg.rootfs.diff_ids] },
     Metadata: { LastTagTime: records.map((r) => r.lastTagTime).sort().at(-1) ?? "" },
     Descriptor: {

@@ -2,6 +2,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { chainIds } from "./unpack/chain-id.js";
 import { SnapshotStore } from "./unpack/snapshot-store.js";
+import type { SnapshotInfo } from "./unpack/snapshot-meta.js";
 import { AmbiguousImageError } from "./ambiguous-image-error.js";
 import type { ImageUser } from "./image-user.js";
 import { collectGarbage, ContentStore, withFileLock, writeFileAtomic } from "../content/index.js";
@@ -68,6 +69,11 @@ export class ImageStore {
   snapshots(): Promise<SnapshotStore> {
     this.snapshotStore ??= SnapshotStore.open(join(this.root, "snapshots"));
     return this.snapshotStore;
+  }
+
+  /** The record of the unpacked layer chain `chainId`, if unpacked; read without opening the snapshot store. */
+  snapshotInfo(chainId: Digest): Promise<SnapshotInfo | undefined> {
+    return SnapshotStore.readInfo(join(this.root, "snapshots"), chainId);
   }
 
   async list(): Promise<readonly ImageRecord[]> {

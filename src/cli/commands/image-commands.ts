@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import {
-  findImage, ImageStore, inspectImage, openImage, removeImages, tagImage, type ImageRecord,
+  findImage, imageSize, ImageStore, inspectImage, openImage, removeImages, tagImage, type ImageRecord,
 } from "../../image/index.js";
 import { InvalidArgumentError, isBerthError, parseReference, familiarName } from "../../oci/index.js";
 import { ContainerRuntime } from "../../runtime/index.js";
@@ -36,7 +36,7 @@ async function listImages(store: ImageStore): Promise<ListedImage[]> {
       digest: r.target.digest,
       id: view?.configDescriptor.digest ?? r.target.digest,
       created: view?.config.created ?? "",
-      size: view ? view.layers.reduce((n, l) => n + l.size, 0) + view.configDescriptor.size : 0,
+      size: view ? await imageSize(view, store) : 0,
     });
   }
   return out;
@@ -142,7 +142,7 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
         }
         const view = await openImage(store.content, records[0]!.target, records[0]!.platform);
         const all: ImageRecord[] = (await store.list()).filter((r) => r.target.digest === records[0]!.target.digest);
-        out.push(inspectImage(view, all));
+        out.push(inspectImage(view, all, await imageSize(view, store)));
       }
       // docker prints what it found, then an error for each one it did not, and exits 1 (as berth's container inspect).
       process.stdout.write(renderInspect(format, out));

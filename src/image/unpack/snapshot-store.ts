@@ -105,7 +105,15 @@ export class SnapshotStore {
 
   /** The snapshot's record, or undefined when it is not stored. */
   async info(chainId: Digest): Promise<SnapshotInfo | undefined> {
-    const file = join(this.dir, digestEncoded(chainId), "meta.json");
+    return SnapshotStore.readInfo(this.dir, chainId);
+  }
+
+  /**
+   * {@link info} of the store at `dir` without opening it: nothing is created,
+   * probed or cleaned, for readers such as `berth images` (undefined when `dir` does not exist).
+   */
+  static async readInfo(dir: string, chainId: Digest): Promise<SnapshotInfo | undefined> {
+    const file = join(dir, digestEncoded(chainId), "meta.json");
     let text: string;
     try {
       text = await readFile(file, "utf8");
