@@ -90,7 +90,7 @@ function runSuite(daemon: boolean): void {
     const cases: readonly [string[], RegExp][] = [
       [["-u", "ghost", "localhost/busybox:t1", "true"], /-u ghost: no user "ghost"/],
       [["--memory", "lots", "localhost/busybox:t1", "true"], /--memory lots/],
-      [["--cpus", "0", "localhost/busybox:t1", "true"], /--cpus 0/],
+      [["--cpus", "0.001", "localhost/busybox:t1", "true"], /--cpus 0.001/],
       [["--network", "no-such-network", "localhost/busybox:t1", "true"], /no-such-network/],
       [["-v", "bad name!:/data", "localhost/busybox:t1", "true"], /volume name "bad name!"/],
       // docker's -v would create a missing host path; its --mount refuses, and so does berth (for both).
