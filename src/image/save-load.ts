@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import { BerthError, hostPlatform, type Platform } from "../oci/index.js";
+import { BerthError, formatPlatform, hostPlatform, type Platform } from "../oci/index.js";
 import { exportDockerArchive, exportOciLayout, importArchive, writeArchiveFile, type ImageToExport } from "./archive/index.js";
 import { findImage } from "./image-names.js";
 import type { ImageStore } from "./image-store.js";
@@ -49,7 +49,7 @@ export async function save(store: ImageStore, refs: readonly string[], out: Writ
       const platform = opts.platform ?? record!.platform;
       image = { manifest: record!.target, names: [], ...(platform && { platform }) };
     }
-    const existing = images.find((i) => i.manifest.digest === image.manifest.digest && JSON.stringify(i.platform) === JSON.stringify(image.platform));
+    const existing = images.find((i) => i.manifest.digest === image.manifest.digest && samePlatform(i.platform, image.platform));
     const name = /^[a-f0-9]{4,64}$/.test(ref.replace(/^sha256:/, "")) ? [] : [record!.name];
     if (existing) (existing.names as string[]).push(...name);
     else images.push({ ...image, names: name });
@@ -91,3 +91,7 @@ export async function load(store: ImageStore, source: string | AsyncIterable<Uin
     return recordImported(store, imported, base, { ...opts, unpack: opts.unpack ?? false });
   }, { removeUnnamedOnFailure: true });
 }
+
+/** Platforms compared as what they name, not by the order of their keys (one read from an index, one from a flag). */
+const samePlatform = (a: Platform | undefined, b: Platform | undefined): boolean =>
+  a === undefined || b === undefined ? a === b : formatPlatform(a) === formatPlatform(b);

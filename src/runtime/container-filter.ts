@@ -56,7 +56,7 @@ const isFilterKey = (k: string): k is ContainerFilterKey => (CONTAINER_FILTER_KE
 const isOneOf = <T extends string>(all: readonly T[], v: string): v is T => (all as readonly string[]).includes(v);
 
 /** docker's state of a container: a failed start of one that never ran is `created` (earlier berth wrote `exited` with no start time, and such state files remain). */
-const dockerState = (c: ContainerSummary): string =>
+export const dockerState = (c: ContainerSummary): string =>
   c.state.status === "exited" && c.state.startedAt === undefined ? "created" : c.state.status;
 
 function testFor(key: ContainerFilterKey, value: string, filter: string): Test {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { ImageStore, ImageUser } from "../image/index.js";
+import type { ImageStore } from "../image/index.js";
 import { warmCgroupMigration } from "./cgroup/migration-warmup.js";
 import { commandLine, inspectContainer, type ContainerInspect } from "./container-inspect.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
@@ -197,14 +197,6 @@ export class ContainerRuntime {
     });
   }
 
-  /**
-   * Every container, in any state, as a user of its image: what the image
-   * store's prune and rmi must keep (ImageStore.prune, removeImage).
-   */
-  async imageUsers(): Promise<ImageUser[]> {
-    const { imageUsers } = await import("./image-users.js");
-    return imageUsers(this.ctx);
-  }
 
   /**
    * Every container's record and settled state, newest first. Also

@@ -1,10 +1,9 @@
-import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { SnapshotStore, type ImageUser } from "../image/index.js";
 import { parseDigest, type Digest } from "../oci/index.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
 import { currentState } from "./container-status.js";
-import { removingDir } from "./fast-run/background-removal.js";
+import { removingDir, removingIds } from "./fast-run/background-removal.js";
 import type { RuntimeContext } from "./runtime-context.js";
 
 /**
@@ -25,9 +24,8 @@ export async function imageUsers(ctx: RuntimeContext): Promise<ImageUser[]> {
     const state = status === "created" || status === "exited" ? "stopped" : status === "removing" ? "removing" : "running";
     users.push(userOf(record, state));
   }
-  const removing = removingDir(ctx);
-  for (const id of (await readdir(removing).catch(() => [] as string[])).filter((e) => /^[0-9a-f]{64}$/.test(e))) {
-    const record = await readContainerRecord(join(removing, id));
+  for (const id of await removingIds(ctx)) {
+    const record = await readContainerRecord(join(removingDir(ctx), id));
     if (record !== undefined) users.push(userOf(record, "removing"));
   }
   return users;

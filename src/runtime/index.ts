@@ -8,14 +8,15 @@ export {
 } from "./container-options.js";
 export { ContainerRuntime, MONITOR_LOST, type ContainerSummary } from "./container-runtime.js";
 export { RuntimeContext, ContainerNotFoundError, ContainerStateError, type RuntimeContextOptions } from "./runtime-context.js";
+export { imageUsers } from "./image-users.js";
 export type { CreateContainerOptions } from "./create-container.js";
 export type { StartOptions } from "./start-container.js";
 export type { ExecOptions } from "./exec-container.js";
 export { normalizeSignal } from "./stop-container.js";
-export { healthFromFlags, healthFromImage, mergeHealth, parseHealthFlags, type HealthFlags, type HealthOverride } from "./health-config.js";
+export { healthFromFlags, healthFromImage, parseHealthFlags, type HealthFlags } from "./health-config.js";
 export type { HealthStatus, HealthLogEntry } from "./health-status.js";
 export { inspectContainer, commandLine, type ContainerInspect } from "./container-inspect.js";
-export { parseContainerFilter, matchesContainerFilter, CONTAINER_FILTER_KEYS, type ContainerFilter, type ContainerFilterKey } from "./container-filter.js";
+export { dockerState, parseContainerFilter, matchesContainerFilter, type ContainerFilter } from "./container-filter.js";
 export type { ContainerState, ContainerStatus } from "./container-state.js";
 export { wantsRestart, restartDelayMs } from "./container-exit.js";
 export { Conmon, type ConmonCreateOptions } from "./conmon.js";

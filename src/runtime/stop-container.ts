@@ -1,10 +1,9 @@
-import { constants } from "node:os";
 import { InvalidArgumentError } from "../oci/index.js";
 import type { ContainerRecord } from "./container-record.js";
 import { readContainerState, withContainerLock, writeContainerState } from "./container-state.js";
 import { currentState, waitContainer } from "./container-status.js";
 import { ContainerStateError, type RuntimeContext } from "./runtime-context.js";
-import { signalInit, signalsInitDirectly } from "./signal-init.js";
+import { signalInit, signalNumber, signalsInitDirectly } from "./signal-init.js";
 import { trace } from "./internal/trace.js";
 
 /** Signal names and numbers runc takes; docker accepts both, with or without SIG. */
@@ -14,7 +13,7 @@ export function normalizeSignal(value: string): string {
   const name = v.startsWith("SIG") ? v : `SIG${v}`;
   // Known names only: runc would otherwise refuse the name itself, its error shown with its whole command line.
   const realTime = /^SIGRT(MIN(\+\d{1,2})?|MAX(-\d{1,2})?)$/.test(name);
-  if (!realTime && !Object.hasOwn(constants.signals, name)) {
+  if (!realTime && signalNumber(name) === undefined) {
     throw new InvalidArgumentError(`invalid signal: ${value}`, { hint: "a signal name or number from 1 to 64, e.g. SIGTERM, HUP or 9" });
   }
   return name;

@@ -5,7 +5,7 @@ import { INSPECT_FORMAT_FLAG, parseInspectFormat, renderInspect } from "../inspe
 import { parseListFormat, renderList } from "../list-format.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
-import { ageText, commandText, CONTAINER_LIST_HEADER, containerListRow, portsOf } from "./container-list-row.js";
+import { ageText, commandText, CONTAINER_LIST_HEADER, containerListRow } from "./container-list-row.js";
 import { portsText, statusText } from "./container-status-text.js";
 import { collect, runtimeOf } from "./container-cli.js";
 
@@ -79,7 +79,7 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
         return;
       }
       const rows = shown.map((c) => [id(c), c.record.image, commandText(c, o.trunc),
-        ageText(c.record.created, now), statusText(c, now), portsText(portsOf(c)),
+        ageText(c.record.created, now), statusText(c, now), portsText(c.ports),
         c.record.labels?.[STACK_LABEL] ?? "", c.record.labels?.[SERVICE_LABEL] ?? "", c.record.name ?? ""]);
       process.stdout.write(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "STACK", "SERVICE", "NAMES"], rows));
     });

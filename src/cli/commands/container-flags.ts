@@ -180,6 +180,8 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
   // is create's (here or in the daemon), the first to hold the image config.
   parseHealthFlags(healthFlags);
   const mounts = [...f.volume.map(parseVolumeFlag), ...f.mount.map(parseMountFlag)];
+  // 0 is docker's "no limit": no quota at all.
+  const cpus = f.cpus === undefined ? undefined : parseCpus(f.cpus, availableParallelism());
   const network = f.network ?? "bridge";
   if (f.networkAlias.length > 0 && (network === "bridge" || network === "host" || network === "none")) {
     // docker's rule: the bridge network has no DNS for an alias to be in; on host and none there is no network of berth's.
@@ -210,7 +212,7 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
     ...(seccompProfile !== undefined && { seccompProfile }),
     ...(memory !== undefined && { memory }),
     ...(f.memorySwap !== undefined && { memorySwap: parseMemorySwap(f.memorySwap, memory) }),
-    ...(f.cpus !== undefined && parseCpus(f.cpus, availableParallelism()) > 0 && { cpus: parseCpus(f.cpus, availableParallelism()) }),
+    ...(cpus !== undefined && cpus > 0 && { cpus }),
     ...(f.pidsLimit !== undefined && { pidsLimit: parsePidsLimit(f.pidsLimit) }),
     network,
     ...(f.networkAlias.length > 0 && { networkAliases: f.networkAlias }),

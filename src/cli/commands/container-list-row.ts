@@ -1,11 +1,9 @@
-import { DEFAULT_NETWORK, type ContainerSummary, type PortMapping } from "../../runtime/index.js";
+import { DEFAULT_NETWORK, dockerState, type ContainerSummary } from "../../runtime/index.js";
 import { GoStruct } from "../go-template/go-template.js";
 import { headerRow } from "../list-format.js";
 import { goTime } from "../go-time.js";
 import { humanDuration, portsText, statusText } from "./container-status-text.js";
 
-/** The ports a container publishes: its run's, with the host ports picked at its start; none unless it runs (docker's ps). */
-export const portsOf = (c: ContainerSummary): readonly PortMapping[] => c.ports;
 
 /** docker's COMMAND: the command line quoted, cut to 20 characters with an ellipsis unless --no-trunc. */
 export function commandText(c: ContainerSummary, trunc: boolean): string {
@@ -16,9 +14,6 @@ export function commandText(c: ContainerSummary, trunc: boolean): string {
 /** docker's CREATED: "5 minutes ago". */
 export const ageText = (iso: string, now: number): string => `${humanDuration(now - Date.parse(iso))} ago`;
 
-/** docker's .State: created, running, paused, restarting, removing, exited, dead. */
-const stateText = (c: ContainerSummary): string =>
-  c.state.status === "exited" && c.state.finishedAt === undefined ? "created" : c.state.status;
 
 const TYPE = "*formatter.ContainerContext";
 
@@ -36,8 +31,8 @@ export function containerListRow(c: ContainerSummary, opts: { trunc: boolean; no
     Command: commandText(c, opts.trunc),
     CreatedAt: goTime(c.record.created),
     RunningFor: ageText(c.record.created, opts.now),
-    Ports: portsText(portsOf(c)),
-    State: stateText(c),
+    Ports: portsText(c.ports),
+    State: dockerState(c),
     Status: statusText(c, opts.now),
     Names: c.record.name ?? "",
     Labels: Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(","),

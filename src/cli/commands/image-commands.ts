@@ -3,7 +3,9 @@ import {
   findImage, imageSize, ImageStore, inspectImage, openImage, removeImages, tagImage, type ImageRecord,
 } from "../../image/index.js";
 import { InvalidArgumentError, isBerthError, parseReference, familiarName } from "../../oci/index.js";
-import { ContainerRuntime } from "../../runtime/index.js";
+// Not ContainerRuntime: what rmi and prune need of the runtime is which images containers use, and the whole
+// runtime would make this command's bundle five times larger.
+import { imageUsers, RuntimeContext } from "../../runtime/index.js";
 import { resolveBerthRoot } from "../berth-root.js";
 import { formatBytes } from "../format.js";
 import { goTime } from "../go-time.js";
@@ -107,7 +109,7 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
       .option("-f, --force", "remove an image that has several names, or one a stopped container uses (the container keeps its layers)")
       .action(async (refs: string[], opts: { force?: boolean }) => {
         const store = imageStore(globals());
-        const users = await new ContainerRuntime(store).imageUsers();
+        const users = await imageUsers(new RuntimeContext(store));
         // docker's way: every name is tried, each failure printed; exit 1 if any failed, as rm and stop.
         const r = await removeImages(store, refs, { ...opts, users });
         for (const image of r.images) {
@@ -131,6 +133,7 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
       const store = imageStore(globals());
       const out = [];
       const missing: unknown[] = [];
+      const stored = await store.list();
       for (const ref of refs) {
         let records: ImageRecord[];
         try {
@@ -141,7 +144,7 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
           continue;
         }
         const view = await openImage(store.content, records[0]!.target, records[0]!.platform);
-        const all: ImageRecord[] = (await store.list()).filter((r) => r.target.digest === records[0]!.target.digest);
+        const all: ImageRecord[] = stored.filter((r) => r.target.digest === records[0]!.target.digest);
         out.push(inspectImage(view, all, await imageSize(view, store)));
       }
       // docker prints what it found, then an error for each one it did not, and exits 1 (as berth's container inspect).
@@ -163,7 +166,7 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
         });
       }
       const store = imageStore(globals());
-      const users = await new ContainerRuntime(store).imageUsers();
+      const users = await imageUsers(new RuntimeContext(store));
       const r = await store.prune({ dryRun: opts.dryRun === true, users });
       for (const b of r.removed) process.stdout.write(`${opts.dryRun ? "would delete" : "deleted"}: ${b.digest}\n`);
       if (r.snapshotsRemoved.length > 0) process.stdout.write(`removed ${r.snapshotsRemoved.length} unpacked layers\n`);

@@ -4,7 +4,7 @@ import type { Command, Operand, Pipeline, TemplateNode } from "./template-nodes.
 import { GoStruct, goText, goTypeName, isMap, isTrue } from "./go-values.js";
 
 /** What one execution may print: past it the template is stopped (a range over a range can print without end). */
-export const MAX_OUTPUT_CHARS = 16 * 1024 * 1024;
+const MAX_OUTPUT_CHARS = 16 * 1024 * 1024;
 /** What one execution may do: nested ranges that print nothing can still run for hours. */
 export const MAX_STEPS = 5_000_000;
 

@@ -31,15 +31,16 @@ export function openStateDatabase(path: string, opts: StateDatabaseOptions = {})
   } catch (err) {
     throw stateErrorFrom(path, "create", err);
   }
+  const busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
   let db: Database.Database;
   try {
-    db = new Database(path, { timeout: opts.busyTimeoutMs ?? 5000 });
+    db = new Database(path, { timeout: busyTimeoutMs });
   } catch (err) {
     throw stateErrorFrom(path, "open", err);
   }
   try {
     // Only reads until the file is known to be berth's: another program's database is not written to.
-    whileBusy(opts.busyTimeoutMs ?? 5000, () => {
+    whileBusy(busyTimeoutMs, () => {
       checkOwner(db, path);
       configure(db, path);
     });

@@ -3,6 +3,7 @@ import { join, posix } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readSmallFile } from "./cgroup-file.js";
 import { parseCgroupMounts } from "./cgroup-mounts.js";
+import { cleanCgroupsPath } from "./find-cgroup.js";
 
 // runc 1.1 gives up removing a container's cgroups after ~150 ms of EBUSY (a process still
 // in them: one slow to die, or one that joined from outside the container's pid namespace),
@@ -47,7 +48,12 @@ const isContainerPath = (p: unknown, id: string): p is string =>
  * or mountinfo that cannot be read as such.
  */
 export function cgroupPathsOfSpec(cgroupsPath: string, id: string, mountinfo: string): string[] {
-  const path = posix.normalize(cgroupsPath);
+  let path: string;
+  try {
+    path = cleanCgroupsPath(cgroupsPath);
+  } catch {
+    return [];
+  }
   if (!isContainerPath(path, id)) return [];
   let mounts;
   try {

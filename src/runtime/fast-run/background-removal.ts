@@ -71,8 +71,7 @@ export async function removeInBackground(ctx: RuntimeContext, record: Pick<Conta
  */
 export async function finishAbandonedRemovals(ctx: RuntimeContext): Promise<void> {
   const dir = removingDir(ctx);
-  const ids = (await readdir(dir).catch(() => [] as string[])).filter((e) => /^[0-9a-f]{64}$/.test(e));
-  for (const id of ids) {
+  for (const id of await removingIds(ctx)) {
     const path = join(dir, id);
     if (!(await isAbandoned(path))) continue;
     await withFileLock(`${path}.lock`, async () => {
@@ -88,6 +87,11 @@ async function finishRemoval(ctx: RuntimeContext, id: string, path: string): Pro
   await ctx.runtimeOf(record ?? {}).delete(id);
   await (await OverlayRootfs.existing(path)).unmount({ keepWritableLayer: true });
   await rm(path, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/** The ids of the containers in {@link removingDir}: removed, their leftovers not yet taken apart. */
+export async function removingIds(ctx: RuntimeContext): Promise<string[]> {
+  return (await readdir(removingDir(ctx)).catch(() => [] as string[])).filter((e) => /^[0-9a-f]{64}$/.test(e));
 }
 
 /** `<root>/containers/.removing`: containers removed, their leftovers still being taken apart. */
