@@ -11,7 +11,8 @@ import { loadIntoBerth, loadIntoDocker, makeBenchBusybox, type BenchBusybox } fr
 import { measureBreakdown, type BreakdownGroup } from "./run/breakdown.js";
 import { measureDetached, type DetachedResult } from "./run/detached-part.js";
 import { berthDetached, dockerDetached, type DetachedSide } from "./run/detached-sides.js";
-import { berthOneShot, dockerOneShot, runcOneShot } from "./run/oneshot-sides.js";
+import { captureBerthSpec } from "./run/berth-spec.js";
+import { berthOneShot, dockerOneShot, runcOneShot, SPEC_FLOOR_NAME } from "./run/oneshot-sides.js";
 import { measureOneShot, type OneShotResult } from "./run/oneshot-runs.js";
 import { makeRuncFloor, type RuncFloor } from "./run/runc-floor.js";
 import { parseRunBenchOptions, RUN_USAGE, type RunBenchOptions } from "./run/run-options.js";
@@ -102,6 +103,15 @@ async function measureAll(opts: RunBenchOptions, cleanup: Cleanup, signal: Abort
   } catch (err) {
     noFloor = `runc bundle: ${firstLine(err)}`;
   }
+  // The same rootfs under the spec berth gives its containers: what runc itself pays for berth's isolation.
+  let specFloor: RuncFloor | undefined;
+  let noSpecFloor: string | undefined;
+  try {
+    specFloor = await makeRuncFloor(join(tmp.path, "floor-berth-spec"), image.layerBlob, await captureBerthSpec(berthRoot));
+    cleanup.defer("delete runc containers of berth's spec", () => specFloor!.dispose());
+  } catch (err) {
+    noSpecFloor = `runc bundle with berth's spec: ${firstLine(err)}`;
+  }
   signal.throwIfAborted();
 
   const versions = [
@@ -116,7 +126,8 @@ async function measureAll(opts: RunBenchOptions, cleanup: Cleanup, signal: Abort
   if (opts.parts.includes("oneshot")) {
     log(`run --rm: ${opts.warmup} warm-ups, then ${opts.runs} timed runs per side`);
     oneShot = await measureOneShot(
-      [berthOneShot(berthRoot, undefined), dockerOneShot(dockerd, noDocker), runcOneShot(floor, noFloor)],
+      [berthOneShot(berthRoot, undefined), dockerOneShot(dockerd, noDocker), runcOneShot(floor, noFloor),
+        runcOneShot(specFloor, noSpecFloor, SPEC_FLOOR_NAME)],
       { runs: opts.runs, warmup: opts.warmup, signal, timeoutMs: ONESHOT_TIMEOUT_MS },
     );
   }

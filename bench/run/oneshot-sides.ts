@@ -8,7 +8,7 @@ import type { RuncFloor } from "./runc-floor.js";
 
 /** One way of running `/bin/busybox true` in a fresh container, in the foreground, removed after. */
 export interface OneShotSide {
-  /** "berth run", "docker run", "runc run (floor)". */
+  /** "berth run", "docker run", "runc run (floor)", "runc run (berth's spec)". */
   readonly name: string;
   readonly isBerth: boolean;
   /** Why it cannot run here; undefined when it can. */
@@ -60,10 +60,18 @@ export function dockerOneShot(d: StartedDockerd | undefined, unavailable: string
   };
 }
 
-/** Bare `runc run` of the prepared bundle: no image store, no overlay, no monitor, no daemon. */
-export function runcOneShot(floor: RuncFloor | undefined, unavailable: string | undefined): OneShotSide {
+/** The floor side's name, which the report's target rows look for. */
+export const FLOOR_NAME = "runc run (floor)";
+/** The side of runc under berth's spec: no target, shown to tell isolation's cost from berth's. */
+export const SPEC_FLOOR_NAME = "runc run (berth's spec)";
+
+/**
+ * Bare `runc run` of the prepared bundle: no image store, no overlay, no monitor, no daemon.
+ * `name` tells the floor (runc's default spec) from the same rootfs under berth's spec.
+ */
+export function runcOneShot(floor: RuncFloor | undefined, unavailable: string | undefined, name = FLOOR_NAME): OneShotSide {
   return {
-    name: "runc run (floor)", isBerth: false, unavailable: unavailable ?? (floor === undefined ? "no runc bundle" : undefined),
+    name, isBerth: false, unavailable: unavailable ?? (floor === undefined ? "no runc bundle" : undefined),
     once: () => (floor === undefined ? Promise.reject(new Error("no runc bundle")) : floor.runOnce()),
     // The bundle's command is fixed; runc's exit-code passing is what the other two are checked against.
     check: async () => undefined,

@@ -5,6 +5,7 @@ import type { BreakdownGroup } from "./breakdown.js";
 import { stepMedian } from "./breakdown.js";
 import type { DetachedResult } from "./detached-part.js";
 import type { OneShotResult } from "./oneshot-runs.js";
+import { FLOOR_NAME, SPEC_FLOOR_NAME } from "./oneshot-sides.js";
 import type { RunBenchOptions } from "./run-options.js";
 
 /** Everything the report prints. */
@@ -38,11 +39,10 @@ function valueOf(name: string, problem: string | undefined, samples: readonly nu
 }
 
 function oneShotRows(results: readonly OneShotResult[]): PeerTableRow[] {
-  const find = (isBerth: boolean, word: string): OneShotResult | undefined => results.find((r) => r.isBerth === isBerth && r.name.includes(word));
-  const berth = find(true, "berth");
+  const berth = results.find((r) => r.isBerth);
   const rows: PeerTableRow[] = [];
   for (const [stat, pick] of [["median", median], ["p90", (xs: readonly number[]) => percentile(xs, 90)]] as const) {
-    for (const [peer, target] of [[find(false, "runc"), FLOOR_TARGET], [find(false, "docker"), DOCKER_TARGET]] as const) {
+    for (const [peer, target] of [[results.find((r) => r.name === FLOOR_NAME), FLOOR_TARGET], [results.find((r) => r.name.startsWith("docker")), DOCKER_TARGET]] as const) {
       if (berth === undefined || peer === undefined) continue;
       rows.push({
         label: `run --rm true, ${stat}`, unit: "ms", better: "lower", target,
@@ -80,16 +80,32 @@ function memAvailableRow(row: PeerTableRow): PeerTableRow {
   return { ...row, berth: checked(row.berth), peers: row.peers.map(checked) };
 }
 
+/**
+ * berth against bare runc running the same rootfs under berth's own spec: what is left is berth's
+ * own cost (CLI, daemon, overlay, monitor), apart from what the isolation costs runc.
+ */
+function printIsolationShare(results: readonly OneShotResult[]): void {
+  const berth = results.find((r) => r.isBerth);
+  const floor = results.find((r) => r.name === FLOOR_NAME);
+  const spec = results.find((r) => r.name === SPEC_FLOOR_NAME);
+  if (berth === undefined || floor === undefined || spec === undefined) return;
+  if ([berth, floor, spec].some((r) => r.wallMs.length === 0)) return;
+  const [b, f, s] = [median(berth.wallMs), median(floor.wallMs), median(spec.wallMs)];
+  out(`  isolation: bare runc with berth's spec (docker's seccomp profile, capabilities, masked paths, cgroup) takes ${formatValue(s)} ms, ` +
+    `${formatValue(s - f)} ms more than the floor's default spec; berth's own cost (CLI, daemon, overlay, monitor) is the rest, ` +
+    `${formatValue(b - s)} ms (medians). berth is ${formatValue(b / s)}x runc with its spec (no target; the floor row's is 2x).`);
+}
+
 function printOneShotDetails(results: readonly OneShotResult[]): void {
   if (results.length === 0) return;
   out("\nrun --rm true, per side (ms of wall time; CPU = all cores of the machine during the run, daemons and monitors included):");
   for (const r of results) {
     if (r.wallMs.length === 0) {
-      out(`  ${r.name.padEnd(17)} n/a: ${r.problem ?? "no samples"}`);
+      out(`  ${r.name.padEnd(24)} n/a: ${r.problem ?? "no samples"}`);
       continue;
     }
     const w = r.wallMs;
-    out(`  ${r.name.padEnd(17)} min ${formatValue(Math.min(...w))}  median ${formatValue(median(w))}  p90 ${formatValue(percentile(w, 90))}` +
+    out(`  ${r.name.padEnd(24)} min ${formatValue(Math.min(...w))}  median ${formatValue(median(w))}  p90 ${formatValue(percentile(w, 90))}` +
       `  max ${formatValue(Math.max(...w))}  CPU median ${formatValue(median(r.cpuMs))}  (${w.length} runs)${r.problem ? `; ${r.problem}` : ""}`);
   }
 }
@@ -129,6 +145,7 @@ export function printRunReport(report: RunReport): void {
   out(`          ${report.berthSetup}`);
   out("  docker: docker run --rm --network none busybox:bench /bin/busybox true   (the bench's own dockerd, image from docker load)");
   out("  floor:  runc --root <tmp> run --bundle <unpacked busybox, runc spec + terminal false> <fresh id>");
+  out("          and the same rootfs under berth's spec: the config.json berth wrote for a `run -d --network none` of the image, command and paths rewritten");
   out("  detached: run -d --network none IMAGE /bin/busybox sleep 600, one after another; then stop -t 1 <all ids> and rm -f <all ids>, one command each");
   out(`  tools: ${report.versions.join("; ")}`);
   out(`  load average at start ${report.loadAtStart}, at end ${report.loadAtEnd} (other work on the machine shows up as spread)`);
@@ -138,6 +155,7 @@ export function printRunReport(report: RunReport): void {
   out("  their spread is over the monitors. MemAvailable drop = (before - after starting them) / containers, whole machine: noisy, kernel objects included.");
   out(`  targets (issue 4): run --rm median and p90 <= 2x the runc floor (ratio >= ${FLOOR_TARGET}) and <= 0.4x docker (ratio >= ${DOCKER_TARGET});` +
     " per-container memory <= docker's. Start/stop totals have no target there; 1.0x means as fast as docker.");
+  printIsolationShare(report.oneShot);
   printOneShotDetails(report.oneShot);
   printBreakdown(report.breakdown);
   printDetachedDetails(report.detached);

@@ -1,8 +1,9 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isAlive } from "../../test/support/process.js";
 import { timed } from "../harness/timing.js";
+import type { BerthSpec, RuntimeSpec } from "./berth-spec.js";
 import { mustRun, RUNC, runcDetached } from "./run-tools.js";
 
 /** Milliseconds of each step of one container's life under bare runc. */
@@ -30,19 +31,16 @@ export interface RuncFloor {
   dispose(): Promise<void>;
 }
 
-interface RuntimeSpecShape {
-  process: { terminal: boolean; args: string[] };
-}
-
 const EXIT_WAIT_MS = 10_000;
 
 /**
  * Make the floor's bundle in `dir` (created): `tar -xzf` of the image's one gzip layer into
  * `rootfs/`, then runc's own default spec (`runc spec`) with `terminal: false` and the command
  * `/bin/busybox true`; everything else (namespaces, read-only root, no seccomp, no cgroup limits)
- * stays runc's default.
+ * stays runc's default. With `berth`, its spec instead (see captureBerthSpec), on the same rootfs:
+ * the command, the root and the bind sources rewritten, the cgroup path the bench's own.
  */
-export async function makeRuncFloor(dir: string, layerBlob: string): Promise<RuncFloor> {
+export async function makeRuncFloor(dir: string, layerBlob: string, berth?: BerthSpec): Promise<RuncFloor> {
   const bundle = join(dir, "bundle");
   const rootfs = join(bundle, "rootfs");
   const state = join(dir, "state");
@@ -51,9 +49,14 @@ export async function makeRuncFloor(dir: string, layerBlob: string): Promise<Run
   await mkdir(state);
   await mustRun("tar", ["--extract", "--gzip", "--file", layerBlob, "--directory", rootfs]);
   for (const d of ["proc", "dev", "sys"]) await mkdir(join(rootfs, d), { recursive: true });
-  await mustRun(RUNC, ["spec", "--bundle", bundle]);
   const specFile = join(bundle, "config.json");
-  const spec = JSON.parse(await readFile(specFile, "utf8")) as RuntimeSpecShape;
+  let spec: RuntimeSpec;
+  if (berth === undefined) {
+    await mustRun(RUNC, ["spec", "--bundle", bundle]);
+    spec = JSON.parse(await readFile(specFile, "utf8")) as RuntimeSpec;
+  } else {
+    spec = await berthSpecIn(bundle, berth, `/berth-bench-floor-${process.pid}-${basename(dir)}`);
+  }
   spec.process.terminal = false;
   spec.process.args = ["/bin/busybox", "true"];
   await writeFile(specFile, JSON.stringify(spec, null, 2));
@@ -79,6 +82,18 @@ export async function makeRuncFloor(dir: string, layerBlob: string): Promise<Run
     },
     dispose: () => (disposed ??= deleteAll(state)),
   };
+}
+
+/** berth's spec for a container in `bundle`: its rootfs, its bind files copied in, the cgroup at `cgroupsPath`. */
+async function berthSpecIn(bundle: string, berth: BerthSpec, cgroupsPath: string): Promise<RuntimeSpec> {
+  const spec = structuredClone(berth.spec);
+  spec.root = { path: "rootfs", readonly: spec.root?.readonly ?? false };
+  for (const [name, bytes] of berth.files) await writeFile(join(bundle, name), bytes);
+  for (const m of spec.mounts ?? []) {
+    if (m.source !== undefined && berth.files.has(m.source)) m.source = join(bundle, m.source);
+  }
+  spec.linux = { ...spec.linux, cgroupsPath };
+  return spec;
 }
 
 /** Poll until `pid` has exited (a zombie counts as exited), at most {@link EXIT_WAIT_MS}. */
