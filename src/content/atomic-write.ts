@@ -1,34 +1,53 @@
-import { open, rename, unlink } from "node:fs/promises";
+import { open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { fsyncDir } from "./fsync-dir.js";
 
+/** Options for {@link replaceFileAtomic} and {@link writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /** The new file's mode (default 0644), given at creation. */
+  readonly mode?: number;
+  /**
+   * false skips the data sync and the directory's fsync: a killed process
+   * still leaves the old or the new file (rename is atomic), only a power loss
+   * may lose the write — for files that are remade on every use or that
+   * readers check against the truth.
+   */
+  readonly durable?: boolean;
+  /** Where the temp file goes (default: beside `path`; must be on its file system): for directories whose every file is read, as aardvark-dns reads its own. */
+  readonly tempDir?: string;
+  /** What a failure of the file's own system calls (open, sync, close, rename, the directory's fsync) is thrown as; `fill`'s own errors go on as they are. */
+  readonly fileError?: (e: unknown) => unknown;
+}
+
 /**
- * Write a small file so that a crash at any instant leaves either the old or
- * the new content: temp file in the same directory, fsync, rename, fsync dir.
- * `durable: false` skips both fsyncs: a killed process still leaves the old or
- * the new file (rename is atomic), only a power loss may lose the write — for
- * files that are remade on every use or that readers check against the truth.
+ * Replace `path` so that a crash at any instant leaves either the old or the
+ * new content: a temp file filled by `fill` (which writes through the handle
+ * and does not close it), synced, renamed over `path`, the directory synced.
+ * On any failure the temp file is removed and `path` is as it was.
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string, opts: { mode?: number; durable?: boolean } = {}): Promise<void> {
+export async function replaceFileAtomic(path: string, fill: (fh: FileHandle) => Promise<void>, opts: AtomicWriteOptions = {}): Promise<void> {
   const durable = opts.durable ?? true;
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const own = <T>(p: Promise<T>): Promise<T> => (opts.fileError === undefined ? p : p.catch((e: unknown) => {
+    throw opts.fileError!(e);
+  }));
+  const tmp = join(opts.tempDir ?? dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   // Created with its final mode, so a private file is never readable by others, even for a moment.
-  const fh = await open(tmp, "wx", opts.mode ?? 0o644);
+  const fh = await own(open(tmp, "wx", opts.mode ?? 0o644));
   try {
-    await fh.writeFile(data);
-    if (durable) await fh.datasync();
+    await fill(fh);
+    if (durable) await own(fh.datasync());
+    await own(fh.close());
+    await own(rename(tmp, path));
   } catch (e) {
-    await fh.close();
+    await fh.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
-  await fh.close();
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  if (durable) await fsyncDir(dirname(path));
+  if (durable) await own(fsyncDir(dirname(path)));
+}
+
+/** Write a small file atomically (see {@link replaceFileAtomic}). */
+export async function writeFileAtomic(path: string, data: Uint8Array | string, opts: AtomicWriteOptions = {}): Promise<void> {
+  await replaceFileAtomic(path, (fh) => fh.writeFile(data), opts);
 }

@@ -1,10 +1,9 @@
-import { randomBytes } from "node:crypto";
 import type { Stats } from "node:fs";
-import { lstat, open, rename, stat, unlink, type FileHandle } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import type { Writable } from "node:stream";
+import { lstat, stat, type FileHandle } from "node:fs/promises";
+import { dirname } from "node:path";
+import { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
-import { fsyncDir } from "../../content/index.js";
+import { replaceFileAtomic } from "../../content/index.js";
 import { ArchiveOutputError, isSystemError } from "./errors.js";
 
 /** What a file stream does to its file: an error of one of these is the output's. */
@@ -14,8 +13,8 @@ const OUTPUT_SYSCALLS = new Set(["write", "writev", "fsync", "fdatasync", "close
  * Write an archive file at `path` through `write`, which gets a stream to
  * fill (and end, as the archive writers do). The bytes go to a temp file
  * beside `path`, which is flushed to disk and renamed over `path` only when
- * `write` succeeds, so a failed or interrupted write leaves `path` as it was
- * and no temp file behind.
+ * `write` succeeds (replaceFileAtomic), so a failed or interrupted write
+ * leaves `path` as it was and no temp file behind.
  *
  * As docker save does, `path` must be a regular file or not exist: a
  * symlink, FIFO, device, socket or directory is refused rather than replaced
@@ -27,44 +26,48 @@ const OUTPUT_SYSCALLS = new Set(["write", "writev", "fsync", "fdatasync", "close
  */
 export async function writeArchiveFile(path: string, write: (out: Writable) => Promise<void>): Promise<void> {
   await checkDestination(path);
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  let fh: FileHandle;
-  try {
-    fh = await open(tmp, "wx", 0o644);
-  } catch (e) {
-    throw ArchiveOutputError.fromSystemError(path, e);
-  }
-  // flush: the bytes are on disk before the rename publishes them.
-  const out = fh.createWriteStream({ flush: true });
-  // A write error comes as an 'error' event, maybe before `write` has piped
-  // anything into `out`; without a listener Node would end the process.
-  let streamError: unknown;
-  out.on("error", (e) => {
-    streamError ??= e;
+  await replaceFileAtomic(path, async (fh) => {
+    const out = handleWriter(fh);
+    // A write error comes as an 'error' event, maybe before `write` has piped
+    // anything into `out`; without a listener Node would end the process.
+    let streamError: unknown;
+    out.on("error", (e) => {
+      streamError ??= e;
+    });
+    try {
+      await write(out);
+      if (!out.writableEnded) out.end();
+      await finished(out);
+      if (streamError !== undefined) throw streamError;
+    } catch (e) {
+      out.destroy();
+      // A failed write to the file is the cause, whatever the writer made of it
+      // (a premature close). pipeline also passes the writer's own failures to
+      // `out` (a missing blob, a failed read of the store): those go on as they are.
+      throw isOutputFailure(streamError) ? ArchiveOutputError.fromSystemError(path, streamError) : e;
+    }
+  }, { fileError: (e) => ArchiveOutputError.fromSystemError(path, e) });
+}
+
+/**
+ * A stream writing into `fh`, which stays open for replaceFileAtomic to sync
+ * and close: fh.createWriteStream holds a reference on the handle until the
+ * stream closes it, so the handle could not be closed apart from the stream.
+ */
+function handleWriter(fh: FileHandle): Writable {
+  return new Writable({
+    writev(chunks, done) {
+      writeAllTo(fh, chunks.map((c) => c.chunk as Buffer)).then(() => done(), done);
+    },
   });
-  try {
-    await write(out);
-    if (!out.writableEnded) out.end();
-    await finished(out);
-    if (streamError !== undefined) throw streamError;
-  } catch (e) {
-    out.destroy();
-    await unlink(tmp).catch(() => undefined);
-    // A failed write to the file is the cause, whatever the writer made of it
-    // (a premature close). pipeline also passes the writer's own failures to
-    // `out` (a missing blob, a failed read of the store): those go on as they are.
-    throw isOutputFailure(streamError, tmp) ? ArchiveOutputError.fromSystemError(path, streamError) : e;
-  }
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw ArchiveOutputError.fromSystemError(path, e);
-  }
-  try {
-    await fsyncDir(dirname(path));
-  } catch (e) {
-    throw ArchiveOutputError.fromSystemError(path, e);
+}
+
+async function writeAllTo(fh: FileHandle, buffers: Buffer[]): Promise<void> {
+  let rest = buffers;
+  while (rest.length > 0) {
+    let n = (await fh.writev(rest)).bytesWritten;
+    while (rest.length > 0 && n >= rest[0]!.length) n -= rest.shift()!.length;
+    if (n > 0) rest = [rest[0]!.subarray(n), ...rest.slice(1)];
   }
 }
 
@@ -109,7 +112,7 @@ async function lstatOrMissing(path: string): Promise<Stats | undefined> {
   }
 }
 
-/** An error of the temp file's own stream, not one the writer's pipeline passed to it. */
-function isOutputFailure(e: unknown, tmp: string): e is NodeJS.ErrnoException {
-  return isSystemError(e) && OUTPUT_SYSCALLS.has(e.syscall ?? "") && (e.path === undefined || e.path === tmp);
+/** An error of the temp file's own stream (on a handle: no path), not one the writer's pipeline passed to it. */
+function isOutputFailure(e: unknown): e is NodeJS.ErrnoException {
+  return isSystemError(e) && OUTPUT_SYSCALLS.has(e.syscall ?? "") && e.path === undefined;
 }

@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { lstat, open, rename, unlink } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { fsyncDir } from "../../content/index.js";
+import { replaceFileAtomic } from "../../content/index.js";
 import { openFile, type ArchiveFile } from "./archive-file.js";
 import { ArchiveEntryError, ArchiveOutputError } from "./errors.js";
 import { makeOutputDirectory } from "./output-directory.js";
@@ -43,26 +42,18 @@ export async function writeDirectory(dir: string, files: readonly ArchiveFile[],
 
 async function writeOne(target: string, file: ArchiveFile): Promise<void> {
   // Failures of the file being written name it; those of the source (a store read) go on as they are.
-  const toTarget = (e: unknown): never => {
-    throw ArchiveOutputError.fromSystemError(target, e);
-  };
-  const tmp = join(dirname(target), `.tmp-${randomBytes(6).toString("hex")}`);
-  const fh = await open(tmp, "wx", 0o644).catch(toTarget);
-  try {
+  const toTarget = (e: unknown): ArchiveOutputError => ArchiveOutputError.fromSystemError(target, e);
+  await replaceFileAtomic(target, async (fh) => {
     let n = 0;
     for await (const chunk of await openFile(file)) {
       n += chunk.length;
       if (n > file.size) throw new Error(`${file.path}: more than the ${file.size} bytes expected`);
-      for (let off = 0; off < chunk.length;) off += (await fh.write(chunk, off).catch(toTarget)).bytesWritten;
+      for (let off = 0; off < chunk.length;) {
+        off += (await fh.write(chunk, off).catch((e: unknown) => {
+          throw toTarget(e);
+        })).bytesWritten;
+      }
     }
     if (n !== file.size) throw new Error(`${file.path}: ${n} bytes, ${file.size} were expected`);
-    await fh.datasync().catch(toTarget);
-    await fh.close().catch(toTarget);
-    await rename(tmp, target).catch(toTarget);
-  } catch (e) {
-    await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  await fsyncDir(dirname(target)).catch(toTarget);
+  }, { fileError: toTarget });
 }

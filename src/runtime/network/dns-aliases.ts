@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { replaceFileAtomic } from "../../content/index.js";
 import { InvalidArgumentError } from "../../oci/index.js";
 import { fullNames, identityNames, setEntryNames } from "./aardvark-entries.js";
 import { DnsEntryNotFoundError } from "./errors.js";
@@ -57,18 +57,7 @@ export async function setDnsAliasesEnabled(store: NetworkStore, containerId: str
 /** Write `text` to `file` by rename from a temp file in `tmpDir`: aardvark-dns parses every file of its own directory, a temp file included. */
 async function replaceFile(tmpDir: string, file: string, text: string): Promise<void> {
   const mode = (await stat(file).catch(() => undefined))?.mode ?? 0o644;
-  const tmp = join(tmpDir, `.aardvark-${randomBytes(6).toString("hex")}.tmp`);
-  const fh = await open(tmp, "wx", mode & 0o777);
-  try {
-    await fh.writeFile(text);
-    await fh.datasync();
-    await fh.close();
-    await rename(tmp, file);
-  } catch (e) {
-    await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+  await replaceFileAtomic(file, (fh) => fh.writeFile(text), { tempDir: tmpDir, mode: mode & 0o777 });
 }
 
 /**
