@@ -88,3 +88,22 @@ export class DnsEntryNotFoundError extends BerthError {
     });
   }
 }
+
+/** `network connect` of a container already on the network (docker's "endpoint with name … already exists"). */
+export class AlreadyConnectedError extends BerthError {
+  constructor(readonly container: string, readonly network: string) {
+    super("ALREADY_EXISTS", `endpoint with name ${container} already exists in network ${network}`, {
+      hint: `disconnect it first (berth network disconnect ${network} ${container}) to connect it with other options`,
+    });
+  }
+}
+
+/** `network disconnect` of a container that is not on the network. */
+export class NotConnectedError extends BerthError {
+  constructor(readonly containerId: string, readonly network: string, running: boolean) {
+    // docker words the two cases differently (libnetwork's for a running container, the daemon's otherwise); so does berth.
+    super("NOT_FOUND", `container ${containerId} is not connected to ${running ? "" : "the "}network ${network}`, {
+      hint: "see the container's networks with `berth inspect -f '{{json .NetworkSettings.Networks}}' CONTAINER`",
+    });
+  }
+}

@@ -4,6 +4,8 @@ export { DEFAULT_NETWORK, type NetworkRecord, type NetworkAttachment } from "./n
 export { inspectNetwork, type NetworkInspect, type NetworkInspectContainer } from "./inspect-network.js";
 export { connectContainer, type ConnectOptions, type NetworkRequest } from "./connect-container.js";
 export { disconnectContainer, type DisconnectOptions } from "./disconnect-container.js";
+export { connectNetwork, type ConnectNetworkOptions } from "./connect-network.js";
+export { disconnectNetwork, type DisconnectNetworkOptions } from "./disconnect-network.js";
 export type { ContainerNetworkState, ContainerNetwork } from "./container-network-state.js";
 export { createNetns, removeNetns, NETNS_DIR } from "./netns.js";
 export { parsePublish, publishAll, formatPortMapping, type PortMapping, type PortProtocol } from "./port-mapping.js";
@@ -12,5 +14,5 @@ export { NETAVARK_BINARY, AARDVARK_BINARY } from "./netavark.js";
 export { setDnsAliasesEnabled } from "./dns-aliases.js";
 export {
   NetworkNotFoundError, AmbiguousNetworkError, NetworkExistsError, NetworkInUseError, SubnetOverlapError,
-  AddressPoolExhaustedError, AddressInUseError, PortInUseError, NetworkSetupError, NetworkRecordError, DnsEntryNotFoundError,
+  AddressPoolExhaustedError, AddressInUseError, AlreadyConnectedError, NotConnectedError, PortInUseError, NetworkSetupError, NetworkRecordError, DnsEntryNotFoundError,
 } from "./errors.js";

@@ -85,6 +85,24 @@ describe("NetworkStore", () => {
     await assert.rejects(store.remove("busy"), NetworkNotFoundError);
   });
 
+  it("prune removes the networks no container is on, and never the default one", async () => {
+    const other = await mkdtemp(join(tmpdir(), "berth-net-prune-"));
+    try {
+      const s = new NetworkStore(other, { bridgePrefix: "bunit" });
+      await s.ensureDefault();
+      const used = await s.create("used", { subnet: "172.28.1.0/24" });
+      await s.create("idle1", { subnet: "172.28.2.0/24" });
+      await s.create("idle2", { subnet: "172.28.3.0/24" });
+      const id = "f".repeat(64);
+      await s.transaction((tx) => tx.save({ ...used, containers: { [id]: { ipv4: "172.28.1.2", interface: "eth1", aliases: [], ports: [], status: "connected" } } }));
+      assert.deepEqual((await s.prune()).map((n) => n.name), ["idle1", "idle2"]);
+      assert.deepEqual((await s.list()).map((n) => n.name), ["bridge", "used"]);
+      assert.deepEqual(await s.prune(), []);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
   it("shows a network as docker's inspect JSON", async () => {
     const j = inspectNetwork(await store.inspect("front"));
     assert.equal(j.Driver, "bridge");

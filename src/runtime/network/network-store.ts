@@ -153,6 +153,23 @@ export class NetworkStore {
     });
   }
 
+  /**
+   * docker's `network prune`: remove every network no container is attached
+   * to, never the default one. "Attached" is what the files record: running
+   * containers (and setups a crash cut short, kept for their repair); a
+   * stopped container's networks are only in its own record, and go, as
+   * docker prunes them (its next start then fails: network not found).
+   * Returns the removed networks, by name.
+   */
+  async prune(): Promise<NetworkRecord[]> {
+    return this.transaction(async (tx) => {
+      const unused = (await tx.list()).filter((n) => n.name !== DEFAULT_NETWORK && Object.keys(n.containers).length === 0);
+      for (const n of unused) await unlink(this.file(n.name));
+      if (unused.length > 0) await fsyncDir(this.dir);
+      return unused;
+    });
+  }
+
   /** Run `fn` holding the store's lock; what it saves is on disk when it returns. */
   async transaction<T>(fn: (tx: NetworkTransaction) => Promise<T>): Promise<T> {
     await mkdir(this.dir, { recursive: true });
