@@ -1,3 +1,4 @@
+import { containerNetworks, hasNetworkObjectMode } from "./container-networks.js";
 import type { ContainerRecord } from "./container-record.js";
 import type { ContainerState } from "./container-state.js";
 import type { ContainerNetworkState } from "./network/index.js";
@@ -12,17 +13,15 @@ export interface EndpointSettings {
   readonly Aliases: readonly string[] | null;
 }
 
-/** Modes that are no network object of berth's: nothing to look up, no address, no alias. */
-const NO_NETWORK_OBJECT = new Set(["none", "host"]);
-
 /**
  * The container's place on each of its networks, by name, as docker's
- * inspect shows it. A running container's come from what its start set up;
- * otherwise (created, exited, restarting, or `none`/`host` which connect to
- * nothing) the network it is configured for is still listed, as docker keeps
- * the entry, with no address: those are given back when it ends. Its
- * NetworkID is read from the network store (`networkIdOf`), "" when the
- * network is gone or is `none`/`host`, which berth has no record of.
+ * inspect shows it. A running container's come from what its start and
+ * `network connect` set up; otherwise (created, exited, restarting, or
+ * `none`/`host` which connect to nothing) the networks it is configured for
+ * (containerNetworks) are still listed, as docker keeps the entries, with no
+ * address: those are given back when it ends. Their NetworkID is read from
+ * the network store (`networkIdOf`), "" when the network is gone or is
+ * `none`/`host`, which berth has no record of.
  */
 export async function containerEndpoints(
   record: ContainerRecord, state: ContainerState, networkIdOf: (name: string) => Promise<string | undefined>,
@@ -35,15 +34,17 @@ export async function containerEndpoints(
     }]));
   }
   const mode = record.options.network ?? "none";
-  const hasObject = !NO_NETWORK_OBJECT.has(mode);
-  return {
-    [mode]: {
-      NetworkID: hasObject ? ((await networkIdOf(mode).catch(() => undefined)) ?? "") : "",
+  if (!hasNetworkObjectMode(record)) return { [mode]: { NetworkID: "", IPAddress: "", IPPrefixLen: 0, Gateway: "", MacAddress: "", Aliases: null } };
+  const out: Record<string, EndpointSettings> = {};
+  for (const n of containerNetworks(record)) {
+    out[n.name] = {
+      NetworkID: (await networkIdOf(n.name).catch(() => undefined)) ?? "",
       IPAddress: "",
       IPPrefixLen: 0,
       Gateway: "",
       MacAddress: "",
-      Aliases: hasObject ? [...names, ...(record.options.networkAliases ?? [])] : null,
-    },
-  };
+      Aliases: [...names, ...(n.aliases ?? [])],
+    };
+  }
+  return out;
 }

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../content/index.js";
 import type { ContainerConfig } from "../oci/index.js";
+import type { ContainerNetworkConfig } from "./container-networks.js";
 import type { ContainerOptions } from "./container-options.js";
 import type { ProcessIdentity } from "./process-identity.js";
 
@@ -62,6 +63,12 @@ export interface ContainerRecord {
    * (start, kill, exec, delete) uses the same one: runtimes keep their own state.
    */
   readonly runtime?: string;
+  /**
+   * The networks it joins at start, once `network connect` or `disconnect`
+   * changed them (the one record field that changes after create, with the
+   * name); absent, `options.network` says. See containerNetworks.
+   */
+  readonly networks?: readonly ContainerNetworkConfig[];
   /** Named and anonymous volumes this container holds (released by rm). */
   readonly volumes?: readonly string[];
   /**

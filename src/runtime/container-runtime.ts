@@ -5,6 +5,7 @@ import { commandLine, inspectContainer, type ContainerInspect } from "./containe
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
 import { readContainerState, withContainerLock, type ContainerState } from "./container-state.js";
 import type { MountedRoot } from "./copy/index.js";
+import type { NetworkConnectRequest } from "./connect-container-network.js";
 import type { CreateContainerOptions } from "./create-container.js";
 import type { ExecOptions } from "./exec-container.js";
 import { readHealthStatus, type HealthStatus } from "./health-status.js";
@@ -131,6 +132,24 @@ export class ContainerRuntime {
   async rename(ref: string | ContainerRecord, newName: string): Promise<ContainerRecord> {
     const { renameContainer } = await import("./rename-container.js");
     return renameContainer(this.ctx, await this.record(ref), newName);
+  }
+
+  /** docker's `network connect` (connectContainerNetwork): recorded for every start, and joined now when running. */
+  async connectNetwork(ref: string | ContainerRecord, request: NetworkConnectRequest): Promise<void> {
+    const { connectContainerNetwork } = await import("./connect-container-network.js");
+    return connectContainerNetwork(this.ctx, await this.record(ref), request);
+  }
+
+  /** docker's `network disconnect` (disconnectContainerNetwork): out of the record, and left now when running. */
+  async disconnectNetwork(ref: string | ContainerRecord, network: string): Promise<void> {
+    const { disconnectContainerNetwork } = await import("./disconnect-container-network.js");
+    return disconnectContainerNetwork(this.ctx, await this.record(ref), network);
+  }
+
+  /** `network disconnect -f` (forgetEndpoint): also frees what a container that is gone left on the network. */
+  async disconnectNetworkForce(ref: string, network: string): Promise<void> {
+    const { forgetEndpoint } = await import("./disconnect-container-network.js");
+    return forgetEndpoint(this.ctx, ref, network);
   }
 
   /**

@@ -25,15 +25,27 @@ const LOOPBACK_HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-l
  * when unreadable).
  */
 export async function writeEtcFiles(files: EtcFiles, hostname: string, network: "none" | "host"): Promise<void> {
+  await writeEtcContents(files, await isolatedEtcTexts(hostname, network));
+}
+
+/** The texts {@link writeEtcFiles} writes. */
+export async function isolatedEtcTexts(hostname: string, network: "none" | "host"): Promise<EtcTexts> {
   const hosts = network === "host" ? await hostFile("/etc/hosts") : `${LOOPBACK_HOSTS}127.0.1.1\t${hostname}\n`;
-  await writeEtcContents(files, { hostname, hosts, resolvConf: await hostFile("/etc/resolv.conf") });
+  return { hostname, hosts, resolvConf: await hostFile("/etc/resolv.conf") };
+}
+
+/** The contents of the three files. */
+export interface EtcTexts {
+  readonly hostname: string;
+  readonly hosts: string;
+  readonly resolvConf: string;
 }
 
 /** A host file's text; "" when unreadable. */
 export const hostFile = (path: string): Promise<string> => readFile(path, "utf8").catch(() => "");
 
 /** Write the three files' texts (remade at every start, so atomic but not fsynced). */
-export async function writeEtcContents(files: EtcFiles, texts: { hostname: string; hosts: string; resolvConf: string }): Promise<void> {
+export async function writeEtcContents(files: EtcFiles, texts: EtcTexts): Promise<void> {
   const opts = { mode: 0o644, durable: false } as const;
   await writeFileAtomic(files.hostname, `${texts.hostname}\n`, opts);
   await writeFileAtomic(files.hosts, texts.hosts, opts);

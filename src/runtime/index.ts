@@ -29,6 +29,8 @@ export { OverlayRootfs, isMountPoint } from "./rootfs.js";
 export { Runc, type RuncOptions, type RuncStdio, type RuncExit, type RuncRun } from "./runc.js";
 export { ContainerNames, NameInUseError } from "./container-names.js";
 export { renameContainer } from "./rename-container.js";
+export { containerNetworks, type ContainerNetworkConfig } from "./container-networks.js";
+export type { NetworkConnectRequest } from "./connect-container-network.js";
 export { readContainerRecord, type ContainerRecord, type RestartPolicy, type HealthConfig } from "./container-record.js";
 export { reapOrphans } from "./reap-orphans.js";
 export { isRunning, selfIdentity, identityOf, type ProcessIdentity } from "./process-identity.js";
