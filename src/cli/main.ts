@@ -42,6 +42,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   },
   { names: ["ps", "start", "stop", "restart", "kill", "rm", "wait", "inspect"], file: "container-commands", load: async (g) => (await import("./commands/container-commands.js")).containerCommands(g) },
   { names: ["exec", "logs", "top", "stats"], file: "container-io-commands", load: async (g) => (await import("./commands/container-io-commands.js")).containerIoCommands(g) },
+  { names: ["port"], file: "port-command", load: async (g) => [(await import("./commands/port-command.js")).portCommand(g)] },
   { names: ["cp"], file: "cp-command", load: async (g) => [(await import("./commands/cp-command.js")).cpCommand(g)] },
   { names: ["network"], file: "network-commands", load: async (g) => [(await import("./commands/network-commands.js")).networkCommand(g)] },
   { names: ["volume"], file: "volume-commands", load: async (g) => [(await import("./commands/volume-commands.js")).volumeCommand(g)] },

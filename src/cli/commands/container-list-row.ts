@@ -1,4 +1,4 @@
-import { DEFAULT_NETWORK, dockerState, type ContainerSummary } from "../../runtime/index.js";
+import { containerNetworks, DEFAULT_NETWORK, dockerState, type ContainerSummary } from "../../runtime/index.js";
 import { GoStruct } from "../go-template/go-template.js";
 import { headerRow } from "../list-format.js";
 import { goTime } from "../go-time.js";
@@ -38,9 +38,15 @@ export function containerListRow(c: ContainerSummary, opts: { trunc: boolean; no
     Labels: Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(","),
     Label: (key: unknown) => labels[String(key)] ?? "",
     Mounts: [...(c.record.volumes ?? []), ...binds].join(","),
-    Networks: c.record.options.network ?? DEFAULT_NETWORK,
+    Networks: networksText(c),
     LocalVolumes: String((c.record.volumes ?? []).length),
   }, { Size: "berth does not measure containers' sizes (docker's ps --size): leave .Size out" });
+}
+
+/** docker's NETWORKS: the networks the container joins (`network connect` adds to them), or its mode, `none` or `host`. */
+function networksText(c: ContainerSummary): string {
+  const mode = c.record.options.network ?? DEFAULT_NETWORK;
+  return mode === "none" || mode === "host" || c.record.networks === undefined ? mode : containerNetworks(c.record).map((n) => n.name).join(",");
 }
 
 /** The header row of `ps --format 'table …'`: docker's column names. */

@@ -1,13 +1,15 @@
 import { Command } from "commander";
-import { InvalidArgumentError } from "../../oci/index.js";
+import { BerthError, InvalidArgumentError } from "../../oci/index.js";
 import { inspectNetwork, NetworkStore, type NetworkInspect } from "../../runtime/index.js";
+import { confirm } from "../confirm.js";
 import { resolveBerthRoot } from "../berth-root.js";
 import { INSPECT_FORMAT_FLAG, parseInspectFormat, renderInspect } from "../inspect-format.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
-import { collect } from "./container-cli.js";
+import { collect, runtimeOf } from "./container-cli.js";
 import { throwAll } from "../print-error.js";
 
+const PRUNE_WARNING = "WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ";
 
 interface CreateFlags {
   readonly driver: string;
@@ -31,9 +33,9 @@ function parseLabels(flags: readonly string[]): Record<string, string> {
 }
 
 /**
- * `berth network create|ls|inspect|rm`, docker's names and output, over the
- * NetworkStore in the berth root. `ls` creates the default `bridge` network
- * on first use, so it is always listed.
+ * `berth network create|ls|inspect|rm|prune|connect|disconnect`, docker's
+ * names and output, over the NetworkStore in the berth root. `ls` creates
+ * the default `bridge` network on first use, so it is always listed.
  */
 export function networkCommand(globals: () => GlobalOptions): Command {
   const store = (): NetworkStore => new NetworkStore(resolveBerthRoot(globals().root));
@@ -102,7 +104,36 @@ export function networkCommand(globals: () => GlobalOptions): Command {
       throwAll(failures);
     });
 
+  const prune = new Command("prune").description("remove every network no running container is on (never the default bridge)")
+    .option("-f, --force", "do not ask for confirmation")
+    .action(async (opts: { force?: boolean }) => {
+      if (!opts.force && !(await confirm(PRUNE_WARNING))) {
+        throw new BerthError("CANCELLED", "network prune cancelled: nothing was removed", { hint: "answer y, or pass -f to skip the question" });
+      }
+      const removed = await store().prune();
+      if (removed.length > 0) process.stdout.write(`Deleted Networks:\n${removed.map((n) => `${n.name}\n`).join("")}\n`);
+    });
+
+  const connect = new Command("connect").description("connect a container to a network: at once when it runs, and at each start")
+    .argument("<network>", "name, id or id prefix")
+    .argument("<container>", "name or id")
+    .option("--alias <name>", "another name the container answers to on this network (repeatable)", collect, [])
+    .option("--ip <address>", "the container's IPv4 address on this network")
+    .action(async (net: string, ref: string, opts: { alias: string[]; ip?: string }) => {
+      await runtimeOf(globals).connectNetwork(ref, { network: net, aliases: opts.alias, ...(opts.ip !== undefined && { ipv4: opts.ip }) });
+    });
+
+  const disconnect = new Command("disconnect").description("disconnect a container from a network: at once when it runs, and from its later starts")
+    .argument("<network>", "name, id or id prefix")
+    .argument("<container>", "name or id")
+    .option("-f, --force", "also take down what a removed container left on the network")
+    .action(async (net: string, ref: string, opts: { force?: boolean }) => {
+      const rt = runtimeOf(globals);
+      if (opts.force) await rt.disconnectNetworkForce(ref, net);
+      else await rt.disconnectNetwork(ref, net);
+    });
+
   const network = new Command("network").description("manage container networks (bridges made by netavark)");
-  for (const c of [create, list, inspect, remove]) network.addCommand(c);
+  for (const c of [create, list, inspect, remove, prune, connect, disconnect]) network.addCommand(c);
   return network;
 }

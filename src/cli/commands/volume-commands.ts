@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { createInterface } from "node:readline";
 import { BerthError, InvalidArgumentError } from "../../oci/index.js";
 import { parseLabels, RuntimeContext, type VolumeStore, type Volume } from "../../runtime/index.js";
 import { formatBytes } from "../format.js";
@@ -9,6 +8,7 @@ import { renderTable } from "../table.js";
 import { collect } from "./container-cli.js";
 import { imageStore } from "./image-commands.js";
 import { throwAll } from "../print-error.js";
+import { confirm } from "../confirm.js";
 
 
 const PRUNE_WARNING = "WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ";
@@ -80,20 +80,4 @@ export function volumeCommand(globals: () => GlobalOptions): Command {
     }));
 
   return volume;
-}
-
-
-/** Ask on stdout, read one line from stdin; only y or yes (any case) agrees, and a closed stdin does not. */
-async function confirm(question: string): Promise<boolean> {
-  process.stdout.write(question);
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  try {
-    for await (const line of rl) {
-      if (!process.stdin.isTTY) process.stdout.write("\n");
-      return /^\s*y(es)?\s*$/i.test(line);
-    }
-    return false;
-  } finally {
-    rl.close();
-  }
 }
