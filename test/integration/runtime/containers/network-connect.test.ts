@@ -2,6 +2,8 @@
 // through the CLI. Networks get random subnets (berth-session's randomSubnet); busybox-static 1.35's wget
 // segfaults with -T, so timeout(1) bounds it.
 import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { freePort } from "../../../support/free-port.js";
 import { describeResult, run } from "../../../support/run.js";
@@ -93,6 +95,35 @@ describe("berth network connect|disconnect|prune and berth port (netavark, aardv
     assert.deepEqual(await interfaces(id), ["eth0"]);
     const refused = await s.berth(["network", "connect", "host", "parked"]);
     assert.match(refused.stderr, /cannot be disconnected from host network or connected to host network/);
+  });
+
+  it("a connect that fails leaves no trace in ps or inspect; disconnect -f frees what a container that is gone left", async (t) => {
+    const s = await session(t, [NETAVARK]);
+    if (!s) return;
+    s.removeAfter(t, "steady");
+    const [home, other] = [await s.network(), await s.network()];
+    const id = await s.detached(["--name", "steady", "--network", home.name, IMAGE, "/bin/busybox", "sleep", "300"]);
+    // An address outside the subnet fails in the network module, after the record was written.
+    const bad = await s.berth(["network", "connect", "--ip", "192.0.2.7", other.name, "steady"]);
+    assert.notEqual(bad.code, 0, describeResult(bad));
+    assert.match(bad.stderr, /192\.0\.2\.7/);
+    assert.deepEqual(Object.keys((await s.inspect("steady")).NetworkSettings.Networks), [home.name]);
+    assert.equal(await s.ok(["ps", "--filter", "name=steady", "--format", "{{.Networks}}"]), `${home.name}\n`);
+    assert.deepEqual(await interfaces(id), ["eth0"]);
+    await s.ok(["restart", "-t", "0", "steady"]);
+    assert.deepEqual(await interfaces(id), ["eth0"], "the failed connect was applied by the restart");
+
+    // A container removed while berth could not take it off its network (a crash): only the network file remembers it.
+    const file = join(s.root, "networks", `${other.name}.json`);
+    const net = JSON.parse(await readFile(file, "utf8")) as { containers: Record<string, unknown> };
+    net.containers["c".repeat(64)] = { name: "ghost", ipv4: other.subnet.replace(/0\/24$/, "77"), interface: "eth0", aliases: [], ports: [], status: "allocated" };
+    await writeFile(file, JSON.stringify(net));
+    const plain = await s.berth(["network", "disconnect", other.name, "ghost"]);
+    assert.match(plain.stderr, /no such container: ghost/);
+    assert.match((await s.berth(["network", "rm", other.name])).stderr, /active endpoints/);
+    await s.ok(["network", "disconnect", "-f", other.name, "ghost"]);
+    assert.equal(await s.ok(["network", "inspect", "-f", "{{json .Containers}}", other.name]), "{}\n");
+    assert.match((await s.berth(["network", "disconnect", "-f", other.name, "ghost"])).stderr, /endpoint ghost not found/);
   });
 
   it("port: `80/tcp -> 127.0.0.1:PORT`, the address alone for one port, errors for other ports and containers", async (t) => {
