@@ -1,7 +1,8 @@
 import { Command } from "commander";
 import { InvalidArgumentError, isBerthError } from "../../oci/index.js";
 import { matchesContainerFilter, parseContainerFilter, type ContainerSummary } from "../../runtime/index.js";
-import { INSPECT_FORMAT_FLAG, parseInspectFormat, renderInspect } from "../inspect-format.js";
+import { inspectEach } from "../inspect-each.js";
+import { INSPECT_FORMAT_FLAG, parseInspectFormat } from "../inspect-format.js";
 import { parseListFormat, renderList } from "../list-format.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
@@ -147,20 +148,7 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
     .action(async (refs: string[], o: { format?: string }) => {
       const format = parseInspectFormat(o.format);
       const rt = runtimeOf(globals);
-      const out: unknown[] = [];
-      const missing: unknown[] = [];
-      for (const r of refs) {
-        try {
-          out.push(await rt.inspect(r));
-        } catch (e) {
-          if (!isBerthError(e, "NOT_FOUND")) throw e;
-          missing.push(e);
-        }
-      }
-      // docker prints what it found, then an error for each one it did not, and exits 1.
-      process.stdout.write(renderInspect(format, out));
-      for (const e of missing) process.stderr.write(`berth: ${(e as Error).message}\n`);
-      if (missing.length > 0) process.exitCode = 1;
+      await inspectEach("container", refs, format, (r) => rt.inspect(r));
     });
 
   return [ps, start, stop, restart, kill, rm, wait, inspect];

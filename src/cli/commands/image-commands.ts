@@ -2,7 +2,7 @@ import { Command } from "commander";
 import {
   findImage, imageSize, ImageStore, inspectImage, openImage, removeImages, tagImage, type ImageRecord,
 } from "../../image/index.js";
-import { InvalidArgumentError, isBerthError, parseReference, familiarName } from "../../oci/index.js";
+import { InvalidArgumentError, parseReference, familiarName } from "../../oci/index.js";
 // Not ContainerRuntime: what rmi and prune need of the runtime is which images containers use, and the whole
 // runtime would make this command's bundle five times larger.
 import { imageUsers, RuntimeContext } from "../../runtime/index.js";
@@ -10,7 +10,8 @@ import { resolveBerthRoot } from "../berth-root.js";
 import { formatBytes } from "../format.js";
 import { goTime } from "../go-time.js";
 import { GoStruct } from "../go-template/go-template.js";
-import { INSPECT_FORMAT_FLAG, parseInspectFormat, renderInspect } from "../inspect-format.js";
+import { inspectEach } from "../inspect-each.js";
+import { INSPECT_FORMAT_FLAG, parseInspectFormat } from "../inspect-format.js";
 import { headerRow, parseListFormat, renderList } from "../list-format.js";
 import { printError } from "../print-error.js";
 import type { GlobalOptions } from "../main.js";
@@ -131,26 +132,13 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
     .action(async (refs: string[], opts: { format?: string }) => {
       const format = parseInspectFormat(opts.format);
       const store = imageStore(globals());
-      const out = [];
-      const missing: unknown[] = [];
       const stored = await store.list();
-      for (const ref of refs) {
-        let records: ImageRecord[];
-        try {
-          records = await findImage(store, ref);
-        } catch (e) {
-          if (!isBerthError(e, "NOT_FOUND")) throw e;
-          missing.push(e);
-          continue;
-        }
+      await inspectEach("image", refs, format, async (ref) => {
+        const records = await findImage(store, ref);
         const view = await openImage(store.content, records[0]!.target, records[0]!.platform);
         const all: ImageRecord[] = stored.filter((r) => r.target.digest === records[0]!.target.digest);
-        out.push(inspectImage(view, all, await imageSize(view, store)));
-      }
-      // docker prints what it found, then an error for each one it did not, and exits 1 (as berth's container inspect).
-      process.stdout.write(renderInspect(format, out));
-      for (const e of missing) printError(e);
-      if (missing.length > 0) process.exitCode = 1;
+        return inspectImage(view, all, await imageSize(view, store));
+      });
     });
 
   const prune = new Command("prune")

@@ -3,7 +3,8 @@ import { BerthError, InvalidArgumentError } from "../../oci/index.js";
 import { inspectNetwork, NetworkStore, type NetworkInspect } from "../../runtime/index.js";
 import { confirm } from "../confirm.js";
 import { resolveBerthRoot } from "../berth-root.js";
-import { INSPECT_FORMAT_FLAG, parseInspectFormat, renderInspect } from "../inspect-format.js";
+import { inspectEach } from "../inspect-each.js";
+import { INSPECT_FORMAT_FLAG, parseInspectFormat } from "../inspect-format.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
 import { collect, runtimeOf } from "./container-cli.js";
@@ -82,9 +83,7 @@ export function networkCommand(globals: () => GlobalOptions): Command {
       const format = parseInspectFormat(opts.format);
       const s = store();
       if (names.includes("bridge")) await s.ensureDefault();
-      const out: NetworkInspect[] = [];
-      for (const n of names) out.push(inspectNetwork(await s.inspect(n)));
-      process.stdout.write(renderInspect(format, out));
+      await inspectEach("network", names, format, async (n) => inspectNetwork(await s.inspect(n)));
     });
 
   const remove = new Command("rm").alias("remove").description("remove networks no container is attached to")

@@ -1,8 +1,9 @@
 import { Command } from "commander";
 import { BerthError, InvalidArgumentError } from "../../oci/index.js";
-import { parseLabels, RuntimeContext, type VolumeStore, type Volume } from "../../runtime/index.js";
+import { parseLabels, RuntimeContext, type VolumeStore } from "../../runtime/index.js";
 import { formatBytes } from "../format.js";
-import { INSPECT_FORMAT_FLAG, parseInspectFormat, renderInspect } from "../inspect-format.js";
+import { inspectEach } from "../inspect-each.js";
+import { INSPECT_FORMAT_FLAG, parseInspectFormat } from "../inspect-format.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
 import { collect } from "./container-cli.js";
@@ -49,11 +50,7 @@ export function volumeCommand(globals: () => GlobalOptions): Command {
     .action(async (names: string[], opts: { format?: string }) => {
       const format = parseInspectFormat(opts.format);
       const s = store();
-      const found: Volume[] = [];
-      const failures: unknown[] = [];
-      for (const n of names) await s.inspect(n).then((v) => found.push(v), (e: unknown) => failures.push(e));
-      process.stdout.write(renderInspect(format, found));
-      throwAll(failures);
+      await inspectEach("volume", names, format, (n) => s.inspect(n));
     }));
 
   volume.addCommand(new Command("rm").alias("remove").description("remove volumes and their data; each removed name is printed. A volume any container uses, running or stopped, is refused: remove the container first")

@@ -53,11 +53,16 @@ describe("image ids and several names on the command line", { skip: missing.leng
     assert.match(rmi.stdout, /Untagged: docker\.io\/library\/other:1/);
     assert.doesNotMatch(assertSucceeded(await b("images")).stdout, /other/);
 
-    const both = await b("image", "inspect", IMAGE, "nosuch:tag");
+    const both = await b("image", "inspect", IMAGE, "nosuch:tag", IMAGE, "nosuch:2");
     assert.equal(both.code, 1, both.stderr);
     const found = JSON.parse(both.stdout) as { RepoTags: string[] }[];
-    assert.deepEqual(found.map((i) => i.RepoTags), [[IMAGE]]);
-    assert.match(both.stderr, /nosuch:tag: not found/);
+    assert.deepEqual(found.map((i) => i.RepoTags), [[IMAGE], [IMAGE]]);
+    assert.equal(both.stderr, "berth: no such image: nosuch:tag\nberth: no such image: nosuch:2\n", "docker's one line per missing name");
+
+    const templated = await b("image", "inspect", "-f", "{{.Id}}", "nosuch:tag", IMAGE);
+    assert.equal(templated.code, 1, templated.stderr);
+    assert.match(templated.stdout, /^sha256:[0-9a-f]{64}\n$/);
+    assert.equal(templated.stderr, "berth: no such image: nosuch:tag\n");
 
     const none = await b("image", "inspect", "nosuch:tag");
     assert.equal(none.code, 1);

@@ -58,7 +58,7 @@ describe("berth network create|ls|inspect|rm", () => {
       [["create", "--gateway", "10.1.1.1", "x"], 2, /--gateway needs --subnet/],
       [["create", "host"], 1, /host is a predefined network/],
       [["create"], 2, /missing required argument/],
-      [["inspect", "nosuch"], 3, /network nosuch not found/],
+      [["inspect", "nosuch"], 1, /^berth: no such network: nosuch\n$/],
       [["rm", "bridge"], 1, /default network and cannot be removed/],
       [["rm"], 2, /missing required argument/],
     ];
@@ -73,6 +73,19 @@ describe("berth network create|ls|inspect|rm", () => {
     assert.equal(r.stdout, "keep1\nkeep2\n");
     assert.equal(r.code, 3);
     assert.match(r.stderr, /network nosuch1 not found[\s\S]*network nosuch2 not found/);
+  });
+
+  it("inspect prints the networks it finds, a line for each it does not, and exits 1, as docker", async () => {
+    await network(tmp.path, ["create", "seen1"]);
+    await network(tmp.path, ["create", "seen2"]);
+    const r = await network(tmp.path, ["inspect", "seen1", "nosuch1", "seen2", "nosuch2"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as { Name: string }[]).map((n) => n.Name), ["seen1", "seen2"]);
+    assert.equal(r.stderr, "berth: no such network: nosuch1\nberth: no such network: nosuch2\n");
+    const templated = await network(tmp.path, ["inspect", "-f", "{{.Name}}", "nosuch1", "seen2"]);
+    assert.equal(templated.code, 1, templated.stderr);
+    assert.equal(templated.stdout, "seen2\n");
+    assert.equal(templated.stderr, "berth: no such network: nosuch1\n");
   });
 
   it("each subcommand has --help", async () => {
