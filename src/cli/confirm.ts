@@ -1,6 +1,9 @@
 import { createInterface } from "node:readline";
 
-/** Ask on stdout, read one line from stdin; only y or yes (any case) agrees, and a closed stdin does not. */
+/**
+ * docker's prune question: write `question` on stdout, read one line from
+ * stdin; only y or yes (any case) agrees, and a closed stdin does not.
+ */
 export async function confirm(question: string): Promise<boolean> {
   process.stdout.write(question);
   const rl = createInterface({ input: process.stdin, terminal: false });

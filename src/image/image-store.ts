@@ -219,13 +219,15 @@ export class ImageStore {
    * their snapshots, with or without a name, so that no container loses its
    * rootfs. Blobs younger than `graceMs` (default 0) are kept, and so are
    * blobs committed since the oldest live lease began (see withLease).
+   * `without` names count as removed already: a dry run of removing them.
    */
-  async prune(opts: { dryRun?: boolean; graceMs?: number; users?: readonly ImageUser[] } = {}): Promise<{
+  async prune(opts: { dryRun?: boolean; graceMs?: number; users?: readonly ImageUser[]; without?: readonly string[] } = {}): Promise<{
     removed: readonly { digest: Digest; size: number }[];
     bytesFreed: number;
     snapshotsRemoved: readonly Digest[];
   }> {
-    const records = await this.list();
+    const without = new Set(opts.without);
+    const records = (await this.list()).filter((r) => !without.has(r.name));
     const users = opts.users ?? [];
     const now = Date.now();
     const lease = await this.leases.oldestLive();

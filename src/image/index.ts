@@ -4,6 +4,7 @@ export { inspectImage, type DockerImageInspect } from "./image-inspect.js";
 export { imageSize, type UnpackedLayers } from "./image-size.js";
 export { fullName, findImage, tagImage, removeImage, type RemoveImageOptions } from "./image-names.js";
 export { removeImages, type RemoveImagesResult, type RemovedImage, type RemovedBlob } from "./remove-images.js";
+export { pruneImages, type PruneImagesOptions, type PruneImagesResult, type PrunedImage, type ImagePruneFilter, type LabelTest } from "./prune-images.js";
 export type { ImageUser } from "./image-user.js";
 export { ImageInUseError, type ImageInUseConflict } from "./image-in-use-error.js";
 export { AmbiguousImageError } from "./ambiguous-image-error.js";

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import {
   findImage, imageSize, ImageStore, inspectImage, openImage, removeImages, tagImage, type ImageRecord,
 } from "../../image/index.js";
-import { InvalidArgumentError, parseReference, familiarName } from "../../oci/index.js";
+import { parseReference, familiarName } from "../../oci/index.js";
 // Not ContainerRuntime: what rmi and prune need of the runtime is which images containers use, and the whole
 // runtime would make this command's bundle five times larger.
 import { imageUsers, RuntimeContext } from "../../runtime/index.js";
@@ -14,6 +14,7 @@ import { inspectEach } from "../inspect-each.js";
 import { INSPECT_FORMAT_FLAG, parseInspectFormat } from "../inspect-format.js";
 import { headerRow, parseListFormat, renderList } from "../list-format.js";
 import { printError } from "../print-error.js";
+import { imagePruneCommand } from "./image-prune-command.js";
 import type { GlobalOptions } from "../main.js";
 import { formatAge, renderTable } from "../table.js";
 
@@ -141,31 +142,11 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
       });
     });
 
-  const prune = new Command("prune")
-    .description("remove blobs that no image name reaches and unpacked layers no image or container uses (docker's dangling images); never asks")
-    .option("--dry-run", "print what would be removed")
-    .option("-f, --force", "accepted for docker's scripts: berth prunes without asking")
-    .option("-a, --all", "not supported: berth keeps every named image (remove them with rmi first)")
-    .action(async (opts: { dryRun?: boolean; all?: boolean }) => {
-      // docker's -a also removes every named image no container uses: not done here yet, and refused rather than doing less.
-      if (opts.all) {
-        throw new InvalidArgumentError("image prune --all: not supported; berth prunes only what no image name reaches, as docker's prune without -a", {
-          hint: "remove the images you no longer need with berth rmi IMAGE…, which prunes what they leave",
-        });
-      }
-      const store = imageStore(globals());
-      const users = await imageUsers(new RuntimeContext(store));
-      const r = await store.prune({ dryRun: opts.dryRun === true, users });
-      for (const b of r.removed) process.stdout.write(`${opts.dryRun ? "would delete" : "deleted"}: ${b.digest}\n`);
-      if (r.snapshotsRemoved.length > 0) process.stdout.write(`removed ${r.snapshotsRemoved.length} unpacked layers\n`);
-      process.stdout.write(`Total reclaimed space: ${formatBytes(r.bytesFreed)}\n`);
-    });
-
   const image = new Command("image").description("manage images in the local store");
   image.addCommand(list(new Command("ls").alias("list")));
   image.addCommand(tag(new Command("tag")));
   image.addCommand(rmi(new Command("rm")));
   image.addCommand(inspect);
-  image.addCommand(prune);
+  image.addCommand(imagePruneCommand(globals));
   return [image, list(new Command("images")), tag(new Command("tag")), rmi(new Command("rmi"))];
 }

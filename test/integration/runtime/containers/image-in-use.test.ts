@@ -78,6 +78,63 @@ describe("images in use by containers (rmi, image prune)", () => {
     await s.ok(["pull", "--quiet", s.fx.location]);
   });
 
+  it("image prune -a: asks unless -f; removes every image no container uses; an image in use keeps its last name, as docker", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "pinned");
+    await s.ok(["create", "--name", "pinned", "--network", "none", IMAGE, "/bin/busybox", "echo", "pinned"]);
+    const layers = await snapshots(s);
+    // docker tries an image's names in the byte order of the full reference and keeps the last (its delete refuses the last name of an image in use).
+    await s.ok(["tag", IMAGE, "zz.example/keep:1"]);
+    await s.ok(["tag", IMAGE, "aa:1"]);
+    await makeTextLayout(join(s.fx.tmp.path, "unused"), "u1");
+    await s.ok(["pull", "--quiet", `oci:${join(s.fx.tmp.path, "unused")}:u1`]);
+    const [unused] = JSON.parse(await s.ok(["image", "inspect", "localhost/unused:u1"])) as { Id: string }[];
+
+    for (const input of ["", "n\n"]) {
+      const declined = await s.berth(["image", "prune", "-a"], { input });
+      assert.equal(declined.code, 1, declined.stderr);
+      assert.match(declined.stdout, /^WARNING! This will remove all images without at least one container associated to them\.\nAre you sure you want to continue\? \[y\/N\] /);
+      assert.match(declined.stderr, /image prune cancelled: nothing was removed/);
+    }
+    assert.match(await s.ok(["images"]), /localhost\/unused/);
+
+    const out = await s.ok(["image", "prune", "-a"], { input: "y\n" });
+    const report = out.slice(out.indexOf("Deleted Images:"));
+    assert.match(report, new RegExp("^Deleted Images:\nuntagged: aa:1\nuntagged: localhost/busybox:t1\n"
+      + `(?:untagged: localhost/unused:u1\ndeleted: ${unused!.Id}\n(?:deleted: sha256:[0-9a-f]{64}\n)+)`
+      + "\n(?:removed \\d+ unpacked layers\n)?Total reclaimed space: .+\n$"), out);
+    assert.deepEqual((await s.ok(["images", "--format", "{{.Repository}}:{{.Tag}}"])).trim().split("\n"), ["zz.example/keep:1"]);
+    assert.deepEqual(await snapshots(s), layers, "the container's image keeps its layers");
+    assert.equal(await s.ok(["image", "prune", "-a", "-f"]), "Total reclaimed space: 0 B\n", "-f does not ask; nothing more to remove");
+
+    await s.ok(["start", "pinned"]);
+    assert.equal((await s.ok(["wait", "pinned"])).trim(), "0");
+    await s.ok(["rm", "pinned"]);
+    assert.match(await s.ok(["image", "prune", "-af"]), /^Deleted Images:\nuntagged: zz\.example\/keep:1\ndeleted: sha256:/);
+    assert.equal((await s.ok(["images", "-q"])), "");
+    assert.deepEqual(await snapshots(s), []);
+    await s.ok(["pull", "--quiet", s.fx.location]);
+  });
+
+  it("image prune -a --filter: until= and label= choose the images; a bad filter or one without -a is refused", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    await makeTextLayout(join(s.fx.tmp.path, "old"), "o1");
+    await s.ok(["pull", "--quiet", `oci:${join(s.fx.tmp.path, "old")}:o1`]);
+    // The fixtures are dated FIXTURE_CREATED, years ago: until=1h passes them, a time before that does not.
+    assert.equal(await s.ok(["image", "prune", "-af", "--filter", "until=2000-01-01T00:00:00Z"]), "Total reclaimed space: 0 B\n");
+    assert.equal(await s.ok(["image", "prune", "-af", "--filter", "label=no.such.label"]), "Total reclaimed space: 0 B\n");
+    assert.match(await s.ok(["image", "prune", "-af", "--filter", "until=1h", "--filter", "label!=no.such.label"]), /untagged: localhost\/busybox:t1\n[^]*untagged: localhost\/old:o1\n/);
+    assert.equal(await s.ok(["images", "-q"]), "");
+    for (const args of [["--filter", "bogus=1", "-af"], ["--filter", "until=soon", "-af"], ["--filter", "until=1h"]]) {
+      const r = await s.berth(["image", "prune", ...args]);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /hint: /);
+    }
+    await s.ok(["pull", "--quiet", s.fx.location]);
+  });
+
   it("prune keeps the image of a created container whose name tag moved to another image", async (t) => {
     const s = await session(t);
     if (!s) return;
