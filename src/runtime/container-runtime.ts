@@ -8,7 +8,7 @@ import type { MountedRoot } from "./copy/index.js";
 import type { NetworkConnectRequest } from "./connect-container-network.js";
 import type { CreateContainerOptions } from "./create-container.js";
 import type { ExecOptions } from "./exec-container.js";
-import { readHealthStatus, type HealthStatus } from "./health-status.js";
+import { healthOfRun, readHealthStatus, type HealthStatus } from "./health-status.js";
 import type { ContainerNetworkState, PortMapping } from "./network/index.js";
 import { shellLauncher } from "./internal/shell-launcher.js";
 import { trace } from "./internal/trace.js";
@@ -296,12 +296,10 @@ export class ContainerRuntime {
     return (await new NetworkStore(this.ctx.root).inspect(name)).id;
   }
 
-  /** The health of the current run, when the container has a check. */
+  /** docker's health of the container, when it has a check (see healthOfRun: `unhealthy` once stopped). */
   private async health(record: ContainerRecord, state: ContainerState): Promise<HealthStatus | undefined> {
     if (record.health === undefined) return undefined;
-    const h = await readHealthStatus(this.ctx.dir(record.id));
-    if (h !== undefined && h.runId === state.runId) return h;
-    return state.status === "running" ? { status: "starting", failingStreak: 0, log: [], runId: state.runId ?? "" } : h;
+    return healthOfRun(await readHealthStatus(this.ctx.dir(record.id)), state);
   }
 
   private async record(ref: string | ContainerRecord): Promise<ContainerRecord> {

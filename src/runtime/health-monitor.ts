@@ -135,7 +135,8 @@ async function scan(ctx: RuntimeContext, watches: Map<string, Watch>): Promise<v
     const startedAt = Date.parse(state.startedAt ?? "") || Date.now();
     watches.set(key, { record, health: record.health, runId: state.runId, startedAt, nextAt: startedAt + (record.health.startIntervalMs ?? record.health.intervalMs), busy: false });
     const current = await readHealthStatus(dir);
-    if (current?.runId !== state.runId) await writeHealthStatus(dir, { status: "starting", failingStreak: 0, log: [], runId: state.runId });
+    // A new run starts again at `starting`; docker keeps the log of the runs before.
+    if (current?.runId !== state.runId) await writeHealthStatus(dir, { status: "starting", failingStreak: 0, log: current?.log ?? [], runId: state.runId });
   }
   for (const key of watches.keys()) if (!seen.has(key) && !watches.get(key)!.busy) watches.delete(key);
 }
@@ -172,7 +173,7 @@ async function check(ctx: RuntimeContext, w: Watch): Promise<HealthStatus["statu
   if (state?.status !== "running" || state.runId !== w.runId) return undefined;
   const entry: HealthLogEntry = { Start: start.toISOString(), End: new Date().toISOString(), ExitCode: code, Output: Buffer.concat(chunks).toString("utf8") };
   const prev = await readHealthStatus(dir);
-  const base = prev?.runId === w.runId ? prev : { status: "starting" as const, failingStreak: 0, log: [], runId: w.runId };
+  const base = prev?.runId === w.runId ? prev : { status: "starting" as const, failingStreak: 0, log: prev?.log ?? [], runId: w.runId };
   const next = nextHealth(base, w.health, entry, Date.now() - w.startedAt < w.health.startPeriodMs);
   await writeHealthStatus(dir, next);
   if (next.status === "unhealthy" && base.status !== "unhealthy" && w.health.onFailure !== "none") await onFailure(ctx, w.record, w.health.onFailure);

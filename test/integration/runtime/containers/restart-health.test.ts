@@ -124,6 +124,34 @@ describe("restart policies and health checks (conmon exit hook, health monitor)"
     assert.match(await s.ok(["ps", "--filter", "health=healthy"]), /\bdoc\n/);
   });
 
+  it("after stop, health is unhealthy with its streak and log kept; start again is starting, streak 0, log kept (docker 20.10)", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "stopped-well", "never-started");
+    await s.detached(["--name", "stopped-well", "--network", "none", "--health-cmd", "true", "--health-interval", "1s", IMAGE, "/bin/busybox", "sleep", "120"]);
+    await s.ok(["create", "--name", "never-started", "--network", "none", "--health-cmd", "true", IMAGE, "/bin/busybox", "true"]);
+    const well = await inspectUntil(s, "stopped-well", "stopped-well to turn healthy", (c) => c.State.Health?.Status === "healthy", 15_000);
+    await s.ok(["stop", "-t", "1", "stopped-well"]);
+    const stopped = await s.inspect("stopped-well");
+    assert.equal(stopped.State.Status, "exited");
+    assert.equal(stopped.State.Health?.Status, "unhealthy", JSON.stringify(stopped.State.Health));
+    assert.equal(stopped.State.Health?.FailingStreak, 0);
+    assert.ok((stopped.State.Health?.Log.length ?? 0) >= (well.State.Health?.Log.length ?? 0), "the log stays");
+    assert.match((await s.psRow("stopped-well", true)) ?? "no row", /\bExited \(\d+\) [^(]*$/, "ps shows no health for a stopped container");
+    assert.match(await s.ok(["ps", "-a", "--filter", "health=unhealthy", "--format", "{{.Names}}"]), /^stopped-well$/m);
+    assert.doesNotMatch(await s.ok(["ps", "-a", "--filter", "health=healthy", "--format", "{{.Names}}"]), /stopped-well/);
+    // A container that never ran has no health yet, as docker's (no State.Health; ps counts it as health=none).
+    assert.equal((await s.inspect("never-started")).State.Health, undefined);
+    assert.match(await s.ok(["ps", "-a", "--filter", "health=none", "--format", "{{.Names}}"]), /^never-started$/m);
+
+    await s.ok(["start", "stopped-well"]);
+    const again = await s.inspect("stopped-well");
+    assert.equal(again.State.Health?.Status, "starting", JSON.stringify(again.State.Health));
+    assert.equal(again.State.Health?.FailingStreak, 0);
+    assert.ok((again.State.Health?.Log.length ?? 0) > 0, "docker keeps the log of the run before");
+    await inspectUntil(s, "stopped-well", "stopped-well to turn healthy again", (c) => c.State.Health?.Status === "healthy", 15_000);
+  });
+
   it("--health-* flags without --health-cmd tune the image's HEALTHCHECK: its command, the flags' interval and retries", async (t) => {
     const s = await session(t);
     if (!s) return;
