@@ -89,7 +89,7 @@ const runOptionsSchema = z.object({
   pidsLimit: z.number().int().optional(),
   network: text.optional(),
   networkAliases: texts.optional(),
-  publish: z.array(z.object({ hostIp: text, hostPort: port, containerPort: port, protocol: z.enum(["tcp", "udp"]), range: port.min(1) }).strict()).max(1000).optional(),
+  publish: z.array(z.object({ hostIp: text, hostPort: port, containerPort: port, protocol: z.enum(["tcp", "udp"]), range: port.min(1), hostPortEnd: port.optional() }).strict()).max(1000).optional(),
   init: z.boolean().optional(),
   name: text.optional(),
   labels: z.record(text, text).optional(),

@@ -86,7 +86,8 @@ function portMap(ports: readonly PortMapping[], forBindings: boolean): Record<st
     for (let i = 0; i < p.range; i++) {
       (out[`${p.containerPort + i}/${p.protocol}`] ??= []).push({
         HostIp: forBindings ? p.hostIp : p.hostIp || "0.0.0.0",
-        HostPort: p.hostPort === 0 ? "" : String(p.hostPort + i),
+        // docker keeps a host range for one port as asked (`8000-8010`); the port it got is in NetworkSettings.Ports.
+        HostPort: p.hostPort === 0 ? "" : forBindings && p.hostPortEnd !== undefined ? `${p.hostPort}-${p.hostPortEnd}` : String(p.hostPort + i),
       });
     }
   }

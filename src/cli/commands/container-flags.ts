@@ -79,7 +79,7 @@ export const CONTAINER_FLAGS: readonly FlagSpec[] = [
   { flags: "--pids-limit <n>", help: "maximum number of processes (-1 unlimited)" },
   { flags: "--network <name>", help: "bridge (default), none, host, or a network made with `berth network create`" },
   { flags: "--network-alias <alias>", help: "another name for the container on a user network (repeatable)", repeatable: true },
-  { flags: "-p, --publish <[ip:]host:ctr[/udp]>", help: "publish a container port on the host (repeatable)", repeatable: true },
+  { flags: "-p, --publish <[ip:]host:ctr[/udp]>", help: "publish a container port on the host (repeatable); ranges A-B:C-D map port by port, A-B:C takes the first free port of A-B", repeatable: true },
   { flags: "-P, --publish-all", help: "publish every port the image exposes on a free host port" },
   { flags: "--restart <policy>", help: "no, on-failure[:N], always or unless-stopped", default: "no" },
   { flags: "--health-cmd <cmd>", help: "command to check health (run with /bin/sh -c); replaces the image's HEALTHCHECK command" },

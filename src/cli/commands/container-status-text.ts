@@ -38,11 +38,41 @@ export function statusText(c: ContainerSummary, now = Date.now()): string {
   }
 }
 
-/** The PORTS column: `0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp`. */
+/**
+ * The PORTS column as docker's ps writes it (its DisplayablePorts): one
+ * entry per published port, sorted by container port, then address, host
+ * port, protocol; runs of consecutive ports published on the same port
+ * number (`8000-8001:8000-8001`) are joined (`0.0.0.0:8000-8001->8000-8001/tcp`)
+ * and come first (a finished run, then the last run of each address and
+ * protocol in the order each was first seen); a port on another number
+ * stands alone (`127.0.0.1:18000->80/tcp`, `…:18001->81/tcp` for `18000-18001:80-81`).
+ */
 export function portsText(ports: readonly PortMapping[]): string {
-  return ports.map((p) => {
-    const host = `${p.hostIp || "0.0.0.0"}:${p.range > 1 ? `${p.hostPort}-${p.hostPort + p.range - 1}` : p.hostPort}`;
-    const ctr = p.range > 1 ? `${p.containerPort}-${p.containerPort + p.range - 1}` : `${p.containerPort}`;
-    return `${host}->${ctr}/${p.protocol}`;
-  }).join(", ");
+  const singles = ports.flatMap((p) => Array.from({ length: p.range }, (_, i) => ({
+    ip: p.hostIp || "0.0.0.0", host: p.hostPort + i, ctr: p.containerPort + i, protocol: p.protocol,
+  })));
+  singles.sort((a, b) => a.ctr - b.ctr || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0) || a.host - b.host || a.protocol.localeCompare(b.protocol));
+  const runs = new Map<string, { first: number; last: number }>();
+  const joined: string[] = [];
+  const apart: string[] = [];
+  const run = (key: string, r: { first: number; last: number }): string => {
+    const span = r.first === r.last ? String(r.first) : `${r.first}-${r.last}`;
+    const [ip, protocol] = key.split("/");
+    return `${ip}:${span}->${span}/${protocol}`;
+  };
+  for (const p of singles) {
+    if (p.host !== p.ctr) {
+      apart.push(`${p.ip}:${p.host}->${p.ctr}/${p.protocol}`);
+      continue;
+    }
+    const key = `${p.ip}/${p.protocol}`;
+    const r = runs.get(key);
+    if (r === undefined) runs.set(key, { first: p.ctr, last: p.ctr });
+    else if (p.ctr === r.last + 1) r.last = p.ctr;
+    else {
+      joined.push(run(key, r));
+      runs.set(key, { first: p.ctr, last: p.ctr }); // the key keeps its place in the order, as in docker's list of map keys
+    }
+  }
+  return [...joined, ...[...runs].map(([key, r]) => run(key, r)), ...apart].join(", ");
 }

@@ -49,6 +49,25 @@ describe("resolveHostPorts (binds on 127.0.0.1, no root needed)", () => {
     }
   });
 
+  it("a host range for one port takes its first port no other container publishes and no process holds", async () => {
+    const { server, port } = await listen("127.0.0.1");
+    try {
+      // port-1 another container's, port a process's: port+1 is the first free one (if nothing else took it meanwhile, it is not ours to hold).
+      const range = { ...m("127.0.0.1", port - 1, 80), hostPortEnd: port + 3 };
+      const [got] = await resolveHostPorts([range], [m("", port - 1, 8080)]);
+      assert.ok(got!.hostPort > port && got!.hostPort <= port + 3, `got ${got!.hostPort}, range ${port - 1}-${port + 3}`);
+      assert.deepEqual({ ...got, hostPort: 0 }, { ...m("127.0.0.1", 0, 80) }, "a plain mapping: one port, no range left");
+      // Two mappings of one container take two ports of the range.
+      const both = await resolveHostPorts([{ ...range, hostPort: port + 1 }, { ...range, hostPort: port + 1, containerPort: 81 }], []);
+      assert.notEqual(both[0]!.hostPort, both[1]!.hostPort);
+      // Every port taken: a PortInUseError naming the range.
+      await assert.rejects(resolveHostPorts([{ ...m("127.0.0.1", port - 1, 80), hostPortEnd: port }], [m("", port - 1, 8080)]),
+        (e: unknown) => e instanceof PortInUseError && e.message.includes(`every other port up to ${port}`));
+    } finally {
+      server.close();
+    }
+  });
+
   it("refuses ports other containers publish, or this one twice, and never picks them", async () => {
     const taken = [m("", 40_000, 80, "tcp", 10)];
     await assert.rejects(resolveHostPorts([m("127.0.0.1", 40_005, 80)], taken), (e: unknown) => e instanceof PortInUseError && /another container/.test(e.message) && e.hostPort === 40_005);

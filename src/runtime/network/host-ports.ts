@@ -16,7 +16,11 @@ const PICK_ATTEMPTS = 50;
  *   released: one a process holds is a PortInUseError, an address not on
  *   this machine an InvalidArgumentError;
  * - host port 0 becomes a port the kernel picks as free (docker's ephemeral
- *   ports), never one in `taken`.
+ *   ports), never one in `taken`;
+ * - a host range for one port (`hostPortEnd`) becomes its first port that
+ *   is neither in `taken` nor held by a process (docker skips only the ports
+ *   its other containers hold, and fails on one a process holds; berth
+ *   skips both); a PortInUseError when every one is taken.
  *
  * netavark only writes DNAT rules; nothing holds the port afterwards, so
  * the check is the caller's (podman's conmon and docker-proxy hold it).
@@ -25,6 +29,10 @@ const PICK_ATTEMPTS = 50;
 export async function resolveHostPorts(mappings: readonly PortMapping[], taken: readonly PortMapping[]): Promise<PortMapping[]> {
   const done: PortMapping[] = [];
   for (const m of mappings) {
+    if (m.hostPortEnd !== undefined) {
+      done.push(await firstFreeInRange(m, [...taken, ...done]));
+      continue;
+    }
     if (m.hostPort !== 0) {
       const clash = [...taken, ...done].find((t) => overlaps(t, m));
       if (clash) throw new PortInUseError(m.hostIp, firstShared(clash, m), m.protocol, done.includes(clash) ? "published twice by this container" : "published by another container");
@@ -48,6 +56,22 @@ export function overlaps(a: PortMapping, b: PortMapping): boolean {
 }
 
 const firstShared = (a: PortMapping, b: PortMapping): number => Math.max(a.hostPort, b.hostPort);
+
+/** The first port of `m.hostPort`…`m.hostPortEnd` that no mapping of `taken` has and no process holds, as a plain mapping. */
+async function firstFreeInRange(m: PortMapping, taken: readonly PortMapping[]): Promise<PortMapping> {
+  const { hostPortEnd: end = m.hostPort, ...single } = m;
+  for (let port = m.hostPort; port <= end; port++) {
+    const candidate = { ...single, hostPort: port, range: 1 };
+    if (taken.some((t) => overlaps(t, candidate))) continue;
+    try {
+      await probePort(m.hostIp, port, m.protocol);
+      return candidate;
+    } catch (e) {
+      if (!(e instanceof PortInUseError)) throw e;
+    }
+  }
+  throw new PortInUseError(m.hostIp, m.hostPort, m.protocol, `as is every other port up to ${end}, held by other containers or processes`);
+}
 
 async function pickFreePort(m: PortMapping, taken: readonly PortMapping[]): Promise<number> {
   for (let attempt = 0; attempt < PICK_ATTEMPTS; attempt++) {

@@ -21,6 +21,9 @@ describe("parsePublish", () => {
     { spec: "127.0.0.1:8000-8002:80-82/udp", want: [m("127.0.0.1", 8000, 80, "udp", 3)] },
     { spec: "80-82", want: [m("", 0, 80), m("", 0, 81), m("", 0, 82)] },
     { spec: "65535:65535", want: [m("", 65535, 65535)] },
+    // docker's host range for one port: the first free one of the range, picked at connect.
+    { spec: "8000-8010:80", want: [{ ...m("", 8000, 80), hostPortEnd: 8010 }] },
+    { spec: "127.0.0.1:5300-5301:53/udp", want: [{ ...m("127.0.0.1", 5300, 53, "udp"), hostPortEnd: 5301 }] },
   ];
   for (const c of good) it(c.spec, () => assert.deepEqual(parsePublish(c.spec), c.want));
 
@@ -38,6 +41,8 @@ describe("parsePublish", () => {
     { spec: "81-80", expectErr: /container port "81-80"/ },
     { spec: "8000-8002:80-81", expectErr: /ranges differ in length/ },
     { spec: "8080:80-81", expectErr: /ranges differ in length/ },
+    { spec: "8010-8000:80", expectErr: /host port "8010-8000"/ },
+    { spec: "1-2000:80", expectErr: /more than 1024 ports/ },
     { spec: "1-2000", expectErr: /more than 1024 ports/ },
     { spec: "1.2.3:80:80", expectErr: /host address "1\.2\.3"/ },
     { spec: "999.1.1.1:80:80", expectErr: /host address "999\.1\.1\.1"/ },
@@ -59,6 +64,7 @@ describe("parsePublish", () => {
   it("formats a mapping back as docker prints it", () => {
     assert.equal(formatPortMapping(m("127.0.0.1", 8000, 80, "udp", 2)), "127.0.0.1:8000-8001:80-81/udp");
     assert.equal(formatPortMapping(m("", 8080, 80)), "8080:80/tcp");
+    assert.equal(formatPortMapping({ ...m("", 8000, 80), hostPortEnd: 8010 }), "8000-8010:80/tcp");
   });
 });
 

@@ -17,6 +17,12 @@ export interface PortMapping {
   readonly protocol: PortProtocol;
   /** How many consecutive ports, at least 1. */
   readonly range: number;
+  /**
+   * docker's host range for one container port (`-p 8000-8010:80`): the
+   * last host port to try; {@link resolveHostPorts} takes the first free one
+   * of `hostPort`…`hostPortEnd` and drops this field. Only with `range` 1.
+   */
+  readonly hostPortEnd?: number;
 }
 
 interface PortRange {
@@ -32,9 +38,11 @@ const MAX_RANGE = 1024;
  * Parse one `-p/--publish` value in docker's forms: `CTR`, `HOST:CTR`,
  * `IP:HOST:CTR`, `IP::CTR`, each port a number or a range `A-B`, with an
  * optional `/tcp` or `/udp` (tcp by default). An absent or 0 host port
- * means "pick a free one when the container connects". A host range must be
- * as long as the container range; without a host port a container range
- * gives one mapping per port, each to be given its own free host port.
+ * means "pick a free one when the container connects". A host range maps
+ * port by port onto a container range as long; onto one container port it
+ * means "the first free port of the range when the container connects"
+ * (docker's). Without a host port a container range gives one mapping per
+ * port, each to be given its own free host port.
  * Throws InvalidArgumentError naming the flag and the value.
  */
 export function parsePublish(spec: string, flag = "--publish"): PortMapping[] {
@@ -59,8 +67,12 @@ export function parsePublish(spec: string, flag = "--publish"): PortMapping[] {
     return Array.from({ length: count }, (_, i) => ({ hostIp, hostPort: 0, containerPort: ctr.start + i, protocol, range: 1 }));
   }
   const host = parsePortRange(hostText!) ?? fail(`host port ${JSON.stringify(hostText)} must be 1-65535 or a range A-B`);
+  if (ctr.start === ctr.end && host.end > host.start) {
+    if (host.end - host.start + 1 > MAX_RANGE) fail(`a range of more than ${MAX_RANGE} ports`, "give a shorter host range");
+    return [{ hostIp, hostPort: host.start, hostPortEnd: host.end, containerPort: ctr.start, protocol, range: 1 }];
+  }
   if (host.end - host.start !== ctr.end - ctr.start) {
-    fail("host and container port ranges differ in length", "give ranges of the same length, e.g. 8000-8001:80-81, or leave the host port out");
+    fail("host and container port ranges differ in length", "give ranges of the same length (8000-8001:80-81), a host range for one port (8000-8010:80), or leave the host port out");
   }
   return [{ hostIp, hostPort: host.start, containerPort: ctr.start, protocol, range: ctr.end - ctr.start + 1 }];
 }
@@ -87,10 +99,17 @@ export function publishAll(exposedPorts: Readonly<Record<string, object>>): Port
   return out.sort((a, b) => a.containerPort - b.containerPort || a.protocol.localeCompare(b.protocol));
 }
 
-/** `8080:80/tcp`, `127.0.0.1:8000-8001:80-81/udp`, as docker prints a mapping. */
+/** `8080:80/tcp`, `127.0.0.1:8000-8001:80-81/udp`, `8000-8010:80/tcp`, as docker prints a mapping. */
 export function formatPortMapping(m: PortMapping): string {
   const span = (p: number): string => (m.range > 1 ? `${p}-${p + m.range - 1}` : String(p));
-  return `${m.hostIp === "" ? "" : `${m.hostIp}:`}${m.hostPort === 0 ? "" : span(m.hostPort)}:${span(m.containerPort)}/${m.protocol}`;
+  return `${m.hostIp === "" ? "" : `${m.hostIp}:`}${m.hostPort === 0 ? "" : hostPortText(m)}:${span(m.containerPort)}/${m.protocol}`;
+}
+
+/** The host side: `8080`, `8000-8001` for a range, `8000-8010` for a range to pick from; "" for any port. */
+function hostPortText(m: PortMapping): string {
+  if (m.hostPort === 0) return "";
+  const end = m.hostPortEnd ?? m.hostPort + m.range - 1;
+  return end > m.hostPort ? `${m.hostPort}-${end}` : String(m.hostPort);
 }
 
 const parseProtocol = (text: string): PortProtocol | undefined => (text === "tcp" || text === "udp" ? text : undefined);

@@ -89,6 +89,37 @@ describe("berth run: published ports and user networks (netavark, aardvark-dns)"
     assert.doesNotMatch(rules.stdout, new RegExp(`--dport ${port}\\b`), "a DNAT rule for the port is left");
   });
 
+  it("-p with a host range for one port takes the first free one (a process's and another container's skipped); ranges onto ranges show as docker's ps", async (t) => {
+    const s = await session(t, [NETAVARK]);
+    if (!s) return;
+    s.removeAfter(t, "ranged1", "ranged2", "paired");
+    const net = await s.network();
+    const holder = createServer();
+    const base = await new Promise<number>((resolve, reject) => {
+      holder.once("error", reject);
+      holder.listen({ host: "127.0.0.1", port: 0 }, () => resolve((holder.address() as { port: number }).port));
+    });
+    try {
+      const range = `127.0.0.1:${base}-${base + 5}:80`;
+      await s.detached(["--name", "ranged1", "--network", net.name, "-e", "GREETING=first free", "-p", range, IMAGE, "/bin/sh", "-c", HTTPD]);
+      await s.detached(["--name", "ranged2", "--network", net.name, "-p", range, IMAGE, "/bin/busybox", "sleep", "120"]);
+      const [first, second] = [await s.inspect("ranged1"), await s.inspect("ranged2")];
+      const got = (c: typeof first): number => Number(c.NetworkSettings.Ports["80/tcp"]?.[0]?.HostPort);
+      assert.ok(got(first) > base && got(first) <= base + 5, `ranged1 got ${got(first)}; ${base} is held by a process`);
+      assert.ok(got(second) > got(first) && got(second) <= base + 5, `ranged2 got ${got(second)}, ranged1 ${got(first)}`);
+      assert.deepEqual(first.HostConfig.PortBindings, { "80/tcp": [{ HostIp: "127.0.0.1", HostPort: `${base}-${base + 5}` }] }, "docker keeps the range asked for");
+      assert.match((await s.psRow("ranged1", false)) ?? "no row", new RegExp(`127\\.0\\.0\\.1:${got(first)}->80/tcp`));
+      const body = await waitFor(`httpd on 127.0.0.1:${got(first)}`, async () => (await fetchLocal(got(first))).body, { timeoutMs: 15_000 });
+      assert.equal(body, "first free\n");
+
+      const pair = await freePort();
+      await s.detached(["--name", "paired", "--network", net.name, "-p", `127.0.0.1:${pair}-${pair + 1}:80-81`, IMAGE, "/bin/busybox", "sleep", "120"]);
+      assert.match((await s.psRow("paired", false)) ?? "no row", new RegExp(`127\\.0\\.0\\.1:${pair}->80/tcp, 127\\.0\\.0\\.1:${pair + 1}->81/tcp`));
+    } finally {
+      holder.close();
+    }
+  });
+
   it("a stopped container keeps its network entry with no address and publishes no ports (inspect, ps -a), as docker's", async (t) => {
     const s = await session(t, [NETAVARK]);
     if (!s) return;
