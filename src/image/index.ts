@@ -1,6 +1,7 @@
 export { ImageStore, ImageNotFoundError, type ImageRecord } from "./image-store.js";
 export { openImage, imageId, type ImageView } from "./image-view.js";
 export { inspectImage, type DockerImageInspect } from "./image-inspect.js";
+export { inspectStoredImage } from "./inspect-stored-image.js";
 export { imageSize, type UnpackedLayers } from "./image-size.js";
 export { fullName, findImage, tagImage, removeImage, type RemoveImageOptions } from "./image-names.js";
 export { removeImages, type RemoveImagesResult, type RemovedImage, type RemovedBlob } from "./remove-images.js";

@@ -9,6 +9,7 @@ import { renderTable } from "../table.js";
 import { ageText, commandText, CONTAINER_LIST_HEADER, containerListRow } from "./container-list-row.js";
 import { portsText, statusText } from "./container-status-text.js";
 import { collect, runtimeOf } from "./container-cli.js";
+import { INSPECT_TYPES, objectInspector, parseInspectType } from "./inspect-object.js";
 
 
 /** How many containers one command acts on at once: docker's CLI's limit (each mostly waits on runc and the container). */
@@ -142,13 +143,16 @@ export function containerCommands(globals: () => GlobalOptions): Command[] {
       for (const r of refs) process.stdout.write(`${await rt.wait(r)}\n`);
     });
 
-  const inspect = new Command("inspect").description("show containers as docker's JSON (an array), or each through a Go template (-f)")
-    .argument("<container...>", "names or ids")
+  const inspect = new Command("inspect")
+    .description("show containers, images, networks or volumes as docker's JSON (an array), or each through a Go template (-f); "
+      + "without --type, each name is the first of a container, an image, a network, a volume that has it")
+    .argument("<names...>", "names or ids")
     .option(...INSPECT_FORMAT_FLAG)
-    .action(async (refs: string[], o: { format?: string }) => {
+    .option("--type <kind>", `look only for this kind: ${INSPECT_TYPES.join(", ")}`)
+    .action(async (refs: string[], o: { format?: string; type?: string }) => {
       const format = parseInspectFormat(o.format);
-      const rt = runtimeOf(globals);
-      await inspectEach("container", refs, format, (r) => rt.inspect(r));
+      const type = parseInspectType(o.type);
+      await inspectEach(type ?? "object", refs, format, objectInspector(globals, type));
     });
 
   return [ps, start, stop, restart, kill, rm, wait, inspect];

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import {
-  findImage, imageSize, ImageStore, inspectImage, openImage, removeImages, tagImage, type ImageRecord,
+  imageSize, ImageStore, inspectStoredImage, openImage, removeImages, tagImage,
 } from "../../image/index.js";
 import { parseReference, familiarName } from "../../oci/index.js";
 // Not ContainerRuntime: what rmi and prune need of the runtime is which images containers use, and the whole
@@ -134,12 +134,7 @@ export function imageCommands(globals: () => GlobalOptions): Command[] {
       const format = parseInspectFormat(opts.format);
       const store = imageStore(globals());
       const stored = await store.list();
-      await inspectEach("image", refs, format, async (ref) => {
-        const records = await findImage(store, ref);
-        const view = await openImage(store.content, records[0]!.target, records[0]!.platform);
-        const all: ImageRecord[] = stored.filter((r) => r.target.digest === records[0]!.target.digest);
-        return inspectImage(view, all, await imageSize(view, store));
-      });
+      await inspectEach("image", refs, format, (ref) => inspectStoredImage(store, ref, stored));
     });
 
   const image = new Command("image").description("manage images in the local store");

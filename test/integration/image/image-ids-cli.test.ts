@@ -68,4 +68,25 @@ describe("image ids and several names on the command line", { skip: missing.leng
     assert.equal(none.code, 1);
     assert.deepEqual(JSON.parse(none.stdout), []);
   });
+
+  it("inspect without --type finds an image, a network or a volume by name, as docker's; a name none has is `no such object`", async () => {
+    assertSucceeded(await b("volume", "create", "vol-seen"));
+    assertSucceeded(await b("network", "create", "net-seen"));
+    const r = await b("inspect", "-f", "{{if .Id}}{{.Id}}{{else}}{{.Name}}{{end}}", IMAGE, "nosuch", "net-seen", "vol-seen", "nosuch:2");
+    assert.equal(r.code, 1, r.stderr);
+    const [image, network, volume] = r.stdout.trimEnd().split("\n");
+    assert.match(image ?? "", /^sha256:[0-9a-f]{64}$/);
+    assert.match(network ?? "", /^[0-9a-f]{64}$/, "a network's Id");
+    assert.equal(volume, "vol-seen");
+    assert.equal(r.stderr, "berth: no such object: nosuch\nberth: no such object: nosuch:2\n");
+    const typed = await b("inspect", "--type", "volume", "-f", "{{.Name}}", "vol-seen", "net-seen");
+    assert.equal(typed.code, 1, typed.stderr);
+    assert.equal(typed.stdout, "vol-seen\n");
+    assert.equal(typed.stderr, "berth: no such volume: net-seen\n");
+    const bad = await b("inspect", "--type", "plugin", "x");
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--type plugin[^]*hint: give one of container, image, network, volume/);
+    assertSucceeded(await b("volume", "rm", "vol-seen"));
+    assertSucceeded(await b("network", "rm", "net-seen"));
+  });
 });
