@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { BerthError, InvalidArgumentError } from "../../oci/index.js";
-import { inspectNetwork, NetworkStore, type NetworkInspect } from "../../runtime/index.js";
+import { inspectNetwork, NetworkStore } from "../../runtime/index.js";
 import { confirm } from "../confirm.js";
 import { resolveBerthRoot } from "../berth-root.js";
 import { inspectEach } from "../inspect-each.js";
