@@ -75,9 +75,12 @@ export async function execInContainer(ctx: RuntimeContext, record: ContainerReco
     }
   }
   try {
+    let runcSaid = "";
     const code = await new Promise<number>((resolve, reject) => {
       const args = ["--root", ctx.runtimeOf(record).opts.stateDir, "--log", log, "--log-format", "json", "exec", "--process", processFile, ...(opts.tty ? ["-t"] : []), record.id];
-      const child = spawn(ctx.runtimeOf(record).binary, args, { stdio: "inherit" });
+      // With -t the command's output comes through the terminal: on stderr is runc's alone, told below (once) when it failed.
+      const child = spawn(ctx.runtimeOf(record).binary, args, { stdio: ["inherit", "inherit", opts.tty ? "pipe" : "inherit"] });
+      child.stderr?.on("data", (b: Buffer) => void (runcSaid += b.toString("utf8")));
       const abort = (): void => void child.kill("SIGKILL");
       const timer = opts.timeoutMs !== undefined ? setTimeout(abort, opts.timeoutMs) : undefined;
       if (opts.signal?.aborted) abort();
@@ -95,6 +98,7 @@ export async function execInContainer(ctx: RuntimeContext, record: ContainerReco
         throw new ContainerStartError(record.id, classifyStartFailure(failure), failure);
       }
     }
+    process.stderr.write(runcSaid);
     return code;
   } finally {
     await rm(processFile, { force: true });

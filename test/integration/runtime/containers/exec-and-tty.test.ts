@@ -61,6 +61,17 @@ describe("exec, terminals and --init (runc, conmon)", () => {
     assert.equal(plain, "not a tty\n");
   });
 
+  it("exec -it of a command that is not there: 127, runc's message told once (by berth)", async (t) => {
+    const s = await session(t, ["script"]);
+    if (!s) return;
+    s.removeAfter(t, "no-cmd");
+    await s.detached(["--name", "no-cmd", "--network", "none", IMAGE, "/bin/busybox", "sleep", "120"]);
+    const r = await runInTerminal([process.execPath, RUN_CLI, "--root", s.root, "exec", "-it", "no-cmd", "/no/such/program"]);
+    assert.equal(r.code, 127, r.output);
+    assert.equal(r.output.match(/no such file or directory/g)?.length, 1, `told other than once:\n${r.output}`);
+    assert.match(r.output, /berth: container [0-9a-f]{12}: exec failed: /);
+  });
+
   it("run -it: an interactive shell on a terminal reads what is typed and exits with its code", async (t) => {
     const s = await session(t, ["script"]);
     if (!s) return;
