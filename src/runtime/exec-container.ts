@@ -67,11 +67,17 @@ export async function execInContainer(ctx: RuntimeContext, record: ContainerReco
     throw e;
   }
   trace("exec: process written");
+  const files = {
+    processFile,
+    runtimeLog: log,
+    tag,
+    remove: async () => void (await Promise.all([processFile, log, join(dir, `exec-${tag}.pid`)].map((f) => rm(f, { force: true })))),
+  };
   if (pipes !== undefined) {
     try {
-      return await execMonitored(ctx, record, await pipes, { processFile, runtimeLog: log, tag }, opts);
+      return await execMonitored(ctx, record, await pipes, files, opts);
     } finally {
-      await Promise.all([rm(processFile, { force: true }), rm(log, { force: true }), rm(join(dir, `exec-${tag}.pid`), { force: true })]);
+      await files.remove();
     }
   }
   try {

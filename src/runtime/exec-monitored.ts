@@ -25,6 +25,8 @@ interface ExecFiles {
   readonly processFile: string;
   readonly runtimeLog: string;
   readonly tag: string;
+  /** Delete them: done as soon as the command runs, as a berth ended by a closed stdout (EPIPE) runs no finally. */
+  remove(): Promise<void>;
 }
 
 /**
@@ -33,7 +35,8 @@ interface ExecFiles {
  * goes through `fifos` (openOutputFifos), read here, to berth's stdout and
  * stderr, or to `opts.capture`. stderr is held back until runc has started
  * the process: before that, only runc writes there, and its failure is
- * told once, by the ContainerStartError this rejects with.
+ * told once, by the ContainerStartError this rejects with (stdout waits
+ * as long, see below).
  */
 export async function execMonitored(ctx: RuntimeContext, record: ContainerRecord, fifos: OutputFifos, files: ExecFiles, opts: ExecOptions): Promise<number> {
   const dir = ctx.dir(record.id);
@@ -56,9 +59,11 @@ export async function execMonitored(ctx: RuntimeContext, record: ContainerRecord
     await fifos.closeWriteEnds();
   }
   const sinks = outputSinks(opts);
+  // Output is held until the command is known to run: then exec's files are gone before a closed stdout can end berth.
+  const heldOut: Buffer[] = [];
   const heldErr: Buffer[] = [];
   let holding = true;
-  const out = copy(fifos.stdout.reader, sinks.stdout);
+  const out = copy(fifos.stdout.reader, sinks.stdout, (b) => (holding ? (heldOut.push(b), true) : false));
   const err = copy(fifos.stderr.reader, sinks.stderr, (b) => (holding ? (heldErr.push(b), true) : false));
   const stopReading = (): void => {
     fifos.stdout.reader.destroy();
@@ -96,7 +101,9 @@ export async function execMonitored(ctx: RuntimeContext, record: ContainerRecord
     }
     pid = started.pid;
     trace("exec: started");
+    await files.remove();
     holding = false;
+    for (const b of heldOut.splice(0)) sinks.stdout.write(b);
     for (const b of heldErr.splice(0)) sinks.stderr.write(b);
     for (const s of pending.splice(0)) signalProcess(pid, s);
     const code = await monitor.exited;

@@ -116,6 +116,18 @@ describe("exec without -i/-t: the command's end, its output, what it leaves behi
     }
   });
 
+  it("a reader that goes away (| head -1): berth ends, so does the command at its next write, and exec leaves no files", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "reader");
+    const id = await s.detached(["--name", "reader", "--network", "none", IMAGE, "/bin/busybox", "sleep", "300"]);
+    const r = await startBerth(s.root, ["exec", "reader", "/bin/sh", "-c", "while :; do echo endless-writer; done"], 20_000, (_seen, child) => child.stdout?.destroy());
+    assert.ok(r.ms < 8_000, told(r));
+    await new Promise((done) => setTimeout(done, 500));
+    assert.doesNotMatch(await s.ok(["exec", "reader", "/bin/busybox", "ps"]), /endless-writer|while/);
+    assert.deepEqual((await readdir(join(s.root, "containers", id))).filter((f) => f.startsWith("exec-")), [], "exec files left in the container dir");
+  });
+
   it("SIGTERM and SIGINT to berth reach the command, which decides the exit code", async (t) => {
     const s = await session(t);
     if (!s) return;
