@@ -16,9 +16,11 @@ export interface ConmonExecOptions {
   readonly runtime: string;
   /** runc's global flags (`--root`, `--log`, …), before its subcommand. */
   readonly runtimeArgs: readonly string[];
-  /** The process's stdout and stderr: file descriptors of this process, handed on as they are. */
-  readonly stdoutFd: number;
-  readonly stderrFd: number;
+  /** The process's stdout and stderr: file descriptors of this process, handed on as they are, or /dev/null. */
+  readonly stdoutFd: number | "ignore";
+  readonly stderrFd: number | "ignore";
+  /** `exec -d`: conmon forks off and goes on alone; only the start is reported here, and nothing holds this process after it. */
+  readonly detached?: boolean;
 }
 
 /** How the exec's start went: the process's host pid, or undefined when runc could not start it. */
@@ -30,8 +32,6 @@ export interface ConmonExec {
   readonly started: Promise<ConmonExecStart>;
   /** The process's exit code (128 + signal number for a signal); undefined when it never started. */
   readonly exited: Promise<number | undefined>;
-  /** Signal the monitor itself (only to give up on it: signals for the process go to its pid). */
-  killMonitor(signal: NodeJS.Signals): void;
 }
 
 /**
@@ -42,13 +42,13 @@ export interface ConmonExec {
  * `-l passthrough` hands conmon's own stdout and stderr to the process (no
  * log, no attach socket), and conmon then puts /dev/null on its own, so the
  * process and what it leaves behind are the only writers. `--sync`: no
- * double fork, the monitor is this child. When runc fails conmon reports no
+ * double fork, the monitor is this child (not when detached). When runc fails conmon reports no
  * pid and exits non-zero; runc's message is in its `--log` and was written
  * to the process's stderr.
  */
 export function startConmonExec(o: ConmonExecOptions): ConmonExec {
   const args = [
-    "--api-version", "1", "--exec", "--exec-process-spec", o.processFile, "--sync",
+    "--api-version", "1", "--exec", "--exec-process-spec", o.processFile, ...(o.detached ? [] : ["--sync"]),
     "-c", o.id, "-u", o.execId, "-b", o.bundle, "-p", o.pidFile, "-r", o.runtime,
     "-l", "passthrough", "--log-level", "error",
     ...o.runtimeArgs.flatMap((a) => ["--runtime-arg", a]),
@@ -79,13 +79,14 @@ export function startConmonExec(o: ConmonExecOptions): ConmonExec {
     onStart(undefined);
     onExit(undefined);
   });
-  return {
-    started,
-    exited,
-    killMonitor: (signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    },
-  };
+  if (o.detached) {
+    // The exit report would come to nobody: let go of the pipe (conmon ignores SIGPIPE) and of the child.
+    void started.catch(() => undefined).finally(() => {
+      child.stdio[3]?.destroy();
+      child.unref();
+    });
+  }
+  return { started, exited };
 }
 
 /** The number in one sync-pipe line `{"data": N, …}`, or undefined. */

@@ -6,7 +6,7 @@ import { InvalidArgumentError } from "../oci/index.js";
 import { warmCgroupMigration } from "./cgroup/migration-warmup.js";
 import type { ContainerRecord } from "./container-record.js";
 import { currentState } from "./container-status.js";
-import { execMonitored } from "./exec-monitored.js";
+import { execDetached, execMonitored } from "./exec-monitored.js";
 import { openOutputFifos } from "./output-fifos.js";
 import { classifyStartFailure, ContainerStartError } from "./errors.js";
 import { lastRuntimeError } from "./runc.js";
@@ -18,6 +18,8 @@ import type { SpecProcess } from "./spec-types.js";
 
 /** docker exec's options. */
 export interface ExecOptions {
+  /** `-d`: resolve (0) once the command runs; it goes on under its own conmon, its output dropped. Not with -t. */
+  readonly detach?: boolean;
   readonly tty?: boolean;
   /** Keep stdin open (`-i`): berth's stdin is the process's. */
   readonly interactive?: boolean;
@@ -53,10 +55,11 @@ export interface ExecOptions {
  */
 export async function execInContainer(ctx: RuntimeContext, record: ContainerRecord, cmd: readonly string[], opts: ExecOptions = {}): Promise<number> {
   if (cmd.length === 0 || cmd[0] === "") throw new InvalidArgumentError("exec: no command given", { hint: "berth exec CONTAINER COMMAND [ARG…]" });
+  if (opts.detach && opts.tty) throw new InvalidArgumentError("exec -d -t: a detached command gets no terminal here", { hint: "leave out -t" });
   const dir = ctx.dir(record.id);
   const tag = randomBytes(6).toString("hex");
   // Made while the container and the process are looked at: mkfifo is one more program start.
-  const pipes = !opts.tty && !opts.interactive ? openOutputFifos([join(dir, `exec-${tag}.out`), join(dir, `exec-${tag}.err`)]) : undefined;
+  const pipes = !opts.tty && !opts.interactive && !opts.detach ? openOutputFifos([join(dir, `exec-${tag}.out`), join(dir, `exec-${tag}.err`)]) : undefined;
   pipes?.catch(() => undefined);
   const processFile = join(dir, `exec-${tag}.json`);
   const log = join(dir, `exec-${tag}.log`);
@@ -73,6 +76,14 @@ export async function execInContainer(ctx: RuntimeContext, record: ContainerReco
     tag,
     remove: async () => void (await Promise.all([processFile, log, join(dir, `exec-${tag}.pid`)].map((f) => rm(f, { force: true })))),
   };
+  if (opts.detach) {
+    try {
+      await execDetached(ctx, record, files);
+      return 0;
+    } finally {
+      await files.remove();
+    }
+  }
   if (pipes !== undefined) {
     try {
       return await execMonitored(ctx, record, await pipes, files, opts);

@@ -125,6 +125,33 @@ export async function execMonitored(ctx: RuntimeContext, record: ContainerRecord
   }
 }
 
+/**
+ * `exec -d`: the command under its own conmon, which goes on alone; its
+ * output to /dev/null, as docker's. Resolves once it runs; rejects with
+ * ContainerStartError when it cannot.
+ */
+export async function execDetached(ctx: RuntimeContext, record: ContainerRecord, files: ExecFiles): Promise<void> {
+  const dir = ctx.dir(record.id);
+  const runtime = ctx.runtimeOf(record);
+  const started = await startConmonExec({
+    binary: ctx.conmon.binary,
+    id: record.id,
+    bundle: dir,
+    execId: `${record.id}-exec-${files.tag}`,
+    processFile: files.processFile,
+    pidFile: join(dir, `exec-${files.tag}.pid`),
+    runtime: runtime.binary,
+    runtimeArgs: ["--root", runtime.opts.stateDir, "--log", files.runtimeLog, "--log-format", "json"],
+    stdoutFd: "ignore",
+    stderrFd: "ignore",
+    detached: true,
+  }).started;
+  if (started !== undefined) return;
+  const failure = await lastRuntimeError(files.runtimeLog);
+  if (failure !== undefined) throw new ContainerStartError(record.id, classifyStartFailure(failure), failure);
+  throw new RuntimeToolError(ctx.conmon.binary, ["--exec", record.id], "the monitor ended before it started the command", "run with --debug; check that the container still runs");
+}
+
 /** Where the two streams go: berth's own stdout and stderr, or both into the capture, up to its limit. */
 function outputSinks(opts: ExecOptions): { stdout: Writable; stderr: Writable } {
   const capture = opts.capture;

@@ -18,13 +18,14 @@ export function containerIoCommands(globals: () => GlobalOptions): Command[] {
     .description("run a command in a running container; exit code: the command's, 126/127 when it cannot run, 125 when berth fails")
     .argument("<container>", "name or id")
     .argument("<command...>", "command and arguments")
+    .option("-d, --detach", "leave the command running in the background (its output is dropped)")
     .option("-i, --interactive", "keep stdin open")
     .option("-t, --tty", "allocate a terminal")
     .option("-e, --env <NAME=value>", "set an environment variable (repeatable)", collect, [])
     .option("-u, --user <user[:group]>", "user name or uid, and group")
     .option("-w, --workdir <dir>", "working directory")
     .passThroughOptions()
-    .action(async (ref: string, command: string[], o: { interactive?: boolean; tty?: boolean; env: string[]; user?: string; workdir?: string }) => {
+    .action(async (ref: string, command: string[], o: { detach?: boolean; interactive?: boolean; tty?: boolean; env: string[]; user?: string; workdir?: string }) => {
       // Ctrl-C, SIGTERM, … to berth reach the command (without -i/-t, which runc gets in berth's process group).
       const handlers = new Map<NodeJS.Signals, () => void>();
       const forward = (kill: (s: NodeJS.Signals) => void): void => {
@@ -37,7 +38,7 @@ export function containerIoCommands(globals: () => GlobalOptions): Command[] {
       try {
         const env = o.env.map((e) => parseEnv(e, "-e", process.env)).filter((e): e is string => e !== undefined);
         process.exitCode = await runtimeOf(globals).exec(ref, command[0] === "--" ? command.slice(1) : command, {
-          ...(o.interactive && { interactive: true }), ...(o.tty && { tty: true }), env,
+          ...(o.detach && { detach: true }), ...(o.interactive && { interactive: true }), ...(o.tty && { tty: true }), env,
           ...(o.user !== undefined && { user: o.user }), ...(o.workdir !== undefined && { workdir: o.workdir }),
           onStart: forward,
         });

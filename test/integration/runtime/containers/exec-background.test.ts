@@ -116,6 +116,22 @@ describe("exec without -i/-t: the command's end, its output, what it leaves behi
     }
   });
 
+  it("exec -d: 0 at once, the command runs on with its output dropped; one that cannot start: 127, told once", async (t) => {
+    const s = await session(t);
+    if (!s) return;
+    s.removeAfter(t, "detach");
+    const id = await s.detached(["--name", "detach", "--network", "none", IMAGE, "/bin/busybox", "sleep", "300"]);
+    const r = await startBerth(s.root, ["exec", "-d", "detach", "/bin/sh", "-c", "echo dropped; echo dropped >&2; exec /bin/busybox sleep 274"], 20_000);
+    assert.equal(r.code, 0, told(r));
+    assert.equal(r.stdout.length + r.stderr.length, 0, told(r));
+    assert.ok(r.ms < 5_000, told(r));
+    assert.match(await s.ok(["exec", "detach", "/bin/busybox", "ps"]), /sleep 274/);
+    const missing = await s.berth(["exec", "-d", "detach", "/no/such/program"]);
+    assert.equal(missing.code, 127, describeResult(missing));
+    assert.equal(missing.stderr.match(/no such file or directory/g)?.length, 1, missing.stderr);
+    assert.deepEqual((await readdir(join(s.root, "containers", id))).filter((f) => f.startsWith("exec-")), [], "exec files left in the container dir");
+  });
+
   it("a reader that goes away (| head -1): berth ends, so does the command at its next write, and exec leaves no files", async (t) => {
     const s = await session(t);
     if (!s) return;
