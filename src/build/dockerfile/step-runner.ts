@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ensureTopDirectory, type ImageStore, type SnapshotStore } from "../../image/index.js";
-import { buildStepMountPoints, runBuildStep } from "../../runtime/index.js";
+import { BuildStepStartError, buildStepMountPoints, runBuildStep } from "../../runtime/index.js";
 import { commitStep } from "./commit-step.js";
 import { commandArgs, type Expander } from "./config-instructions.js";
 import { BerthError } from "../../oci/index.js";
@@ -108,6 +108,7 @@ export class StepRunner {
         if (tail.length > OUTPUT_TAIL) tail.shift();
       }
     };
+    const what = `RUN ${ins.command.form === "shell" ? ins.command.command : JSON.stringify(ins.command.args)}`;
     return this.layerStep(state, key, createdBy, async (rootfs, stepDir) => {
       const { exitCode: code } = await runBuildStep({
         root: this.o.store.root, bundleDir: join(stepDir, "bundle"), rootfs, args: argv,
@@ -115,11 +116,16 @@ export class StepRunner {
         ...(state.config.User && { user: state.config.User }),
         network, hostTrust: this.o.hostTrust, hostEnv: this.o.env, onStdout: output, onStderr: output,
         ...(this.o.signal && { signal: this.o.signal }),
+      }).catch((e: unknown) => {
+        // A command that cannot start is this line's failure too: say which line, keep runc's reason and hint.
+        if (!(e instanceof BuildStepStartError)) throw e;
+        throw new DockerfileError(this.o.file, ins.line, `${what}: did not start: ${e.runtimeMessage}`, e.hint, { code: e.code, cause: e });
       });
       if (partial !== "") output(Buffer.from("\n"));
       if (code !== 0) {
-        throw new DockerfileError(this.o.file, ins.line, `RUN ${ins.command.form === "shell" ? ins.command.command : JSON.stringify(ins.command.args)}: exited with code ${code}`,
-          tail.length > 0 ? `its last output:\n${tail.map((l) => `  ${l}`).join("\n")}` : "it printed nothing");
+        // The Dockerfile is fine, the command failed: FAILED_PRECONDITION (exit 1), not INVALID_ARGUMENT (exit 2, a usage error).
+        throw new DockerfileError(this.o.file, ins.line, `${what}: exited with code ${code}`,
+          tail.length > 0 ? `its last output:\n${tail.map((l) => `  ${l}`).join("\n")}` : "it printed nothing", { code: "FAILED_PRECONDITION" });
       }
     });
   }

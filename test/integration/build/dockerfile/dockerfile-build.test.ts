@@ -171,4 +171,19 @@ describe("berth build with a Dockerfile: cache, errors, BuildKit features, trust
     const inspected = await promisify(execFile)("skopeo", ["inspect", "--config", `oci-archive:${out}`]);
     assert.equal((JSON.parse(inspected.stdout) as { config: { Labels: Record<string, string> } }).config.Labels["made.by"], "berth");
   });
+
+  it("berth build exits 1 when a RUN fails or cannot start (naming the line), 2 for a bad Dockerfile", async () => {
+    const failing = await context(`FROM ${BASE}\nRUN exit 3\n`);
+    const r = await berth(["--root", store.root, "build", "-q", failing]);
+    assert.equal(r.code, 1, describeResult(r));
+    assert.match(r.stderr, /Dockerfile:2: RUN exit 3: exited with code 3/);
+    const noProgram = await context(`FROM ${BASE}\nRUN ["/no/such/program"]\n`);
+    const s = await berth(["--root", store.root, "build", "-q", noProgram]);
+    assert.equal(s.code, 1, describeResult(s));
+    assert.match(s.stderr, /Dockerfile:2: RUN \["\/no\/such\/program"\]: did not start: .*no such file/);
+    const bad = await context(`FROM ${BASE}\nRUNN exit 3\n`);
+    const b = await berth(["--root", store.root, "build", "-q", bad]);
+    assert.equal(b.code, 2, describeResult(b));
+  });
+
 });
