@@ -6,7 +6,7 @@ import { Command, Option } from "commander";
 import { daemonPaths, DaemonClient, DaemonNotRunningError, isMissingRoute } from "../../api/index.js";
 import type { BuildImageRequest, BuiltImage } from "../../build/index.js";
 import type { ImageStore } from "../../image/index.js";
-import { InvalidArgumentError } from "../../oci/index.js";
+import { BerthError, InvalidArgumentError } from "../../oci/index.js";
 import { resolveBerthRoot } from "../berth-root.js";
 import { setRunPath } from "../run-path.js";
 import { formatBytes } from "../format.js";
@@ -92,17 +92,16 @@ export function buildCommand(globals: () => GlobalOptions): Command {
       // starts none of the builders' code. Without one, or with one older than this CLI (no build
       // API), the build runs here; no daemon is started for it.
       const store = async (): Promise<ImageStore> => new (await images()).ImageStore(root);
-      let built: BuiltImage | undefined;
-      try {
-        built = await new DaemonClient(daemonPaths(root).socket).stream<never, BuiltImage>("POST", "/v1/build", request, { ...(onProgress && { onProgress }) });
-      } catch (e) {
-        if (!(e instanceof DaemonNotRunningError) && !isMissingRoute(e)) throw e;
-        if (isMissingRoute(e)) process.stderr.write("warning: the running daemon is older than this berth (it has no build API): building here; restart it with `berth daemon stop` and `berth daemon start`\n");
-      }
-      if (built === undefined) {
+      const built = await untilInterrupted(async (signal) => {
+        try {
+          return await new DaemonClient(daemonPaths(root).socket).stream<never, BuiltImage>("POST", "/v1/build", request, { ...(onProgress && { onProgress }), signal });
+        } catch (e) {
+          if (!(e instanceof DaemonNotRunningError) && !isMissingRoute(e)) throw e;
+          if (isMissingRoute(e)) process.stderr.write("warning: the running daemon is older than this berth (it has no build API): building here; restart it with `berth daemon stop` and `berth daemon start`\n");
+        }
         setRunPath("local");
-        built = await (await builders()).buildImage(await store(), request, { ...(onProgress && { onProgress }) });
-      }
+        return (await builders()).buildImage(await store(), request, { ...(onProgress && { onProgress }), signal });
+      });
       if (!quiet) process.stderr.write(`${summary(built)}\n`);
       const name = built.names[0]!;
       if (output !== undefined) {
@@ -117,6 +116,28 @@ export function buildCommand(globals: () => GlobalOptions): Command {
       }
       process.stdout.write(`${built.digest}\n`);
     });
+}
+
+/**
+ * Run the build with a signal that the first Ctrl-C (or SIGTERM) aborts: the
+ * builder then kills the running step's container and unmounts its rootfs
+ * before the error ends the command. Without this, Node's default exit
+ * leaves the RUN container running and its overlay mount and step
+ * directory behind for good. A second Ctrl-C gets the default again: quit at once.
+ */
+async function untilInterrupted<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const interrupt = (sig: NodeJS.Signals): void => {
+    process.off("SIGINT", interrupt).off("SIGTERM", interrupt);
+    process.stderr.write(`${sig}: stopping the build (its running step is killed; press Ctrl-C again to quit at once)\n`);
+    ac.abort(new BerthError("CANCELLED", `build interrupted (${sig})`, { hint: "nothing was named; the steps that finished before are cached" }));
+  };
+  process.on("SIGINT", interrupt).on("SIGTERM", interrupt);
+  try {
+    return await fn(ac.signal);
+  } finally {
+    process.off("SIGINT", interrupt).off("SIGTERM", interrupt);
+  }
 }
 
 /** The line after the steps: what was built and how long its steps took. */

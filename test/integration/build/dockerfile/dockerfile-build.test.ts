@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { buildDockerfile, type BuildDockerfileOptions, type BuiltDockerfileImage } from "../../../../src/build/index.js";
 import { chainIds, flattenToDirectory, ImageStore, openImage, pull } from "../../../../src/image/index.js";
 import { isBerthError } from "../../../../src/oci/index.js";
-import { berth } from "../../../support/berth-server.js";
+import { berth, BERTH_BIN } from "../../../support/berth-server.js";
 import { isRoot, missingTools } from "../../../support/require-root.js";
 import { describeResult } from "../../../support/run.js";
 import { tempDir, type TempDir } from "../../../support/temp-dir.js";
@@ -186,4 +186,31 @@ describe("berth build with a Dockerfile: cache, errors, BuildKit features, trust
     assert.equal(b.code, 2, describeResult(b));
   });
 
+  it("Ctrl-C during a RUN step kills its container and leaves no mount or step directory behind", async () => {
+    const dir = await context(`FROM ${BASE}\nRUN echo started && sleep 60\n`);
+    const child = spawn(process.execPath, [BERTH_BIN, "--root", store.root, "build", "--progress", "plain", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the step did not start in 60 s:\n${stderr}`)), 60_000);
+      child.stderr.on("data", (c: Buffer) => {
+        stderr += c.toString();
+        if (/ started\n/.test(stderr)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill("SIGINT");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const code = await exited;
+    clearTimeout(timer);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /build interrupted \(SIGINT\)/);
+    const mounts = (await readFile("/proc/mounts", "utf8")).split("\n").filter((l) => l.includes(store.root));
+    assert.deepEqual(mounts, [], "no overlay of the step is left mounted");
+    assert.deepEqual(await readdir(join(store.root, "build-cache", "dockerfile-steps")), [], "the step directory is removed");
+    const containers = await promisify(execFile)("runc", ["--root", join(store.root, "runc"), "list", "--quiet"]);
+    assert.equal(containers.stdout.trim(), "", "the step's container is gone");
+  });
 });
