@@ -1,6 +1,7 @@
+import { stat } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 import { fullName, type ImageStore } from "../image/index.js";
-import { InvalidArgumentError } from "../oci/index.js";
+import { BerthError, InvalidArgumentError } from "../oci/index.js";
 import { buildDockerfile } from "./dockerfile/index.js";
 import { findDockerfile } from "./find-dockerfile.js";
 import { buildNodeApp } from "./node-app/index.js";
@@ -54,6 +55,7 @@ export async function buildImage(store: ImageStore, req: BuildImageRequest, sink
   for (const [what, p] of [["context", req.context], ["dockerfile", req.dockerfile]] as const) {
     if (p !== undefined && !isAbsolute(p)) throw new InvalidArgumentError(`build: ${what} ${p} is not an absolute path`);
   }
+  await requireContextDirectory(req.context);
   const dockerfile = req.dockerfile ?? (await findDockerfile(req.context));
   const common = {
     ...(req.noCache && { noCache: true }),
@@ -86,4 +88,18 @@ export async function buildImage(store: ImageStore, req: BuildImageRequest, sink
     appBytes: built.app.descriptor.size, ...(built.dependencies && { dependencyBytes: built.dependencies.descriptor.size }),
     ms: built.steps.reduce((n, s) => n + s.ms, 0),
   };
+}
+
+/**
+ * The context must be a directory before anything is looked up in it: a
+ * missing one would otherwise read as a Node.js project without
+ * package.json, or fail deep in the Dockerfile build with a bare ENOENT.
+ */
+async function requireContextDirectory(context: string): Promise<void> {
+  const st = await stat(context).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT" || e.code === "ENOTDIR") return undefined;
+    throw new BerthError("FAILED_PRECONDITION", `build context ${context}: ${e.code ?? e.message}`, { cause: e });
+  });
+  if (st === undefined) throw new BerthError("NOT_FOUND", `build context ${context}: no such directory`, { hint: "give the directory to build as the last argument (default .)" });
+  if (!st.isDirectory()) throw new InvalidArgumentError(`build context ${context}: not a directory`, { hint: "give the directory that holds the files; name the Dockerfile with -f" });
 }
