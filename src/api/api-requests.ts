@@ -24,6 +24,7 @@ const upSchema = z.object({
 const buildSchema = z.object({
   context: z.string().startsWith("/"),
   dockerfile: z.string().startsWith("/").optional(),
+  dockerfileText: z.string().max(1 << 24).optional(),
   tags: z.array(z.string().min(1)).max(100).default([]),
   buildArgs: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
   target: z.string().min(1).optional(),

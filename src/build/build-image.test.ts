@@ -1,9 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ImageStore } from "../image/index.js";
+import { ImageStore, openImage } from "../image/index.js";
 import { isBerthError } from "../oci/index.js";
 import { buildImage } from "./build-image.js";
 
@@ -21,6 +21,25 @@ describe("buildImage", () => {
         (e: unknown) => isBerthError(e, "INVALID_ARGUMENT") && e.message === `build context ${file}: not a directory`);
       await assert.rejects(buildImage(store, { context: missing, dockerfile: file, tags: [] }),
         (e: unknown) => isBerthError(e, "NOT_FOUND") && /no such directory/.test(e.message), "with -f too");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("builds the Dockerfile text it is given (-f -) instead of the context's Dockerfile; errors name it stdin", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "build-image-"));
+    try {
+      const store = new ImageStore(join(dir, "root"));
+      const context = join(dir, "ctx");
+      await mkdir(context);
+      await writeFile(join(context, "Dockerfile"), "FROM scratch\nLABEL from=file\n");
+      const built = await buildImage(store, { context, dockerfileText: "FROM scratch\nLABEL from=stdin\n", tags: ["localhost/stdin:1"] });
+      assert.equal(built.kind, "dockerfile");
+      const [rec] = await store.lookup("localhost/stdin:1");
+      assert.ok(rec);
+      assert.deepEqual((await openImage(store.content, rec.target)).config.config?.Labels, { from: "stdin" });
+      await assert.rejects(buildImage(store, { context, dockerfileText: "FROM scratch\nFOO\n", tags: [] }),
+        (e: unknown) => isBerthError(e, "INVALID_ARGUMENT") && e.message === "stdin:2: unknown instruction: FOO");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

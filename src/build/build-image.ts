@@ -15,6 +15,8 @@ export interface BuildImageRequest {
   readonly context: string;
   /** An absolute path; default the context's Dockerfile, Containerfile or dockerfile; with none, a Node.js build. */
   readonly dockerfile?: string;
+  /** The Dockerfile itself, read by the caller (`-f -`: stdin); wins over `dockerfile`. */
+  readonly dockerfileText?: string;
   /** Names for the image; the first is its name (default: the builder's). */
   readonly tags: readonly string[];
   readonly buildArgs?: Readonly<Record<string, string>>;
@@ -56,16 +58,16 @@ export async function buildImage(store: ImageStore, req: BuildImageRequest, sink
     if (p !== undefined && !isAbsolute(p)) throw new InvalidArgumentError(`build: ${what} ${p} is not an absolute path`);
   }
   await requireContextDirectory(req.context);
-  const dockerfile = req.dockerfile ?? (await findDockerfile(req.context));
+  const dockerfile = req.dockerfileText !== undefined ? undefined : req.dockerfile ?? (await findDockerfile(req.context));
   const common = {
     ...(req.noCache && { noCache: true }),
     ...(req.env !== undefined && { env: req.env }),
     ...(sinks.onProgress && { onProgress: sinks.onProgress }),
     ...(sinks.signal && { signal: sinks.signal }),
   };
-  if (dockerfile !== undefined) {
+  if (dockerfile !== undefined || req.dockerfileText !== undefined) {
     const built = await buildDockerfile(store, req.context, {
-      ...common, dockerfile, tags: req.tags, buildArgs: req.buildArgs ?? {},
+      ...common, ...(dockerfile !== undefined && { dockerfile }), ...(req.dockerfileText !== undefined && { dockerfileText: req.dockerfileText }), tags: req.tags, buildArgs: req.buildArgs ?? {},
       ...(req.target && { target: req.target }),
       ...(req.network !== undefined && { network: req.network }),
       hostTrust: req.hostTrust ?? true,

@@ -20,6 +20,11 @@ import { StepRunner, type StepOutcome } from "./step-runner.js";
 export interface BuildDockerfileOptions extends Pick<PullOptions, "insecureRegistries"> {
   /** The Dockerfile; default `<context>/Dockerfile`. */
   readonly dockerfile?: string;
+  /**
+   * The Dockerfile's text, read by the caller (`-f -`, stdin), instead of a
+   * file: errors then name it `stdin`, and only the context's .dockerignore applies.
+   */
+  readonly dockerfileText?: string;
   /** Names for the image; default `localhost/<context dir name>:latest`. */
   readonly tags?: readonly string[];
   /** `--build-arg`: values for ARGs. */
@@ -75,15 +80,21 @@ const PREDEFINED_ARGS = new Set(["HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_P
  */
 export async function buildDockerfile(store: ImageStore, contextDir: string, opts: BuildDockerfileOptions = {}): Promise<BuiltDockerfileImage> {
   const context = resolve(contextDir);
-  const dockerfile = resolve(opts.dockerfile ?? join(context, "Dockerfile"));
-  const text = await readFile(dockerfile, "utf8").catch((e: NodeJS.ErrnoException) => {
-    throw new DockerfileError(dockerfile, 0, `cannot read the Dockerfile: ${e.code ?? e.message}`, "pass the right path with -f, or put a Dockerfile in the context");
-  });
-  const file = relative(process.cwd(), dockerfile) || dockerfile;
+  const { text, dockerfile, file } = await readDockerfile(context, opts);
   const df = parseDockerfile(text, file);
   const names = (opts.tags?.length ? opts.tags : [defaultReference(undefined, context)]).map((t) => fullName(t).name);
   const build = new DockerfileBuild(store, context, dockerfile, file, df, opts);
   return store.withLease(() => build.run(names));
+}
+
+/** The Dockerfile's text, its path (none for text given), and its name for messages. */
+async function readDockerfile(context: string, opts: BuildDockerfileOptions): Promise<{ text: string; dockerfile?: string; file: string }> {
+  if (opts.dockerfileText !== undefined) return { text: opts.dockerfileText, file: "stdin" };
+  const dockerfile = resolve(opts.dockerfile ?? join(context, "Dockerfile"));
+  const text = await readFile(dockerfile, "utf8").catch((e: NodeJS.ErrnoException) => {
+    throw new DockerfileError(dockerfile, 0, `cannot read the Dockerfile: ${e.code ?? e.message}`, "pass the right path with -f, or put a Dockerfile in the context");
+  });
+  return { text, dockerfile, file: relative(process.cwd(), dockerfile) || dockerfile };
 }
 
 /** One build: stage results by index, the step counter, the cache. */
@@ -99,7 +110,7 @@ class DockerfileBuild {
   private runner!: StepRunner;
 
   constructor(
-    private readonly store: ImageStore, private readonly context: string, private readonly dockerfile: string,
+    private readonly store: ImageStore, private readonly context: string, private readonly dockerfile: string | undefined,
     private readonly file: string, private readonly df: Dockerfile, private readonly opts: BuildDockerfileOptions,
   ) {
     this.progress = opts.onProgress ?? (() => undefined);

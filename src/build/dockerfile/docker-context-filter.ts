@@ -13,9 +13,10 @@ import { IgnoreRules } from "../node-app/ignore-rules.js";
 export class DockerContextFilter {
   private constructor(readonly rules: IgnoreRules, readonly source: string | undefined) {}
 
-  /** The filter for `contextDir` built with `dockerfile`. Throws InvalidArgumentError for a malformed pattern. */
-  static async load(contextDir: string, dockerfile: string): Promise<DockerContextFilter> {
-    const candidates = [join(dirname(dockerfile), `${basename(dockerfile)}.dockerignore`), join(contextDir, ".dockerignore")];
+  /** The filter for `contextDir` built with `dockerfile` (none: a Dockerfile from stdin). Throws InvalidArgumentError for a malformed pattern. */
+  static async load(contextDir: string, dockerfile: string | undefined): Promise<DockerContextFilter> {
+    const beside = dockerfile === undefined ? [] : [join(dirname(dockerfile), `${basename(dockerfile)}.dockerignore`)];
+    const candidates = [...beside, join(contextDir, ".dockerignore")];
     for (const file of candidates) {
       const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
         if (e.code === "ENOENT" || e.code === "ENOTDIR") return undefined;

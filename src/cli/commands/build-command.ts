@@ -45,7 +45,7 @@ export function buildCommand(globals: () => GlobalOptions): Command {
     .description("build an image from a Dockerfile, or from a Node.js project with no Dockerfile")
     .argument("[path]", "the build context", ".")
     .option("-t, --tag <ref>", "name for the image (repeatable; default localhost/<dir or package name>:latest)", collect, [])
-    .option("-f, --file <Dockerfile>", "the Dockerfile (default PATH/Dockerfile, else PATH/Containerfile)")
+    .option("-f, --file <Dockerfile>", "the Dockerfile (default PATH/Dockerfile, else PATH/Containerfile; - reads it from stdin)")
     .option("--build-arg <name=value>", "set a build-time variable declared with ARG (repeatable; NAME alone takes it from the environment)", collect, [])
     .option("--target <stage>", "build up to this stage of a multi-stage Dockerfile")
     .option("--no-cache", "run every step again (Node builds: npm ci again and rebuild the base from its lock)")
@@ -74,9 +74,11 @@ export function buildCommand(globals: () => GlobalOptions): Command {
       const quiet = flags.quiet === true || flags.progress === "quiet";
       const onProgress = quiet ? undefined : (l: string): void => void process.stderr.write(`${l}\n`);
       const output = flags.output === undefined ? undefined : parseOutput(flags.output);
+      const dockerfileText = flags.file === "-" ? await readStdin() : undefined;
       const request: BuildImageRequest = {
         context: resolve(path),
-        ...(flags.file !== undefined && { dockerfile: resolve(flags.file) }),
+        ...(flags.file !== undefined && flags.file !== "-" && { dockerfile: resolve(flags.file) }),
+        ...(dockerfileText !== undefined && { dockerfileText }),
         tags: flags.tag,
         buildArgs: parseBuildArgs(flags.buildArg),
         ...(flags.target && { target: flags.target }),
@@ -138,6 +140,13 @@ async function untilInterrupted<T>(fn: (signal: AbortSignal) => Promise<T>): Pro
   } finally {
     process.off("SIGINT", interrupt).off("SIGTERM", interrupt);
   }
+}
+
+/** All of stdin as text (`-f -`: the Dockerfile), as docker build reads it. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** The line after the steps: what was built and how long its steps took. */

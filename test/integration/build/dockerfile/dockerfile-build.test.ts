@@ -186,6 +186,18 @@ describe("berth build with a Dockerfile: cache, errors, BuildKit features, trust
     assert.equal(b.code, 2, describeResult(b));
   });
 
+  it("berth build -f - reads the Dockerfile from stdin; the context's .dockerignore applies", async () => {
+    const dir = await context(`FROM ${BASE}\nRUN exit 9\n`, { "keep.txt": "keep\n", "skip.txt": "skip\n", ".dockerignore": "skip.txt\n" });
+    const r = await berth(["--root", store.root, "build", "-q", "-t", "test/stdin:1", "-f", "-", dir], { input: `FROM ${BASE}\nCOPY . /ctx/\n` });
+    assert.equal(r.code, 0, describeResult(r));
+    const dest = join(tmp.path, "stdin-fs");
+    await mkdir(dest);
+    const [rec] = await store.lookup("test/stdin:1");
+    assert.ok(rec);
+    await flattenToDirectory(await store.snapshots(), chainIds((await openImage(store.content, rec.target)).config.rootfs.diff_ids).at(-1)!, dest);
+    assert.deepEqual((await readdir(join(dest, "ctx"))).sort(), [".dockerignore", "Dockerfile", "keep.txt"]);
+  });
+
   it("Ctrl-C during a RUN step kills its container and leaves no mount or step directory behind", async () => {
     const dir = await context(`FROM ${BASE}\nRUN echo started && sleep 60\n`);
     const child = spawn(process.execPath, [BERTH_BIN, "--root", store.root, "build", "--progress", "plain", dir], { stdio: ["ignore", "pipe", "pipe"] });
