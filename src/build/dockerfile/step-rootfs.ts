@@ -168,6 +168,17 @@ async function mountOverlay(target: string, lowers: readonly string[], bottom: s
   }
 }
 
+/**
+ * Remove a step directory left by a build that is gone (a step's rootfs, or
+ * a read-only view, at `<dir>/rootfs`): unmount first, as a recursive delete
+ * through a live mount would reach into the snapshots; throws, removing
+ * nothing, when it stays mounted.
+ */
+export async function discardStepDir(dir: string): Promise<void> {
+  await unmountAt(join(dir, "rootfs"));
+  await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
 async function unmountAt(path: string): Promise<void> {
   for (let attempt = 0; attempt < 3 && (await isMountPoint(path)); attempt++) {
     await tool("umount", attempt === 0 ? [path] : ["--lazy", path]);

@@ -17,6 +17,7 @@ import { mkdirInRootfs } from "./copy-into-rootfs.js";
 import { envMap, type StageState } from "./stage-state.js";
 import { StepCache, type CachedStep } from "./step-cache.js";
 import { DEFAULT_PATH_ENV } from "./stage-base.js";
+import { removeStaleSteps } from "./stale-steps.js";
 import { mountReadOnly, mountStepRootfs } from "./step-rootfs.js";
 
 /** How a step ended. */
@@ -64,10 +65,15 @@ export class StepRunner {
 
   constructor(private readonly o: StepRunnerOptions) {}
 
-  /** The build's scratch dir (step dirs, ADD's downloads), made on first use: a fresh root has none. */
+  /**
+   * The build's scratch dir (step dirs, ADD's downloads), made on first use: a fresh root has none.
+   * What killed builds left there (mounts, a step's container still running) is cleaned up first.
+   */
   private workDir(): Promise<string> {
     // Each step's tree (a RUN step's upper dir) is made and removed: spread over the filesystem (image's top-directory.ts).
-    return (this.madeWorkDir ??= ensureTopDirectory(this.o.workDir).then(() => this.o.workDir));
+    return (this.madeWorkDir ??= ensureTopDirectory(this.o.workDir)
+      .then(() => removeStaleSteps(this.o.workDir, join(this.o.store.root, "runc")))
+      .then(() => this.o.workDir));
   }
 
   /** WORKDIR: make the directory (owned by root, 0755) when the stage lacks it. */

@@ -198,6 +198,36 @@ describe("berth build with a Dockerfile: cache, errors, BuildKit features, trust
     assert.deepEqual((await readdir(join(dest, "ctx"))).sort(), [".dockerignore", "Dockerfile", "keep.txt"]);
   });
 
+  it("a build cleans up after one that was killed (kill -9) during a RUN: its container, mount and step directory", async () => {
+    const dir = await context(`FROM ${BASE}\nRUN echo started && sleep 60\n`);
+    const child = spawn(process.execPath, [BERTH_BIN, "--root", store.root, "build", "--no-cache", "--progress", "plain", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    let stderr = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the step did not start in 60 s:\n${stderr}`)), 60_000);
+      child.stderr.on("data", (c: Buffer) => {
+        stderr += c.toString();
+        if (/ started\n/.test(stderr)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill("SIGKILL");
+    await exited;
+    const steps = join(store.root, "build-cache", "dockerfile-steps");
+    const ourMounts = async (): Promise<string[]> => (await readFile("/proc/mounts", "utf8")).split("\n").filter((l) => l.includes(store.root));
+    const runcIds = async (): Promise<string> => (await promisify(execFile)("runc", ["--root", join(store.root, "runc"), "list", "--quiet"])).stdout.trim();
+    assert.equal((await readdir(steps)).length, 1, "the killed build left its step directory");
+    assert.equal((await ourMounts()).length, 1, "and its overlay");
+    assert.notEqual(await runcIds(), "", "and its running container");
+    const next = await berth(["--root", store.root, "build", "-q", "--no-cache", await context(`FROM ${BASE}\nRUN true\n`)]);
+    assert.equal(next.code, 0, describeResult(next));
+    assert.deepEqual(await readdir(steps), []);
+    assert.deepEqual(await ourMounts(), []);
+    assert.equal(await runcIds(), "");
+  });
+
   it("Ctrl-C during a RUN step kills its container and leaves no mount or step directory behind", async () => {
     const dir = await context(`FROM ${BASE}\nRUN echo started && sleep 60\n`);
     const child = spawn(process.execPath, [BERTH_BIN, "--root", store.root, "build", "--progress", "plain", dir], { stdio: ["ignore", "pipe", "pipe"] });
