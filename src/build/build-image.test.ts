@@ -26,6 +26,19 @@ describe("buildImage", () => {
     }
   });
 
+  it("refuses a tag with a digest before building (it was stored as an untagged name)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "build-image-"));
+    try {
+      const store = new ImageStore(join(dir, "root"));
+      const tag = `localhost/x@sha256:${"0".repeat(64)}`;
+      await assert.rejects(buildImage(store, { context: dir, dockerfileText: "FROM scratch\n", tags: ["localhost/ok:1", tag] }),
+        (e: unknown) => isBerthError(e, "INVALID_ARGUMENT") && e.message === `-t ${tag}: a build tag cannot carry a digest`);
+      assert.deepEqual(await store.list(), [], "nothing was built or named");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("builds the Dockerfile text it is given (-f -) instead of the context's Dockerfile; errors name it stdin", async () => {
     const dir = await mkdtemp(join(tmpdir(), "build-image-"));
     try {

@@ -57,6 +57,10 @@ export async function buildImage(store: ImageStore, req: BuildImageRequest, sink
   for (const [what, p] of [["context", req.context], ["dockerfile", req.dockerfile]] as const) {
     if (p !== undefined && !isAbsolute(p)) throw new InvalidArgumentError(`build: ${what} ${p} is not an absolute path`);
   }
+  for (const t of req.tags) {
+    // docker refuses it too: the digest is the built image's own, so a name with another one would be stored without it.
+    if (fullName(t).ref.digest !== undefined) throw new InvalidArgumentError(`-t ${t}: a build tag cannot carry a digest`, { hint: "give repository:tag" });
+  }
   await requireContextDirectory(req.context);
   const dockerfile = req.dockerfileText !== undefined ? undefined : req.dockerfile ?? (await findDockerfile(req.context));
   const common = {
