@@ -1,5 +1,6 @@
-import { createWriteStream } from "node:fs";
-import { resolve } from "node:path";
+import { constants, createWriteStream } from "node:fs";
+import { access, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Command, Option } from "commander";
@@ -74,6 +75,7 @@ export function buildCommand(globals: () => GlobalOptions): Command {
       const quiet = flags.quiet === true || flags.progress === "quiet";
       const onProgress = quiet ? undefined : (l: string): void => void process.stderr.write(`${l}\n`);
       const output = flags.output === undefined ? undefined : parseOutput(flags.output);
+      if (output !== undefined) await checkOutputDest(output.dest);
       const dockerfileText = flags.file === "-" ? await readStdin() : undefined;
       const request: BuildImageRequest = {
         context: resolve(path),
@@ -168,6 +170,22 @@ export function parseBuildArgs(args: readonly string[]): Record<string, string> 
     else if (process.env[name] !== undefined) out[name] = process.env[name]!;
   }
   return out;
+}
+
+/**
+ * Fail before the build, not after it, when `--output`'s file cannot be
+ * written: its directory missing or read-only, or the path a directory. An
+ * existing file is left as it is until the image is written over it.
+ */
+export async function checkOutputDest(dest: string): Promise<void> {
+  const dir = dirname(resolve(dest));
+  const fail = (why: string, hint: string): never => {
+    throw new InvalidArgumentError(`--output dest=${dest}: ${why}`, { hint });
+  };
+  const st = await stat(dir).catch(() => undefined);
+  if (st === undefined || !st.isDirectory()) fail(`${dir} is not a directory`, "create the directory first, or write the file elsewhere");
+  if (!(await access(dir, constants.W_OK).then(() => true, () => false))) fail(`${dir} is not writable`, "write the file where you may create files");
+  if ((await stat(dest).catch(() => undefined))?.isDirectory() === true) fail("is a directory", "name the file to write, e.g. dest=image.tar");
 }
 
 /** `--output type=oci,dest=FILE` (or type=docker, or a bare path as dest for type=oci). */

@@ -1,0 +1,25 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isBerthError } from "../../oci/index.js";
+import { checkOutputDest } from "./build-command.js";
+
+describe("berth build --output", () => {
+  it("checks the destination before the build: a missing directory or a directory as dest is refused, a file kept", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "build-output-"));
+    try {
+      const missing = join(dir, "no-such-dir", "image.tar");
+      await assert.rejects(checkOutputDest(missing), (e: unknown) => isBerthError(e, "INVALID_ARGUMENT") && e.message === `--output dest=${missing}: ${join(dir, "no-such-dir")} is not a directory`);
+      await mkdir(join(dir, "d"));
+      await assert.rejects(checkOutputDest(join(dir, "d")), (e: unknown) => isBerthError(e, "INVALID_ARGUMENT") && /is a directory/.test(e.message));
+      const existing = join(dir, "old.tar");
+      await writeFile(existing, "old");
+      await checkOutputDest(existing);
+      await checkOutputDest(join(dir, "new.tar"));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
