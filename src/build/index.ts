@@ -9,3 +9,4 @@ export { ChecksumMismatchError, SignatureError, UnsatisfiableDependencyError, Ba
 export * from "./node-app/index.js";
 export * from "./dockerfile/index.js";
 export { buildImage, type BuildImageRequest, type BuildImageSinks, type BuiltImage } from "./build-image.js";
+export { unpackStdinContext, type StdinContext } from "./stdin-context.js";

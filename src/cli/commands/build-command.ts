@@ -1,6 +1,7 @@
 import { constants, createWriteStream } from "node:fs";
-import { access, stat } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { access, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, posix, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Command, Option } from "commander";
@@ -44,7 +45,7 @@ interface BuildFlags {
 export function buildCommand(globals: () => GlobalOptions): Command {
   return new Command("build")
     .description("build an image from a Dockerfile, or from a Node.js project with no Dockerfile")
-    .argument("[path]", "the build context", ".")
+    .argument("[path]", "the build context (- reads a tar of it, or a lone Dockerfile, from stdin)", ".")
     .option("-t, --tag <ref>", "name for the image (repeatable; default localhost/<dir or package name>:latest)", collect, [])
     .option("-f, --file <Dockerfile>", "the Dockerfile (default PATH/Dockerfile, else PATH/Containerfile; - reads it from stdin)")
     .option("--build-arg <name=value>", "set a build-time variable declared with ARG (repeatable; NAME alone takes it from the environment)", collect, [])
@@ -76,50 +77,68 @@ export function buildCommand(globals: () => GlobalOptions): Command {
       const onProgress = quiet ? undefined : (l: string): void => void process.stderr.write(`${l}\n`);
       const output = flags.output === undefined ? undefined : parseOutput(flags.output);
       if (output !== undefined) await checkOutputDest(output.dest);
-      const dockerfileText = flags.file === "-" ? await readStdin() : undefined;
-      const request: BuildImageRequest = {
-        context: resolve(path),
-        ...(flags.file !== undefined && flags.file !== "-" && { dockerfile: resolve(flags.file) }),
-        ...(dockerfileText !== undefined && { dockerfileText }),
-        tags: flags.tag,
-        buildArgs: parseBuildArgs(flags.buildArg),
-        ...(flags.target && { target: flags.target }),
-        ...(!flags.cache && { noCache: true }),
-        ...(flags.network !== undefined && flags.network !== "default" && { network: flags.network }),
-        hostTrust: flags.hostTrust,
-        expose: flags.expose,
-        ...(flags.mirror && { mirror: flags.mirror }),
-        env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
-      };
-      const root = resolveBerthRoot(globals().root);
-      // With a daemon running for this root, it builds (as docker's daemon does): this process then
-      // starts none of the builders' code. Without one, or with one older than this CLI (no build
-      // API), the build runs here; no daemon is started for it.
-      const store = async (): Promise<ImageStore> => new (await images()).ImageStore(root);
-      const built = await untilInterrupted(async (signal) => {
-        try {
-          return await new DaemonClient(daemonPaths(root).socket).stream<never, BuiltImage>("POST", "/v1/build", request, { ...(onProgress && { onProgress }), signal });
-        } catch (e) {
-          if (!(e instanceof DaemonNotRunningError) && !isMissingRoute(e)) throw e;
-          if (isMissingRoute(e)) process.stderr.write("warning: the running daemon is older than this berth (it has no build API): building here; restart it with `berth daemon stop` and `berth daemon start`\n");
-        }
-        setRunPath("local");
-        return (await builders()).buildImage(await store(), request, { ...(onProgress && { onProgress }), signal });
-      });
-      if (!quiet) process.stderr.write(`${summary(built)}\n`);
-      const name = built.names[0]!;
-      if (output !== undefined) {
-        await pipeline(Readable.from([]), createWriteStream(output.dest)); // create/truncate first, so a bad path fails before the export
-        const out = createWriteStream(output.dest);
-        await (await images()).save(await store(), [name], out, { format: output.type });
-        onProgress?.(`wrote ${output.type === "oci" ? "an OCI layout" : "a docker-archive"} to ${output.dest}`);
+      const source = await buildSource(path, flags.file);
+      try {
+        await buildAndWrite(globals, { ...source.fields, ...requestOf(flags) }, { quiet, output, push: flags.push === true, ...(onProgress && { onProgress }) });
+      } finally {
+        await source.cleanup();
       }
-      if (flags.push === true) {
-        const pushed = await (await images()).push(await store(), name);
-        onProgress?.(`pushed ${pushed.destination}@${pushed.descriptor.digest}`);
-      }
-      process.stdout.write(`${built.digest}\n`);
     });
+}
+
+/** The request's fields that come from flags alone (the context and Dockerfile come from {@link buildSource}). */
+function requestOf(flags: BuildFlags): Omit<BuildImageRequest, "context" | "dockerfile" | "dockerfileText"> {
+  return {
+    tags: flags.tag,
+    buildArgs: parseBuildArgs(flags.buildArg),
+    ...(flags.target && { target: flags.target }),
+    ...(!flags.cache && { noCache: true }),
+    ...(flags.network !== undefined && flags.network !== "default" && { network: flags.network }),
+    hostTrust: flags.hostTrust,
+    expose: flags.expose,
+    ...(flags.mirror && { mirror: flags.mirror }),
+    env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+  };
+}
+
+interface WriteOptions {
+  readonly quiet: boolean;
+  readonly onProgress?: (line: string) => void;
+  readonly output: { type: "oci" | "docker"; dest: string } | undefined;
+  readonly push: boolean;
+}
+
+/** Build (in the daemon when one runs, else here), then write the image out and push it as asked; the digest on stdout. */
+async function buildAndWrite(globals: () => GlobalOptions, request: BuildImageRequest, o: WriteOptions): Promise<void> {
+  const { quiet, onProgress, output } = o;
+  const root = resolveBerthRoot(globals().root);
+  // With a daemon running for this root, it builds (as docker's daemon does): this process then
+  // starts none of the builders' code. Without one, or with one older than this CLI (no build
+  // API), the build runs here; no daemon is started for it.
+  const store = async (): Promise<ImageStore> => new (await images()).ImageStore(root);
+  const built = await untilInterrupted(async (signal) => {
+    try {
+      return await new DaemonClient(daemonPaths(root).socket).stream<never, BuiltImage>("POST", "/v1/build", request, { ...(onProgress && { onProgress }), signal });
+    } catch (e) {
+      if (!(e instanceof DaemonNotRunningError) && !isMissingRoute(e)) throw e;
+      if (isMissingRoute(e)) process.stderr.write("warning: the running daemon is older than this berth (it has no build API): building here; restart it with `berth daemon stop` and `berth daemon start`\n");
+    }
+    setRunPath("local");
+    return (await builders()).buildImage(await store(), request, { ...(onProgress && { onProgress }), signal });
+  });
+  if (!quiet) process.stderr.write(`${summary(built)}\n`);
+  const name = built.names[0]!;
+  if (output !== undefined) {
+    await pipeline(Readable.from([]), createWriteStream(output.dest)); // create/truncate first, so a bad path fails before the export
+    const out = createWriteStream(output.dest);
+    await (await images()).save(await store(), [name], out, { format: output.type });
+    onProgress?.(`wrote ${output.type === "oci" ? "an OCI layout" : "a docker-archive"} to ${output.dest}`);
+  }
+  if (o.push) {
+    const pushed = await (await images()).push(await store(), name);
+    onProgress?.(`pushed ${pushed.destination}@${pushed.descriptor.digest}`);
+  }
+  process.stdout.write(`${built.digest}\n`);
 }
 
 /**
@@ -144,11 +163,59 @@ async function untilInterrupted<T>(fn: (signal: AbortSignal) => Promise<T>): Pro
   }
 }
 
-/** All of stdin as text (`-f -`: the Dockerfile), as docker build reads it. */
-async function readStdin(): Promise<string> {
+/** The build's context and Dockerfile as the request carries them, and what to remove after the build. */
+interface BuildSource {
+  readonly fields: Pick<BuildImageRequest, "context" | "dockerfile" | "dockerfileText">;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * The context directory PATH and `-f`, as docker build reads them: `-f -`
+ * is the Dockerfile on stdin; PATH `-` is stdin too, a tar of the context
+ * (then `-f` names a file in it) or a lone Dockerfile with an empty context.
+ * Stdin is kept in a temporary directory for the build (the daemon, when
+ * one builds, reads it there), removed by `cleanup`.
+ */
+async function buildSource(path: string, file: string | undefined): Promise<BuildSource> {
+  const none = async (): Promise<void> => undefined;
+  if (path !== "-") {
+    if (file !== "-") return { fields: { context: resolve(path), ...(file !== undefined && { dockerfile: resolve(file) }) }, cleanup: none };
+    return { fields: { context: resolve(path), dockerfileText: (await readStdin()).toString("utf8") }, cleanup: none };
+  }
+  if (file === "-") throw new InvalidArgumentError("berth build - -f -: stdin cannot be both the context and the Dockerfile", { hint: "give the context as a directory, or put the Dockerfile in the tar on stdin" });
+  const tmp = await mkdtemp(join(tmpdir(), "berth-build-"));
+  const cleanup = (): Promise<void> => rm(tmp, { recursive: true, force: true });
+  try {
+    const saved = join(tmp, "stdin.tar");
+    await writeFile(saved, await readStdin(), { mode: 0o600 });
+    // Named "stdin" so the default image name reads localhost/stdin:latest.
+    const context = join(tmp, "stdin");
+    await mkdir(context, { mode: 0o700 });
+    const got = await (await builders()).unpackStdinContext(saved, context);
+    await rm(saved);
+    if (got.kind === "dockerfile") {
+      if (file !== undefined) throw new InvalidArgumentError(`-f ${file}: stdin holds a Dockerfile, not a context archive to find ${file} in`, { hint: "drop -f, or send a tar of the context" });
+      return { fields: { context, dockerfileText: got.text }, cleanup };
+    }
+    return { fields: { context, ...(file !== undefined && { dockerfile: inContext(context, file) }) }, cleanup };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+/** `-f` with a context from stdin: a path inside the archive, which must not climb out of it. */
+function inContext(context: string, file: string): string {
+  const p = posix.normalize(file.replace(/^\/+/, ""));
+  if (p === ".." || p.startsWith("../")) throw new InvalidArgumentError(`-f ${file}: outside the context on stdin`, { hint: "name the Dockerfile by its path inside the archive" });
+  return join(context, p);
+}
+
+/** All of stdin, as docker build reads it for `-` and `-f -`. */
+async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 /** The line after the steps: what was built and how long its steps took. */

@@ -198,6 +198,31 @@ describe("berth build with a Dockerfile: cache, errors, BuildKit features, trust
     assert.deepEqual((await readdir(join(dest, "ctx"))).sort(), [".dockerignore", "Dockerfile", "keep.txt"]);
   });
 
+  it("berth build - takes the context as a tar on stdin (compressed too; -f names a file in it), or a lone Dockerfile", async () => {
+    const dir = await context(`FROM ${BASE}\nCOPY . /ctx/\n`, { "keep.txt": "keep\n", "skip.txt": "skip\n", ".dockerignore": "skip.txt\n", "sub/Other.Dockerfile": `FROM ${BASE}\nCOPY keep.txt /other.txt\n` });
+    const tgz = join(tmp.path, "ctx.tar.gz");
+    await promisify(execFile)("tar", ["-C", dir, "-czf", tgz, "."]);
+    const listing = async (name: string, sub: string): Promise<string[]> => {
+      const dest = join(tmp.path, `fs-${name.replace(/\W/g, "-")}`);
+      await mkdir(dest);
+      const [rec] = await store.lookup(name);
+      assert.ok(rec, name);
+      await flattenToDirectory(await store.snapshots(), chainIds((await openImage(store.content, rec.target)).config.rootfs.diff_ids).at(-1)!, dest);
+      return (await readdir(join(dest, sub))).sort();
+    };
+    const r = await berth(["--root", store.root, "build", "-q", "-t", "test/stdin-tar:1", "-"], { input: await readFile(tgz) });
+    assert.equal(r.code, 0, describeResult(r));
+    assert.deepEqual(await listing("test/stdin-tar:1", "ctx"), [".dockerignore", "Dockerfile", "keep.txt", "sub"]);
+    const f = await berth(["--root", store.root, "build", "-q", "-t", "test/stdin-tar:2", "-f", "sub/Other.Dockerfile", "-"], { input: await readFile(tgz) });
+    assert.equal(f.code, 0, describeResult(f));
+    assert.ok((await listing("test/stdin-tar:2", "/")).includes("other.txt"));
+    const lone = await berth(["--root", store.root, "build", "-q", "-"], { input: `FROM ${BASE}\nLABEL from=stdin\n` });
+    assert.equal(lone.code, 0, describeResult(lone));
+    const [rec] = await store.lookup("localhost/stdin:latest");
+    assert.ok(rec, "a lone Dockerfile builds with an empty context, named after it");
+    assert.equal((await openImage(store.content, rec.target)).config.config?.Labels?.from, "stdin");
+  });
+
   it("a build cleans up after one that was killed (kill -9) during a RUN: its container, mount and step directory", async () => {
     const dir = await context(`FROM ${BASE}\nRUN echo started && sleep 60\n`);
     const child = spawn(process.execPath, [BERTH_BIN, "--root", store.root, "build", "--no-cache", "--progress", "plain", dir], { stdio: ["ignore", "pipe", "pipe"] });
