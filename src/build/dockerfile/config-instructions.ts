@@ -79,7 +79,10 @@ export function applyConfigInstruction(state: StageState, ins: ConfigInstruction
     case "ENTRYPOINT":
       c.Entrypoint = commandArgs(ins.command, state);
       if (!state.cmdSet) delete c.Cmd; // docker: an ENTRYPOINT drops the base image's CMD
-      return `ENTRYPOINT ${JSON.stringify(c.Entrypoint)}`;
+      const written = `ENTRYPOINT ${JSON.stringify(c.Entrypoint)}`;
+      // `ENTRYPOINT []` leaves no Entrypoint in docker's config (an empty list is omitted), not [].
+      if (c.Entrypoint.length === 0) delete c.Entrypoint;
+      return written;
     case "SHELL":
       if (ins.args.length === 0) fail("needs a JSON array, e.g. SHELL [\"/bin/bash\", \"-c\"]");
       c.Shell = [...ins.args];
