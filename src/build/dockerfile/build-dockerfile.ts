@@ -225,7 +225,7 @@ class DockerfileBuild {
       }
       case "COPY":
       case "ADD":
-        return this.runner.copy(state, ins, x);
+        return this.runner.copy(state, ins, x, (line) => this.progress(`#${this.steps.length + 1} ${line}`));
       case "FROM":
         throw new DockerfileError(this.file, ins.line, "FROM inside a stage", "the parser splits stages at FROM; this is a bug");
     }

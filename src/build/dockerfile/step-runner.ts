@@ -136,8 +136,8 @@ export class StepRunner {
     });
   }
 
-  /** COPY/ADD from the context, an earlier stage or an image. */
-  async copy(state: StageState, ins: CopyInstruction, x: Expander): Promise<StepOutcome> {
+  /** COPY/ADD from the context, an earlier stage or an image; `onLine` gets its warnings. */
+  async copy(state: StageState, ins: CopyInstruction, x: Expander, onLine: (line: string) => void = () => undefined): Promise<StepOutcome> {
     for (const f of Object.keys(ins.flags)) {
       if (!COPY_FLAGS.has(f)) throw new DockerfileError(this.o.file, ins.line, `${ins.kind} --${f}: unknown flag`, `${ins.kind} takes --from, --chown, --chmod and --link`);
     }
@@ -163,10 +163,14 @@ export class StepRunner {
       kind: ins.kind, source: root, sources, heredocs, tmpDir,
       ...(checksum !== undefined && { checksum }), ...(this.o.signal && { signal: this.o.signal }),
     });
-    const copy = (rootfs: string, root: CopySourceRoot, resolved: ResolvedCopySources): Promise<unknown> => copyIntoRootfs({
-      ...request(root), rootfs, destination, workdir: state.config.WorkingDir || "/", resolved,
-      ...(chown !== undefined && { chown }), ...(chmod !== undefined && { chmod }),
-    }).catch(atLine);
+    const copy = async (rootfs: string, root: CopySourceRoot, resolved: ResolvedCopySources): Promise<void> => {
+      const { skipped } = await copyIntoRootfs({
+        ...request(root), rootfs, destination, workdir: state.config.WorkingDir || "/", resolved,
+        ...(chown !== undefined && { chown }), ...(chmod !== undefined && { chmod }),
+      }).catch(atLine);
+      // docker copies these too; berth leaves them out, and says so rather than drop them unnoticed.
+      if (skipped.length > 0) onLine(`warning: ${where}: left out ${skipped.length} socket(s), FIFO(s) or device(s): ${skipped.slice(0, 5).join(", ")}${skipped.length > 5 ? ", …" : ""}`);
+    };
     const options = JSON.stringify({ from, sources, destination, chown, chmod, checksum });
     if (from !== undefined) {
       // A stage's or image's files are named by their ChainID: the key needs no walk of them, and a hit no mount.
@@ -191,7 +195,7 @@ export class StepRunner {
     try {
       const hash = await hashCopySources(resolved).catch(atLine);
       const key = StepCache.next(state.cacheKey, ins.kind, options, hash);
-      return await this.layerStep(state, key, where, (rootfs) => copy(rootfs, root, resolved).then(() => undefined));
+      return await this.layerStep(state, key, where, (rootfs) => copy(rootfs, root, resolved));
     } finally {
       await resolved.dispose();
     }

@@ -162,6 +162,13 @@ describe("berth build with a Dockerfile: cache, errors, BuildKit features, trust
     assert.deepEqual(devices, ["lo"], "network none: loopback only");
   });
 
+  it("COPY says which sockets and FIFOs it leaves out of a directory", async () => {
+    const dir = await context(`FROM ${BASE}\nCOPY . /ctx/\n`, { "file.txt": "x\n" });
+    await promisify(execFile)("mkfifo", [join(dir, "pipe")]);
+    const built = await build(dir);
+    assert.ok(built.log.some((l) => /warning: COPY \. \/ctx\/: left out 1 socket\(s\), FIFO\(s\) or device\(s\): pipe$/.test(l)), built.log.join("\n"));
+  });
+
   it("berth build --output type=oci writes a layout skopeo reads; the CLI prints the digest on stdout", async () => {
     const dir = await context(`FROM ${BASE}\nLABEL made.by=berth\n`);
     const out = join(tmp.path, "image.tar");
