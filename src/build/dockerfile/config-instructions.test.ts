@@ -22,4 +22,11 @@ describe("applyConfigInstruction", () => {
     assert.deepEqual(c.Cmd, []);
     assert.deepEqual(configOf('FROM scratch\nENTRYPOINT ["/bin/sh", "-c"]\n').Entrypoint, ["/bin/sh", "-c"]);
   });
+
+  it("STOPSIGNAL takes what docker takes (names with or without SIG, any case, numbers, real-time), stored as written; refuses others", () => {
+    for (const sig of ["SIGQUIT", "term", "9", "SIGRTMIN+3"]) assert.equal(configOf(`FROM scratch\nSTOPSIGNAL ${sig}\n`).StopSignal, sig);
+    for (const bad of ["FOO", "0", "SIGNOPE"]) {
+      assert.throws(() => configOf(`FROM scratch\nSTOPSIGNAL ${bad}\n`), (e: unknown) => e instanceof Error && e.message === `Dockerfile:2: STOPSIGNAL: invalid signal "${bad}"`);
+    }
+  });
 });

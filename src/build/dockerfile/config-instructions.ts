@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import { parseGoDuration } from "../../oci/index.js";
+import { normalizeSignal } from "../../runtime/index.js";
 import type { ArgInstruction, CommandForm, CopyInstruction, FromInstruction, Instruction, RunInstruction } from "./dockerfile-ast.js";
 import { DockerfileError } from "./dockerfile-errors.js";
 import { DEFAULT_SHELL, setEnv, type StageState } from "./stage-state.js";
@@ -66,9 +67,17 @@ export function applyConfigInstruction(state: StageState, ins: ConfigInstruction
     case "USER":
       c.User = x.word(ins.words[0] ?? fail("needs a user"));
       return `USER ${c.User}`;
-    case "STOPSIGNAL":
-      c.StopSignal = x.word(ins.words[0] ?? fail("needs a signal"));
+    case "STOPSIGNAL": {
+      const signal = x.word(ins.words[0] ?? fail("needs a signal"));
+      // Checked as docker checks it, stored as written: an unknown name would only fail at `stop`, after the image shipped.
+      try {
+        normalizeSignal(signal);
+      } catch {
+        fail(`invalid signal ${JSON.stringify(signal)}`, "a signal name or number from 1 to 64, e.g. SIGTERM, SIGQUIT or 9");
+      }
+      c.StopSignal = signal;
       return `STOPSIGNAL ${c.StopSignal}`;
+    }
     case "MAINTAINER":
       state.author = ins.words.join(" ");
       return `MAINTAINER ${state.author}`;
