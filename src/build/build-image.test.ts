@@ -39,6 +39,24 @@ describe("buildImage", () => {
     }
   });
 
+  it("an aborted build stops before its next step and names nothing, even when the step running took no notice", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "build-image-"));
+    try {
+      const store = new ImageStore(join(dir, "root"));
+      const ac = new AbortController();
+      const lines: string[] = [];
+      const onProgress = (l: string): void => {
+        lines.push(l);
+        if (l.startsWith("#2 ")) ac.abort(new Error("interrupted")); // as Ctrl-C during step 2, which only changes the config
+      };
+      await assert.rejects(buildImage(store, { context: dir, dockerfileText: "FROM scratch\nLABEL a=b\nLABEL c=d\n", tags: ["localhost/aborted:1"] }, { onProgress, signal: ac.signal }), /interrupted/);
+      assert.equal(lines.some((l) => l.startsWith("#3 ")), false, lines.join("\n"));
+      assert.deepEqual(await store.list(), [], "nothing was named");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("builds the Dockerfile text it is given (-f -) instead of the context's Dockerfile; errors name it stdin", async () => {
     const dir = await mkdtemp(join(tmpdir(), "build-image-"));
     try {

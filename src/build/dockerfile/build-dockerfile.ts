@@ -144,6 +144,7 @@ class DockerfileBuild {
       this.results.set(stage.index, last);
     }
     const state = last!;
+    this.opts.signal?.throwIfAborted();
     const started = Date.now();
     const descriptor = await writeStageImage(state, state.created, this.store.content);
     for (const n of names) await this.store.setName(n, descriptor);
@@ -243,6 +244,8 @@ class DockerfileBuild {
 
   /** Run `fn` as step N: print its header, then CACHED or DONE with the time; record it. */
   private async step(stage: number, line: number, text: string, fn: () => Promise<StepOutcome>): Promise<void> {
+    // An interrupted build stops at the next step even when the current one did not look at the signal.
+    this.opts.signal?.throwIfAborted();
     const n = this.steps.length + 1;
     this.progress(`#${n} ${text}`);
     const started = Date.now();

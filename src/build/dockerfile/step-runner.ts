@@ -235,13 +235,17 @@ export class StepRunner {
       } finally {
         await mount.unmount();
       }
+      this.o.signal?.throwIfAborted(); // a COPY of one big file does not look at the signal: drop its result here
       if ((await readdir(mount.upperDir)).length === 0) {
         const rec = { empty: true as const, created: this.o.created };
         await this.o.cache.put(key, rec);
         this.apply(state, rec, createdBy);
         return { isCached: false };
       }
-      const committed = await commitStep({ upperDir: mount.upperDir, snapshots: this.o.snapshots, parentChainId: state.chainId, ingester: this.o.store.content });
+      const committed = await commitStep({
+        upperDir: mount.upperDir, snapshots: this.o.snapshots, parentChainId: state.chainId, ingester: this.o.store.content,
+        ...(this.o.signal && { signal: this.o.signal }),
+      });
       const rec = { empty: false as const, created: this.o.created, layer: committed.layer.descriptor, diffId: committed.layer.diffId, chainId: committed.chainId };
       await this.o.cache.put(key, rec);
       this.apply(state, rec, createdBy);
