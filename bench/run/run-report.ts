@@ -92,7 +92,7 @@ function printIsolationShare(results: readonly OneShotResult[]): void {
   if ([berth, floor, spec].some((r) => r.wallMs.length === 0)) return;
   const [b, f, s] = [median(berth.wallMs), median(floor.wallMs), median(spec.wallMs)];
   out(`  isolation: bare runc with berth's spec (docker's seccomp profile, capabilities, masked paths, cgroup) takes ${formatValue(s)} ms, ` +
-    `${formatValue(s - f)} ms more than the floor's default spec; berth's own cost (CLI, daemon, overlay, monitor) is the rest, ` +
+    `${s >= f ? `${formatValue(s - f)} ms more` : `${formatValue(f - s)} ms less`} than the floor's default spec in this run; berth's own cost (CLI, daemon, overlay, monitor) is the rest, ` +
     `${formatValue(b - s)} ms (medians). berth is ${formatValue(b / s)}x runc with its spec (no target; the floor row's is 2x).`);
 }
 
