@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { RunImage } from "../../runtime/index.js";
 import type { UpdateConfig } from "../compose/index.js";
 import { isUp, type ObservedReplica } from "../stack/observe-stack.js";
+import type { InheritedVolumes } from "../stack/inherited-volumes.js";
 import type { ReplicaLifecycle } from "../stack/replica-lifecycle.js";
 import type { StackAction } from "../stack/stack-event.js";
 import type { PlannedReplica, PlannedService } from "../stack/stack-plan.js";
@@ -57,6 +58,8 @@ interface Item {
   readonly current: ObservedReplica | undefined;
   /** The running predecessor kept under its `-old-` name while the new one starts (start-first). */
   old?: ObservedReplica;
+  /** The anonymous volumes of `current`, mounted again by the new container. */
+  inherited?: InheritedVolumes;
   newId?: string;
   why?: string;
 }
@@ -81,6 +84,8 @@ export async function runBatch(ctx: BatchContext, steps: readonly RolloutStep[],
   }));
   const keepsServing = (i: Item): boolean => ctx.config.order === "start-first" && i.current !== undefined && isUp(i.current) && !fixedHostPort(i.spec);
   const stopping = items.filter((i) => i.step.action === "update" && i.current !== undefined && !keepsServing(i)).map((i) => i.current!);
+  // Read before the old containers go: stop-first removes them before the new ones are made.
+  for (const i of items) if (i.step.action === "update" && i.current !== undefined) i.inherited = await ctx.lc.anonymousVolumes(i.current);
   await takeAway(ctx, stopping.map((r) => r.summary.record.id), stopping.some(isUp));
   ctx.signal?.throwIfAborted();
   await Promise.all(items.map((i) => (i.step.action === "await" ? (i.newId = i.current!.summary.record.id, undefined) : makeNew(ctx, i, keepsServing(i)))));
@@ -114,14 +119,19 @@ async function takeAway(ctx: BatchContext, ids: readonly string[], anyUp: boolea
   await Promise.all(ids.map((id) => removeById(ctx, id)));
 }
 
-/** Stop (its stop grace period, then SIGKILL) and remove a container with its anonymous volumes; one already gone is fine. */
+/**
+ * Stop (its stop grace period, then SIGKILL) and remove a container; one
+ * already gone is fine. Its anonymous volumes stay, as when docker compose
+ * recreates a container: the new replica mounts them (see makeNew), and a
+ * failed one's are left for `volume prune` rather than lose data.
+ */
 async function removeById(ctx: BatchContext, id: string): Promise<void> {
   const runtime = ctx.lc.runtime;
   const record = await runtime.resolve(id).catch(() => undefined);
   if (record === undefined) return;
   await runtime.stop(record, ctx.target.stopTimeoutS ?? ctx.timeoutS).catch(() => undefined);
   try {
-    await runtime.remove(record, { force: true, volumes: true });
+    await runtime.remove(record, { force: true, volumes: false });
   } catch (e) {
     if ((e as { code?: string }).code !== "NOT_FOUND") throw e;
   }
@@ -136,7 +146,7 @@ async function makeNew(ctx: BatchContext, i: Item, keepOld: boolean): Promise<vo
   }
   try {
     const detail = `${ctx.action === "rollback" ? "rolled back" : "recreated"} ${i.spec.name}${keepOld ? " (start-first)" : ""}: ${ctx.reason(i.current)}`;
-    const record = await ctx.lc.create(ctx.target, i.spec, ctx.image, i.current === undefined ? "create" : ctx.action, detail);
+    const record = await ctx.lc.create(ctx.target, i.spec, ctx.image, i.current === undefined ? "create" : ctx.action, detail, 0, i.inherited);
     i.newId = record.id;
     if (record.imageId !== ctx.image.id) i.why = `${ctx.image.name} now names image ${record.imageId.slice(0, 19)}, not ${ctx.image.id.slice(0, 19)}`;
   } catch (e) {

@@ -118,9 +118,11 @@ export async function reconcileOnce(plan: StackPlan, observed: readonly Observed
         await ctx.lifecycle.start(service.name, r);
       } else {
         const image = await ctx.imageFor(service);
-        if (r !== undefined) await ctx.lifecycle.remove(service.name, r, service.stopTimeoutS ?? ctx.timeoutS, true);
+        // The replacement mounts the anonymous volumes of the one it replaces: a crash must not cost a database its data.
+        const inherited = r === undefined ? undefined : await ctx.lifecycle.anonymousVolumes(r);
+        if (r !== undefined) await ctx.lifecycle.remove(service.name, r, service.stopTimeoutS ?? ctx.timeoutS, true, true);
         const count = r === undefined ? 0 : replacementsOf(r) + 1;
-        await ctx.lifecycle.create(service, spec, image, "replace", `replaced ${r === undefined ? spec.name : nameOf(r)}: ${reason}`, count);
+        await ctx.lifecycle.create(service, spec, image, "replace", `replaced ${r === undefined ? spec.name : nameOf(r)}: ${reason}`, count, inherited);
       }
       actions++;
     }

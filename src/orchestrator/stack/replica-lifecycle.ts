@@ -1,4 +1,5 @@
 import type { ContainerRecord, ContainerRuntime, RunImage } from "../../runtime/index.js";
+import { anonymousVolumesOf, withInheritedVolumes, type InheritedVolumes } from "./inherited-volumes.js";
 import type { ObservedReplica } from "./observe-stack.js";
 import { replicaHealth } from "./replica-health.js";
 import type { Emit, StackAction } from "./stack-event.js";
@@ -17,14 +18,20 @@ export class ReplicaLifecycle {
 
   /**
    * Create and start replica `spec` of `service` from `image` (the health
-   * check merged over the image's). A start that fails removes the
-   * container again (ContainerRuntime.run), so nothing half-made is left.
+   * check merged over the image's), mounting the `inherited` anonymous
+   * volumes of the container it replaces (see anonymousVolumesOf). A start
+   * that fails removes the container again (ContainerRuntime.run), so
+   * nothing half-made is left; inherited volumes stay.
    */
-  async create(service: PlannedService, spec: PlannedReplica, image: RunImage, action: StackAction = "create", detail = "", replacements = 0): Promise<ContainerRecord> {
+  async create(
+    service: PlannedService, spec: PlannedReplica, image: RunImage, action: StackAction = "create", detail = "", replacements = 0, inherited?: InheritedVolumes,
+  ): Promise<ContainerRecord> {
     const health = replicaHealth(service.healthcheck, image.config.config?.Healthcheck, service.probe);
     const labels = { ...spec.options.labels, ...(replacements > 0 && { [LABEL_REPLACEMENTS]: String(replacements) }) };
+    const mounts = inherited === undefined || inherited.size === 0 ? spec.options.mounts : withInheritedVolumes(spec.options.mounts ?? [], image.config.config?.Volumes, inherited);
     const { record } = await this.runtime.run(service.image, {
       ...spec.options,
+      ...(mounts !== undefined && { mounts }),
       labels,
       ...(health !== undefined ? { health } : { healthFlags: { noHealthcheck: true } }),
     });
@@ -46,16 +53,23 @@ export class ReplicaLifecycle {
     this.emit(service, "stop", `stopped ${nameOf(r)}`, nameOf(r));
   }
 
+  /** The anonymous volumes of `r` by container path, for the replica that replaces it (see {@link create}). */
+  anonymousVolumes(r: ObservedReplica): Promise<InheritedVolumes> {
+    return anonymousVolumesOf(this.runtime.ctx.volumes(), r.summary.record);
+  }
+
   /**
-   * Stop and remove a replica with its anonymous volumes (named volumes
+   * Stop and remove a replica, with its anonymous volumes unless
+   * `keepVolumes` (a replica that is replaced hands them on, and `down`
+   * without `-v` keeps them, as docker compose does; named volumes always
    * stay). A replica already gone counts as removed. `quiet` leaves the
    * event to the caller (recreate and replace report one event for both halves).
    */
-  async remove(service: string, r: ObservedReplica, timeoutS: number | undefined, quiet = false): Promise<void> {
+  async remove(service: string, r: ObservedReplica, timeoutS: number | undefined, quiet = false, keepVolumes = false): Promise<void> {
     const s = r.summary.state.status;
     if (s === "running" || s === "restarting") await this.runtime.stop(r.summary.record, timeoutS).catch(() => undefined);
     try {
-      await this.runtime.remove(r.summary.record, { force: true, volumes: true });
+      await this.runtime.remove(r.summary.record, { force: true, volumes: !keepVolumes });
     } catch (e) {
       if ((e as { code?: string }).code !== "NOT_FOUND") throw e;
     }

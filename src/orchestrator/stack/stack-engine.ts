@@ -162,7 +162,8 @@ export class StackEngine {
       if (left.length > 0) emit("", "warning", `orphan containers left: ${left.map(nameOf).join(", ")} (services not in the file; --remove-orphans removes them)`);
       const lc = new ReplicaLifecycle(this.runtime, emit);
       for (const group of stopOrder(project, targets)) {
-        await Promise.all(group.map((r) => lc.remove(r.service, r, stopTimeout(project, r.service, opts.timeoutS))));
+        // Anonymous volumes go with -v only, as in docker compose: without it they stay (dangling) for `volume ls`.
+        await Promise.all(group.map((r) => lc.remove(r.service, r, stopTimeout(project, r.service, opts.timeoutS), false, opts.volumes !== true)));
       }
       const networks = await removeProjectNetworks(this.networks, name, emit);
       const volumes = opts.volumes ? await removeProjectVolumes(this.volumes, name, emit) : [];

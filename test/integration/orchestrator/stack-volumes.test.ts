@@ -1,0 +1,66 @@
+// Anonymous volumes of stack replicas, as docker compose keeps them: a recreated or replaced replica
+// mounts its predecessor's again (a config change or a crash must not empty a database), and `down`
+// leaves them unless -v.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ANONYMOUS_LABEL } from "../../../src/runtime/index.js";
+import { EventLog, IMAGE, useStackRoot, type StackRoot } from "./stack-fixture.js";
+
+const STORE = (x: string): string => `name: keep
+services:
+  db:
+    image: ${IMAGE}
+    init: true
+    restart: always
+    environment: {X: "${x}"}
+    command: ["/bin/busybox", "sleep", "3600"]
+    volumes: ["/anon"]
+    network_mode: none
+`;
+
+async function execIn(r: StackRoot, container: string, script: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  const code = await r.runtime.exec(container, ["/bin/sh", "-c", script], { capture: { chunks, maxBytes: 64 * 1024 }, timeoutMs: 40_000 });
+  assert.equal(code, 0, `${script}: ${Buffer.concat(chunks).toString()}`);
+  return Buffer.concat(chunks).toString();
+}
+
+const anonymousVolumes = async (r: StackRoot): Promise<string[]> =>
+  (await r.runtime.ctx.volumes().list()).filter((v) => Object.hasOwn(v.Labels, ANONYMOUS_LABEL)).map((v) => v.Name).sort();
+
+describe("stack replicas keep their anonymous volumes", () => {
+  const stackRoot = useStackRoot();
+
+  it("through a recreate (config changed) and a replace (killed), and down keeps them unless -v", async (t) => {
+    const r = stackRoot(t);
+    if (!r) return;
+    const engine = r.engine();
+    await engine.up(await r.project("keep", STORE("1")), { timeoutS: 1 });
+    await execIn(r, "keep-db-1", "echo precious > /anon/f");
+    const volumes = await anonymousVolumes(r);
+    assert.equal(volumes.length, 1);
+
+    const log = new EventLog();
+    const changed = await r.project("keep", STORE("2"));
+    await engine.up(changed, { timeoutS: 1, onEvent: log.sink });
+    assert.deepEqual(log.changes(), ["recreate keep-db-1"]);
+    assert.equal(await execIn(r, "keep-db-1", "cat /anon/f"), "precious\n", "the recreated replica lost its volume's data");
+    assert.deepEqual(await anonymousVolumes(r), volumes);
+
+    const victim = (await r.containers("keep"))[0]!;
+    await r.runtime.kill(victim.record, "SIGKILL");
+    await r.runtime.wait(victim.record);
+    log.clear();
+    await engine.reconcileOnce(changed, { onEvent: log.sink, timeoutS: 1 });
+    assert.deepEqual(log.changes(), ["replace keep-db-1"]);
+    assert.equal(await execIn(r, "keep-db-1", "cat /anon/f"), "precious\n", "the replacement lost its volume's data");
+    assert.deepEqual(await anonymousVolumes(r), volumes);
+
+    await engine.down("keep", { timeoutS: 1 });
+    assert.deepEqual(await anonymousVolumes(r), volumes, "down without -v removed the anonymous volume");
+    await engine.up(changed, { timeoutS: 1 });
+    await engine.down("keep", { timeoutS: 1, volumes: true });
+    assert.deepEqual((await anonymousVolumes(r)).filter((v) => !volumes.includes(v)), [], "down -v left the new anonymous volume");
+    await r.assertGone("keep");
+  });
+});
