@@ -56,6 +56,12 @@ export interface UpOptions {
   readonly build?: boolean;
   /** `--scale SVC=N`. */
   readonly scale?: Readonly<Record<string, number>>;
+  /**
+   * With `services`: the replica counts of the services left out (the
+   * daemon's desired state), under `scale`; one not given keeps the
+   * replicas it has, none when it never ran.
+   */
+  readonly keep?: Readonly<Record<string, number>>;
   /** Remove containers of services no longer in the file. */
   readonly removeOrphans?: boolean;
   /** Stop timeout (s) for replicas whose service sets no stop_grace_period. */
@@ -120,7 +126,12 @@ export class StackEngine {
    */
   async up(project: ComposeProject, opts: UpOptions = {}): Promise<{ plan: StackPlan; actions: number }> {
     const emit = emitterFor(project.name, opts.onEvent);
-    const plan = this.plan(project, opts.scale);
+    const filePlan = this.plan(project, opts.scale);
+    const selected0 = selectServices(filePlan, opts.services, opts.noDeps === true);
+    // `up SERVICE`: the services left out keep the replicas they have (none for one never started), so
+    // the desired state written below does not make a reconcile pass start what docker compose leaves alone.
+    const plan = selected0.length === filePlan.services.length ? filePlan
+      : this.plan(project, { ...(await this.replicaCounts(project.name, filePlan.services.filter((s) => !selected0.includes(s)), opts.keep ?? {})), ...opts.scale });
     for (const w of plan.warnings) emit("", "warning", w);
     const selected = selectServices(plan, opts.services, opts.noDeps === true);
     return this.locked(project.name, async () => {
@@ -235,6 +246,12 @@ export class StackEngine {
         lifecycle: new ReplicaLifecycle(this.runtime, emit), emit, imageFor, ...(opts.timeoutS !== undefined && { timeoutS: opts.timeoutS }),
       });
     });
+  }
+
+  /** The count `keep` gives each of `services`, else how many replicas it has now (the highest replica number found), 0 for none. */
+  private async replicaCounts(project: string, services: readonly PlannedService[], keep: Readonly<Record<string, number>>): Promise<Record<string, number>> {
+    const observed = await observeStack(this.runtime, project);
+    return Object.fromEntries(services.map((s) => [s.name, keep[s.name] ?? Math.max(0, ...observed.filter((r) => r.service === s.name).map((r) => r.number))]));
   }
 
   /** `<stacks dir>/<project>`. */

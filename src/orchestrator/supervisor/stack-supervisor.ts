@@ -150,9 +150,9 @@ export class StackSupervisor {
     for (const w of warnings) sinks.onProgress?.(`warning: ${formatComposeWarning(w)}`);
     return this.exclusive(project.name, async () => {
       const previous = this.state.getStack(project.name);
-      const scale = { ...(req.services?.length ? desiredCounts(previous) : {}), ...req.scale };
+      const scale = { ...req.scale };
       const { plan, actions } = await this.engine.up(project, {
-        ...(req.services && { services: req.services }), ...(req.noDeps !== undefined && { noDeps: req.noDeps }),
+        ...(req.services && { services: req.services, keep: desiredCounts(previous) }), ...(req.noDeps !== undefined && { noDeps: req.noDeps }),
         ...(req.build !== undefined && { build: req.build }), scale, ...(req.removeOrphans !== undefined && { removeOrphans: req.removeOrphans }),
         ...(req.timeoutS !== undefined && { timeoutS: req.timeoutS }), onEvent: (e) => this.record(e, sinks.onEvent),
         ...(sinks.onProgress && { onProgress: sinks.onProgress }), ...(sinks.signal && { signal: sinks.signal }),
