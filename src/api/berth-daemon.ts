@@ -64,6 +64,7 @@ export class BerthDaemon {
       const rollouts = new StackRollouts(supervisor, (change) => traffic.replicaChanged(change, supervisor.list()));
       const traffic = new ServiceTraffic(engine, engine.networks, (project, detail) => supervisor.record({ time: new Date().toISOString(), project, service: "", action: "warning", detail }));
       supervisor.addHook(() => traffic.sync(supervisor.list()));
+      supervisor.addUpCheck((s) => traffic.failures(s.stored.project));
       supervisor.addHook(stalledRestarts(opts.runtime, log));
       const scaling = new StackScaling(supervisor);
       scaling.replay();

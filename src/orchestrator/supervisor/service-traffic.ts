@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { BerthError } from "../../oci/index.js";
 import { setDnsAliasesEnabled, type NetworkStore } from "../../runtime/index.js";
 import { BalancerSet, balancerKey, desiredBalancers, isServing } from "../balancer/index.js";
 import type { ReplicaChange } from "../rollout/index.js";
@@ -30,7 +31,8 @@ export class ServiceTraffic {
   readonly draining = new Set<string>();
   /** What DNS says now, per container id and network: serving or not. */
   private readonly dns = new Map<string, boolean>();
-  private readonly failedKeys = new Map<string, string>();
+  /** Listeners that could not open at the last sync, by balancer key. */
+  private readonly failedKeys = new Map<string, BerthError>();
 
   constructor(private readonly engine: StackEngine, private readonly networks: NetworkStore, private readonly warn: (project: string, detail: string) => void) {
     this.balancers = new BalancerSet();
@@ -49,11 +51,23 @@ export class ServiceTraffic {
     for (const key of [...this.dns.keys()]) if (!seen.has(key)) this.dns.delete(key);
     const result = await this.balancers.sync(desired);
     for (const f of result.failed) {
-      if (this.failedKeys.get(f.key) === f.error.message) continue;
-      this.failedKeys.set(f.key, f.error.message);
+      if (this.failedKeys.get(f.key)?.message === f.error.message) continue;
+      this.failedKeys.set(f.key, f.error);
       this.warn(f.key.split("/")[0] ?? "", `load balancer ${f.key}: ${f.error.message}`);
     }
     for (const key of [...this.failedKeys.keys()]) if (!result.failed.some((f) => f.key === key)) this.failedKeys.delete(key);
+  }
+
+  /**
+   * The project's published ports that could not be bound at the last sync
+   * (another process holds the port), as `web: load balancer: cannot listen
+   * on 127.0.0.1:8080: EADDRINUSE`, with the first one's hint: `up` fails
+   * on them rather than report a port published that is not.
+   */
+  failures(project: string): { readonly problems: string[]; readonly hint?: string } {
+    const mine = [...this.failedKeys].filter(([key]) => key.startsWith(`${project}/`));
+    const hint = mine[0]?.[1].hint;
+    return { problems: mine.map(([key, e]) => `${key.split("/")[1] ?? ""}: ${e.message}`), ...(hint !== undefined && { hint }) };
   }
 
   /** The balanced ports of a kept stack as they listen now, per service (for `service ls`: host ports picked by the kernel included). */

@@ -68,6 +68,7 @@ export class StackSupervisor {
   private readonly ac = new AbortController();
   private readonly hooks: PassHook[];
   private readonly advisors: ((stack: SupervisedStack) => string[])[] = [];
+  private readonly upChecks: ((stack: SupervisedStack) => UpCheckResult)[] = [];
 
   constructor(private readonly opts: StackSupervisorOptions) {
     this.events.setMaxListeners(0);
@@ -85,6 +86,16 @@ export class StackSupervisor {
   /** Add an advisor: lines (warnings) `up` reports about a stack it brought up, e.g. limits far from use. */
   addAdvisor(advisor: (stack: SupervisedStack) => string[]): void {
     this.advisors.push(advisor);
+  }
+
+  /**
+   * Add a check of a stack `up` brought up, run after the hooks: problems it
+   * finds (a published port that cannot be bound) fail the `up`, though the
+   * stack stays kept and the loop tries again, as docker compose fails an
+   * `up` whose port is taken instead of reporting success.
+   */
+  addUpCheck(check: (stack: SupervisedStack) => UpCheckResult): void {
+    this.upChecks.push(check);
   }
 
   /** Add a hook run after each pass. */
@@ -169,6 +180,8 @@ export class StackSupervisor {
       this.lastErrors.delete(project.name);
       for (const advise of this.advisors) for (const line of advise(kept)) sinks.onProgress?.(`warning: ${line}`);
       await this.runHooks();
+      const checked = this.upChecks.map((check) => check(kept)).filter((c) => c.problems.length > 0);
+      if (checked.length > 0) throw new StackUpIncompleteError(project.name, checked.flatMap((c) => c.problems), checked[0]?.hint);
       return { project: project.name, actions };
     });
   }
@@ -336,6 +349,21 @@ export class StackSupervisor {
 /** The desired replica count of every service of a stored stack. */
 export function desiredCounts(stored: StoredStack | undefined): Record<string, number> {
   return stored === undefined ? {} : Object.fromEntries(Object.entries(stored.services).map(([n, s]) => [n, s.replicas]));
+}
+
+/** What an {@link StackSupervisor.addUpCheck} check found wrong with a stack just brought up; none is fine. */
+export interface UpCheckResult {
+  readonly problems: readonly string[];
+  readonly hint?: string;
+}
+
+/** `up` made the containers, but the stack does not work as the file says (a port it could not publish). */
+export class StackUpIncompleteError extends BerthError {
+  constructor(readonly project: string, readonly problems: readonly string[], hint?: string) {
+    super("FAILED_PRECONDITION", `stack ${project} is up, but ${problems.join("; ")}`, {
+      hint: `${hint === undefined ? "" : `${hint}; `}the daemon keeps trying; berth down -p ${project} takes the stack away`,
+    });
+  }
 }
 
 /** An operation on a stack the daemon does not keep (or cannot read). */
