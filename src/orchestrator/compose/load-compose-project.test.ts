@@ -40,6 +40,12 @@ describe("what the spec examples mean", () => {
     });
   }
 
+  it("enables a service named on the command line (up zot) and what it depends on, whatever their profiles", async () => {
+    const { project } = await spec("profiles.yaml", { enable: ["zot"] });
+    assert.deepEqual(Object.keys(project.services).sort(), ["bar", "foo", "zot"]);
+    assert.deepEqual(project.disabledServices, ["baz"]);
+  });
+
   it("takes profiles from COMPOSE_PROFILES", async () => {
     const { project } = await loadComposeProject({ files: [join(SPEC, "valid", "profiles.yaml")], env: { COMPOSE_PROFILES: "test, debug" } });
     assert.deepEqual(project.profiles, ["test", "debug"]);

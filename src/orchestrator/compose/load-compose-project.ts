@@ -27,6 +27,8 @@ export interface LoadComposeOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Active profiles; default COMPOSE_PROFILES (comma-separated). `*` enables every service. */
   readonly profiles?: readonly string[];
+  /** Services enabled whatever their profiles, with what they depend on: those `up SERVICE…` names, as docker compose enables them. */
+  readonly enable?: readonly string[];
   /** The project directory (compose's --project-directory): where `.env` is read and relative paths start. Default: the first file's directory. */
   readonly workingDir?: string;
 }
@@ -95,7 +97,7 @@ export async function loadComposeProject(opts: LoadComposeOptions = {}): Promise
     error: (path, detail, hint) => new ComposeFileError(inFiles(path), detail, { hint }),
     readFile: readIfExists,
   };
-  const project = await normalizeProject(model.data, merged, found.files, profiles, ctx);
+  const project = await normalizeProject(model.data, merged, found.files, profiles, ctx, opts.enable);
   const all = Object.keys(model.data.services ?? {});
   return { project: validateProject(project, all, ctx), warnings };
 }

@@ -23,12 +23,14 @@ export async function normalizeProject(
   files: readonly string[],
   profiles: readonly string[],
   ctx: NormalizeContext,
+  enable: readonly string[] = [],
 ): Promise<ComposeProject> {
   const services: Record<string, ComposeService> = {};
   const disabledServices: string[] = [];
   const rawServices = isPlainObject(raw.services) ? raw.services : {};
+  const forced = withDependencies(model, enable);
   for (const [name, s] of Object.entries(model.services ?? {})) {
-    if (!isEnabled(s.profiles ?? [], profiles)) disabledServices.push(name);
+    if (!isEnabled(s.profiles ?? [], profiles) && !forced.has(name)) disabledServices.push(name);
     else services[name] = await normalizeService(name, s, rawServices[name], ctx);
   }
   const networks = mapValues(model.networks, (key, n) => network(key, n, ctx));
@@ -48,6 +50,19 @@ export async function normalizeProject(
     configs: mapValues(model.configs, (key, s) => fileResource(key, s, ctx)),
     extensions: extensions(raw),
   };
+}
+
+/** `names` and, transitively, the services they depend on (unknown names are left to the caller's errors). */
+function withDependencies(model: ComposeFileInput, names: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  const add = (name: string): void => {
+    const s = model.services?.[name];
+    if (s === undefined || out.has(name)) return;
+    out.add(name);
+    for (const dep of Object.keys(s.depends_on ?? {})) add(dep);
+  };
+  for (const name of names) add(name);
+  return out;
 }
 
 function mapValues<I, O>(record: Record<string, I> | null | undefined, f: (key: string, v: I) => O): Record<string, O> {

@@ -157,7 +157,9 @@ export class StackSupervisor {
 
   /** `berth up`: load the files, bring the stack to them, keep it so from now on. */
   async up(req: StackUpRequest, sinks: OperationSinks = {}): Promise<{ project: string; actions: number }> {
-    const { project, warnings } = await loadComposeProject({ files: req.files, workingDir: req.workingDir, projectName: req.projectName, profiles: req.profiles, env: req.env });
+    const { project, warnings } = await loadComposeProject({
+      files: req.files, workingDir: req.workingDir, projectName: req.projectName, profiles: req.profiles, env: req.env, ...(req.services && { enable: req.services }),
+    });
     for (const w of warnings) sinks.onProgress?.(`warning: ${formatComposeWarning(w)}`);
     return this.exclusive(project.name, async () => {
       const previous = this.state.getStack(project.name);
