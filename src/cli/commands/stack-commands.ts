@@ -139,6 +139,27 @@ async function projectsToList(engine: StackEngine, f: ProjectFlags): Promise<str
   }
 }
 
+/**
+ * The project the flags name, once every one of `services` is known to it
+ * (the file's services, or with `-p NAME` alone the stack's): a typo is an
+ * error, as in docker compose, not an empty log.
+ */
+async function checkServices(globals: () => GlobalOptions, f: ProjectFlags, services: readonly string[]): Promise<string> {
+  let name: string;
+  let known: string[];
+  if (f.projectName !== undefined && f.file.length === 0) {
+    name = f.projectName;
+    known = (await (await engineOf(globals)).status(name)).services.map((s) => s.name);
+  } else {
+    const project = await loadProject(f);
+    name = project.name;
+    known = [...Object.keys(project.services), ...project.disabledServices];
+  }
+  const unknown = services.filter((s) => !known.includes(s));
+  if (unknown.length > 0) throw new InvalidArgumentError(`no such service: ${unknown.join(", ")}`, { hint: `services of ${name}: ${known.join(", ") || "none"}` });
+  return name;
+}
+
 function stateText(r: StackStatus["services"][number]["replicas"][number], now: number): string {
   const since = (iso: string | undefined): string => humanDuration(iso === undefined ? 0 : now - Date.parse(iso));
   if (r.state === "running") return `Up ${since(r.startedAt)}`;
@@ -193,8 +214,8 @@ function serviceCommand(globals: () => GlobalOptions): Command {
     .option("-f, --follow", "follow the logs (and replicas made meanwhile) until Ctrl-C")
     .option("-n, --tail <lines>", "only the last N lines of each replica")
     .action(async (services: string[], f: ProjectFlags & { follow?: boolean; tail?: string }) => {
-      const name = await projectName(f);
       if (f.tail !== undefined && !/^\d+$/.test(f.tail)) throw new InvalidArgumentError(`--tail ${f.tail}: a number of lines`);
+      const name = await checkServices(globals, f, services);
       const { stackLogs } = await orchestrator();
       const run = (signal?: AbortSignal): Promise<void> => stackLogs(runtimeOf(globals), name, process, {
         services, ...(f.follow && { follow: true }), ...(f.tail !== undefined && { tail: Number(f.tail) }), ...(signal && { signal }),

@@ -98,6 +98,12 @@ networks:
       return l.code === 0 && l.stdout.includes("web-1 | serving\n") && l.stdout.includes("web-2 | serving\n") ? l : undefined;
     });
     assert.deepEqual(logs.stdout.split("\n").filter((l) => l !== "").sort(), ["web-1 | serving", "web-2 | serving"]);
+    // A service that does not exist is an error (as docker compose's "no such service"), not an empty log.
+    for (const args of [["service", "logs", "web", "nosuch"], ["service", "logs", "-p", "cli", "nosuch"]]) {
+      const typo = await berth(r, args, dir);
+      assert.equal(typo.code, 2, describeResult(typo));
+      assert.match(typo.stderr, /no such service: nosuch/);
+    }
 
     const scale = await berth(r, ["service", "scale", "web=1"], dir);
     assert.equal(scale.code, 0, describeResult(scale));
