@@ -134,7 +134,11 @@ export function daemonRoutes(ctx: DaemonRouteContext): ApiRouter {
     .add("GET", /^\/v1\/events$/, (req, res, _p, query) => streamEvents(sup, req, res, query));
 }
 
-/** `GET /v1/events?after=ID&project=P&service=S&limit=N&follow=1`: the log as NDJSON, then (follow) new events as they come. */
+/**
+ * `GET /v1/events?after=ID&project=P&service=S&limit=N&follow=1`: the log as
+ * NDJSON, then (follow) new events as they come; `last=N` instead of `limit`:
+ * the newest N events that match.
+ */
 async function streamEvents(sup: StackSupervisor, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
   const num = (k: string): number | undefined => {
     const v = query.get(k);
@@ -143,7 +147,8 @@ async function streamEvents(sup: StackSupervisor, req: IncomingMessage, res: Ser
     return Number(v);
   };
   const afterId = num("after");
-  const limit = num("limit");
+  const lastN = num("last");
+  const limit = lastN ?? num("limit");
   const project = query.get("project") ?? undefined;
   const service = query.get("service") ?? undefined;
   const follow = query.get("follow") === "1" || query.get("follow") === "true";
@@ -160,7 +165,7 @@ async function streamEvents(sup: StackSupervisor, req: IncomingMessage, res: Ser
   };
   const unsubscribe = follow ? sup.follow((e) => (live ? send(e) : pending.push(e))) : () => undefined;
   try {
-    const history = sup.state.events({ ...(afterId !== undefined && { afterId }), ...(project !== undefined && { project }), ...(service !== undefined && { service }), ...(limit !== undefined && { limit }) });
+    const history = sup.state.events({ ...(afterId !== undefined && { afterId }), ...(project !== undefined && { project }), ...(service !== undefined && { service }), ...(limit !== undefined && { limit }), ...(lastN !== undefined && { newest: true }) });
     for (const e of history) send(e as LoggedEvent);
     if (!follow) return;
     for (const e of pending) send(e);

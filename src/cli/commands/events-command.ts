@@ -24,7 +24,7 @@ export function eventsCommand(globals: () => GlobalOptions): Command {
     .description("show what the daemon did to stacks (creates, replacements, rollouts, scaling, warnings): the last events, or follow them")
     .option("-f, --follow", "keep printing events as they happen, until Ctrl-C")
     .option("--since <id>", "events after this event id (ids are in --format json)")
-    .option("-n, --tail <count>", "without --since: only the last COUNT events", "100")
+    .option("-n, --tail <count>", "without --since: only the last COUNT events (of the stack and service asked for)", "100")
     .option("-p, --project-name <name>", "only this stack's events")
     .option("--service <name>", "only this service's events")
     .option("--format <format>", "json: one JSON object per line")
@@ -32,13 +32,13 @@ export function eventsCommand(globals: () => GlobalOptions): Command {
       if (f.since !== undefined && !/^\d{1,15}$/.test(f.since)) throw new InvalidArgumentError(`--since ${f.since}: an event id (a whole number)`);
       if (!/^\d{1,7}$/.test(f.tail)) throw new InvalidArgumentError(`--tail ${f.tail}: a number of events`);
       if (f.format !== undefined && f.format !== "json") throw new InvalidArgumentError(`--format ${f.format}: only json is known`);
+      if (f.service !== undefined && f.projectName === undefined) throw new InvalidArgumentError("--service needs -p NAME: service names are per stack");
       const client = await daemonOf(globals);
       let after = f.since;
-      if (after === undefined) {
-        const info = await client.json<{ lastEventId?: number }>("GET", "/v1/info");
-        after = String(Math.max(0, (info.lastEventId ?? 0) - Number(f.tail)));
-      }
-      const q = new URLSearchParams({ after, ...(f.follow && { follow: "1" }), ...(f.projectName !== undefined && { project: f.projectName }), ...(f.service !== undefined && { service: f.service }) });
+      if (after === undefined && f.tail === "0") after = String((await client.json<{ lastEventId?: number }>("GET", "/v1/info")).lastEventId ?? 0);
+      // -n counts the events shown (of the stack and service asked for), not the last N of every stack.
+      const from: Record<string, string> = after !== undefined ? { after } : { last: String(Number(f.tail)) };
+      const q = new URLSearchParams({ ...from, ...(f.follow && { follow: "1" }), ...(f.projectName !== undefined && { project: f.projectName }), ...(f.service !== undefined && { service: f.service }) });
       const ac = new AbortController();
       const stop = (): void => ac.abort();
       process.on("SIGINT", stop).on("SIGTERM", stop);

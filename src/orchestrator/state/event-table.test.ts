@@ -38,6 +38,10 @@ describe("events", () => {
       assert.deepEqual(detail({ project: "shop", service: "", limit: 3 }), ["e3", "e9", "e15"]);
       assert.deepEqual(detail({ project: "shop", service: "web", afterId: 24 }), ["e25", "e29"]);
       assert.deepEqual(detail({ project: "nope" }), []);
+      // newest: the last ones that match, not the matches among the last ones.
+      assert.deepEqual(detail({ project: "shop", service: "", limit: 2, newest: true }), ["e21", "e27"]);
+      assert.deepEqual(detail({ limit: 2, newest: true }), ["e28", "e29"]);
+      assert.deepEqual(detail({ project: "blog", afterId: 25, limit: 5, newest: true }), ["e26", "e28"]);
       assert.throws(() => s.events({ service: "web" }), (e: unknown) => isBerthError(e, "INVALID_ARGUMENT"));
       assert.throws(() => s.events({ limit: 0 }), (e: unknown) => isBerthError(e, "INVALID_ARGUMENT"));
       assert.throws(() => s.events({ afterId: -1 }), (e: unknown) => isBerthError(e, "INVALID_ARGUMENT"));

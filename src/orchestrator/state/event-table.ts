@@ -15,6 +15,8 @@ export interface EventQuery {
   readonly service?: string;
   /** Default 1000, at most 100 000. */
   readonly limit?: number;
+  /** The newest `limit` events that match (still returned oldest first), not the oldest: `berth events -p shop -n 20`. */
+  readonly newest?: boolean;
 }
 
 /** Options of {@link EventTable}. */
@@ -49,6 +51,9 @@ export class EventTable {
   readonly #all: Statement<[number, number], EventRow>;
   readonly #byProject: Statement<[string, number, number], EventRow>;
   readonly #byService: Statement<[string, string, number, number], EventRow>;
+  readonly #allNewest: Statement<[number, number], EventRow>;
+  readonly #byProjectNewest: Statement<[string, number, number], EventRow>;
+  readonly #byServiceNewest: Statement<[string, string, number, number], EventRow>;
   readonly #lastId: Statement<[], number>;
   readonly #cutoff: Statement<[number], number>;
   readonly #pruneBatch: Statement<[number, number]>;
@@ -63,6 +68,9 @@ export class EventTable {
     this.#all = db.prepare("SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?");
     this.#byProject = db.prepare("SELECT * FROM events WHERE project = ? AND id > ? ORDER BY id LIMIT ?");
     this.#byService = db.prepare("SELECT * FROM events WHERE project = ? AND service = ? AND id > ? ORDER BY id LIMIT ?");
+    this.#allNewest = db.prepare("SELECT * FROM events WHERE id > ? ORDER BY id DESC LIMIT ?");
+    this.#byProjectNewest = db.prepare("SELECT * FROM events WHERE project = ? AND id > ? ORDER BY id DESC LIMIT ?");
+    this.#byServiceNewest = db.prepare("SELECT * FROM events WHERE project = ? AND service = ? AND id > ? ORDER BY id DESC LIMIT ?");
     // sqlite_sequence, not max(id): the AUTOINCREMENT counter survives the deletion of the newest rows.
     this.#lastId = db.prepare<[], number>("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)").pluck();
     this.#cutoff = db.prepare<[number], number>("SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?").pluck();
@@ -88,7 +96,8 @@ export class EventTable {
   /**
    * Events after `afterId` (default: from the first), of `project` (and of its
    * `service`; "" for project-wide events) when given, oldest first, at most
-   * `limit` (default 1000). A `service` without a `project` is an INVALID_ARGUMENT error.
+   * `limit` (default 1000): the first ones, or with `newest` the last ones.
+   * A `service` without a `project` is an INVALID_ARGUMENT error.
    */
   list(q: EventQuery = {}): StoredEvent[] {
     const afterId = checkInteger("events: afterId", q.afterId ?? 0, 0, Number.MAX_SAFE_INTEGER);
@@ -96,10 +105,11 @@ export class EventTable {
     const { project, service } = q;
     if (project === undefined && service !== undefined) throw new InvalidArgumentError("events: a service filter needs a project");
     return this.#ctx.run("read events", () => {
-      const rows = project === undefined ? this.#all.all(afterId, limit)
-        : service === undefined ? this.#byProject.all(checkText("events: project", project), afterId, limit)
-        : this.#byService.all(checkText("events: project", project), checkText("events: service", service), afterId, limit);
-      return rows.map(fromRow);
+      const [all, byProject, byService] = q.newest ? [this.#allNewest, this.#byProjectNewest, this.#byServiceNewest] : [this.#all, this.#byProject, this.#byService];
+      const rows = project === undefined ? all.all(afterId, limit)
+        : service === undefined ? byProject.all(checkText("events: project", project), afterId, limit)
+        : byService.all(checkText("events: project", project), checkText("events: service", service), afterId, limit);
+      return (q.newest ? rows.reverse() : rows).map(fromRow);
     });
   }
 

@@ -1,0 +1,44 @@
+// berth events -n N -p NAME: the last N events of that stack, not those of the last N events of every stack that are its.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { describeResult } from "../../support/run.js";
+import { IMAGE, useStackRoot } from "../orchestrator/stack-fixture.js";
+import { berth } from "./daemon-fixture.js";
+
+const yaml = (name: string): string => `name: ${name}
+services:
+  job:
+    image: ${IMAGE}
+    command: ["/bin/busybox", "true"]
+    restart: "no"
+    network_mode: none
+`;
+
+describe("berth events with filters", () => {
+  const stackRoot = useStackRoot();
+
+  it("-n counts the events of the stack asked for; --service without -p is refused", async (t) => {
+    const r = stackRoot(t);
+    if (!r) return;
+    const one = await r.project("ev-one", yaml("evone"));
+    const two = await r.project("ev-two", yaml("evtwo"));
+    try {
+      for (const p of [one, two]) {
+        const up = await berth(r, ["up", "-d"], p.workingDir);
+        assert.equal(up.code, 0, describeResult(up));
+      }
+      const last = await berth(r, ["events", "--format", "json", "-p", "evone", "-n", "1"], one.workingDir);
+      assert.equal(last.code, 0, describeResult(last));
+      const lines = last.stdout.trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { project: string; action: string; container?: string });
+      assert.deepEqual(lines.map((e) => [e.project, e.action, e.container]), [["evone", "create", "evone-job-1"]], last.stdout);
+      const bad = await berth(r, ["events", "--service", "job"], one.workingDir);
+      assert.equal(bad.code, 2, describeResult(bad));
+      assert.match(bad.stderr, /--service needs -p/);
+    } finally {
+      for (const p of [one, two]) await berth(r, ["down", "-t", "1"], p.workingDir);
+      await berth(r, ["daemon", "stop"], one.workingDir);
+    }
+    await r.assertGone("evone");
+    await r.assertGone("evtwo");
+  });
+});
