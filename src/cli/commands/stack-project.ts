@@ -27,8 +27,9 @@ export async function loadProject(f: ProjectFlags, quiet = false): Promise<Compo
   return project;
 }
 
-/** `-p NAME` alone names a project from any directory; otherwise the compose file says. */
-export const projectName = async (f: ProjectFlags, quiet = false): Promise<string> => (f.projectName !== undefined && f.file.length === 0 ? f.projectName : (await loadProject(f, quiet)).name);
+/** `-p NAME` alone names a project from any directory (checked: it becomes a path of the daemon's API); otherwise the compose file says. */
+export const projectName = async (f: ProjectFlags, quiet = false): Promise<string> =>
+  (f.projectName !== undefined && f.file.length === 0 ? (await orchestrator()).checkComposeProjectName(f.projectName, "-p") : (await loadProject(f, quiet)).name);
 
 /** The stack the flags name, without reading more than needed (`-p NAME` alone reads no file). */
 export const stackNameOf = (f: ProjectFlags): Promise<string> => projectName(f, true);

@@ -9,7 +9,7 @@ export { parseDuration } from "./duration.js";
 export { parseByteSize } from "./byte-size.js";
 export { parsePortSpec, parseExposeSpec, type PortMapping, type PortRange, type ExposedPort, type PortProtocol } from "./port-spec.js";
 export { parseVolumeSpec, isHostPath } from "./volume-spec.js";
-export { normalizeProjectName } from "./project-name.js";
+export { normalizeProjectName, checkProjectName as checkComposeProjectName } from "./project-name.js";
 export { formatYamlPath, type YamlPath } from "./yaml-path.js";
 export type { ComposeProject, ComposeNetwork, ComposeVolume, ComposeFileResource } from "./compose-project.js";
 export type {

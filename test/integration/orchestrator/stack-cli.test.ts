@@ -33,7 +33,8 @@ describe("berth up/down/service (the CLI, real containers)", () => {
       assert.equal(h.code, 0, describeResult(h));
       assert.match(h.stdout, new RegExp(`^Usage: berth ${args.join(" ")}`, "m"));
     }
-    for (const [args, msg] of [[["up", "--scale", "web"], /--scale "web": expected SERVICE=REPLICAS/], [["up", "-t", "soon"], /--timeout soon/], [["service", "scale", "web=many"], /expected SERVICE=REPLICAS/], [["down", "--bogus"], /unknown option '--bogus'/]] as const) {
+    for (const [args, msg] of [[["up", "--scale", "web"], /--scale "web": expected SERVICE=REPLICAS/], [["up", "-t", "soon"], /--timeout soon/], [["service", "scale", "web=many"], /expected SERVICE=REPLICAS/], [["down", "--bogus"], /unknown option '--bogus'/],
+      [["down", "-p", "Bad Name"], /-p: invalid project name "Bad Name"/], [["service", "scale", "-p", "a/b", "web=1"], /-p: invalid project name "a\/b"/]] as const) {
       const bad = await berth(r, args, r.fx.tmp.path);
       assert.equal(bad.code, 2, describeResult(bad));
       assert.match(bad.stderr, msg);
