@@ -261,6 +261,15 @@ describe("planStack: process settings", async () => {
         assert.deepEqual(p.warnings.map((w) => w.replace(/:.*/, "")), ["services.api.security_opt", "services.api.extra_hosts"]);
       },
     },
+    {
+      name: "volume and network settings the runtime cannot apply are warned about (an NFS or tmpfs volume would be a local directory)",
+      yaml: "services:\n  api:\n    image: busybox\n    volumes: [nfs:/a, tmp:/b, plain:/c, ext:/d]\n    networks: [back]\n"
+        + "volumes:\n  nfs: {driver_opts: {type: nfs, o: 'addr=10.0.0.1', device: ':/export'}}\n  tmp: {driver: rexray}\n  plain: {driver: local}\n  ext: {external: true}\n"
+        + "networks:\n  back: {driver: macvlan, enable_ipv6: true, ipam: {config: [{subnet: 10.9.0.0/24, ip_range: 10.9.0.0/28}, {subnet: 10.9.1.0/24}]}}\n  unused: {driver: overlay}\n",
+      check: (p) => assert.deepEqual(p.warnings.map((w) => w.replace(/:? .*/, "")), [
+        "volumes.nfs.driver_opts", "volumes.tmp.driver", "networks.back.driver", "networks.back.enable_ipv6", "networks.back.ipam.config", "networks.back.ipam.config[0].ip_range",
+      ]),
+    },
   ]);
 });
 

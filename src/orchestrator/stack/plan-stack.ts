@@ -58,6 +58,7 @@ export function planStack(project: ComposeProject, opts: PlanStackOptions = {}):
   });
   if (opts.balancedPorts === true) checkBalancedPorts(services);
   const used = new Set(Object.values(project.services).flatMap((s) => (s.networkMode === undefined ? Object.keys(s.networks) : [])));
+  warnings.push(...unappliedResourceSettings(project, used));
   return { project: project.name, stackDir, networks: planNetworks(project, used), volumes: planVolumes(project), files, services, warnings };
 }
 
@@ -129,6 +130,32 @@ function planNetworks(project: ComposeProject, used: ReadonlySet<string>): Plann
       labels: n.external ? {} : { ...n.labels, ...resourceLabels(project.name, "network", key) },
     };
   });
+}
+
+/**
+ * What the runtime cannot apply of the networks and volumes it makes: every
+ * network is a bridge with one subnet and every volume a directory under the
+ * root, whatever the file says. Said on every `up`, as the services' settings
+ * are: a volume meant for NFS or tmpfs silently written to the local disk
+ * is a surprise found too late.
+ */
+function unappliedResourceSettings(project: ComposeProject, usedNetworks: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  const opts = (o: Readonly<Record<string, string>>): string => Object.entries(o).map(([k, v]) => `${k}=${v}`).join(",");
+  for (const [key, v] of Object.entries(project.volumes)) {
+    if (v.external) continue;
+    if (v.driver !== undefined && v.driver !== "local") out.push(`volumes.${key}.driver: ${JSON.stringify(v.driver)} is not applied: the volume is a directory under berth's root`);
+    if (Object.keys(v.driverOpts).length > 0) out.push(`volumes.${key}.driver_opts: ${opts(v.driverOpts)} is not applied: the volume is a plain directory under berth's root, not what the options mount (mount it on the host and bind that path instead)`);
+  }
+  for (const [key, n] of Object.entries(project.networks)) {
+    if (n.external || !usedNetworks.has(key)) continue;
+    if (n.driver !== undefined && n.driver !== "bridge") out.push(`networks.${key}.driver: ${JSON.stringify(n.driver)} is not applied: the network is a bridge`);
+    if (Object.keys(n.driverOpts).length > 0) out.push(`networks.${key}.driver_opts: ${opts(n.driverOpts)} is not applied`);
+    if (n.enableIpv6 === true) out.push(`networks.${key}.enable_ipv6 is not applied: the network is IPv4 only`);
+    if ((n.ipam?.config.length ?? 0) > 1) out.push(`networks.${key}.ipam.config: only the first subnet is used`);
+    if (n.ipam?.config[0]?.ipRange !== undefined) out.push(`networks.${key}.ipam.config[0].ip_range is not applied: addresses come from the whole subnet`);
+  }
+  return out;
 }
 
 function planVolumes(project: ComposeProject): PlannedVolume[] {
