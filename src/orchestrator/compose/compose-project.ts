@@ -61,6 +61,8 @@ export interface ComposeFileResource {
   readonly file?: string;
   /** Name of the environment variable holding the value. */
   readonly environment?: string;
+  /** That variable's value in the environment the files were loaded with (the caller's, then `.env`), when set there. */
+  readonly environmentValue?: string;
   /** Inline content (configs only). */
   readonly content?: string;
   readonly labels: Readonly<Record<string, string>>;

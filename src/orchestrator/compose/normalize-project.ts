@@ -113,6 +113,8 @@ function fileResource(key: string, s: z.output<typeof fileResourceSchema>, ctx: 
     ...hostName(key, s.name, s.external, ctx),
     ...(s.file !== undefined && { file: resolvePath(ctx, s.file) }),
     ...(s.environment !== undefined && { environment: s.environment }),
+    // Read here, with the files' variables: whoever plans the stack later (the daemon) has another environment.
+    ...(s.environment !== undefined && ctx.env[s.environment] !== undefined && { environmentValue: ctx.env[s.environment] }),
     ...(s.content !== undefined && { content: s.content }),
     labels: labels(s.labels),
   };

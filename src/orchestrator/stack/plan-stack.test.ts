@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isBerthError } from "../../oci/index.js";
-import { loadText } from "../compose/compose.test-support.js";
+import { inProject, load, loadText } from "../compose/compose.test-support.js";
 import { ExternalResourceNotFoundError, PublishedPortConflictError, UnsupportedStackFeatureError } from "./errors.js";
 import { planStack, type PlanStackOptions } from "./plan-stack.js";
 import type { StackPlan } from "./stack-plan.js";
@@ -271,6 +271,15 @@ describe("planStack: process settings", async () => {
       ]),
     },
   ]);
+});
+
+describe("planStack: environment: secrets", () => {
+  it("take the value of the environment the files were loaded with (the caller's, then .env), not the planner's (the daemon's)", async () => {
+    const yaml = "name: shop\nservices:\n  api:\n    image: busybox\n    secrets: [pw, key]\nsecrets:\n  pw: {environment: DB_PASSWORD}\n  key: {environment: KEY}\n";
+    const p = await inProject({ "compose.yaml": yaml, ".env": "KEY=from-dotenv\n" }, async (dir) =>
+      planStack((await load(dir, { env: { DB_PASSWORD: "from-caller" } })).project, { stackDir: "/r/stacks/shop", env: { DB_PASSWORD: "the daemon's", KEY: "the daemon's" } }));
+    assert.deepEqual(p.files.map((f) => [f.key, f.content]), [["pw", "from-caller"], ["key", "from-dotenv"]]);
+  });
 });
 
 describe("planStack: balancedPorts (the daemon's load balancer)", async () => {
