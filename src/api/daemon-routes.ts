@@ -114,6 +114,8 @@ export function daemonRoutes(ctx: DaemonRouteContext): ApiRouter {
       sendJson(res, 200, { header: formatted.header, rows: formatted.rows, recommendations: formatted.json });
     })
     .add("GET", new RegExp(`^/v1/stacks/${NAME}/rollouts$`), async (_q, res, [name]) => {
+      // A stack the daemon does not keep has no rollouts to show: say so, not an empty table.
+      if (sup.get(name!) === undefined) throw new StackNotKeptError(name!, "no such stack");
       const records = ctx.rollouts.status(name!);
       sendJson(res, 200, { header: ROLLOUT_COLUMNS, rows: rolloutStatusRows(records).map((r) => [r.service, r.state, r.revisions, r.detail, r.elapsed, r.updated]), records });
     })

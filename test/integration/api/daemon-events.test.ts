@@ -1,4 +1,5 @@
-// berth events -n N -p NAME: the last N events of that stack, not those of the last N events of every stack that are its.
+// berth events -n N -p NAME: the last N events of that stack, not those of the last N events of every stack that are its;
+// queries about a stack the daemon does not keep fail instead of printing an empty table.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { describeResult } from "../../support/run.js";
@@ -17,7 +18,7 @@ services:
 describe("berth events with filters", () => {
   const stackRoot = useStackRoot();
 
-  it("-n counts the events of the stack asked for; --service without -p is refused", async (t) => {
+  it("-n counts the events of the stack asked for; --service without -p is refused; rollout status of an unknown stack is not found", async (t) => {
     const r = stackRoot(t);
     if (!r) return;
     const one = await r.project("ev-one", yaml("evone"));
@@ -34,6 +35,9 @@ describe("berth events with filters", () => {
       const bad = await berth(r, ["events", "--service", "job"], one.workingDir);
       assert.equal(bad.code, 2, describeResult(bad));
       assert.match(bad.stderr, /--service needs -p/);
+      const none = await berth(r, ["rollout", "status", "-p", "nosuch"], one.workingDir);
+      assert.equal(none.code, 3, describeResult(none));
+      assert.match(none.stderr, /stack nosuch: no such stack/);
     } finally {
       for (const p of [one, two]) await berth(r, ["down", "-t", "1"], p.workingDir);
       await berth(r, ["daemon", "stop"], one.workingDir);
