@@ -17,6 +17,7 @@ describe("replaceReason: what reconcileOnce does with one replica", () => {
     { name: "exited, restart no: left", policy: policy("no"), replica: { status: "exited", exitCode: 137 }, want: undefined },
     { name: "exited, always: replaced", policy: policy("always"), replica: { status: "exited", exitCode: 0 }, want: "it exited with code 0" },
     { name: "exited by a user's stop, unless-stopped: left", policy: policy("unless-stopped"), replica: { status: "exited", exitCode: 143, stoppedByUser: true }, want: undefined },
+    { name: "exited by a user's stop, always: left (docker leaves it stopped too)", policy: policy("always"), replica: { status: "exited", exitCode: 143, stoppedByUser: true }, want: undefined },
     { name: "exited, unless-stopped: replaced", policy: policy("unless-stopped"), replica: { status: "exited", exitCode: 137 }, want: "it exited with code 137" },
     { name: "exited 0, on-failure: left", policy: policy("on-failure"), replica: { status: "exited", exitCode: 0 }, want: undefined },
     { name: "exited 1, on-failure: replaced", policy: policy("on-failure"), replica: { status: "exited", exitCode: 1 }, want: "it exited with code 1" },

@@ -53,7 +53,7 @@ export function backoffLeftMs(r: ObservedReplica, now: number): number {
 
 /**
  * Why replica `r` of `service` must be replaced now, or undefined: it is
- * gone; it exited and its restart policy wants it back (`always`;
+ * gone; it exited and its restart policy wants it back (`always` and
  * `unless-stopped` unless a user stopped it; `on-failure` after a non-zero
  * exit, at most N times); or it runs unhealthy (berth replaces unhealthy
  * replicas; docker does not). A replica never started is only started.
@@ -67,8 +67,8 @@ export function replaceReason(policy: RestartPolicy, r: ObservedReplica | undefi
   const why = `it exited with code ${s.exitCode ?? "unknown"}`;
   switch (policy.name) {
     case "always":
-      return why;
     case "unless-stopped":
+      // A replica a user stopped (`berth stop`) stays stopped, as docker leaves such a container, until the next `up` starts it.
       return s.stoppedByUser ? undefined : why;
     case "on-failure":
       if ((s.exitCode ?? 1) === 0) return undefined;

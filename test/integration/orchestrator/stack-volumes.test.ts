@@ -47,8 +47,10 @@ describe("stack replicas keep their anonymous volumes", () => {
     assert.equal(await execIn(r, "keep-db-1", "cat /anon/f"), "precious\n", "the recreated replica lost its volume's data");
     assert.deepEqual(await anonymousVolumes(r), volumes);
 
+    // A crash, not a user's kill (berth kill marks the replica stopped by the user: it would stay stopped).
     const victim = (await r.containers("keep"))[0]!;
-    await r.runtime.kill(victim.record, "SIGKILL");
+    assert.ok(victim.state.pid, "db has no pid");
+    process.kill(victim.state.pid.pid, "SIGKILL");
     await r.runtime.wait(victim.record);
     log.clear();
     await engine.reconcileOnce(changed, { onEvent: log.sink, timeoutS: 1 });
