@@ -16,6 +16,7 @@ const upSchema = z.object({
   services: z.array(z.string()).optional(),
   noDeps: z.boolean().optional(),
   build: z.boolean().optional(),
+  forceRecreate: z.boolean().optional(),
   scale: counts.optional(),
   removeOrphans: z.boolean().optional(),
   timeoutS: timeoutS.optional(),

@@ -49,6 +49,7 @@ async function untilInterrupted<T>(fn: (signal: AbortSignal) => Promise<T>, onFi
 interface UpFlags extends ProjectFlags {
   readonly detach?: boolean;
   readonly build?: boolean;
+  readonly forceRecreate?: boolean;
   readonly scale: string[];
   readonly deps: boolean;
   readonly removeOrphans?: boolean;
@@ -68,6 +69,7 @@ function upCommand(globals: () => GlobalOptions): Command {
     .argument("[services...]", "only these services, and what they depend on")
     .option("-d, --detach", "start the services and return")
     .option("--build", "build images of services with build: even when they exist")
+    .option("--force-recreate", "recreate the containers even if their configuration and image have not changed (anonymous volumes are kept)")
     .option("--scale <service=n>", "run N replicas of SERVICE (repeatable; over deploy.replicas)", collect, [])
     .option("--no-deps", "with SERVICE…: do not start the services they depend on")
     .option("--remove-orphans", "remove containers of services no longer in the file")
@@ -80,7 +82,7 @@ function upCommand(globals: () => GlobalOptions): Command {
       const client = await daemonOf(globals);
       const request = {
         files: project.files, workingDir: project.workingDir, projectName: project.name, profiles: f.profile, env: definedEnv(),
-        services, noDeps: !f.deps, build: f.build === true, scale, removeOrphans: f.removeOrphans === true, ...(timeoutS !== undefined && { timeoutS }),
+        services, noDeps: !f.deps, build: f.build === true, ...(f.forceRecreate && { forceRecreate: true }), scale, removeOrphans: f.removeOrphans === true, ...(timeoutS !== undefined && { timeoutS }),
       };
       await untilInterrupted((signal) => client.stream("POST", "/v1/stacks/up", request, { onEvent: printEvent, onProgress: (l) => void process.stderr.write(`${l}\n`), signal }));
       if (f.detach) return;

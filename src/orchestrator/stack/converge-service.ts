@@ -17,6 +17,8 @@ export interface ConvergeOptions {
   readonly timeoutS?: number;
   /** Restart running replicas that are otherwise left alone (a dependency with `restart: true` changed). */
   readonly restartUnchanged?: boolean;
+  /** Recreate replicas whose config and image did not change too (`--force-recreate`): stopped and removed, then made again, their anonymous volumes kept. */
+  readonly forceRecreate?: boolean;
   /** The service's update_config, for replicas whose config or image changed (default: berth's, DEFAULT_UPDATE_CONFIG). */
   readonly update?: UpdateConfig;
   /** The service's rollback_config. */
@@ -71,6 +73,10 @@ export async function convergeService(lc: ReplicaLifecycle, service: PlannedServ
     } else if (r.configHash !== service.configHash || r.summary.record.imageId !== image.id) {
       changed.push(spec.number);
       return false;
+    } else if (opts.forceRecreate) {
+      const inherited = await lc.anonymousVolumes(r);
+      await lc.remove(service.name, r, timeoutS, true, true);
+      await lc.create(service, spec, image, "recreate", `recreated ${spec.name}: --force-recreate`, 0, inherited);
     } else if (r.summary.state.status === "running" || r.summary.state.status === "restarting") {
       if (!opts.restartUnchanged) return false;
       await lc.stop(service.name, r, timeoutS);

@@ -52,6 +52,8 @@ export interface UpOptions {
   readonly noDeps?: boolean;
   /** With `noDeps`: still wait for their depends_on conditions (the daemon's scale: gated as an up is, without touching the dependencies). */
   readonly gateOnDependencies?: boolean;
+  /** `--force-recreate`: recreate the selected services' replicas even when their config and image did not change. */
+  readonly forceRecreate?: boolean;
   /** `--build`: build images of services with `build:` even when they exist. */
   readonly build?: boolean;
   /** `--scale SVC=N`. */
@@ -137,7 +139,7 @@ export class StackEngine {
     return this.locked(project.name, async () => {
       const actions = await stackUp(project, plan, {
         runtime: this.runtime, networks: this.networks, volumes: this.volumes, emit, selected,
-        noDeps: opts.noDeps === true, build: opts.build === true, ...(opts.gateOnDependencies && { gateOnUnselected: true }),
+        noDeps: opts.noDeps === true, build: opts.build === true, forceRecreate: opts.forceRecreate === true, ...(opts.gateOnDependencies && { gateOnUnselected: true }),
         ...(this.opts.dependencyTimeoutMs !== undefined && { dependencyTimeoutMs: this.opts.dependencyTimeoutMs }),
         ...(this.opts.pollMs !== undefined && { pollMs: this.opts.pollMs }),
         ...(opts.timeoutS !== undefined && { timeoutS: opts.timeoutS }),

@@ -13,6 +13,8 @@ export interface StackUpRequest {
   readonly services?: readonly string[];
   readonly noDeps?: boolean;
   readonly build?: boolean;
+  /** `--force-recreate`: recreate the selected services' replicas even when nothing changed. */
+  readonly forceRecreate?: boolean;
   readonly scale?: Readonly<Record<string, number>>;
   readonly removeOrphans?: boolean;
   readonly timeoutS?: number;

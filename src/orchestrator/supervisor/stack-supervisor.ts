@@ -166,7 +166,7 @@ export class StackSupervisor {
       const scale = { ...req.scale };
       const { plan, actions } = await this.engine.up(project, {
         ...(req.services && { services: req.services, keep: desiredCounts(previous) }), ...(req.noDeps !== undefined && { noDeps: req.noDeps }),
-        ...(req.build !== undefined && { build: req.build }), scale, ...(req.removeOrphans !== undefined && { removeOrphans: req.removeOrphans }),
+        ...(req.build !== undefined && { build: req.build }), ...(req.forceRecreate && { forceRecreate: true }), scale, ...(req.removeOrphans !== undefined && { removeOrphans: req.removeOrphans }),
         ...(req.timeoutS !== undefined && { timeoutS: req.timeoutS }), onEvent: (e) => this.record(e, sinks.onEvent),
         ...(sinks.onProgress && { onProgress: sinks.onProgress }), ...(sinks.signal && { signal: sinks.signal }),
       });
