@@ -123,8 +123,10 @@ function downCommand(globals: () => GlobalOptions): Command {
       const timeoutS = parseTimeout(f.timeout);
       const name = await projectName(f, true);
       const client = await daemonOf(globals);
+      // -p NAME alone reads no file, so nothing is an orphan: every container labelled for the project goes (as the help says).
+      const byNameAlone = f.projectName !== undefined && f.file.length === 0;
       await client.stream("POST", `/v1/stacks/${name}/down`, {
-        volumes: f.volumes === true, removeOrphans: f.removeOrphans === true, ...(timeoutS !== undefined && { timeoutS }),
+        volumes: f.volumes === true, removeOrphans: f.removeOrphans === true || byNameAlone, ...(timeoutS !== undefined && { timeoutS }),
       }, { onEvent: printEvent });
     });
 }
