@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { Socket } from "node:net";
-import { startConmonExec } from "./conmon-exec.js";
+import { startConmonExec, type ConmonExecOptions } from "./conmon-exec.js";
 import type { ContainerRecord } from "./container-record.js";
 import { classifyStartFailure, ContainerStartError, RuntimeToolError } from "./errors.js";
 import type { ExecOptions } from "./exec-container.js";
@@ -39,22 +39,9 @@ interface ExecFiles {
  * as long, see below).
  */
 export async function execMonitored(ctx: RuntimeContext, record: ContainerRecord, fifos: OutputFifos, files: ExecFiles, opts: ExecOptions): Promise<number> {
-  const dir = ctx.dir(record.id);
-  const runtime = ctx.runtimeOf(record);
   let monitor;
   try {
-    monitor = startConmonExec({
-      binary: ctx.conmon.binary,
-      id: record.id,
-      bundle: dir,
-      execId: `${record.id}-exec-${files.tag}`,
-      processFile: files.processFile,
-      pidFile: join(dir, `exec-${files.tag}.pid`),
-      runtime: runtime.binary,
-      runtimeArgs: ["--root", runtime.opts.stateDir, "--log", files.runtimeLog, "--log-format", "json"],
-      stdoutFd: fifos.stdout.writeFd,
-      stderrFd: fifos.stderr.writeFd,
-    });
+    monitor = startConmonExec({ ...execMonitorOptions(ctx, record, files), stdoutFd: fifos.stdout.writeFd, stderrFd: fifos.stderr.writeFd });
   } finally {
     await fifos.closeWriteEnds();
   }
@@ -131,9 +118,18 @@ export async function execMonitored(ctx: RuntimeContext, record: ContainerRecord
  * ContainerStartError when it cannot.
  */
 export async function execDetached(ctx: RuntimeContext, record: ContainerRecord, files: ExecFiles): Promise<void> {
+  const started = await startConmonExec({ ...execMonitorOptions(ctx, record, files), stdoutFd: "ignore", stderrFd: "ignore", detached: true }).started;
+  if (started !== undefined) return;
+  const failure = await lastRuntimeError(files.runtimeLog);
+  if (failure !== undefined) throw new ContainerStartError(record.id, classifyStartFailure(failure), failure);
+  throw new RuntimeToolError(ctx.conmon.binary, ["--exec", record.id], "the monitor ended before it started the command", "run with --debug; check that the container still runs");
+}
+
+/** The exec's monitor: the container's runtime, this exec's files in the container directory. */
+function execMonitorOptions(ctx: RuntimeContext, record: ContainerRecord, files: ExecFiles): Omit<ConmonExecOptions, "stdoutFd" | "stderrFd"> {
   const dir = ctx.dir(record.id);
   const runtime = ctx.runtimeOf(record);
-  const started = await startConmonExec({
+  return {
     binary: ctx.conmon.binary,
     id: record.id,
     bundle: dir,
@@ -142,14 +138,7 @@ export async function execDetached(ctx: RuntimeContext, record: ContainerRecord,
     pidFile: join(dir, `exec-${files.tag}.pid`),
     runtime: runtime.binary,
     runtimeArgs: ["--root", runtime.opts.stateDir, "--log", files.runtimeLog, "--log-format", "json"],
-    stdoutFd: "ignore",
-    stderrFd: "ignore",
-    detached: true,
-  }).started;
-  if (started !== undefined) return;
-  const failure = await lastRuntimeError(files.runtimeLog);
-  if (failure !== undefined) throw new ContainerStartError(record.id, classifyStartFailure(failure), failure);
-  throw new RuntimeToolError(ctx.conmon.binary, ["--exec", record.id], "the monitor ended before it started the command", "run with --debug; check that the container still runs");
+  };
 }
 
 /** Where the two streams go: berth's own stdout and stderr, or both into the capture, up to its limit. */

@@ -9,7 +9,7 @@ import { ExitCode } from "../exit-codes.js";
 import { printError } from "../print-error.js";
 import { renderTable } from "../table.js";
 import { collect, runtimeOf } from "./container-cli.js";
-import { FORWARDED_SIGNALS } from "./run-flags.js";
+import { SignalProxy } from "./signal-proxy.js";
 
 
 /** `exec`, `logs`, `top`, `stats`: what goes in and out of running containers. */
@@ -27,26 +27,19 @@ export function containerIoCommands(globals: () => GlobalOptions): Command[] {
     .passThroughOptions()
     .action(async (ref: string, command: string[], o: { detach?: boolean; interactive?: boolean; tty?: boolean; env: string[]; user?: string; workdir?: string }) => {
       // Ctrl-C, SIGTERM, … to berth reach the command (without -i/-t, which runc gets in berth's process group).
-      const handlers = new Map<NodeJS.Signals, () => void>();
-      const forward = (kill: (s: NodeJS.Signals) => void): void => {
-        for (const s of FORWARDED_SIGNALS) {
-          const h = (): void => kill(s);
-          handlers.set(s, h);
-          process.on(s, h);
-        }
-      };
+      const signals = new SignalProxy();
       try {
         const env = o.env.map((e) => parseEnv(e, "-e", process.env)).filter((e): e is string => e !== undefined);
         process.exitCode = await runtimeOf(globals).exec(ref, command[0] === "--" ? command.slice(1) : command, {
           ...(o.detach && { detach: true }), ...(o.interactive && { interactive: true }), ...(o.tty && { tty: true }), env,
           ...(o.user !== undefined && { user: o.user }), ...(o.workdir !== undefined && { workdir: o.workdir }),
-          onStart: forward,
+          onStart: signals.forward,
         });
       } catch (e) {
         printError(e, globals().debug === true);
         process.exitCode = e instanceof ContainerStartError ? e.exitCode : ExitCode.containerCommandFailed;
       } finally {
-        for (const [s, h] of handlers) process.off(s, h);
+        signals.stop();
       }
     });
 

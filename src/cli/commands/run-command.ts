@@ -9,7 +9,8 @@ import { ProgressRenderer, progressMode } from "../progress-renderer.js";
 import { addContainerFlags, containerOptions, type ContainerFlags } from "./container-flags.js";
 import { imageStore } from "./image-commands.js";
 import { runInDaemon } from "./run-in-daemon.js";
-import { exitForRunError, FORWARDED_SIGNALS, type RunFlags } from "./run-flags.js";
+import { exitForRunError, type RunFlags } from "./run-flags.js";
+import { SignalProxy } from "./signal-proxy.js";
 import { runSpec } from "./run-spec.js";
 import { setRunPath } from "../run-path.js";
 
@@ -50,14 +51,8 @@ export function createCommand(globals: () => GlobalOptions): Command {
 
 async function runAction(globals: GlobalOptions, image: string, command: string[], flags: RunFlags): Promise<number> {
   const renderer = new ProgressRenderer(progressMode({ ...(flags.quiet && { quiet: true }) }), () => process.stderr, "Downloading");
-  const handlers = new Map<NodeJS.Signals, () => void>();
-  const forward = (kill: (s: NodeJS.Signals) => void): void => {
-    for (const s of FORWARDED_SIGNALS) {
-      const h = (): void => kill(s);
-      handlers.set(s, h);
-      process.on(s, h);
-    }
-  };
+  const signals = new SignalProxy();
+  const forward = signals.forward;
   try {
     let opts: CreateContainerOptions = { ...(await containerOptions(command, flags)), onProgress: renderer.listener };
     if ((flags.interactive || flags.tty) && !flags.detach) return await runAttached(globals, image, { ...opts, ...(flags.interactive && { interactive: true }) }, forward, renderer);
@@ -95,7 +90,7 @@ async function runAction(globals: GlobalOptions, image: string, command: string[
     renderer.finish();
     return exitForRunError(e, globals.debug === true);
   } finally {
-    for (const [s, h] of handlers) process.off(s, h);
+    signals.stop();
   }
 }
 

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { whenDrained } from "../../content/index.js";
-import { FORWARDED_SIGNALS } from "./run-flags.js";
+import { SignalProxy } from "./signal-proxy.js";
 import {
   DaemonClient, DaemonNotRunningError, DaemonUnavailableError, daemonPaths, FRAME_MESSAGE, FRAME_STDERR, fromWireError, isMissingRoute, requestRun, type Frame, type RunMessage,
   type RunRequest,
@@ -86,10 +86,7 @@ async function followInDaemon(
   const { socket, stream } = answer;
   let result: { code: number | undefined } | undefined;
   let id: string | undefined;
-  const handlers = new Map<NodeJS.Signals, () => void>();
-  const pass = (signal: NodeJS.Signals) => (): void => {
-    if (id !== undefined) void client.json("POST", `/v1/containers/${id}/kill`, { signal }).catch(() => undefined);
-  };
+  const signals = new SignalProxy();
   try {
     await stream((f: Frame) => {
       if (f.kind !== FRAME_MESSAGE) return write(f.kind === FRAME_STDERR ? process.stderr : process.stdout, f.payload);
@@ -101,14 +98,12 @@ async function followInDaemon(
       else if ((id = containerId(socket, m)) === undefined) result = { code: undefined };
       else {
         trace("run: the daemon started it");
-        for (const s of FORWARDED_SIGNALS) {
-          handlers.set(s, pass(s));
-          process.on(s, handlers.get(s)!);
-        }
+        const started = id;
+        signals.forward((signal) => void client.json("POST", `/v1/containers/${started}/kill`, { signal }).catch(() => undefined));
       }
     });
   } finally {
-    for (const [s, h] of handlers) process.off(s, h);
+    signals.stop();
   }
   if (result === undefined) {
     throw new DaemonUnavailableError(socket, "ended the run's answer without an exit code (did the daemon stop?)", "`berth ps -a` shows the container; its logs are in `berth logs`");
