@@ -65,16 +65,20 @@ export async function pruneImages(store: ImageStore, opts: PruneImagesOptions = 
   const users = opts.users ?? [];
   const chosen = opts.all ? await namesToRemove(store, opts.filter ?? {}, users) : [];
   const names = chosen.flatMap((c) => c.names);
+  // Each image's blobs are walked before anything goes: once prune deleted a
+  // manifest its children can no longer be read, and a real run would tell
+  // the layers apart from their image unlike a dry run.
+  // The image ids first, as docker's `deleted:` lines start with the image's.
+  const owned = await Promise.all(chosen.map(async (c) => [...c.imageIds, ...await reachableFrom([c.target], (d) => store.childrenOf(d))]));
   if (!opts.dryRun && names.length > 0) await store.removeNames(names);
   const swept = await store.prune({ graceMs: 0, users, dryRun: opts.dryRun === true, without: names });
   const removed = new Map(swept.removed.map((b) => [b.digest, b]));
   const claimed = new Set<Digest>();
   const images: PrunedImage[] = [];
-  for (const c of chosen) {
-    // The image ids first, as docker's `deleted:` lines start with the image's; each blob is told once.
-    const own = [...c.imageIds, ...await reachableFrom([c.target], (d) => store.childrenOf(d))];
+  for (const [i, c] of chosen.entries()) {
     const deleted: RemovedBlob[] = [];
-    for (const d of own) {
+    // Each blob is told once, under the first image that reaches it.
+    for (const d of owned[i]!) {
       const blob = removed.get(d);
       if (blob !== undefined && !claimed.has(d)) {
         claimed.add(d);
