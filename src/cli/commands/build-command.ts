@@ -1,9 +1,7 @@
-import { constants, createWriteStream } from "node:fs";
+import { constants } from "node:fs";
 import { access, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, posix, resolve } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { Command, Option } from "commander";
 import { daemonPaths, DaemonClient, DaemonNotRunningError, isMissingRoute } from "../../api/index.js";
 import type { BuildImageRequest, BuiltImage } from "../../build/index.js";
@@ -129,9 +127,7 @@ async function buildAndWrite(globals: () => GlobalOptions, request: BuildImageRe
   if (!quiet) process.stderr.write(`${summary(built)}\n`);
   const name = built.names[0]!;
   if (output !== undefined) {
-    await pipeline(Readable.from([]), createWriteStream(output.dest)); // create/truncate first, so a bad path fails before the export
-    const out = createWriteStream(output.dest);
-    await (await images()).save(await store(), [name], out, { format: output.type });
+    await writeOutput(await store(), name, output);
     onProgress?.(`wrote ${output.type === "oci" ? "an OCI layout" : "a docker-archive"} to ${output.dest}`);
   }
   if (o.push) {
@@ -139,6 +135,16 @@ async function buildAndWrite(globals: () => GlobalOptions, request: BuildImageRe
     onProgress?.(`pushed ${pushed.destination}@${pushed.descriptor.digest}`);
   }
   process.stdout.write(`${built.digest}\n`);
+}
+
+/**
+ * `--output`: the built image as an archive at `output.dest`, which is
+ * replaced only once the archive is complete (saveToFile), so a failed
+ * export leaves an existing file as it was; checkOutputDest checked the
+ * path before the build.
+ */
+export async function writeOutput(store: ImageStore, name: string, output: { type: "oci" | "docker"; dest: string }): Promise<void> {
+  await (await images()).saveToFile(store, [name], output.dest, { format: output.type });
 }
 
 /**
