@@ -1,7 +1,9 @@
-import { constants } from "node:fs";
-import { access, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { constants, createWriteStream } from "node:fs";
+import { access, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, posix, resolve } from "node:path";
+import { addAbortSignal } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { Command, Option } from "commander";
 import { daemonPaths, DaemonClient, DaemonNotRunningError, isMissingRoute } from "../../api/index.js";
 import type { BuildImageRequest, BuiltImage } from "../../build/index.js";
@@ -75,12 +77,8 @@ export function buildCommand(globals: () => GlobalOptions): Command {
       const onProgress = quiet ? undefined : (l: string): void => void process.stderr.write(`${l}\n`);
       const output = flags.output === undefined ? undefined : parseOutput(flags.output);
       if (output !== undefined) await checkOutputDest(output.dest);
-      const source = await buildSource(path, flags.file);
-      try {
-        await buildAndWrite(globals, { ...source.fields, ...requestOf(flags) }, { quiet, output, push: flags.push === true, ...(onProgress && { onProgress }) });
-      } finally {
-        await source.cleanup();
-      }
+      const source = (signal: AbortSignal): Promise<BuildSource> => buildSource(path, flags.file, signal);
+      await buildAndWrite(globals, source, requestOf(flags), { quiet, output, push: flags.push === true, ...(onProgress && { onProgress }) });
     });
 }
 
@@ -106,23 +104,28 @@ interface WriteOptions {
   readonly push: boolean;
 }
 
-/** Build (in the daemon when one runs, else here), then write the image out and push it as asked; the digest on stdout. */
-async function buildAndWrite(globals: () => GlobalOptions, request: BuildImageRequest, o: WriteOptions): Promise<void> {
+/**
+ * Read the source, build (in the daemon when one runs, else here), then
+ * write the image out and push it as asked; the digest on stdout.
+ */
+async function buildAndWrite(
+  globals: () => GlobalOptions,
+  sourceOf: (signal: AbortSignal) => Promise<BuildSource>,
+  fields: ReturnType<typeof requestOf>,
+  o: WriteOptions,
+): Promise<void> {
   const { quiet, onProgress, output } = o;
   const root = resolveBerthRoot(globals().root);
-  // With a daemon running for this root, it builds (as docker's daemon does): this process then
-  // starts none of the builders' code. Without one, or with one older than this CLI (no build
-  // API), the build runs here; no daemon is started for it.
   const store = async (): Promise<ImageStore> => new (await images()).ImageStore(root);
   const built = await untilInterrupted(async (signal) => {
+    // The source is read under the same signal: a Ctrl-C while stdin is read
+    // or its tar extracted stops that too, and its temp dir is removed.
+    const source = await sourceOf(signal);
     try {
-      return await new DaemonClient(daemonPaths(root).socket).stream<never, BuiltImage>("POST", "/v1/build", request, { ...(onProgress && { onProgress }), signal });
-    } catch (e) {
-      if (!(e instanceof DaemonNotRunningError) && !isMissingRoute(e)) throw e;
-      if (isMissingRoute(e)) process.stderr.write("warning: the running daemon is older than this berth (it has no build API): building here; restart it with `berth daemon stop` and `berth daemon start`\n");
+      return await buildFrom(root, store, { ...source.fields, ...fields }, signal, onProgress);
+    } finally {
+      await source.cleanup();
     }
-    setRunPath("local");
-    return (await builders()).buildImage(await store(), request, { ...(onProgress && { onProgress }), signal });
   });
   if (!quiet) process.stderr.write(`${summary(built)}\n`);
   const name = built.names[0]!;
@@ -135,6 +138,23 @@ async function buildAndWrite(globals: () => GlobalOptions, request: BuildImageRe
     onProgress?.(`pushed ${pushed.destination}@${pushed.descriptor.digest}`);
   }
   process.stdout.write(`${built.digest}\n`);
+}
+
+/**
+ * The build itself: in the daemon when one runs for the root (as docker's
+ * daemon does: this process then starts none of the builders' code), else
+ * here, also with a daemon older than this CLI (no build API); no daemon is
+ * started for it.
+ */
+async function buildFrom(root: string, store: () => Promise<ImageStore>, request: BuildImageRequest, signal: AbortSignal, onProgress: ((line: string) => void) | undefined): Promise<BuiltImage> {
+  try {
+    return await new DaemonClient(daemonPaths(root).socket).stream<never, BuiltImage>("POST", "/v1/build", request, { ...(onProgress && { onProgress }), signal });
+  } catch (e) {
+    if (!(e instanceof DaemonNotRunningError) && !isMissingRoute(e)) throw e;
+    if (isMissingRoute(e)) process.stderr.write("warning: the running daemon is older than this berth (it has no build API): building here; restart it with `berth daemon stop` and `berth daemon start`\n");
+  }
+  setRunPath("local");
+  return (await builders()).buildImage(await store(), request, { ...(onProgress && { onProgress }), signal });
 }
 
 /**
@@ -179,25 +199,27 @@ interface BuildSource {
  * The context directory PATH and `-f`, as docker build reads them: `-f -`
  * is the Dockerfile on stdin; PATH `-` is stdin too, a tar of the context
  * (then `-f` names a file in it) or a lone Dockerfile with an empty context.
- * Stdin is kept in a temporary directory for the build (the daemon, when
- * one builds, reads it there), removed by `cleanup`.
+ * Stdin is streamed to a file in a temporary directory (a context may be
+ * larger than memory) and extracted there for the build (the daemon, when
+ * one builds, reads it there), removed by `cleanup`, or here when reading
+ * it fails or `signal` aborts it (Ctrl-C).
  */
-async function buildSource(path: string, file: string | undefined): Promise<BuildSource> {
+async function buildSource(path: string, file: string | undefined, signal: AbortSignal): Promise<BuildSource> {
   const none = async (): Promise<void> => undefined;
   if (path !== "-") {
     if (file !== "-") return { fields: { context: resolve(path), ...(file !== undefined && { dockerfile: resolve(file) }) }, cleanup: none };
-    return { fields: { context: resolve(path), dockerfileText: (await readStdin()).toString("utf8") }, cleanup: none };
+    return { fields: { context: resolve(path), dockerfileText: await readStdin(signal) }, cleanup: none };
   }
   if (file === "-") throw new InvalidArgumentError("berth build - -f -: stdin cannot be both the context and the Dockerfile", { hint: "give the context as a directory, or put the Dockerfile in the tar on stdin" });
   const tmp = await mkdtemp(join(tmpdir(), "berth-build-"));
   const cleanup = (): Promise<void> => rm(tmp, { recursive: true, force: true });
   try {
     const saved = join(tmp, "stdin.tar");
-    await writeFile(saved, await readStdin(), { mode: 0o600 });
+    await pipeline(process.stdin, createWriteStream(saved, { mode: 0o600, flags: "wx" }), { signal });
     // Named "stdin" so the default image name reads localhost/stdin:latest.
     const context = join(tmp, "stdin");
     await mkdir(context, { mode: 0o700 });
-    const got = await (await builders()).unpackStdinContext(saved, context);
+    const got = await (await builders()).unpackStdinContext(saved, context, signal);
     await rm(saved);
     if (got.kind === "dockerfile") {
       if (file !== undefined) throw new InvalidArgumentError(`-f ${file}: stdin holds a Dockerfile, not a context archive to find ${file} in`, { hint: "drop -f, or send a tar of the context" });
@@ -206,6 +228,7 @@ async function buildSource(path: string, file: string | undefined): Promise<Buil
     return { fields: { context, ...(file !== undefined && { dockerfile: inContext(context, file) }) }, cleanup };
   } catch (e) {
     await cleanup();
+    signal.throwIfAborted(); // the interrupt, not the stream's AbortError, is what the user did
     throw e;
   }
 }
@@ -217,11 +240,16 @@ function inContext(context: string, file: string): string {
   return join(context, p);
 }
 
-/** All of stdin, as docker build reads it for `-` and `-f -`. */
-async function readStdin(): Promise<Buffer> {
+/** All of stdin as text, as docker build reads the Dockerfile for `-f -`; `signal` (Ctrl-C) stops the wait for its end. */
+async function readStdin(signal: AbortSignal): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks);
+  try {
+    for await (const chunk of addAbortSignal(signal, process.stdin)) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  } catch (e) {
+    signal.throwIfAborted();
+    throw e;
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** The line after the steps: what was built and how long its steps took. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
@@ -228,6 +228,36 @@ describe("berth build with a Dockerfile: cache, errors, BuildKit features, trust
     const [rec] = await store.lookup("localhost/stdin:latest");
     assert.ok(rec, "a lone Dockerfile builds with an empty context, named after it");
     assert.equal((await openImage(store.content, rec.target)).config.config?.Labels?.from, "stdin");
+  });
+
+  it("berth build - streams stdin to a file as it comes; Ctrl-C while it reads removes that temp directory", async () => {
+    const tmpdir = join(tmp.path, "tmpdir-stdin");
+    await mkdir(tmpdir);
+    const child = spawn(process.execPath, [BERTH_BIN, "--root", store.root, "build", "-"], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, TMPDIR: tmpdir } });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => void (stderr += c.toString()));
+    try {
+      // A tar's first block; stdin stays open, as while a large context is still coming.
+      child.stdin.write(Buffer.alloc(4096));
+      const saved = async (): Promise<number | undefined> => {
+        const [dir] = await readdir(tmpdir);
+        return dir === undefined ? undefined : (await stat(join(tmpdir, dir, "stdin.tar")).catch(() => undefined))?.size;
+      };
+      for (let i = 0; (await saved()) !== 4096; i++) {
+        if (i >= 300) assert.fail(`stdin was not written to a file in 30 s (${String(await saved())} bytes):\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill("SIGINT");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      const code = await exited;
+      clearTimeout(timer);
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /build interrupted \(SIGINT\)/);
+      assert.deepEqual(await readdir(tmpdir), [], "the temp directory is removed");
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 
   it("a build cleans up after one that was killed (kill -9) during a RUN: its container, mount and step directory", async () => {
