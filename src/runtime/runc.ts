@@ -142,6 +142,34 @@ export class Runc {
     if (r.code !== 0) throw new RuntimeToolError(this.binary, args, `exit ${r.code}`);
     return r.out.split("\n").filter((l) => l !== "");
   }
+
+  /**
+   * `runc list --format json`: each container runc holds state for, with
+   * its bundle as runc recorded it — the real path (runc takes its working
+   * directory after changing into the bundle), symlinks resolved.
+   */
+  async listBundles(): Promise<RuncContainerBundle[]> {
+    const args = ["--root", this.opts.stateDir, "list", "--format", "json"];
+    const r = await captureStdout(this.binary, args);
+    if (r.code !== 0) throw new RuntimeToolError(this.binary, args, `exit ${r.code}`);
+    return parseRuncList(r.out);
+  }
+}
+
+/** One container of {@link Runc.listBundles}. */
+export interface RuncContainerBundle {
+  readonly id: string;
+  readonly bundle: string;
+}
+
+/** `runc list --format json` output: an array of containers, or `null` when there are none; entries without an id or bundle are skipped. */
+export function parseRuncList(text: string): RuncContainerBundle[] {
+  const parsed = JSON.parse(text.trim() === "" ? "null" : text) as unknown;
+  if (!Array.isArray(parsed)) return [];
+  return parsed.flatMap((c: unknown) => {
+    const { id, bundle } = (c ?? {}) as { id?: unknown; bundle?: unknown };
+    return typeof id === "string" && typeof bundle === "string" ? [{ id, bundle }] : [];
+  });
 }
 
 /** The last error runc logged, if any (`{"level":"error","msg":…}` lines). */

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { Runc } from "../../runtime/index.js";
 import { discardStepDir } from "./step-rootfs.js";
@@ -18,17 +18,21 @@ const STEP_DIR = /^step-(\d+)-[0-9a-f]+$/;
  * for the next build. Returns the directories removed.
  */
 export async function removeStaleSteps(workDir: string, runcStateDir: string): Promise<string[]> {
-  const stale = (await readdir(workDir).catch(() => [] as string[]))
+  // Real paths throughout: runc records a bundle's, /proc/self/mountinfo a
+  // mount's, and a berth root reached through a symlink would match neither,
+  // leaving the container running and its overlay mounted.
+  const dir = await resolved(workDir);
+  const stale = (await readdir(dir).catch(() => [] as string[]))
     .filter((name) => {
       const m = STEP_DIR.exec(name);
       return m !== null && !isAlive(Number(m[1]));
     })
-    .map((name) => join(workDir, name));
+    .map((name) => join(dir, name));
   if (stale.length === 0) return [];
   await deleteContainersIn(stale, runcStateDir);
   const removed: string[] = [];
-  for (const dir of stale) {
-    if (await discardStepDir(dir).then(() => true, () => false)) removed.push(dir);
+  for (const step of stale) {
+    if (await discardStepDir(step).then(() => true, () => false)) removed.push(step);
   }
   return removed;
 }
@@ -57,20 +61,17 @@ function readProcStat(pid: number): string | undefined {
   }
 }
 
-/** Kill and delete the runc containers whose bundle is in one of `dirs` (a step's bundle is `<stepDir>/bundle`). */
+/**
+ * Kill and delete the runc containers whose bundle is in one of `dirs` (a
+ * step's bundle is `<stepDir>/bundle`), both sides compared as real paths.
+ */
 async function deleteContainersIn(dirs: readonly string[], runcStateDir: string): Promise<void> {
   const runc = new Runc({ stateDir: runcStateDir });
-  for (const id of await readdir(runcStateDir).catch(() => [] as string[])) {
-    const bundle = await readFile(join(runcStateDir, id, "state.json"), "utf8")
-      .then((text) => bundleOf(JSON.parse(text) as unknown), () => undefined);
-    if (bundle !== undefined && dirs.some((d) => bundle === join(d, "bundle"))) await runc.delete(id).catch(() => undefined);
+  const bundles = new Set(await Promise.all(dirs.map((d) => resolved(join(d, "bundle")))));
+  for (const c of await runc.listBundles().catch(() => [])) {
+    if (bundles.has(await resolved(c.bundle))) await runc.delete(c.id).catch(() => undefined);
   }
 }
 
-/** The `bundle=` label runc records in a container's state.json. */
-function bundleOf(state: unknown): string | undefined {
-  const labels = (state as { config?: { labels?: unknown } } | null)?.config?.labels;
-  if (!Array.isArray(labels)) return undefined;
-  const label = labels.find((l): l is string => typeof l === "string" && l.startsWith("bundle="));
-  return label?.slice("bundle=".length);
-}
+/** `path` with symlinks resolved; as it is when it cannot be (gone already). */
+const resolved = (path: string): Promise<string> => realpath(path).catch(() => path);

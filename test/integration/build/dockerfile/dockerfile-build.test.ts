@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
@@ -260,9 +260,12 @@ describe("berth build with a Dockerfile: cache, errors, BuildKit features, trust
     }
   });
 
-  it("a build cleans up after one that was killed (kill -9) during a RUN: its container, mount and step directory", async () => {
+  it("a build cleans up after one that was killed (kill -9) during a RUN: its container, mount and step directory (root reached through a symlink)", async () => {
     const dir = await context(`FROM ${BASE}\nRUN echo started && sleep 60\n`);
-    const child = spawn(process.execPath, [BERTH_BIN, "--root", store.root, "build", "--no-cache", "--progress", "plain", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    // runc records a bundle's real path: the cleanup must match it though --root names a symlink.
+    const linked = join(tmp.path, "root-link");
+    await symlink(store.root, linked);
+    const child = spawn(process.execPath, [BERTH_BIN, "--root", linked, "build", "--no-cache", "--progress", "plain", dir], { stdio: ["ignore", "pipe", "pipe"] });
     const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
     let stderr = "";
     await new Promise<void>((resolve, reject) => {
@@ -283,7 +286,7 @@ describe("berth build with a Dockerfile: cache, errors, BuildKit features, trust
     assert.equal((await readdir(steps)).length, 1, "the killed build left its step directory");
     assert.equal((await ourMounts()).length, 1, "and its overlay");
     assert.notEqual(await runcIds(), "", "and its running container");
-    const next = await berth(["--root", store.root, "build", "-q", "--no-cache", await context(`FROM ${BASE}\nRUN true\n`)]);
+    const next = await berth(["--root", linked, "build", "-q", "--no-cache", await context(`FROM ${BASE}\nRUN true\n`)]);
     assert.equal(next.code, 0, describeResult(next));
     assert.deepEqual(await readdir(steps), []);
     assert.deepEqual(await ourMounts(), []);
