@@ -134,6 +134,7 @@ class DockerfileBuild {
       imageFor: (ref, line) => this.imageFor(ref, line),
       ...(this.opts.signal && { signal: this.opts.signal }),
     });
+    await this.runner.removeStale();
     const planOptions = { file: this.file, buildArgs: this.opts.buildArgs ?? {}, builtinArgs: this.builtinArgs() };
     for (const [k, v] of resolveGlobalArgs(this.df, planOptions)) this.globalVars.set(k, v);
     for (const ins of this.df.globalArgs) for (const a of ins.args) if (this.opts.buildArgs?.[a.name] !== undefined) this.usedArgs.add(a.name);

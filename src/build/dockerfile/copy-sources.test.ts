@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CopySourceNotFoundError, InvalidCopySourceError, NoSourceFilesError } from "./copy-errors.js";
 import { resolveCopySources, type CopyItem, type CopySourcesRequest } from "./copy-sources.js";
+import { downloadDirPrefix } from "./stale-steps.js";
 
 const names = (items: readonly CopyItem[]): string[] => items.map((i) => (i.kind === "path" ? i.source : i.kind === "url" ? i.download.url : `<<${i.name}`));
 
@@ -80,13 +81,13 @@ describe("resolveCopySources", () => {
     const item = r.items[0]!;
     assert.ok(item.kind === "url");
     assert.equal(item.download.name, "file.bin");
-    assert.ok((await readdir(top)).some((n) => n.startsWith("berth-add-")));
+    assert.ok((await readdir(top)).some((n) => n.startsWith(downloadDirPrefix())));
     await r.dispose();
-    assert.ok(!(await readdir(top)).some((n) => n.startsWith("berth-add-")));
+    assert.ok(!(await readdir(top)).some((n) => n.startsWith(downloadDirPrefix())));
   });
 
   it("removes its downloads when a later source fails", async () => {
     await assert.rejects(resolveCopySources(req([`${url}/f`, "missing"], { kind: "ADD" })), CopySourceNotFoundError);
-    assert.ok(!(await readdir(top)).some((n) => n.startsWith("berth-add-")));
+    assert.ok(!(await readdir(top)).some((n) => n.startsWith(downloadDirPrefix())));
   });
 });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { downloadUrl, isUrl, parseChecksum, type DownloadedUrl, type UrlDownloadOptions } from "./add-url.js";
 import { InvalidCopySourceError, NoSourceFilesError } from "./copy-errors.js";
 import { hasWildcards, matchGlob } from "./copy-glob.js";
+import { downloadDirPrefix } from "./stale-steps.js";
 import { SourceTree, trimSource, type CopySourceRoot } from "./copy-source-tree.js";
 
 /** A heredoc source (`COPY <<EOF /dest`): its name is the file's name, its content already expanded by the builder. */
@@ -97,7 +98,8 @@ export async function resolveCopySources(req: CopySourcesRequest): Promise<Resol
       req.signal?.throwIfAborted();
       if (isUrl(source)) {
         if (req.kind === "COPY") throw new InvalidCopySourceError(source, "COPY does not take URLs", "use ADD to download a file");
-        downloadDir ??= await mkdtemp(join(req.tmpDir ?? tmpdir(), "berth-add-"));
+        // Named after this process: if the build is killed, the next one's sweep (removeStaleSteps) removes it.
+        downloadDir ??= await mkdtemp(join(req.tmpDir ?? tmpdir(), downloadDirPrefix()));
         const file = join(downloadDir, `url-${items.length}`);
         const download = await downloadUrl(source, file, { ...req.download, ...(req.signal && { signal: req.signal }) }, req.checksum);
         items.push({ kind: "url", download });

@@ -4,13 +4,21 @@ import { join } from "node:path";
 import { Runc } from "../../runtime/index.js";
 import { discardStepDir } from "./step-rootfs.js";
 
-/** `step-<pid of the build>-<random>`: the name StepRunner gives each step directory. */
-const STEP_DIR = /^step-(\d+)-[0-9a-f]+$/;
+/**
+ * What a build makes in the work dir, named after its process so a later
+ * build can tell a killed one's: `step-<pid>-<hex>`, StepRunner's step
+ * directories, and `add-<pid>-<6 characters>`, ADD's download directories
+ * (mkdtemp of {@link downloadDirPrefix}).
+ */
+const STALE_DIR = /^(?:step-(\d+)-[0-9a-f]+|add-(\d+)-[0-9A-Za-z]{6})$/;
+
+/** The mkdtemp prefix of an ADD download directory in the work dir: this process's, for {@link removeStaleSteps}. */
+export const downloadDirPrefix = (): string => `add-${process.pid}-`;
 
 /**
  * Remove what builds killed without a chance to clean up (kill -9, a crash,
- * a reboot with a persistent root) left in `workDir`: step directories whose
- * build process is gone. A RUN step's container may still be running there
+ * a reboot with a persistent root) left in `workDir`: step directories and
+ * ADD's download directories whose build process is gone. A RUN step's container may still be running there
  * (`runc run` outlives its parent): it is killed and deleted from runc's
  * state in `runcStateDir`, then the step's overlay is unmounted and the
  * directory removed. Directories of live processes, this one's included,
@@ -24,8 +32,8 @@ export async function removeStaleSteps(workDir: string, runcStateDir: string): P
   const dir = await resolved(workDir);
   const stale = (await readdir(dir).catch(() => [] as string[]))
     .filter((name) => {
-      const m = STEP_DIR.exec(name);
-      return m !== null && !isAlive(Number(m[1]));
+      const m = STALE_DIR.exec(name);
+      return m !== null && !isAlive(Number(m[1] ?? m[2]));
     })
     .map((name) => join(dir, name));
   if (stale.length === 0) return [];

@@ -66,14 +66,19 @@ export class StepRunner {
   constructor(private readonly o: StepRunnerOptions) {}
 
   /**
-   * The build's scratch dir (step dirs, ADD's downloads), made on first use: a fresh root has none.
-   * What killed builds left there (mounts, a step's container still running) is cleaned up first.
+   * Remove what killed builds left in the work dir (step dirs with their
+   * mounts and a still-running container, ADD's downloads; see
+   * removeStaleSteps). The build calls it before its first step, so a
+   * build whose steps are all cached cleans up too.
    */
+  async removeStale(): Promise<void> {
+    await removeStaleSteps(this.o.workDir, join(this.o.store.root, "runc"));
+  }
+
+  /** The build's scratch dir (step dirs, ADD's downloads), made on first use: a fresh root has none. */
   private workDir(): Promise<string> {
     // Each step's tree (a RUN step's upper dir) is made and removed: spread over the filesystem (image's top-directory.ts).
-    return (this.madeWorkDir ??= ensureTopDirectory(this.o.workDir)
-      .then(() => removeStaleSteps(this.o.workDir, join(this.o.store.root, "runc")))
-      .then(() => this.o.workDir));
+    return (this.madeWorkDir ??= ensureTopDirectory(this.o.workDir).then(() => this.o.workDir));
   }
 
   /** WORKDIR: make the directory (owned by root, 0755) when the stage lacks it. */
