@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdir, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -19,6 +19,20 @@ import { treeListing } from "./tree-listing.js";
 const missing = missingTools(["runc", "skopeo"]);
 const skip = !isRoot() ? "needs root (overlay mounts, runc)" : missing.length > 0 ? `missing ${missing.join(", ")} (scripts/setup.sh installs them)` : false;
 if (skip) process.stdout.write(`# skipping Dockerfile build tests: ${skip}\n`);
+
+/**
+ * After a test that kills a build, passed or failed: the build killed, each
+ * container in the root's runc state deleted (a RUN step's outlives its
+ * build) and whatever is mounted under the root unmounted, so a failed
+ * assertion leaves no process or mount behind.
+ */
+async function reap(child: ChildProcess, root: string): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  const runcRoot = join(root, "runc");
+  const listed = await promisify(execFile)("runc", ["--root", runcRoot, "list", "--quiet"]).then((r) => r.stdout.split("\n").filter((l) => l !== ""), () => [] as string[]);
+  for (const id of listed) await promisify(execFile)("runc", ["--root", runcRoot, "delete", "--force", id]).catch(() => undefined);
+  await unmountUnder(root);
+}
 
 const INSTALL = `RUN ["/bin/busybox", "--install", "-s", "/bin"]`;
 
@@ -266,59 +280,67 @@ describe("berth build with a Dockerfile: cache, errors, BuildKit features, trust
     const linked = join(tmp.path, "root-link");
     await symlink(store.root, linked);
     const child = spawn(process.execPath, [BERTH_BIN, "--root", linked, "build", "--no-cache", "--progress", "plain", dir], { stdio: ["ignore", "pipe", "pipe"] });
-    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-    let stderr = "";
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the step did not start in 60 s:\n${stderr}`)), 60_000);
-      child.stderr.on("data", (c: Buffer) => {
-        stderr += c.toString();
-        if (/ started\n/.test(stderr)) {
-          clearTimeout(timer);
-          resolve();
-        }
+    try {
+      const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+      let stderr = "";
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the step did not start in 60 s:\n${stderr}`)), 60_000);
+        child.stderr.on("data", (c: Buffer) => {
+          stderr += c.toString();
+          if (/ started\n/.test(stderr)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
       });
-    });
-    child.kill("SIGKILL");
-    await exited;
-    const steps = join(store.root, "build-cache", "dockerfile-steps");
-    const ourMounts = async (): Promise<string[]> => (await readFile("/proc/mounts", "utf8")).split("\n").filter((l) => l.includes(store.root));
-    const runcIds = async (): Promise<string> => (await promisify(execFile)("runc", ["--root", join(store.root, "runc"), "list", "--quiet"])).stdout.trim();
-    assert.equal((await readdir(steps)).length, 1, "the killed build left its step directory");
-    assert.equal((await ourMounts()).length, 1, "and its overlay");
-    assert.notEqual(await runcIds(), "", "and its running container");
-    // A build that runs no step (nothing to RUN, COPY or ADD) cleans up too: the sweep is at its start, not its first step's.
-    const next = await berth(["--root", linked, "build", "-q", await context(`FROM ${BASE}\nLABEL swept=yes\n`)]);
-    assert.equal(next.code, 0, describeResult(next));
-    assert.deepEqual(await readdir(steps), []);
-    assert.deepEqual(await ourMounts(), []);
-    assert.equal(await runcIds(), "");
+      child.kill("SIGKILL");
+      await exited;
+      const steps = join(store.root, "build-cache", "dockerfile-steps");
+      const ourMounts = async (): Promise<string[]> => (await readFile("/proc/mounts", "utf8")).split("\n").filter((l) => l.includes(store.root));
+      const runcIds = async (): Promise<string> => (await promisify(execFile)("runc", ["--root", join(store.root, "runc"), "list", "--quiet"])).stdout.trim();
+      assert.equal((await readdir(steps)).length, 1, "the killed build left its step directory");
+      assert.equal((await ourMounts()).length, 1, "and its overlay");
+      assert.notEqual(await runcIds(), "", "and its running container");
+      // A build that runs no step (nothing to RUN, COPY or ADD) cleans up too: the sweep is at its start, not its first step's.
+      const next = await berth(["--root", linked, "build", "-q", await context(`FROM ${BASE}\nLABEL swept=yes\n`)]);
+      assert.equal(next.code, 0, describeResult(next));
+      assert.deepEqual(await readdir(steps), []);
+      assert.deepEqual(await ourMounts(), []);
+      assert.equal(await runcIds(), "");
+    } finally {
+      await reap(child, store.root);
+    }
   });
 
   it("Ctrl-C during a RUN step kills its container and leaves no mount or step directory behind", async () => {
     const dir = await context(`FROM ${BASE}\nRUN echo started && sleep 60\n`);
     const child = spawn(process.execPath, [BERTH_BIN, "--root", store.root, "build", "--progress", "plain", dir], { stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the step did not start in 60 s:\n${stderr}`)), 60_000);
-      child.stderr.on("data", (c: Buffer) => {
-        stderr += c.toString();
-        if (/ started\n/.test(stderr)) {
-          clearTimeout(timer);
-          resolve();
-        }
+    try {
+      let stderr = "";
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the step did not start in 60 s:\n${stderr}`)), 60_000);
+        child.stderr.on("data", (c: Buffer) => {
+          stderr += c.toString();
+          if (/ started\n/.test(stderr)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
       });
-    });
-    child.kill("SIGINT");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    const code = await exited;
-    clearTimeout(timer);
-    assert.equal(code, 1, stderr);
-    assert.match(stderr, /build interrupted \(SIGINT\)/);
-    const mounts = (await readFile("/proc/mounts", "utf8")).split("\n").filter((l) => l.includes(store.root));
-    assert.deepEqual(mounts, [], "no overlay of the step is left mounted");
-    assert.deepEqual(await readdir(join(store.root, "build-cache", "dockerfile-steps")), [], "the step directory is removed");
-    const containers = await promisify(execFile)("runc", ["--root", join(store.root, "runc"), "list", "--quiet"]);
-    assert.equal(containers.stdout.trim(), "", "the step's container is gone");
+      child.kill("SIGINT");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      const code = await exited;
+      clearTimeout(timer);
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /build interrupted \(SIGINT\)/);
+      const mounts = (await readFile("/proc/mounts", "utf8")).split("\n").filter((l) => l.includes(store.root));
+      assert.deepEqual(mounts, [], "no overlay of the step is left mounted");
+      assert.deepEqual(await readdir(join(store.root, "build-cache", "dockerfile-steps")), [], "the step directory is removed");
+      const containers = await promisify(execFile)("runc", ["--root", join(store.root, "runc"), "list", "--quiet"]);
+      assert.equal(containers.stdout.trim(), "", "the step's container is gone");
+    } finally {
+      await reap(child, store.root);
+    }
   });
 });
