@@ -11,6 +11,7 @@ import type { ImageStore } from "../../image/index.js";
 import { BerthError, InvalidArgumentError } from "../../oci/index.js";
 import { resolveBerthRoot } from "../berth-root.js";
 import { setRunPath } from "../run-path.js";
+import { untilInterrupted } from "../until-interrupted.js";
 import { formatBytes } from "../format.js";
 import type { GlobalOptions } from "../main.js";
 import { collect } from "./container-cli.js";
@@ -117,6 +118,9 @@ async function buildAndWrite(
   const { quiet, onProgress, output } = o;
   const root = resolveBerthRoot(globals().root);
   const store = async (): Promise<ImageStore> => new (await images()).ImageStore(root);
+  // The first Ctrl-C (or SIGTERM) aborts the build: the builder then kills the running step's
+  // container and unmounts its rootfs before the error ends the command; Node's default exit
+  // would leave them behind for good.
   const built = await untilInterrupted(async (signal) => {
     // The source is read under the same signal: a Ctrl-C while stdin is read
     // or its tar extracted stops that too, and its temp dir is removed.
@@ -126,6 +130,9 @@ async function buildAndWrite(
     } finally {
       await source.cleanup();
     }
+  }, {
+    onFirst: (sig) => void process.stderr.write(`${sig}: stopping the build (its running step is killed; press Ctrl-C again to quit at once)\n`),
+    reason: (sig) => new BerthError("CANCELLED", `build interrupted (${sig})`, { hint: "nothing was named; the steps that finished before are cached" }),
   });
   if (!quiet) process.stderr.write(`${summary(built)}\n`);
   const name = built.names[0]!;
@@ -165,28 +172,6 @@ async function buildFrom(root: string, store: () => Promise<ImageStore>, request
  */
 export async function writeOutput(store: ImageStore, name: string, output: { type: "oci" | "docker"; dest: string }): Promise<void> {
   await (await images()).saveToFile(store, [name], output.dest, { format: output.type });
-}
-
-/**
- * Run the build with a signal that the first Ctrl-C (or SIGTERM) aborts: the
- * builder then kills the running step's container and unmounts its rootfs
- * before the error ends the command. Without this, Node's default exit
- * leaves the RUN container running and its overlay mount and step
- * directory behind for good. A second Ctrl-C gets the default again: quit at once.
- */
-async function untilInterrupted<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ac = new AbortController();
-  const interrupt = (sig: NodeJS.Signals): void => {
-    process.off("SIGINT", interrupt).off("SIGTERM", interrupt);
-    process.stderr.write(`${sig}: stopping the build (its running step is killed; press Ctrl-C again to quit at once)\n`);
-    ac.abort(new BerthError("CANCELLED", `build interrupted (${sig})`, { hint: "nothing was named; the steps that finished before are cached" }));
-  };
-  process.on("SIGINT", interrupt).on("SIGTERM", interrupt);
-  try {
-    return await fn(ac.signal);
-  } finally {
-    process.off("SIGINT", interrupt).off("SIGTERM", interrupt);
-  }
 }
 
 /** The build's context and Dockerfile as the request carries them, and what to remove after the build. */

@@ -3,6 +3,7 @@ import { InvalidArgumentError, isBerthError } from "../../oci/index.js";
 import type { PublishedServicePort, StackEngine, StackEvent, StackStatus } from "../../orchestrator/index.js";
 import type { GlobalOptions } from "../main.js";
 import { renderTable } from "../table.js";
+import { untilInterrupted } from "../until-interrupted.js";
 import { collect, runtimeOf } from "./container-cli.js";
 import { daemonOf } from "./daemon-cli.js";
 import { humanDuration, portsText } from "./container-status-text.js";
@@ -29,21 +30,6 @@ function parseScale(values: readonly string[], flag: string): Record<string, num
     out[m[1]!] = Number(m[2]);
   }
   return out;
-}
-
-/** Run `fn` with an AbortSignal that Ctrl-C (and SIGTERM) aborts; the handlers are removed after. */
-async function untilInterrupted<T>(fn: (signal: AbortSignal) => Promise<T>, onFirst?: () => void): Promise<T> {
-  const ac = new AbortController();
-  const handler = (): void => {
-    if (!ac.signal.aborted) onFirst?.();
-    ac.abort();
-  };
-  process.on("SIGINT", handler).on("SIGTERM", handler);
-  try {
-    return await fn(ac.signal);
-  } finally {
-    process.off("SIGINT", handler).off("SIGTERM", handler);
-  }
 }
 
 interface UpFlags extends ProjectFlags {
@@ -99,7 +85,7 @@ function upCommand(globals: () => GlobalOptions): Command {
           if (status !== undefined && !status.services.some((x) => x.replicas.some((r) => r.state === "running" || r.state === "restarting" || r.state === "created"))) ended.abort();
         }
         await logs;
-      }, () => process.stderr.write("Gracefully stopping... (press Ctrl+C again to force)\n"));
+      }, { onFirst: () => void process.stderr.write("Gracefully stopping... (press Ctrl+C again to force)\n") });
       await client.stream("POST", `/v1/stacks/${project.name}/stop`, { ...(timeoutS !== undefined && { timeoutS }) }, { onEvent: printEvent });
     });
 }
