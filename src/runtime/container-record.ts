@@ -72,6 +72,12 @@ export interface ContainerRecord {
   /** Named and anonymous volumes this container holds (released by rm). */
   readonly volumes?: readonly string[];
   /**
+   * Those of `volumes` its create made (present whenever `volumes` is; older
+   * records lack it). The others were handed in by name — a replaced stack
+   * replica's anonymous volumes — and a create or start that fails leaves them.
+   */
+  readonly createdVolumes?: readonly string[];
+  /**
    * Set for a container run attached without a monitor (`run -i`/`-t` in
    * the foreground): the berth process that holds it. Absent for
    * conmon-monitored containers.

@@ -15,6 +15,7 @@ import { trace } from "./internal/trace.js";
 import { isRunning } from "./process-identity.js";
 import { OverlayRootfs } from "./rootfs.js";
 import { RuntimeContext, type RuntimeContextOptions } from "./runtime-context.js";
+import type { RemoveOptions } from "./remove-container.js";
 import type { StartOptions } from "./start-container.js";
 
 /** One row of `ps`: a container, its settled state and its health. */
@@ -78,9 +79,10 @@ export class ContainerRuntime {
   /**
    * docker run: create, then start. When the start fails (ContainerStartError
    * for a command that cannot run, or any step's error) the container is
-   * removed again with the anonymous volumes made for it: bad input leaves
-   * nothing behind. Named volumes stay, even one this run made, as docker
-   * keeps them.
+   * removed again with the anonymous volumes this run made: bad input leaves
+   * nothing behind. Volumes handed in by name stay, anonymous ones too (a
+   * replaced stack replica's, with its data), and named volumes, even one
+   * this run made, as docker keeps them.
    */
   async run(image: string, opts: CreateContainerOptions = {}, start: StartOptions = {}): Promise<{ record: ContainerRecord; state: ContainerState }> {
     // runc's cgroup moves come in 10 to 20 ms: their kernel wait starts now (see warmCgroupMigration).
@@ -96,8 +98,8 @@ export class ContainerRuntime {
     } catch (e) {
       // A start that failed before it took the early mount: it must be done before the removal undoes it.
       await rootfs?.mounted.catch(() => undefined);
-      // Nobody could reach the anonymous volumes of a removed container but `volume prune`.
-      await this.remove(record, { force: true, volumes: true }).catch(() => undefined);
+      // Nobody could reach the anonymous volumes this run made but `volume prune`; those handed in stay.
+      await this.remove(record, { force: true, volumes: "created" }).catch(() => undefined);
       throw e;
     }
   }
@@ -119,7 +121,8 @@ export class ContainerRuntime {
     return killContainer(this.ctx, await this.record(ref), signal);
   }
 
-  async remove(ref: string | ContainerRecord, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+  /** docker rm (see removeContainer; `volumes: "created"` removes only the anonymous volumes its create made). */
+  async remove(ref: string | ContainerRecord, opts: RemoveOptions = {}): Promise<void> {
     const { removeContainer } = await import("./remove-container.js");
     return removeContainer(this.ctx, await this.record(ref), opts);
   }

@@ -85,6 +85,7 @@ async function makeContainer(ctx: RuntimeContext, image: string, opts: CreateCon
   let named = false;
   const volumes = ctx.volumes();
   let held: string[] = [];
+  let created: string[] = [];
   let rootfs: PreparedRootfs | undefined;
   try {
     const requests = [...imageVolumeRequests(img.config.config?.Volumes, opts.mounts ?? []), ...(opts.mounts ?? [])];
@@ -97,6 +98,7 @@ async function makeContainer(ctx: RuntimeContext, image: string, opts: CreateCon
     }
     const mounts = requests.length === 0 ? undefined : await withImageRootfs(dir, img.lowerDirs, (rootfs) => resolveMounts(volumes, requests, id, rootfs));
     held = mounts?.volumes ?? [];
+    created = mounts?.created ?? [];
     const publish = [...(opts.publish ?? []), ...(opts.publishAll ? await publishAll(img.config.config?.ExposedPorts ?? {}) : [])];
     const labels = { ...(img.config.config?.Labels ?? {}), ...(opts.labels ?? {}) };
     const record: ContainerRecord = {
@@ -113,7 +115,7 @@ async function makeContainer(ctx: RuntimeContext, image: string, opts: CreateCon
         tmpfs: [...(opts.tmpfs ?? []), ...(mounts?.tmpfs ?? [])],
         publish,
       }),
-      ...(held.length > 0 && { volumes: held }),
+      ...(held.length > 0 && { volumes: held, createdVolumes: created }),
       ...(Object.keys(labels).length > 0 && { labels }),
       ...(opts.restartPolicy !== undefined && { restartPolicy: opts.restartPolicy }),
       ...(health !== undefined && { health }),
@@ -128,7 +130,8 @@ async function makeContainer(ctx: RuntimeContext, image: string, opts: CreateCon
   } catch (e) {
     // The mount must be done and undone before the directory under it goes.
     if (rootfs !== undefined) await rootfs.mounted.then((r) => r.unmount(), () => undefined);
-    if (held.length > 0) await releaseMounts(volumes, held, id, { removeAnonymous: true }).catch(() => undefined);
+    // Only what this create made: a volume handed in by name (a replaced replica's) holds data to keep.
+    if (held.length > 0) await releaseMounts(volumes, held, id, { removeAnonymous: created }).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
     if (named) await ctx.names.release(opts.name!, id);
     throw e;

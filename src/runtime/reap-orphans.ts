@@ -14,7 +14,7 @@ const SETUP_GRACE_MS = 60_000;
 /**
  * Remove the attached (`-i`/`-t`) containers whose berth process is gone (killed
  * before it could clean up): kill them through their runtime, take down
- * their network, release their volumes (anonymous ones removed), unmount
+ * their network, release their volumes (anonymous ones they made removed), unmount
  * their rootfs, delete their directory and free their name. Containers of
  * live berth processes are left alone. Returns the ids removed; a container
  * that cannot be cleaned is skipped, to be tried again next time.
@@ -35,7 +35,8 @@ export async function reapOrphans(ctx: RuntimeContext): Promise<string[]> {
       await ctx.runtimeOf(record ?? {}).delete(id);
       const state = await readContainerState(dir);
       if (record !== undefined && state !== undefined) await detachNetwork(ctx, record, state);
-      if (record?.volumes !== undefined) await releaseMounts(ctx.volumes(), record.volumes, id, { removeAnonymous: true });
+      // Not a volume handed in by name (createdVolumes): it may hold another container's data.
+      if (record?.volumes !== undefined) await releaseMounts(ctx.volumes(), record.volumes, id, { removeAnonymous: record.createdVolumes ?? true });
       await (await OverlayRootfs.existing(dir)).unmount();
       if (await isMountPoint(join(dir, "rootfs"))) continue;
       await rm(dir, { recursive: true, force: true });

@@ -9,6 +9,12 @@ import { isMountPoint, OverlayRootfs } from "./rootfs.js";
 import { ContainerStateError, type RuntimeContext } from "./runtime-context.js";
 import { releaseMounts } from "./volume/index.js";
 
+/** rm's options: `volumes` is `-v`; `"created"` limits it to the anonymous volumes the container's create made (a failed run's cleanup). */
+export interface RemoveOptions {
+  readonly force?: boolean;
+  readonly volumes?: boolean | "created";
+}
+
 /**
  * docker rm: take the container apart (runc state, network, rootfs and its
  * writable layer, volumes it holds — anonymous ones removed with `volumes`
@@ -16,7 +22,7 @@ import { releaseMounts } from "./volume/index.js";
  * `force`, which kills it first. Idempotent after a crash half-way: every
  * step tolerates what is already gone.
  */
-export async function removeContainer(ctx: RuntimeContext, record: ContainerRecord, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+export async function removeContainer(ctx: RuntimeContext, record: ContainerRecord, opts: RemoveOptions = {}): Promise<void> {
   const dir = ctx.dir(record.id);
   const now = await currentState(ctx, record);
   if ((now.status === "running" || now.status === "restarting") && !opts.force) {
@@ -33,7 +39,8 @@ export async function removeContainer(ctx: RuntimeContext, record: ContainerReco
     if (await isMountPoint(join(dir, "rootfs"))) throw new RootfsError("INTERNAL", join(dir, "rootfs"), "still mounted; not removing the container", `unmount it, then remove ${dir}`);
     if ((record.volumes ?? []).length > 0) {
       // docker: rm -v, and --rm, also remove the container's anonymous volumes.
-      await releaseMounts(ctx.volumes(), record.volumes ?? [], record.id, { removeAnonymous: opts.volumes === true || record.autoRemove === true });
+      const removeAnonymous = opts.volumes === "created" ? (record.createdVolumes ?? record.volumes ?? []) : opts.volumes === true || record.autoRemove === true;
+      await releaseMounts(ctx.volumes(), record.volumes ?? [], record.id, { removeAnonymous });
     }
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   });

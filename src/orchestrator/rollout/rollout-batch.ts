@@ -122,8 +122,10 @@ async function takeAway(ctx: BatchContext, ids: readonly string[], anyUp: boolea
 /**
  * Stop (its stop grace period, then SIGKILL) and remove a container; one
  * already gone is fine. Its anonymous volumes stay, as when docker compose
- * recreates a container: the new replica mounts them (see makeNew), and a
- * failed one's are left for `volume prune` rather than lose data.
+ * recreates a container: the new replica mounts them (see makeNew). When
+ * that one does not start, the runtime removes it with the volumes it made
+ * only: the inherited ones stay (`berth volume ls`; `volume prune` removes
+ * them) rather than lose data.
  */
 async function removeById(ctx: BatchContext, id: string): Promise<void> {
   const runtime = ctx.lc.runtime;

@@ -20,8 +20,10 @@ export class ReplicaLifecycle {
    * Create and start replica `spec` of `service` from `image` (the health
    * check merged over the image's), mounting the `inherited` anonymous
    * volumes of the container it replaces (see anonymousVolumesOf). A start
-   * that fails removes the container again (ContainerRuntime.run), so
-   * nothing half-made is left; inherited volumes stay.
+   * that fails removes the container again (ContainerRuntime.run) with the
+   * anonymous volumes it made, so nothing half-made is left; the inherited
+   * ones were handed in by name and stay, with their data, mounted by no
+   * replica (the slot's next one gets fresh ones): `berth volume ls` lists them.
    */
   async create(
     service: PlannedService, spec: PlannedReplica, image: RunImage, action: StackAction = "create", detail = "", replacements = 0, inherited?: InheritedVolumes,

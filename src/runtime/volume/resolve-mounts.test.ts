@@ -54,6 +54,7 @@ describe("resolveMounts", () => {
       ],
       tmpfs: [{ destination: "/run", options: ["size=1048576"] }],
       volumes: ["site", anon],
+      created: ["site", anon],
     });
     assert.deepEqual(await store.users("site"), [C1]);
     assert.deepEqual(await store.users(anon), [C1]);
@@ -127,6 +128,19 @@ describe("releaseMounts", () => {
     assert.deepEqual(await names(), r.volumes);
     assert.deepEqual(await releaseMounts(store, [...r.volumes, "gone"], C1, { removeAnonymous: true }), r.volumes);
     assert.deepEqual(await names(), []);
+  });
+});
+
+describe("a failed create's cleanup", () => {
+  it("removes the anonymous volumes the create made, never one handed in by name", async () => {
+    const old = await resolveMounts(store, [parseVolumeFlag("/keep")], C1);
+    const [kept] = old.volumes as [string];
+    await releaseMounts(store, old.volumes, C1);
+    const r = await resolveMounts(store, [parseVolumeFlag(`${kept}:/keep:nocopy`), parseVolumeFlag("/fresh")], C2);
+    const fresh = r.volumes.find((v) => v !== kept)!;
+    assert.deepEqual(r.created, [fresh]);
+    assert.deepEqual(await releaseMounts(store, r.volumes, C2, { removeAnonymous: r.created }), [fresh]);
+    assert.deepEqual(await names(), [kept]);
   });
 });
 

@@ -20,6 +20,12 @@ export interface ResolvedMounts {
   readonly tmpfs: TmpfsMount[];
   /** Names of the volumes acquired for the container, each once; give them to {@link releaseMounts}. */
   readonly volumes: string[];
+  /**
+   * Those of `volumes` this call made. The others existed: handed in by name,
+   * like the anonymous volume of a replaced replica that its successor mounts
+   * again; a create or start that fails must remove the made ones only.
+   */
+  readonly created: string[];
 }
 
 /**
@@ -55,6 +61,7 @@ export async function resolveMounts(
   const binds: ResolvedBindMount[] = [];
   const tmpfs: TmpfsMount[] = [];
   const volumes: string[] = [];
+  const made: string[] = [];
   try {
     for (const r of requests) {
       if (r.type === "tmpfs") {
@@ -70,6 +77,7 @@ export async function resolveMounts(
           if (created) await store.remove(name).catch(unless(VolumeInUseError));
         });
         if (!volumes.includes(name)) volumes.push(name);
+        if (created && !made.includes(name)) made.push(name);
         if (imageRootfs !== undefined && !r.noCopy) await store.fillIfEmpty(name, async (data) => void (await copyUp(imageRootfs, r.target, data)));
         binds.push({ source: volume.Mountpoint, destination: r.target, readOnly: r.readOnly });
       }
@@ -78,26 +86,29 @@ export async function resolveMounts(
     await undo.run().catch(() => undefined);
     throw e;
   }
-  return { binds, tmpfs, volumes };
+  return { binds, tmpfs, volumes, created: made };
 }
 
 /**
  * Give up the container's claim on `volumes` (from {@link resolveMounts}),
  * e.g. when it is removed. With `removeAnonymous` (`rm -v`), volumes
  * labelled anonymous that no other container uses are removed too, as
- * docker does; named volumes always stay. Volumes already gone are
+ * docker does; named volumes always stay. A list instead of `true` limits
+ * that to the anonymous volumes among it (ResolvedMounts.created: a failed
+ * create or start must not delete a volume handed in to be kept). Volumes already gone are
  * skipped. Every volume is tried; the first failure is thrown at the end.
  * Resolves the names removed.
  */
 export async function releaseMounts(
-  store: VolumeStore, volumes: readonly string[], containerId: string, opts: { removeAnonymous?: boolean } = {},
+  store: VolumeStore, volumes: readonly string[], containerId: string, opts: { removeAnonymous?: boolean | readonly string[] } = {},
 ): Promise<string[]> {
+  const removable = (name: string): boolean => (Array.isArray(opts.removeAnonymous) ? opts.removeAnonymous.includes(name) : opts.removeAnonymous === true);
   const removed: string[] = [];
   let failure: { error: unknown } | undefined;
   for (const name of volumes) {
     try {
       await store.release(name, containerId);
-      if (!opts.removeAnonymous) continue;
+      if (!removable(name)) continue;
       const v = await store.inspect(name).catch(unless(VolumeNotFoundError));
       if (v === undefined || !Object.hasOwn(v.Labels, ANONYMOUS_LABEL)) continue;
       // Another container may hold it (or take it meanwhile): then it stays, as in docker.

@@ -2,18 +2,20 @@
 // mounts its predecessor's again (a config change or a crash must not empty a database), and `down`
 // leaves them unless -v.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ANONYMOUS_LABEL } from "../../../src/runtime/index.js";
 import { EventLog, IMAGE, useStackRoot, type StackRoot } from "./stack-fixture.js";
 
-const STORE = (x: string): string => `name: keep
+const STORE = (x: string, command = `["/bin/busybox", "sleep", "3600"]`, init = true): string => `name: keep
 services:
   db:
     image: ${IMAGE}
-    init: true
+    init: ${init}
     restart: always
     environment: {X: "${x}"}
-    command: ["/bin/busybox", "sleep", "3600"]
+    command: ${command}
     volumes: ["/anon"]
     network_mode: none
 `;
@@ -63,6 +65,27 @@ describe("stack replicas keep their anonymous volumes", () => {
     await engine.up(changed, { timeoutS: 1 });
     await engine.down("keep", { timeoutS: 1, volumes: true });
     assert.deepEqual((await anonymousVolumes(r)).filter((v) => !volumes.includes(v)), [], "down -v left the new anonymous volume");
+    await r.assertGone("keep");
+  });
+
+  it("an update whose new replica cannot start leaves the old replica's volume and its data", async (t) => {
+    const r = stackRoot(t);
+    if (!r) return;
+    const engine = r.engine();
+    await engine.up(await r.project("keep", STORE("1")), { timeoutS: 1 });
+    await execIn(r, "keep-db-1", "echo precious > /anon/f");
+    const [volume] = await anonymousVolumes(r);
+    assert.ok(volume, "no anonymous volume");
+
+    // Without init, runc itself fails to exec the command: the start fails (with init, tini would exit 127).
+    // stop-first: the old replica is removed (its volume kept) before the new one fails to start.
+    const failed = await engine.up(await r.project("keep", STORE("2", `["/no/such/program"]`, false)), { timeoutS: 1 }).then(() => undefined, (e: unknown) => e);
+    assert.ok(failed instanceof Error, "the update of a replica that cannot start did not fail");
+    assert.ok((await anonymousVolumes(r)).includes(volume), `the failed start removed ${volume}, the volume it was to keep`);
+    const kept = await r.runtime.ctx.volumes().inspect(volume);
+    assert.equal(await readFile(join(kept.Mountpoint, "f"), "utf8"), "precious\n");
+    await engine.down("keep", { timeoutS: 1, volumes: true });
+    await r.runtime.ctx.volumes().remove(volume).catch(() => undefined);
     await r.assertGone("keep");
   });
 });
