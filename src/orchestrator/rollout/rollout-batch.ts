@@ -74,7 +74,8 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * replica's name, and removes the old one only once the new one passed the
  * gate (a failed new one is removed and the old one gets its name back, so
  * it never stopped serving). A replica with a fixed host port cannot have
- * two containers at once and is done stop-first. Every new container goes
+ * two containers at once, nor one with anonymous volumes (the new container
+ * mounts the old one's): those are done stop-first. Every new container goes
  * through the health gate. Throws only the signal's reason; what it leaves
  * then is what planLeftovers repairs.
  */
@@ -82,10 +83,12 @@ export async function runBatch(ctx: BatchContext, steps: readonly RolloutStep[],
   const items: Item[] = steps.map((step) => ({
     step, spec: ctx.target.replicaSpecs.find((s) => s.number === step.number)!, current: primaryReplica(ctx.target, observed, step.number),
   }));
-  const keepsServing = (i: Item): boolean => ctx.config.order === "start-first" && i.current !== undefined && isUp(i.current) && !fixedHostPort(i.spec);
-  const stopping = items.filter((i) => i.step.action === "update" && i.current !== undefined && !keepsServing(i)).map((i) => i.current!);
   // Read before the old containers go: stop-first removes them before the new ones are made.
   for (const i of items) if (i.step.action === "update" && i.current !== undefined) i.inherited = await ctx.lc.anonymousVolumes(i.current);
+  // The new container mounts the old one's anonymous volumes: both running would be two processes on one data dir.
+  const keepsServing = (i: Item): boolean =>
+    ctx.config.order === "start-first" && i.current !== undefined && isUp(i.current) && !fixedHostPort(i.spec) && (i.inherited?.size ?? 0) === 0;
+  const stopping = items.filter((i) => i.step.action === "update" && i.current !== undefined && !keepsServing(i)).map((i) => i.current!);
   await takeAway(ctx, stopping.map((r) => r.summary.record.id), stopping.some(isUp));
   ctx.signal?.throwIfAborted();
   await Promise.all(items.map((i) => (i.step.action === "await" ? (i.newId = i.current!.summary.record.id, undefined) : makeNew(ctx, i, keepsServing(i)))));

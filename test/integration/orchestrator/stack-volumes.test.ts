@@ -88,4 +88,31 @@ describe("stack replicas keep their anonymous volumes", () => {
     await r.runtime.ctx.volumes().remove(volume).catch(() => undefined);
     await r.assertGone("keep");
   });
+
+  it("a start-first update of a replica with an anonymous volume is done stop-first: never two containers on it", async (t) => {
+    const r = stackRoot(t);
+    if (!r) return;
+    // Each replica holds /anon/lock while it runs, as a database holds its data dir; one that finds it taken fails.
+    const yaml = (x: string): string => `name: lock
+services:
+  db:
+    image: ${IMAGE}
+    init: true
+    environment: {X: "${x}"}
+    command: ["/bin/sh", "-c", "test ! -e /anon/lock || exit 1; touch /anon/lock; trap 'rm -f /anon/lock; exit 0' TERM; sleep 3600 & wait"]
+    volumes: ["/anon"]
+    network_mode: none
+    deploy: {update_config: {order: start-first, monitor: 1s}}
+`;
+    const engine = r.engine();
+    await engine.up(await r.project("lock", yaml("1")), { timeoutS: 5 });
+    await execIn(r, "lock-db-1", "echo precious > /anon/f");
+    const log = new EventLog();
+    await engine.up(await r.project("lock", yaml("2")), { timeoutS: 5, onEvent: log.sink });
+    assert.deepEqual(log.changes(), ["recreate lock-db-1"]);
+    assert.equal(await execIn(r, "lock-db-1", "cat /anon/f"), "precious\n");
+    assert.ok(!log.events.some((e) => e.detail.includes("start-first")), JSON.stringify(log.events));
+    await engine.down("lock", { timeoutS: 5, volumes: true });
+    await r.assertGone("lock");
+  });
 });
