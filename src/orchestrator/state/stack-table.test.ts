@@ -12,7 +12,7 @@ describe("stacks", () => {
   it("round-trip through a reopen, env and paths byte for byte", async () => {
     const dir = await stateDir();
     try {
-      const want = storedStack("shop", { env: { A: "1", EMPTY: "", "WEIRD KEY": "line1\nline2\u0000end", EMOJI: "🚢" } });
+      const want = storedStack("shop", { env: { A: "1", EMPTY: "", "WEIRD KEY": "line1\nline2\u0000end", EMOJI: "🚢" }, enable: ["debug-tool"] });
       const s = OrchestratorState.open(dir.path);
       s.putStack(want);
       s.close();

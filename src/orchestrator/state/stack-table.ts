@@ -7,7 +7,7 @@ import type { StoredStack } from "./stored-stack.js";
 import type { TableContext } from "./table-context.js";
 
 interface StackRow {
-  project: string; files: string; working_dir: string; env: string; profiles: string; scale: string; stopped: number; updated: string;
+  project: string; files: string; working_dir: string; env: string; profiles: string; enable: string; scale: string; stopped: number; updated: string;
 }
 interface ServiceRow { project: string; service: string; replicas: number }
 type Statement<P extends unknown[], R = unknown> = Database.Statement<P, R>;
@@ -31,10 +31,10 @@ export class StackTable {
     this.#ctx = ctx;
     const db = ctx.db;
     // An upsert, not INSERT OR REPLACE: a replace deletes the row first, and the delete would cascade to stack_services.
-    this.#upsert = db.prepare(`INSERT INTO stacks (project, files, working_dir, env, profiles, scale, stopped, updated)
-      VALUES (@project, @files, @working_dir, @env, @profiles, @scale, @stopped, @updated)
+    this.#upsert = db.prepare(`INSERT INTO stacks (project, files, working_dir, env, profiles, enable, scale, stopped, updated)
+      VALUES (@project, @files, @working_dir, @env, @profiles, @enable, @scale, @stopped, @updated)
       ON CONFLICT (project) DO UPDATE SET files = excluded.files, working_dir = excluded.working_dir, env = excluded.env,
-        profiles = excluded.profiles, scale = excluded.scale, stopped = excluded.stopped, updated = excluded.updated`);
+        profiles = excluded.profiles, enable = excluded.enable, scale = excluded.scale, stopped = excluded.stopped, updated = excluded.updated`);
     this.#get = db.prepare("SELECT * FROM stacks WHERE project = ?");
     this.#list = db.prepare("SELECT * FROM stacks ORDER BY project");
     this.#services = db.prepare("SELECT * FROM stack_services WHERE project = ? ORDER BY service");
@@ -104,6 +104,11 @@ export class StackTable {
     });
   }
 
+  #enable(where: string, text: string): { enable?: string[] } {
+    const enable = this.#ctx.json<string[]>(`${where}: enable`, text);
+    return enable.length > 0 ? { enable } : {};
+  }
+
   #fromRow(row: StackRow, services: readonly ServiceRow[]): StoredStack {
     const where = `stack ${row.project}`;
     return {
@@ -112,6 +117,7 @@ export class StackTable {
       workingDir: row.working_dir,
       env: this.#ctx.json(`${where}: env`, row.env),
       profiles: this.#ctx.json(`${where}: profiles`, row.profiles),
+      ...this.#enable(where, row.enable),
       scale: this.#ctx.json(`${where}: scale`, row.scale),
       stopped: row.stopped === 1,
       updated: row.updated,
@@ -126,6 +132,8 @@ function toRow(s: StoredStack): StackRow {
   s.files.forEach((f, i) => checkText(`stack ${project}: files[${i}]`, f));
   if (!Array.isArray(s.profiles)) throw new InvalidArgumentError(`stack ${project}: profiles: expected a list of names`);
   s.profiles.forEach((p, i) => checkName(`stack ${project}: profiles[${i}]`, p));
+  if (s.enable !== undefined && !Array.isArray(s.enable)) throw new InvalidArgumentError(`stack ${project}: enable: expected a list of service names`);
+  (s.enable ?? []).forEach((e, i) => checkName(`stack ${project}: enable[${i}]`, e));
   for (const [k, v] of Object.entries(s.env ?? {})) checkText(`stack ${project}: env.${k}`, v, Number.MAX_SAFE_INTEGER);
   for (const [k, v] of Object.entries(s.scale ?? {})) checkInteger(`stack ${project}: scale.${k}`, v, 0, MAX_REPLICAS);
   if (typeof s.stopped !== "boolean") throw new InvalidArgumentError(`stack ${project}: stopped: expected true or false`);
@@ -135,6 +143,7 @@ function toRow(s: StoredStack): StackRow {
     working_dir: checkText(`stack ${project}: workingDir`, s.workingDir),
     env: toJson(`stack ${project}: env`, s.env ?? {}),
     profiles: toJson(`stack ${project}: profiles`, s.profiles),
+    enable: toJson(`stack ${project}: enable`, s.enable ?? []),
     scale: toJson(`stack ${project}: scale`, s.scale ?? {}),
     stopped: s.stopped ? 1 : 0,
     updated: checkTime(`stack ${project}: updated`, s.updated),

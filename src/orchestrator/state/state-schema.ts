@@ -6,7 +6,7 @@ import { StateSchemaTooNewError } from "./state-errors.js";
  * from `user_version` i to i + 1. Append only; never edit a released one.
  *
  * ```
- * stacks    project PK · files, env, profiles, scale (JSON) · working_dir · stopped · updated
+ * stacks    project PK · files, env, profiles, scale, enable (JSON) · working_dir · stopped · updated
  *   └─ stack_services  (project → stacks ON DELETE CASCADE, service) PK · replicas
  * revisions (project, service, revision) PK · config_hash · image · image_id · plan (JSON) · created · status
  *             unique partial indexes: one 'current', one 'previous' per service
@@ -85,6 +85,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX samples_by_service ON samples (project, service, time);
   CREATE INDEX samples_by_time ON samples (time);
   `,
+  // The services `up SERVICE…` enabled whatever their profiles (StoredStack.enable).
+  `ALTER TABLE stacks ADD COLUMN enable TEXT NOT NULL DEFAULT '[]';`,
 ];
 
 /** "brth" in the file's header: marks it as berth's, so a SQLite file of another program is refused rather than migrated. */

@@ -7,6 +7,12 @@ export interface StoredStack {
   /** The variables the compose files were interpolated with, as the CLI gave them. */
   readonly env: Readonly<Record<string, string>>;
   readonly profiles: readonly string[];
+  /**
+   * The services `up SERVICE…` named, enabled whatever their profiles
+   * (compose's `enable`): the files are read again with them, or a profiled
+   * service `up` started would be unknown to the next daemon. Absent: none.
+   */
+  readonly enable?: readonly string[];
   /** `--scale SVC=N` as given to `up`. */
   readonly scale: Readonly<Record<string, number>>;
   /** Stopped on purpose: the reconcile loop starts nothing. */

@@ -172,12 +172,13 @@ export class StackSupervisor {
       });
       const stored: StoredStack = {
         project: project.name, files: [...req.files], workingDir: req.workingDir, env: { ...req.env }, profiles: [...req.profiles],
+        ...(req.services !== undefined && req.services.length > 0 && { enable: [...req.services] }),
         scale: { ...req.scale }, stopped: false, updated: new Date().toISOString(),
         services: Object.fromEntries(plan.services.map((s) => [s.name, { replicas: s.replicas }])),
       };
       this.state.putStack(stored);
       await this.recordRevisions(project.name, plan);
-      const kept = { stored, project, plan: this.engine.plan(project, desiredCounts(stored)) };
+      const kept = { stored, project, plan: this.engine.plan(project, desiredCounts(stored, project)) };
       this.stacks.set(project.name, kept);
       this.lastErrors.delete(project.name);
       for (const advise of this.advisors) for (const line of advise(kept)) sinks.onProgress?.(`warning: ${line}`);
@@ -230,9 +231,9 @@ export class StackSupervisor {
       }
       const stored = this.state.getStack(name) ?? kept.stored;
       const { actions } = await this.engine.up(kept.project, {
-        services: Object.keys(scale), noDeps: true, gateOnDependencies: true, scale: desiredCounts(stored), onEvent: (e) => this.record(e, sinks.onEvent), ...(sinks.signal && { signal: sinks.signal }),
+        services: Object.keys(scale), noDeps: true, gateOnDependencies: true, scale: desiredCounts(stored, kept.project), onEvent: (e) => this.record(e, sinks.onEvent), ...(sinks.signal && { signal: sinks.signal }),
       });
-      this.stacks.set(name, { ...kept, stored, plan: this.engine.plan(kept.project, desiredCounts(stored)) });
+      this.stacks.set(name, { ...kept, stored, plan: this.engine.plan(kept.project, desiredCounts(stored, kept.project)) });
       await this.runHooks();
       return { actions };
     });
@@ -289,8 +290,10 @@ export class StackSupervisor {
 
   private async adopt(stored: StoredStack): Promise<void> {
     try {
-      const { project } = await loadComposeProject({ files: stored.files, workingDir: stored.workingDir, projectName: stored.project, profiles: stored.profiles, env: stored.env });
-      this.stacks.set(stored.project, { stored, project, plan: this.engine.plan(project, desiredCounts(stored)) });
+      const { project } = await loadComposeProject({
+        files: stored.files, workingDir: stored.workingDir, projectName: stored.project, profiles: stored.profiles, env: stored.env, ...(stored.enable && { enable: stored.enable }),
+      });
+      this.stacks.set(stored.project, { stored, project, plan: this.engine.plan(project, desiredCounts(stored, project)) });
     } catch (e) {
       this.stacks.set(stored.project, { stored });
       this.record({ time: new Date().toISOString(), project: stored.project, service: "", action: "warning", detail: `stack kept but not reconciled: its compose files cannot be read again (${e instanceof Error ? e.message : String(e)}); run berth up for it` });
@@ -316,7 +319,7 @@ export class StackSupervisor {
       const before = this.operations.get(name) ?? 0;
       try {
         const result = await this.exclusive(name, () => this.engine.reconcileOnce(kept.project!, {
-          scale: desiredCounts(this.stacks.get(name)?.stored ?? kept.stored), onEvent: (e) => this.recordOnce(e), ...(this.opts.planFor && { planFor: this.opts.planFor(name) }),
+          scale: desiredCounts(this.stacks.get(name)?.stored ?? kept.stored, kept.project), onEvent: (e) => this.recordOnce(e), ...(this.opts.planFor && { planFor: this.opts.planFor(name) }),
         }));
         // Still what exists when the pass changed nothing and no operation began meanwhile (operations drop it).
         if (result.actions === 0 && result.observed !== undefined && this.operations.get(name) === before + 1) this.passObserved.set(name, result.observed);
@@ -349,8 +352,11 @@ export class StackSupervisor {
 }
 
 /** The desired replica count of every service of a stored stack. */
-export function desiredCounts(stored: StoredStack | undefined): Record<string, number> {
-  return stored === undefined ? {} : Object.fromEntries(Object.entries(stored.services).map(([n, s]) => [n, s.replicas]));
+export function desiredCounts(stored: StoredStack | undefined, project?: ComposeProject): Record<string, number> {
+  if (stored === undefined) return {};
+  // With `project`, only its services: a count stored for a service the files no longer have would fail the plan (see StackEngine.reconcileOnce).
+  const entries = Object.entries(stored.services).filter(([n]) => project === undefined || project.services[n] !== undefined);
+  return Object.fromEntries(entries.map(([n, s]) => [n, s.replicas]));
 }
 
 /** What an {@link StackSupervisor.addUpCheck} check found wrong with a stack just brought up; none is fine. */

@@ -1,0 +1,49 @@
+// A daemon started again adopts the stacks stored by the one before: it reads their files again as `up` did.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { OrchestratorState, StackSupervisor } from "../../../src/orchestrator/index.js";
+import { IMAGE, useStackRoot } from "./stack-fixture.js";
+
+const YAML = `name: prof
+services:
+  app:
+    image: ${IMAGE}
+    init: true
+    command: ["/bin/busybox", "sleep", "3600"]
+    network_mode: none
+  tool:
+    image: ${IMAGE}
+    init: true
+    profiles: [debug]
+    command: ["/bin/busybox", "sleep", "3600"]
+    network_mode: none
+`;
+
+describe("StackSupervisor.start adopts stored stacks", () => {
+  const stackRoot = useStackRoot();
+
+  it("after up of a service whose profile is not enabled, the next daemon still keeps the stack", async (t) => {
+    const r = stackRoot(t);
+    if (!r) return;
+    await r.project("prof", YAML);
+    using state = OrchestratorState.open(join(r.fx.tmp.path, "state.db"));
+    const first = new StackSupervisor({ engine: r.engine(), state, intervalMs: 60_000 });
+    await first.up({ files: [join(r.fx.tmp.path, "prof", "compose.yaml")], workingDir: join(r.fx.tmp.path, "prof"), projectName: "prof", profiles: [], env: {}, services: ["tool"], timeoutS: 1 });
+    assert.deepEqual(Object.keys(await r.ids("prof")), ["prof-tool-1"]);
+
+    const next = new StackSupervisor({ engine: r.engine(), state, intervalMs: 60_000 });
+    await next.start();
+    try {
+      const kept = next.get("prof");
+      assert.ok(kept?.project !== undefined && kept.plan !== undefined, `the stack is not reconciled: ${JSON.stringify(state.events().map((e) => e.detail))}`);
+      assert.ok(kept.project.services["tool"], "the service up enabled is not in the adopted project");
+      await next.passOnce();
+      assert.deepEqual(Object.keys(await r.ids("prof")), ["prof-tool-1"], "the pass changed the stack");
+    } finally {
+      await next.stop();
+    }
+    await r.engine().down("prof", { timeoutS: 1, volumes: true });
+    await r.assertGone("prof");
+  });
+});
