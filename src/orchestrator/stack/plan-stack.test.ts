@@ -270,6 +270,18 @@ describe("planStack: process settings", async () => {
         "volumes.nfs.driver_opts", "volumes.tmp.driver", "networks.back.driver", "networks.back.enable_ipv6", "networks.back.ipam.config", "networks.back.ipam.config[0].ip_range",
       ]),
     },
+    {
+      name: "driver_opts are named by key only: their values may be credentials",
+      yaml: "services:\n  api:\n    image: busybox\n    volumes: [share:/a]\n    networks: [back]\n"
+        + "volumes:\n  share: {driver_opts: {type: cifs, o: 'username=alice,password=s3cret', device: //nas/x}}\n"
+        + "networks:\n  back: {driver_opts: {com.example.token: t0ken}}\n",
+      check: (p) => {
+        assert.deepEqual(p.warnings.filter((w) => w.includes("driver_opts")).map((w) => w.replace(/\) .*/, ")")), [
+          "volumes.share.driver_opts (type, o, device)", "networks.back.driver_opts (com.example.token)",
+        ]);
+        for (const secret of ["s3cret", "alice", "t0ken", "//nas/x"]) assert.ok(!p.warnings.join("\n").includes(secret), `${secret} in ${p.warnings.join("; ")}`);
+      },
+    },
   ]);
 });
 

@@ -141,16 +141,17 @@ function planNetworks(project: ComposeProject, used: ReadonlySet<string>): Plann
  */
 function unappliedResourceSettings(project: ComposeProject, usedNetworks: ReadonlySet<string>): string[] {
   const out: string[] = [];
-  const opts = (o: Readonly<Record<string, string>>): string => Object.entries(o).map(([k, v]) => `${k}=${v}`).join(",");
+  // The keys only: values may be credentials (a CIFS volume's `o: username=…,password=…`), and warnings reach the output and the event log.
+  const opts = (o: Readonly<Record<string, string>>): string => Object.keys(o).join(", ");
   for (const [key, v] of Object.entries(project.volumes)) {
     if (v.external) continue;
     if (v.driver !== undefined && v.driver !== "local") out.push(`volumes.${key}.driver: ${JSON.stringify(v.driver)} is not applied: the volume is a directory under berth's root`);
-    if (Object.keys(v.driverOpts).length > 0) out.push(`volumes.${key}.driver_opts: ${opts(v.driverOpts)} is not applied: the volume is a plain directory under berth's root, not what the options mount (mount it on the host and bind that path instead)`);
+    if (Object.keys(v.driverOpts).length > 0) out.push(`volumes.${key}.driver_opts (${opts(v.driverOpts)}) is not applied: the volume is a plain directory under berth's root, not what the options mount (mount it on the host and bind that path instead)`);
   }
   for (const [key, n] of Object.entries(project.networks)) {
     if (n.external || !usedNetworks.has(key)) continue;
     if (n.driver !== undefined && n.driver !== "bridge") out.push(`networks.${key}.driver: ${JSON.stringify(n.driver)} is not applied: the network is a bridge`);
-    if (Object.keys(n.driverOpts).length > 0) out.push(`networks.${key}.driver_opts: ${opts(n.driverOpts)} is not applied`);
+    if (Object.keys(n.driverOpts).length > 0) out.push(`networks.${key}.driver_opts (${opts(n.driverOpts)}) is not applied`);
     if (n.enableIpv6 === true) out.push(`networks.${key}.enable_ipv6 is not applied: the network is IPv4 only`);
     if ((n.ipam?.config.length ?? 0) > 1) out.push(`networks.${key}.ipam.config: only the first subnet is used`);
     if (n.ipam?.config[0]?.ipRange !== undefined) out.push(`networks.${key}.ipam.config[0].ip_range is not applied: addresses come from the whole subnet`);
