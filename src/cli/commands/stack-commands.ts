@@ -55,7 +55,7 @@ function upCommand(globals: () => GlobalOptions): Command {
     .argument("[services...]", "only these services, and what they depend on")
     .option("-d, --detach", "start the services and return")
     .option("--build", "build images of services with build: even when they exist")
-    .option("--force-recreate", "recreate the containers even if their configuration and image have not changed (anonymous volumes are kept)")
+    .option("--force-recreate", "recreate the named services' containers (all when none is named; not their dependencies) even if their configuration and image have not changed (anonymous volumes are kept)")
     .option("--scale <service=n>", "run N replicas of SERVICE (repeatable; over deploy.replicas)", collect, [])
     .option("--no-deps", "with SERVICE…: do not start the services they depend on")
     .option("--remove-orphans", "remove containers of services no longer in the file")

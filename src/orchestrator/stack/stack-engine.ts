@@ -52,7 +52,7 @@ export interface UpOptions {
   readonly noDeps?: boolean;
   /** With `noDeps`: still wait for their depends_on conditions (the daemon's scale: gated as an up is, without touching the dependencies). */
   readonly gateOnDependencies?: boolean;
-  /** `--force-recreate`: recreate the selected services' replicas even when their config and image did not change. */
+  /** `--force-recreate`: recreate the named services' replicas (every service's, none named) even when their config and image did not change; not those of the dependencies they pull in. */
   readonly forceRecreate?: boolean;
   /** `--build`: build images of services with `build:` even when they exist. */
   readonly build?: boolean;
@@ -139,7 +139,7 @@ export class StackEngine {
     return this.locked(project.name, async () => {
       const actions = await stackUp(project, plan, {
         runtime: this.runtime, networks: this.networks, volumes: this.volumes, emit, selected,
-        noDeps: opts.noDeps === true, build: opts.build === true, forceRecreate: opts.forceRecreate === true, ...(opts.gateOnDependencies && { gateOnUnselected: true }),
+        noDeps: opts.noDeps === true, build: opts.build === true, ...(opts.forceRecreate && { forceRecreate: forcedServices(selected, opts.services) }), ...(opts.gateOnDependencies && { gateOnUnselected: true }),
         ...(this.opts.dependencyTimeoutMs !== undefined && { dependencyTimeoutMs: this.opts.dependencyTimeoutMs }),
         ...(this.opts.pollMs !== undefined && { pollMs: this.opts.pollMs }),
         ...(opts.timeoutS !== undefined && { timeoutS: opts.timeoutS }),
@@ -278,4 +278,9 @@ export class StackEngine {
     // Long: the holder may be building images or waiting for a dependency's health.
     return withFileLock(join(this.stacksDir, `.${project}.lock`), fn, { timeoutMs: 15 * 60_000 });
   }
+}
+
+/** The services `--force-recreate` makes again: the named ones, every selected one when none is named (docker compose's rule). */
+function forcedServices(selected: readonly PlannedService[], named: readonly string[] | undefined): ReadonlySet<string> {
+  return new Set(named !== undefined && named.length > 0 ? named : selected.map((s) => s.name));
 }

@@ -25,8 +25,12 @@ export interface StackUpContext {
   /** With noDeps: still wait for the conditions of dependencies left alone (a scale is gated as an up is). */
   readonly gateOnUnselected?: boolean;
   readonly build: boolean;
-  /** Recreate replicas that are already right (`--force-recreate`). */
-  readonly forceRecreate?: boolean;
+  /**
+   * The services whose replicas are recreated though already right
+   * (`--force-recreate`): the named ones, every one when none is named; not
+   * the dependencies `up SERVICE` pulls in, as docker compose does.
+   */
+  readonly forceRecreate?: ReadonlySet<string>;
   readonly dependencyTimeoutMs?: number;
   readonly pollMs?: number;
   readonly timeoutS?: number;
@@ -72,7 +76,7 @@ export async function stackUp(project: ComposeProject, plan: StackPlan, ctx: Sta
     const restartUnchanged = Object.entries(service.dependsOn).some(([d, dep]) => dep.restart && changed.has(d));
     const deploy = project.services[service.name]?.deploy;
     const n = await convergeService(lc, service, observed, images.get(service.name) as RunImage, {
-      ...(ctx.timeoutS !== undefined && { timeoutS: ctx.timeoutS }), restartUnchanged, ...(ctx.forceRecreate && { forceRecreate: true }),
+      ...(ctx.timeoutS !== undefined && { timeoutS: ctx.timeoutS }), restartUnchanged, ...(ctx.forceRecreate?.has(service.name) && { forceRecreate: true }),
       ...(deploy && { update: deploy.updateConfig, rollback: deploy.rollbackConfig }),
       ...(ctx.revisions && { revisions: ctx.revisions }), ...(ctx.afterReplicaChange && { afterReplicaChange: ctx.afterReplicaChange }),
       ...(ctx.onRolloutProgress && { onRolloutProgress: ctx.onRolloutProgress }),

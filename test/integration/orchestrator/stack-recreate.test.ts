@@ -20,6 +20,21 @@ services:
     network_mode: none
 `;
 
+const WITH_DEP = `name: dep
+services:
+  app:
+    image: ${IMAGE}
+    init: true
+    command: ["/bin/busybox", "sleep", "3600"]
+    network_mode: none
+    depends_on: [db]
+  db:
+    image: ${IMAGE}
+    init: true
+    command: ["/bin/busybox", "sleep", "3600"]
+    network_mode: none
+`;
+
 async function execIn(r: StackRoot, container: string, script: string): Promise<string> {
   const chunks: Buffer[] = [];
   const code = await r.runtime.exec(container, ["/bin/sh", "-c", script], { capture: { chunks, maxBytes: 64 * 1024 }, timeoutMs: 40_000 });
@@ -51,5 +66,21 @@ describe("up --force-recreate", () => {
     assert.deepEqual(log.changes(), []);
     await engine.down("again", { timeoutS: 1, volumes: true });
     await r.assertGone("again");
+  });
+
+  it("recreates only the named service, not the dependency it pulls in; with none named, every service", async (t) => {
+    const r = stackRoot(t);
+    if (!r) return;
+    const engine = r.engine();
+    const project = await r.project("dep", WITH_DEP);
+    await engine.up(project, { timeoutS: 1 });
+    const log = new EventLog();
+    await engine.up(project, { services: ["app"], forceRecreate: true, timeoutS: 1, onEvent: log.sink });
+    assert.deepEqual(log.changes(), ["recreate dep-app-1"]);
+    log.clear();
+    await engine.up(project, { forceRecreate: true, timeoutS: 1, onEvent: log.sink });
+    assert.deepEqual(log.changes().sort(), ["recreate dep-app-1", "recreate dep-db-1"]);
+    await engine.down("dep", { timeoutS: 1, volumes: true });
+    await r.assertGone("dep");
   });
 });
