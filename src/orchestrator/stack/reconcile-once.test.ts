@@ -20,6 +20,8 @@ describe("replaceReason: what reconcileOnce does with one replica", () => {
     { name: "exited by a user's stop, always: left (docker leaves it stopped too)", policy: policy("always"), replica: { status: "exited", exitCode: 143, stoppedByUser: true }, want: undefined },
     { name: "exited, unless-stopped: replaced", policy: policy("unless-stopped"), replica: { status: "exited", exitCode: 137 }, want: "it exited with code 137" },
     { name: "exited 0, on-failure: left", policy: policy("on-failure"), replica: { status: "exited", exitCode: 0 }, want: undefined },
+    { name: "exited by a user's stop (143), on-failure: left", policy: policy("on-failure"), replica: { status: "exited", exitCode: 143, stoppedByUser: true }, want: undefined },
+    { name: "exited by a user's kill (137), on-failure:3: left", policy: policy("on-failure", 3), replica: { status: "exited", exitCode: 137, stoppedByUser: true }, want: undefined },
     { name: "exited 1, on-failure: replaced", policy: policy("on-failure"), replica: { status: "exited", exitCode: 1 }, want: "it exited with code 1" },
     { name: "exited 1, on-failure:2 after 2 replacements: left", policy: policy("on-failure", 2), replica: { status: "exited", exitCode: 1, labels: { [LABEL_REPLACEMENTS]: "2" } }, want: undefined },
     { name: "exited 1, on-failure:2 after 1 replacement: replaced", policy: policy("on-failure", 2), replica: { status: "exited", exitCode: 1, labels: { [LABEL_REPLACEMENTS]: "1" } }, want: "it exited with code 1" },

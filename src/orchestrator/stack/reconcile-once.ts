@@ -64,12 +64,14 @@ export function replaceReason(policy: RestartPolicy, r: ObservedReplica | undefi
   if (s.status === "created") return s.startedAt === undefined ? "start" : undefined;
   if (s.status === "running") return r.summary.health?.status === "unhealthy" ? "it is unhealthy" : undefined;
   if (s.status !== "exited") return undefined;
+  // A replica a user stopped (`berth stop`, `kill`) stays stopped, as docker leaves such a container, until the next `up` starts it:
+  // whatever the policy, its exit code (143, 137) is the user's doing, not a failure.
+  if (s.stoppedByUser) return undefined;
   const why = `it exited with code ${s.exitCode ?? "unknown"}`;
   switch (policy.name) {
     case "always":
     case "unless-stopped":
-      // A replica a user stopped (`berth stop`) stays stopped, as docker leaves such a container, until the next `up` starts it.
-      return s.stoppedByUser ? undefined : why;
+      return why;
     case "on-failure":
       if ((s.exitCode ?? 1) === 0) return undefined;
       return policy.maximumRetryCount === 0 || replacementsOf(r) < policy.maximumRetryCount ? why : undefined;
