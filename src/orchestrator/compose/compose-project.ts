@@ -63,6 +63,13 @@ export interface ComposeFileResource {
   readonly environment?: string;
   /** That variable's value in the environment the files were loaded with (the caller's, then `.env`), when set there. */
   readonly environmentValue?: string;
+  /**
+   * Set by loadComposeProject: `environmentValue` was looked up in the
+   * environment the files were loaded with, so its absence means the
+   * variable is unset for the caller — no other environment (the daemon's)
+   * may supply it. Absent for a project made by hand.
+   */
+  readonly environmentLoaded?: true;
   /** Inline content (configs only). */
   readonly content?: string;
   readonly labels: Readonly<Record<string, string>>;

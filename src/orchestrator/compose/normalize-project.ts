@@ -115,6 +115,7 @@ function fileResource(key: string, s: z.output<typeof fileResourceSchema>, ctx: 
     ...(s.environment !== undefined && { environment: s.environment }),
     // Read here, with the files' variables: whoever plans the stack later (the daemon) has another environment.
     ...(s.environment !== undefined && ctx.env[s.environment] !== undefined && { environmentValue: ctx.env[s.environment] }),
+    ...(s.environment !== undefined && { environmentLoaded: true as const }),
     ...(s.content !== undefined && { content: s.content }),
     labels: labels(s.labels),
   };

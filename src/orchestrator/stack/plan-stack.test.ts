@@ -6,8 +6,9 @@ import { ExternalResourceNotFoundError, PublishedPortConflictError, UnsupportedS
 import { planStack, type PlanStackOptions } from "./plan-stack.js";
 import type { StackPlan } from "./stack-plan.js";
 
+/** `opts.env` is the environment the files are loaded with (the caller's), as the daemon gets it. */
 const plan = async (yaml: string, opts: PlanStackOptions = {}): Promise<StackPlan> =>
-  planStack((await loadText(`name: shop\n${yaml}`)).project, { stackDir: "/r/stacks/shop", env: {}, ...opts });
+  planStack((await loadText(`name: shop\n${yaml}`, opts.env !== undefined ? { env: opts.env } : {})).project, { stackDir: "/r/stacks/shop", env: {}, ...opts });
 
 const replica = (p: StackPlan, service: string, n = 1) => {
   const s = p.services.find((x) => x.name === service);
@@ -291,6 +292,15 @@ describe("planStack: environment: secrets", () => {
     const p = await inProject({ "compose.yaml": yaml, ".env": "KEY=from-dotenv\n" }, async (dir) =>
       planStack((await load(dir, { env: { DB_PASSWORD: "from-caller" } })).project, { stackDir: "/r/stacks/shop", env: { DB_PASSWORD: "the daemon's", KEY: "the daemon's" } }));
     assert.deepEqual(p.files.map((f) => [f.key, f.content]), [["pw", "from-caller"], ["key", "from-dotenv"]]);
+  });
+
+  it("a variable unset for the caller is not set, whatever the planner's (the daemon's) environment holds", async () => {
+    const yaml = "name: shop\nservices:\n  api:\n    image: busybox\n    secrets: [pw]\nsecrets:\n  pw: {environment: DB_PASSWORD}\n";
+    await inProject({ "compose.yaml": yaml }, async (dir) => {
+      const { project } = await load(dir, { env: {} });
+      assert.throws(() => planStack(project, { stackDir: "/r/stacks/shop", env: { DB_PASSWORD: "the daemon's" } }), (e: unknown) =>
+        e instanceof Error && /environment variable DB_PASSWORD is not set/.test(e.message));
+    });
   });
 });
 

@@ -14,7 +14,7 @@ export interface PlanStackOptions {
   readonly scale?: Readonly<Record<string, number>>;
   /** Where secret and config files from `environment:`/`content:` go; default `/var/lib/berth/stacks/<project>` (root's berth root). */
   readonly stackDir?: string;
-  /** Values of `environment:` secrets the loader did not find in the files' environment (a project made by hand); default process.env. */
+  /** Values of `environment:` secrets of a project made by hand (one loadComposeProject made has them, or has them unset); default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /**
    * The daemon's mode: each service's TCP ports with one host port (or none)

@@ -80,7 +80,9 @@ function volumeMount(project: ComposeProject, service: string, v: VolumeMount, o
 function grantSource(kind: "secret" | "config", g: FileGrant, r: ComposeFileResource | undefined, stackDir: string, env: Readonly<Record<string, string | undefined>>): { source: string; file?: PlannedFile } {
   if (r === undefined || r.external) throw new ExternalResourceNotFoundError(kind, r?.name ?? g.source);
   if (r.file !== undefined) return { source: r.file };
-  const content = r.content ?? (r.environment !== undefined ? (r.environmentValue ?? env[r.environment]) : "");
+  // `env` (the planner's: the daemon's own) only for a project made by hand: a loaded one carries the caller's value, or none.
+  const fromEnv = (name: string): string | undefined => (r.environmentLoaded ? r.environmentValue : (r.environmentValue ?? env[name]));
+  const content = r.content ?? (r.environment !== undefined ? fromEnv(r.environment) : "");
   if (content === undefined) {
     throw new InvalidArgumentError(`${kind} ${g.source}: environment variable ${r.environment} is not set`, { hint: `set ${r.environment} in the environment or in the project's .env` });
   }

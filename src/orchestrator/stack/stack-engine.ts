@@ -32,7 +32,7 @@ export interface StackEngineOptions {
   readonly dependencyTimeoutMs?: number;
   /** Pause between looks at a dependency (default 250 ms). */
   readonly pollMs?: number;
-  /** Values for `environment:` secrets; default process.env. */
+  /** Values for `environment:` secrets of a project not made by loadComposeProject (see planStack); default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Published TCP ports go to a load balancer the caller runs (the daemon), not to each replica (see planStack). */
   readonly balancedPorts?: boolean;
