@@ -35,8 +35,8 @@ export function eventsCommand(globals: () => GlobalOptions): Command {
       if (f.service !== undefined && f.projectName === undefined) throw new InvalidArgumentError("--service needs -p NAME: service names are per stack");
       const client = await daemonOf(globals);
       let after = f.since;
-      if (after === undefined && f.tail === "0") after = String((await client.json<{ lastEventId?: number }>("GET", "/v1/info")).lastEventId ?? 0);
-      // -n counts the events shown (of the stack and service asked for), not the last N of every stack.
+      if (after === undefined && Number(f.tail) === 0) after = String((await client.json<{ lastEventId?: number }>("GET", "/v1/info")).lastEventId ?? 0);
+      // -n 0 (00 too: a number) shows none of the past: from the last event on. -n counts the events shown (of the stack and service asked for), not the last N of every stack.
       const from: Record<string, string> = after !== undefined ? { after } : { last: String(Number(f.tail)) };
       const q = new URLSearchParams({ ...from, ...(f.follow && { follow: "1" }), ...(f.projectName !== undefined && { project: f.projectName }), ...(f.service !== undefined && { service: f.service }) });
       const ac = new AbortController();

@@ -18,7 +18,7 @@ services:
 describe("berth events with filters", () => {
   const stackRoot = useStackRoot();
 
-  it("-n counts the events of the stack asked for; --service without -p is refused; rollout status of an unknown stack is not found", async (t) => {
+  it("-n counts the events of the stack asked for (-n 0 and -n 00: none); --service without -p is refused; rollout status of an unknown stack is not found", async (t) => {
     const r = stackRoot(t);
     if (!r) return;
     const one = await r.project("ev-one", yaml("evone"));
@@ -32,6 +32,12 @@ describe("berth events with filters", () => {
       assert.equal(last.code, 0, describeResult(last));
       const lines = last.stdout.trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { project: string; action: string; container?: string });
       assert.deepEqual(lines.map((e) => [e.project, e.action, e.container]), [["evone", "create", "evone-job-1"]], last.stdout);
+      for (const zero of ["0", "00"]) {
+        // No past event, and it follows until stopped (here: killed after 3 s), whichever way 0 is written.
+        const none = await berth(r, ["events", "-f", "--format", "json", "-n", zero], one.workingDir, 3_000);
+        assert.ok(none.timedOut, `events -f -n ${zero} ended: ${describeResult(none)}`);
+        assert.equal(none.stdout, "", `-n ${zero} printed past events`);
+      }
       const bad = await berth(r, ["events", "--service", "job"], one.workingDir);
       assert.equal(bad.code, 2, describeResult(bad));
       assert.match(bad.stderr, /--service needs -p/);
