@@ -17,8 +17,13 @@ describe("withInheritedVolumes", () => {
       anon("/fresh"),
       named,
       bind,
-      { type: "volume", name: "b".repeat(64), target: "/var/lib/db", readOnly: false, noCopy: true, labels: {}, origin: "image VOLUME \"/var/lib/db\"" },
+      { type: "volume", name: "b".repeat(64), target: "/var/lib/db", readOnly: false, noCopy: true, labels: {}, origin: "image VOLUME \"/var/lib/db/\"" },
     ]);
+  });
+
+  it("finds an image VOLUME path written unclean (doubled slashes) as the runtime mounts it", () => {
+    const out = withInheritedVolumes([], { "/var//lib/db//": {} }, inherited);
+    assert.deepEqual(out.map((m) => [m.target, m.type === "volume" ? m.name : undefined]), [["/var/lib/db", "b".repeat(64)]]);
   });
 
   it("changes nothing without inherited volumes", () => {

@@ -1,4 +1,4 @@
-import { ANONYMOUS_LABEL, type ContainerRecord, type MountRequest, type VolumeStore } from "../../runtime/index.js";
+import { ANONYMOUS_LABEL, checkContainerPath, type ContainerRecord, type MountRequest, type VolumeStore } from "../../runtime/index.js";
 
 /** A replaced replica's anonymous volumes, by the container path they are mounted at. */
 export type InheritedVolumes = ReadonlyMap<string, string>;
@@ -34,10 +34,12 @@ export function withInheritedVolumes(mounts: readonly MountRequest[], imageVolum
   });
   const taken = new Set(mounts.map((m) => m.target));
   for (const key of Object.keys(imageVolumes ?? {})) {
-    const path = key.length > 1 ? key.replace(/\/+$/, "") : key;
+    // Cleaned as imageVolumeRequests cleans it (and throws for a path it refuses): the runtime's mount is at that path.
+    const origin = `image VOLUME ${JSON.stringify(key)}`;
+    const path = checkContainerPath(key, origin);
     const name = inherited.get(path);
     if (name === undefined || taken.has(path)) continue;
-    out.push({ type: "volume", name, target: path, readOnly: false, noCopy: true, labels: {}, origin: `image VOLUME ${JSON.stringify(path)}` });
+    out.push({ type: "volume", name, target: path, readOnly: false, noCopy: true, labels: {}, origin });
   }
   return out;
 }

@@ -5,7 +5,7 @@ export { VolumeNotFoundError, VolumeInUseError, VolumeRecordError } from "./volu
 export { isValidVolumeName, checkVolumeName, ANONYMOUS_LABEL } from "./volume-name.js";
 export { parseLabel, parseLabels, type VolumeLabels } from "./volume-labels.js";
 export {
-  type MountRequest, type BindMountRequest, type VolumeMountRequest, type TmpfsMountRequest, type BindPropagation,
+  checkContainerPath, type MountRequest, type BindMountRequest, type VolumeMountRequest, type TmpfsMountRequest, type BindPropagation,
 } from "./mount-request.js";
 export { parseVolumeFlag } from "./parse-volume-flag.js";
 export { parseMountFlag } from "./parse-mount-flag.js";
