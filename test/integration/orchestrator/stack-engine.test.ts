@@ -6,7 +6,7 @@ import { access, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { ComposeProject } from "../../../src/orchestrator/index.js";
-import { EventLog, eventually, IMAGE, useStackRoot, type StackRoot } from "./stack-fixture.js";
+import { EventLog, eventually, execIn, IMAGE, useStackRoot } from "./stack-fixture.js";
 
 const DUO = (greeting: string): string => `name: duo
 services:
@@ -34,13 +34,6 @@ networks:
 volumes:
   data: {}
 `;
-
-/** Run `script` with sh in a container; its output and exit code. */
-async function execIn(r: StackRoot, container: string, script: string): Promise<{ code: number; out: string }> {
-  const chunks: Buffer[] = [];
-  const code = await r.runtime.exec(container, ["/bin/sh", "-c", script], { capture: { chunks, maxBytes: 64 * 1024 }, timeoutMs: 40_000 });
-  return { code, out: Buffer.concat(chunks).toString() };
-}
 
 describe("StackEngine: a two-service stack with real containers", () => {
   const stackRoot = useStackRoot();

@@ -128,3 +128,17 @@ export class EventLog {
 /** Poll `probe` (bounded) until it returns a value that is not undefined/false; the error names `what` and the last value. */
 export const eventually = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> =>
   waitFor(what, probe, { timeoutMs });
+
+/** Run `script` with sh in `container` (bounded): its exit code and output. */
+export async function execIn(r: StackRoot, container: string, script: string): Promise<{ code: number; out: string }> {
+  const chunks: Buffer[] = [];
+  const code = await r.runtime.exec(container, ["/bin/sh", "-c", script], { capture: { chunks, maxBytes: 64 * 1024 }, timeoutMs: 40_000 });
+  return { code, out: Buffer.concat(chunks).toString() };
+}
+
+/** {@link execIn} that must succeed: its output. */
+export async function execOk(r: StackRoot, container: string, script: string): Promise<string> {
+  const { code, out } = await execIn(r, container, script);
+  assert.equal(code, 0, `${script}: ${out}`);
+  return out;
+}

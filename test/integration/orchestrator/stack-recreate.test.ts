@@ -2,7 +2,7 @@
 // plain up after it changes nothing.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { EventLog, IMAGE, useStackRoot, type StackRoot } from "./stack-fixture.js";
+import { EventLog, execOk, IMAGE, useStackRoot } from "./stack-fixture.js";
 
 const YAML = `name: again
 services:
@@ -35,13 +35,6 @@ services:
     network_mode: none
 `;
 
-async function execIn(r: StackRoot, container: string, script: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  const code = await r.runtime.exec(container, ["/bin/sh", "-c", script], { capture: { chunks, maxBytes: 64 * 1024 }, timeoutMs: 40_000 });
-  assert.equal(code, 0, `${script}: ${Buffer.concat(chunks).toString()}`);
-  return Buffer.concat(chunks).toString();
-}
-
 describe("up --force-recreate", () => {
   const stackRoot = useStackRoot();
 
@@ -51,7 +44,7 @@ describe("up --force-recreate", () => {
     const engine = r.engine();
     const project = await r.project("again", YAML);
     await engine.up(project, { timeoutS: 1 });
-    await execIn(r, "again-app-1", "echo kept > /anon/f");
+    await execOk(r, "again-app-1", "echo kept > /anon/f");
     const before = await r.ids("again");
     const log = new EventLog();
     await engine.up(project, { services: ["app"], forceRecreate: true, timeoutS: 1, onEvent: log.sink });
@@ -60,7 +53,7 @@ describe("up --force-recreate", () => {
     assert.notEqual(after["again-app-1"], before["again-app-1"]);
     assert.notEqual(after["again-app-2"], before["again-app-2"]);
     assert.equal(after["again-other-1"], before["again-other-1"]);
-    assert.equal(await execIn(r, "again-app-1", "cat /anon/f"), "kept\n");
+    assert.equal(await execOk(r, "again-app-1", "cat /anon/f"), "kept\n");
     log.clear();
     await engine.up(project, { timeoutS: 1, onEvent: log.sink });
     assert.deepEqual(log.changes(), []);

@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ANONYMOUS_LABEL } from "../../../src/runtime/index.js";
-import { EventLog, IMAGE, useStackRoot, type StackRoot } from "./stack-fixture.js";
+import { EventLog, execOk, IMAGE, useStackRoot, type StackRoot } from "./stack-fixture.js";
 
 const STORE = (x: string, command = `["/bin/busybox", "sleep", "3600"]`, init = true): string => `name: keep
 services:
@@ -20,13 +20,6 @@ services:
     network_mode: none
 `;
 
-async function execIn(r: StackRoot, container: string, script: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  const code = await r.runtime.exec(container, ["/bin/sh", "-c", script], { capture: { chunks, maxBytes: 64 * 1024 }, timeoutMs: 40_000 });
-  assert.equal(code, 0, `${script}: ${Buffer.concat(chunks).toString()}`);
-  return Buffer.concat(chunks).toString();
-}
-
 const anonymousVolumes = async (r: StackRoot): Promise<string[]> =>
   (await r.runtime.ctx.volumes().list()).filter((v) => Object.hasOwn(v.Labels, ANONYMOUS_LABEL)).map((v) => v.Name).sort();
 
@@ -38,7 +31,7 @@ describe("stack replicas keep their anonymous volumes", () => {
     if (!r) return;
     const engine = r.engine();
     await engine.up(await r.project("keep", STORE("1")), { timeoutS: 1 });
-    await execIn(r, "keep-db-1", "echo precious > /anon/f");
+    await execOk(r, "keep-db-1", "echo precious > /anon/f");
     const volumes = await anonymousVolumes(r);
     assert.equal(volumes.length, 1);
 
@@ -46,7 +39,7 @@ describe("stack replicas keep their anonymous volumes", () => {
     const changed = await r.project("keep", STORE("2"));
     await engine.up(changed, { timeoutS: 1, onEvent: log.sink });
     assert.deepEqual(log.changes(), ["recreate keep-db-1"]);
-    assert.equal(await execIn(r, "keep-db-1", "cat /anon/f"), "precious\n", "the recreated replica lost its volume's data");
+    assert.equal(await execOk(r, "keep-db-1", "cat /anon/f"), "precious\n", "the recreated replica lost its volume's data");
     assert.deepEqual(await anonymousVolumes(r), volumes);
 
     // A crash, not a user's kill (berth kill marks the replica stopped by the user: it would stay stopped).
@@ -57,7 +50,7 @@ describe("stack replicas keep their anonymous volumes", () => {
     log.clear();
     await engine.reconcileOnce(changed, { onEvent: log.sink, timeoutS: 1 });
     assert.deepEqual(log.changes(), ["replace keep-db-1"]);
-    assert.equal(await execIn(r, "keep-db-1", "cat /anon/f"), "precious\n", "the replacement lost its volume's data");
+    assert.equal(await execOk(r, "keep-db-1", "cat /anon/f"), "precious\n", "the replacement lost its volume's data");
     assert.deepEqual(await anonymousVolumes(r), volumes);
 
     await engine.down("keep", { timeoutS: 1 });
@@ -73,7 +66,7 @@ describe("stack replicas keep their anonymous volumes", () => {
     if (!r) return;
     const engine = r.engine();
     await engine.up(await r.project("keep", STORE("1")), { timeoutS: 1 });
-    await execIn(r, "keep-db-1", "echo precious > /anon/f");
+    await execOk(r, "keep-db-1", "echo precious > /anon/f");
     const [volume] = await anonymousVolumes(r);
     assert.ok(volume, "no anonymous volume");
 
@@ -106,11 +99,11 @@ services:
 `;
     const engine = r.engine();
     await engine.up(await r.project("lock", yaml("1")), { timeoutS: 5 });
-    await execIn(r, "lock-db-1", "echo precious > /anon/f");
+    await execOk(r, "lock-db-1", "echo precious > /anon/f");
     const log = new EventLog();
     await engine.up(await r.project("lock", yaml("2")), { timeoutS: 5, onEvent: log.sink });
     assert.deepEqual(log.changes(), ["recreate lock-db-1"]);
-    assert.equal(await execIn(r, "lock-db-1", "cat /anon/f"), "precious\n");
+    assert.equal(await execOk(r, "lock-db-1", "cat /anon/f"), "precious\n");
     assert.ok(!log.events.some((e) => e.detail.includes("start-first")), JSON.stringify(log.events));
     await engine.down("lock", { timeoutS: 5, volumes: true });
     await r.assertGone("lock");
