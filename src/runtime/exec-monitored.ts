@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { Socket } from "node:net";
-import { startConmonExec, type ConmonExecOptions } from "./conmon-exec.js";
+import { startConmonExec, type ConmonExec, type ConmonExecOptions } from "./conmon-exec.js";
 import type { ContainerRecord } from "./container-record.js";
 import { classifyStartFailure, ContainerStartError, RuntimeToolError } from "./errors.js";
 import type { ExecOptions } from "./exec-container.js";
@@ -19,6 +19,15 @@ import { trace } from "./internal/trace.js";
  * docker once its shim lets go of the pipe.
  */
 export const STREAM_GRACE_MS = 2_000;
+
+/**
+ * How long a killed command (timeout or abort) has to end before berth
+ * stops waiting for it: SIGKILL does not end a process in D state, nor one
+ * whose `runc exec -d` stalls before it runs. conmon is left to finish
+ * alone; the caller gets its deadline (a health check then records its
+ * timeout and may act on it).
+ */
+export const KILL_GRACE_MS = 1_000;
 
 /** One exec's files in the container directory, all named by its tag. */
 interface ExecFiles {
@@ -38,10 +47,17 @@ interface ExecFiles {
  * told once, by the ContainerStartError this rejects with (stdout waits
  * as long, see below).
  */
-export async function execMonitored(ctx: RuntimeContext, record: ContainerRecord, fifos: OutputFifos, files: ExecFiles, opts: ExecOptions): Promise<number> {
-  let monitor;
+export async function execMonitored(
+  ctx: RuntimeContext,
+  record: ContainerRecord,
+  fifos: OutputFifos,
+  files: ExecFiles,
+  opts: ExecOptions,
+  start: (o: ConmonExecOptions) => ConmonExec = startConmonExec,
+): Promise<number> {
+  let monitor: ConmonExec;
   try {
-    monitor = startConmonExec({ ...execMonitorOptions(ctx, record, files), stdoutFd: fifos.stdout.writeFd, stderrFd: fifos.stderr.writeFd });
+    monitor = start({ ...execMonitorOptions(ctx, record, files), stdoutFd: fifos.stdout.writeFd, stderrFd: fifos.stderr.writeFd });
   } finally {
     await fifos.closeWriteEnds();
   }
@@ -66,16 +82,30 @@ export async function execMonitored(ctx: RuntimeContext, record: ContainerRecord
     else if (pid === undefined) pending.push(signal);
     else signalProcess(pid, signal);
   };
-  const abort = (): void => kill("SIGKILL");
+  // Once killed, the command has KILL_GRACE_MS to end; then the waits below give up.
+  let onGaveUp: () => void = () => undefined;
+  const gaveUp = new Promise<"gave up">((resolve) => (onGaveUp = () => resolve("gave up")));
+  let giveUpTimer: NodeJS.Timeout | undefined;
+  const abort = (): void => {
+    kill("SIGKILL");
+    giveUpTimer ??= setTimeout(onGaveUp, KILL_GRACE_MS);
+  };
+  const unended = (): RuntimeToolError =>
+    new RuntimeToolError(ctx.conmon.binary, ["--exec", record.id], `the command did not end within ${KILL_GRACE_MS} ms of its kill (SIGKILL); berth stopped waiting`, "it may be stuck in the kernel (D state) or runc may hang: berth top; conmon finishes alone once it ends");
   const timer = opts.timeoutMs !== undefined ? setTimeout(abort, opts.timeoutMs) : undefined;
   if (opts.signal?.aborted) abort();
   opts.signal?.addEventListener("abort", abort, { once: true });
   opts.onStart?.(kill);
   try {
-    const started = await monitor.started.catch((e: unknown) => {
+    const started = await Promise.race([monitor.started, gaveUp]).catch((e: unknown) => {
       stopReading();
       throw e;
     });
+    if (started === "gave up") {
+      // Should runc start it after all, the kill still reaches it.
+      void monitor.started.then((s) => s !== undefined && signalProcess(s.pid, "SIGKILL"), () => undefined);
+      throw unended();
+    }
     if (started === undefined) {
       // Nothing ran: what came on stderr is runc's own message, told below with its meaning. Its
       // writers are gone, so the end comes at once.
@@ -93,7 +123,8 @@ export async function execMonitored(ctx: RuntimeContext, record: ContainerRecord
     for (const b of heldOut.splice(0)) sinks.stdout.write(b);
     for (const b of heldErr.splice(0)) sinks.stderr.write(b);
     for (const s of pending.splice(0)) signalProcess(pid, s);
-    const code = await monitor.exited;
+    const code = await Promise.race([monitor.exited, gaveUp]);
+    if (code === "gave up") throw unended();
     trace("exec: ended");
     ended = true;
     const grace = new Promise<void>((resolve) => {
@@ -107,6 +138,7 @@ export async function execMonitored(ctx: RuntimeContext, record: ContainerRecord
     return code;
   } finally {
     clearTimeout(timer);
+    clearTimeout(giveUpTimer);
     opts.signal?.removeEventListener("abort", abort);
     stopReading();
   }
