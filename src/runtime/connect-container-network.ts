@@ -6,7 +6,7 @@ import { readContainerRecord, writeContainerRecord, type ContainerRecord } from 
 import { readContainerState, withContainerLock, writeContainerState, type ContainerState } from "./container-state.js";
 import { etcFilesIn } from "./etc-files.js";
 import {
-  AlreadyConnectedError, connectNetwork, DEFAULT_NETWORK, disconnectNetwork, NetworkStore, type ContainerNetworkState, type NetworkRecord,
+  AlreadyConnectedError, checkAlias, checkBinaries, checkRequestedAddress, connectNetwork, DEFAULT_NETWORK, disconnectNetwork, NetworkStore, type ContainerNetworkState, type NetworkRecord,
 } from "./network/index.js";
 import { ContainerNotFoundError, type RuntimeContext } from "./runtime-context.js";
 
@@ -33,8 +33,10 @@ export interface NetworkConnectRequest {
  * options (as docker's); a running one is refused (AlreadyConnectedError).
  * Also: ContainerNotFoundError, NetworkNotFoundError, BerthError
  * FAILED_PRECONDITION for `host`/`none` containers and networks (docker's
- * messages), InvalidArgumentError for --alias on the default network, and
- * the network module's setup errors.
+ * messages), InvalidArgumentError for --alias on the default network or an
+ * alias aardvark-dns cannot take, AddressInUseError for an --ip outside the
+ * network's subnet (also on a stopped container), and the network module's
+ * setup errors.
  */
 export async function connectContainerNetwork(ctx: RuntimeContext, ref: ContainerRecord, request: NetworkConnectRequest): Promise<void> {
   const dir = ctx.dir(ref.id);
@@ -47,6 +49,10 @@ export async function connectContainerNetwork(ctx: RuntimeContext, ref: Containe
     if ((request.aliases ?? []).length > 0 && net.name === DEFAULT_NETWORK) {
       throw new InvalidArgumentError("network-scoped alias is supported only for containers in user defined networks", { hint: "connect the container to a network made with `berth network create`" });
     }
+    // Checked before the record is written: a bad alias or address in it would fail every later start.
+    for (const a of request.aliases ?? []) checkAlias(a, "--alias");
+    if (request.ipv4 !== undefined) checkRequestedAddress(net, request.ipv4);
+    await checkBinaries({ configDir: store.netavarkConfigDir }, net.dns);
     const state = await readContainerState(dir);
     const live = liveNetwork(state);
     if (live !== undefined && live.state?.networks[net.name] !== undefined) throw new AlreadyConnectedError(record.name ?? record.id.slice(0, 12), net.name);

@@ -42,6 +42,15 @@ export interface ConnectOptions {
 const ALIAS = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,252}$/;
 
 /**
+ * A name aardvark-dns answers for (alias, container name): it goes, as it
+ * is, into the network's line-based, comma- and space-separated file, so one
+ * with a space, comma or newline would break DNS for the whole network.
+ */
+export function checkAlias(alias: string, flag: string): void {
+  if (!ALIAS.test(alias)) throw new InvalidArgumentError(`${flag} ${JSON.stringify(alias.slice(0, 80))}: must start with a letter or digit and hold only letters, digits, _ . -`);
+}
+
+/**
  * Put a container on its networks with netavark: under the store's lock,
  * check and pick host ports, give it an address on each network and record
  * that (status "allocated"), run `netavark setup`, then record it
@@ -96,7 +105,7 @@ export async function connectContainer(store: NetworkStore, opts: ConnectOptions
 }
 
 /** After a failed setup: take down what netavark made, then free the addresses. Kept when the teardown fails, for disconnect to retry. */
-async function undoSetup(tx: NetworkTransaction, config: NetavarkConfig, netnsPath: string, input: NetavarkInput, id: string): Promise<void> {
+export async function undoSetup(tx: NetworkTransaction, config: NetavarkConfig, netnsPath: string, input: NetavarkInput, id: string): Promise<void> {
   await teardownContainer(config, netnsPath, input);
   for (const name of Object.keys(input.networks)) {
     const n = await tx.get(name);
@@ -121,7 +130,7 @@ function alreadyConnected(all: readonly NetworkRecord[], wanted: readonly Networ
 }
 
 /** A missing netavark would fail only after addresses were recorded; say so first, with the package to install. */
-async function checkBinaries(config: NetavarkConfig, needsDns: boolean): Promise<void> {
+export async function checkBinaries(config: NetavarkConfig, needsDns: boolean): Promise<void> {
   const wanted = [config.netavarkBinary ?? NETAVARK_BINARY, ...(needsDns ? [config.aardvarkBinary ?? AARDVARK_BINARY] : [])];
   for (const path of wanted) {
     const ok = await access(path, constants.X_OK).then(() => true, () => false);
@@ -129,21 +138,18 @@ async function checkBinaries(config: NetavarkConfig, needsDns: boolean): Promise
   }
 }
 
-const ifaceIndex = (name: string): number => Number(name.replace(/^\D+/, ""));
+/** N of `ethN`: interfaces sort by it (eth0 has the default route). */
+export const ifaceIndex = (name: string): number => Number(name.replace(/^\D+/, ""));
 
 function checkOptions(opts: ConnectOptions): string {
   if (!/^[0-9a-f]{12,64}$/.test(opts.containerId)) throw new InvalidArgumentError(`container id ${JSON.stringify(opts.containerId.slice(0, 80))}: expected 12 to 64 lower-case hex characters`);
   if (opts.networks.length === 0) throw new InvalidArgumentError("--network: a container needs at least one network to connect to");
   for (const n of opts.networks) {
-    for (const a of n.aliases ?? []) {
-      if (!ALIAS.test(a)) throw new InvalidArgumentError(`--network-alias ${JSON.stringify(a.slice(0, 80))}: must start with a letter or digit and hold only letters, digits, _ . -`);
-    }
+    for (const a of n.aliases ?? []) checkAlias(a, "--network-alias");
   }
   for (const s of opts.dnsServers ?? []) {
     if (parseIpv4(s) === undefined) throw new InvalidArgumentError(`--dns ${JSON.stringify(s.slice(0, 80))}: not an IPv4 address`);
   }
-  if (opts.containerName !== undefined && !ALIAS.test(opts.containerName)) {
-    throw new InvalidArgumentError(`container name ${JSON.stringify(opts.containerName.slice(0, 80))}: must start with a letter or digit and hold only letters, digits, _ . -`);
-  }
+  if (opts.containerName !== undefined) checkAlias(opts.containerName, "container name");
   return opts.containerId;
 }

@@ -8,7 +8,7 @@ import type { NetworkAttachment, NetworkRecord } from "./network-record.js";
 import type { NetworkStore, NetworkTransaction } from "./network-store.js";
 import { pinBridgeMac } from "./pin-bridge-mac.js";
 import type { PortMapping } from "./port-mapping.js";
-import type { NetworkRequest } from "./connect-container.js";
+import { checkAlias, checkBinaries, ifaceIndex, undoSetup, type NetworkRequest } from "./connect-container.js";
 import { teardownContainer } from "./teardown-container.js";
 
 /** Options of {@link connectNetwork}. */
@@ -46,9 +46,12 @@ export interface ConnectNetworkOptions {
 export async function connectNetwork(store: NetworkStore, opts: ConnectNetworkOptions): Promise<ContainerNetworkState> {
   const id = opts.containerId;
   if (!/^[0-9a-f]{12,64}$/.test(id)) throw new InvalidArgumentError(`container id ${JSON.stringify(id.slice(0, 80))}: expected 12 to 64 lower-case hex characters`);
+  for (const a of opts.network.aliases ?? []) checkAlias(a, "--alias");
+  if (opts.containerName !== undefined) checkAlias(opts.containerName, "container name");
   const config: NetavarkConfig = { configDir: store.netavarkConfigDir, ...opts.binaries };
   return store.transaction(async (tx) => {
     let network = await tx.get(opts.network.name);
+    await checkBinaries(config, network.dns);
     const name = opts.containerName ?? id.slice(0, 12);
     const previous = network.containers[id];
     if (previous?.status === "connected") throw new AlreadyConnectedError(name, network.name);
@@ -72,7 +75,7 @@ export async function connectNetwork(store: NetworkStore, opts: ConnectNetworkOp
     try {
       status = await netavarkSetup(config, opts.netnsPath, input);
     } catch (e) {
-      await teardownContainer(config, opts.netnsPath, input).then(() => forget(tx, network.name, id)).catch(() => undefined);
+      await undoSetup(tx, config, opts.netnsPath, input, id).catch(() => undefined);
       throw e;
     }
     await pinBridgeMac(network.interface);
@@ -101,5 +104,3 @@ async function forget(tx: NetworkTransaction, networkName: string, id: string): 
   await tx.save(next);
   return next;
 }
-
-const ifaceIndex = (name: string): number => Number(name.replace(/^\D+/, ""));

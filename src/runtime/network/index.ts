@@ -2,7 +2,8 @@
 export { NetworkStore, type NetworkStoreOptions, type CreateNetworkOptions, type NetworkTransaction } from "./network-store.js";
 export { DEFAULT_NETWORK, type NetworkRecord, type NetworkAttachment } from "./network-record.js";
 export { inspectNetwork, type NetworkInspect, type NetworkInspectContainer } from "./inspect-network.js";
-export { connectContainer, type ConnectOptions, type NetworkRequest } from "./connect-container.js";
+export { connectContainer, checkAlias, checkBinaries, type ConnectOptions, type NetworkRequest } from "./connect-container.js";
+export { checkRequestedAddress } from "./ipam.js";
 export { disconnectContainer, type DisconnectOptions } from "./disconnect-container.js";
 export { connectNetwork, type ConnectNetworkOptions } from "./connect-network.js";
 export { disconnectNetwork, type DisconnectNetworkOptions } from "./disconnect-network.js";

@@ -27,9 +27,7 @@ export function allocateAddress(net: NetworkRecord, containerId: string, request
   for (const [id, a] of Object.entries(net.containers)) if (id !== containerId) taken.add(parseIpv4(a.ipv4)!);
 
   if (requested !== undefined) {
-    const ip = parseIpv4Field(requested, "--ip");
-    if (!cidrContains(subnet, ip) || ip < first || ip > last) throw new AddressInUseError(requested, net.name, `not a host address of subnet ${net.subnet}`);
-    if (taken.has(ip)) throw new AddressInUseError(requested, net.name, ip === parseIpv4(net.gateway) ? "it is the gateway" : "held by another container");
+    if (taken.has(checkRequestedAddress(net, requested))) throw new AddressInUseError(requested, net.name, "held by another container");
     return requested;
   }
   const after = net.lastAllocated === undefined ? first - 1 : parseIpv4(net.lastAllocated)!;
@@ -39,6 +37,19 @@ export function allocateAddress(net: NetworkRecord, containerId: string, request
     if (!taken.has(ip)) return formatIpv4(ip);
   }
   throw new AddressPoolExhaustedError(`network ${net.name}: no free address left in ${net.subnet}`, "disconnect containers, or create a network with a larger --subnet");
+}
+
+/**
+ * A requested address (`--ip`) that can be the network's at all: IPv4, a
+ * host address of its subnet, not its gateway. Whether it is free is seen
+ * only when it is allocated (a stopped container's, at its start).
+ */
+export function checkRequestedAddress(net: NetworkRecord, requested: string): number {
+  const subnet = parseCidr(net.subnet, "subnet");
+  const ip = parseIpv4Field(requested, "--ip");
+  if (!cidrContains(subnet, ip) || ip === subnet.address || ip === cidrLast(subnet)) throw new AddressInUseError(requested, net.name, `not a host address of subnet ${net.subnet}`);
+  if (ip === parseIpv4(net.gateway)) throw new AddressInUseError(requested, net.name, "it is the gateway");
+  return ip;
 }
 
 /**

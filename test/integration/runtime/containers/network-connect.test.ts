@@ -97,13 +97,36 @@ describe("berth network connect|disconnect|prune and berth port (netavark, aardv
     assert.match(refused.stderr, /cannot be disconnected from host network or connected to host network/);
   });
 
+  it("connect checks --alias and --ip before it records them: a stopped container given bad ones still starts", async (t) => {
+    const s = await session(t, [NETAVARK, AARDVARK]);
+    if (!s) return;
+    s.removeAfter(t, "picky");
+    const [home, extra] = [await s.network(), await s.network()];
+    const id = (await s.ok(["create", "--name", "picky", "--network", home.name, IMAGE, "/bin/busybox", "sleep", "300"])).trim();
+    for (const alias of ["two words", "a,b", "line\nbreak", "-dash"]) {
+      const r = await s.berth(["network", "connect", "--alias", alias, extra.name, "picky"]);
+      assert.notEqual(r.code, 0, describeResult(r));
+      assert.match(r.stderr, /--alias .*must start with a letter or digit/);
+    }
+    for (const ip of ["192.0.2.7", extra.subnet.replace(/0\/24$/, "1"), extra.subnet.replace(/0\/24$/, "255"), "not-an-ip"]) {
+      const r = await s.berth(["network", "connect", "--ip", ip, extra.name, "picky"]);
+      assert.notEqual(r.code, 0, `--ip ${ip}: ${describeResult(r)}`);
+    }
+    assert.deepEqual(Object.keys((await s.inspect("picky")).NetworkSettings.Networks), [home.name]);
+    await s.ok(["start", "picky"]);
+    assert.deepEqual(await interfaces(id), ["eth0"]);
+    const r = await s.berth(["network", "connect", "--alias", "two words", extra.name, "picky"]);
+    assert.match(r.stderr, /--alias .*must start with a letter or digit/, "a running container");
+    assert.deepEqual(await interfaces(id), ["eth0"]);
+  });
+
   it("a connect that fails leaves no trace in ps or inspect; disconnect -f frees what a container that is gone left", async (t) => {
     const s = await session(t, [NETAVARK]);
     if (!s) return;
     s.removeAfter(t, "steady");
     const [home, other] = [await s.network(), await s.network()];
     const id = await s.detached(["--name", "steady", "--network", home.name, IMAGE, "/bin/busybox", "sleep", "300"]);
-    // An address outside the subnet fails in the network module, after the record was written.
+    // An address outside the subnet: refused before anything is written.
     const bad = await s.berth(["network", "connect", "--ip", "192.0.2.7", other.name, "steady"]);
     assert.notEqual(bad.code, 0, describeResult(bad));
     assert.match(bad.stderr, /192\.0\.2\.7/);
