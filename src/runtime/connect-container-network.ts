@@ -61,7 +61,10 @@ export async function connectContainerNetwork(ctx: RuntimeContext, ref: Containe
       ...((request.aliases ?? []).length > 0 && { aliases: [...request.aliases!] }),
       ...(request.ipv4 !== undefined && { ipv4: request.ipv4 }),
     };
-    const updated: ContainerRecord = { ...record, networks: [...containerNetworks(record).filter((n) => n.name !== net.name), entry] };
+    // In place when already there: the order is the interfaces' (the first gets eth0 and the default route).
+    const current = containerNetworks(record);
+    const networks = current.some((n) => n.name === net.name) ? current.map((n) => (n.name === net.name ? entry : n)) : [...current, entry];
+    const updated: ContainerRecord = { ...record, networks };
     await writeContainerRecord(dir, updated);
     if (live === undefined) return;
     let netState: ContainerNetworkState;

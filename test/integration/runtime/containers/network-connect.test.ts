@@ -82,8 +82,15 @@ describe("berth network connect|disconnect|prune and berth port (netavark, aardv
     const stopped = (await s.inspect("parked")).NetworkSettings.Networks;
     assert.deepEqual(Object.keys(stopped), [home.name, extra.name]);
     assert.deepEqual([stopped[extra.name]?.IPAddress, stopped[extra.name]?.Aliases], ["", ["parked", "later"]]);
+    // Connected again while stopped: new options, the same place (the first network keeps eth0 and the default route).
+    await s.ok(["network", "connect", "--alias", "again", home.name, "parked"]);
+    const reconnected = (await s.inspect("parked")).NetworkSettings.Networks;
+    assert.deepEqual(Object.keys(reconnected), [home.name, extra.name]);
+    assert.deepEqual(reconnected[home.name]?.Aliases, ["parked", "again"]);
     await s.ok(["start", "parked"]);
     assert.deepEqual(await interfaces(id), ["eth0", "eth1"]);
+    const route = await run("ip", ["-n", netnsPath(id).split("/").at(-1)!, "-4", "route", "show", "default"], { timeoutMs: 10_000 });
+    assert.match(route.stdout, new RegExp(`via ${home.subnet.replace(/\.0\/24$/, "\\.1")} dev eth0`), describeResult(route));
     const running = (await s.inspect("parked")).NetworkSettings.Networks[extra.name];
     assert.ok(running?.IPAddress.startsWith(extra.subnet.replace(/0\/24$/, "")), JSON.stringify(running));
     await s.ok(["stop", "-t", "0", "parked"]);
