@@ -4,7 +4,7 @@ import { findNetwork, liveNetwork, rewriteEtcFiles } from "./connect-container-n
 import { containerNetworks } from "./container-networks.js";
 import { readContainerRecord, writeContainerRecord, type ContainerRecord } from "./container-record.js";
 import { readContainerState, withContainerLock, writeContainerState } from "./container-state.js";
-import { disconnectNetwork, NETNS_DIR, NetworkStore, NotConnectedError, type ContainerNetworkState } from "./network/index.js";
+import { disconnectNetwork, NETNS_DIR, NetworkStore, NotConnectedError, removeNetns, type ContainerNetworkState } from "./network/index.js";
 import { ContainerNotFoundError, type RuntimeContext } from "./runtime-context.js";
 
 /**
@@ -63,7 +63,8 @@ export async function disconnectContainerNetwork(ctx: RuntimeContext, ref: Conta
  * `network disconnect -f`: for a container that exists, the same as
  * {@link disconnectContainerNetwork}; for one berth no longer has, take down
  * and free what the network file still holds for it (a removal a crash cut
- * short), found by the container's name or id prefix there. Refused for an
+ * short), found by the container's name or id prefix there, and, with its
+ * last network, its namespace /run/netns/berth-<id12>. Refused for an
  * attachment whose container still exists (disconnect that container).
  * BerthError NOT_FOUND ("endpoint … not found", docker's) when the network
  * has no such entry.
@@ -82,5 +83,8 @@ export async function forgetEndpoint(ctx: RuntimeContext, ref: string, network: 
   if ((await readContainerRecord(ctx.dir(id))) !== undefined) {
     throw new BerthError("FAILED_PRECONDITION", `endpoint ${ref} belongs to container ${id.slice(0, 12)}, which exists`, { hint: `disconnect it by its id: berth network disconnect ${net.name} ${id.slice(0, 12)}` });
   }
-  await disconnectNetwork(store, id, net.name, join(NETNS_DIR, `berth-${id.slice(0, 12)}`));
+  const netnsPath = join(NETNS_DIR, `berth-${id.slice(0, 12)}`);
+  await disconnectNetwork(store, id, net.name, netnsPath);
+  // The namespace its start made goes with its last network, as detachNetwork's does (none left: fine).
+  if (!(await store.list()).some((n) => n.containers[id] !== undefined)) await removeNetns(netnsPath);
 }

@@ -2,7 +2,7 @@
 // through the CLI. Networks get random subnets (berth-session's randomSubnet); busybox-static 1.35's wget
 // segfaults with -T, so timeout(1) bounds it.
 import assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
+import { access, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { freePort } from "../../../support/free-port.js";
@@ -148,10 +148,16 @@ describe("berth network connect|disconnect|prune and berth port (netavark, aardv
     const net = JSON.parse(await readFile(file, "utf8")) as { containers: Record<string, unknown> };
     net.containers["c".repeat(64)] = { name: "ghost", ipv4: other.subnet.replace(/0\/24$/, "77"), interface: "eth0", aliases: [], ports: [], status: "allocated" };
     await writeFile(file, JSON.stringify(net));
+    // …and its namespace, which its start made.
+    const ghostNs = netnsPath("c".repeat(64));
+    t.after(() => run("ip", ["netns", "delete", ghostNs.split("/").at(-1)!], { timeoutMs: 10_000 }).then(() => undefined, () => undefined));
+    const added = await run("ip", ["netns", "add", ghostNs.split("/").at(-1)!], { timeoutMs: 10_000 });
+    assert.equal(added.code, 0, describeResult(added));
     const plain = await s.berth(["network", "disconnect", other.name, "ghost"]);
     assert.match(plain.stderr, /no such container: ghost/);
     assert.match((await s.berth(["network", "rm", other.name])).stderr, /active endpoints/);
     await s.ok(["network", "disconnect", "-f", other.name, "ghost"]);
+    assert.equal(await access(ghostNs).then(() => true, () => false), false, `${ghostNs} left behind`);
     assert.equal(await s.ok(["network", "inspect", "-f", "{{json .Containers}}", other.name]), "{}\n");
     assert.match((await s.berth(["network", "disconnect", "-f", other.name, "ghost"])).stderr, /endpoint ghost not found/);
   });
