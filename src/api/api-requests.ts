@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { InvalidArgumentError } from "../oci/index.js";
 import type { BuildImageRequest } from "../build/index.js";
-import type { BindPropagation, CreateContainerOptions, ProcessIdentity } from "../runtime/index.js";
+import { hostRangeProblem, type BindPropagation, type CreateContainerOptions, type ProcessIdentity } from "../runtime/index.js";
 import type { StackDownRequest, StackUpRequest } from "../orchestrator/index.js";
 
 const counts = z.record(z.string().min(1), z.number().int().min(0).max(1000));
@@ -91,7 +91,11 @@ const runOptionsSchema = z.object({
   pidsLimit: z.number().int().optional(),
   network: text.optional(),
   networkAliases: texts.optional(),
-  publish: z.array(z.object({ hostIp: text, hostPort: port, containerPort: port, protocol: z.enum(["tcp", "udp"]), range: port.min(1), hostPortEnd: port.optional() }).strict()).max(1000).optional(),
+  publish: z.array(z.object({ hostIp: text, hostPort: port, containerPort: port, protocol: z.enum(["tcp", "udp"]), range: port.min(1), hostPortEnd: port.optional() }).strict()
+    .superRefine((m, ctx) => {
+      const problem = hostRangeProblem(m);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["hostPortEnd"], message: problem });
+    })).max(1000).optional(),
   init: z.boolean().optional(),
   name: text.optional(),
   labels: z.record(text, text).optional(),

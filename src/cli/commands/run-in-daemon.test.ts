@@ -77,6 +77,9 @@ test("the daemon's API refuses what the CLI never sends, naming the field", () =
     [{ ...base, image: "" }, /run: image/],
     [{ ...base, attached: { pid: -1, startTime: "" } }, /run: attached\.pid/],
     [{ image: "img" }, /run: options/],
+    [{ ...base, options: { publish: [{ hostIp: "", hostPort: 8010, hostPortEnd: 8000, containerPort: 80, protocol: "tcp", range: 1 }] } }, /run: options\.publish\.0\.hostPortEnd/],
+    [{ ...base, options: { publish: [{ hostIp: "", hostPort: 8000, hostPortEnd: 8010, containerPort: 80, protocol: "tcp", range: 2 }] } }, /run: options\.publish\.0\.hostPortEnd/],
+    [{ ...base, options: { publish: [{ hostIp: "", hostPort: 1, hostPortEnd: 65_535, containerPort: 80, protocol: "tcp", range: 1 }] } }, /run: options\.publish\.0\.hostPortEnd.*more than 1024/],
   ];
   for (const [body, message] of cases) assert.throws(() => parseRunRequest(body), message);
 });

@@ -68,6 +68,17 @@ describe("resolveHostPorts (binds on 127.0.0.1, no root needed)", () => {
     }
   });
 
+  it("refuses a host range parsePublish would not give (the daemon's API, an old record) before probing any port", async () => {
+    const invalid = (e: unknown): boolean => isBerthError(e, "INVALID_ARGUMENT") && /--publish: /.test((e as Error).message);
+    // Backwards: not "every port is taken".
+    await assert.rejects(resolveHostPorts([{ ...m("127.0.0.1", 40_010, 80), hostPortEnd: 40_000 }], []), invalid);
+    // A range of container ports with a host range: not one port published silently.
+    await assert.rejects(resolveHostPorts([{ ...m("127.0.0.1", 40_000, 80, "tcp", 3), hostPortEnd: 40_010 }], []), invalid);
+    // All of 1-65535 (every port taken, so nothing is probed either way): refused, not walked under the store's lock.
+    await assert.rejects(resolveHostPorts([{ ...m("127.0.0.1", 1, 80), hostPortEnd: 65_535 }], [m("", 1, 1, "tcp", 65_535)]), invalid);
+    await assert.rejects(resolveHostPorts([{ ...m("127.0.0.1", 0, 80), hostPortEnd: 10 }], []), invalid);
+  });
+
   it("refuses ports other containers publish, or this one twice, and never picks them", async () => {
     const taken = [m("", 40_000, 80, "tcp", 10)];
     await assert.rejects(resolveHostPorts([m("127.0.0.1", 40_005, 80)], taken), (e: unknown) => e instanceof PortInUseError && /another container/.test(e.message) && e.hostPort === 40_005);

@@ -2,7 +2,7 @@ import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
 import { BerthError, InvalidArgumentError } from "../../oci/index.js";
 import { PortInUseError } from "./errors.js";
-import type { PortMapping, PortProtocol } from "./port-mapping.js";
+import { hostRangeProblem, MAX_PORT_RANGE, type PortMapping, type PortProtocol } from "./port-mapping.js";
 
 /** Tries to find a free host port before giving up (the kernel's pick may clash with another container's). */
 const PICK_ATTEMPTS = 50;
@@ -59,6 +59,8 @@ const firstShared = (a: PortMapping, b: PortMapping): number => Math.max(a.hostP
 
 /** The first port of `m.hostPort`…`m.hostPortEnd` that no mapping of `taken` has and no process holds, as a plain mapping. */
 async function firstFreeInRange(m: PortMapping, taken: readonly PortMapping[]): Promise<PortMapping> {
+  const problem = hostRangeProblem(m);
+  if (problem !== undefined) throw new InvalidArgumentError(`--publish: ${problem}`, { hint: `give HOSTSTART-HOSTEND:CONTAINERPORT with at most ${MAX_PORT_RANGE} ports, e.g. 8000-8010:80` });
   const { hostPortEnd: end = m.hostPort, ...single } = m;
   for (let port = m.hostPort; port <= end; port++) {
     const candidate = { ...single, hostPort: port, range: 1 };

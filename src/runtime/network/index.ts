@@ -9,7 +9,7 @@ export { connectNetwork, type ConnectNetworkOptions } from "./connect-network.js
 export { disconnectNetwork, type DisconnectNetworkOptions } from "./disconnect-network.js";
 export type { ContainerNetworkState, ContainerNetwork } from "./container-network-state.js";
 export { createNetns, removeNetns, NETNS_DIR } from "./netns.js";
-export { parsePublish, publishAll, formatPortMapping, type PortMapping, type PortProtocol } from "./port-mapping.js";
+export { parsePublish, publishAll, formatPortMapping, hostRangeProblem, type PortMapping, type PortProtocol } from "./port-mapping.js";
 export { containerHosts, containerResolvConf, type HostsIdentity, type ResolvConfOptions } from "./container-etc-files.js";
 export { NETAVARK_BINARY, AARDVARK_BINARY } from "./netavark.js";
 export { setDnsAliasesEnabled } from "./dns-aliases.js";

@@ -31,8 +31,13 @@ interface PortRange {
 }
 
 const MAX_SPEC = 256;
-/** More ports than this in one flag is a typo, not a plan: each needs checking and firewall rules. */
-const MAX_RANGE = 1024;
+/**
+ * More ports than this in one flag is a typo, not a plan: each needs
+ * checking and firewall rules, and a host range for one port is probed
+ * port by port under the network store's lock. docker has no such limit.
+ */
+export const MAX_PORT_RANGE = 1024;
+const MAX_RANGE = MAX_PORT_RANGE;
 
 /**
  * Parse one `-p/--publish` value in docker's forms: `CTR`, `HOST:CTR`,
@@ -75,6 +80,21 @@ export function parsePublish(spec: string, flag = "--publish"): PortMapping[] {
     fail("host and container port ranges differ in length", "give ranges of the same length (8000-8001:80-81), a host range for one port (8000-8010:80), or leave the host port out");
   }
   return [{ hostIp, hostPort: host.start, containerPort: ctr.start, protocol, range: ctr.end - ctr.start + 1 }];
+}
+
+/**
+ * Why a host range for one port (`hostPortEnd`) cannot be used, or
+ * undefined when it can: it maps one container port (`range` 1), runs
+ * upwards from a real port, and spans at most MAX_PORT_RANGE ports, as
+ * parsePublish gives. For mappings that did not come from parsePublish
+ * (the daemon's API, a record).
+ */
+export function hostRangeProblem(m: PortMapping): string | undefined {
+  if (m.hostPortEnd === undefined) return undefined;
+  if (m.range !== 1) return `a host range (${m.hostPort}-${m.hostPortEnd}) maps one container port, not ${m.range}`;
+  if (m.hostPort < 1 || m.hostPort > m.hostPortEnd) return `host port range ${m.hostPort}-${m.hostPortEnd} is empty or starts at 0`;
+  if (m.hostPortEnd - m.hostPort + 1 > MAX_PORT_RANGE) return `host port range ${m.hostPort}-${m.hostPortEnd}: more than ${MAX_PORT_RANGE} ports`;
+  return undefined;
 }
 
 /**
