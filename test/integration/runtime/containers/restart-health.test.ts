@@ -124,7 +124,7 @@ describe("restart policies and health checks (conmon exit hook, health monitor)"
     assert.match(await s.ok(["ps", "--filter", "health=healthy"]), /\bdoc\n/);
   });
 
-  it("after stop, health is unhealthy with its streak and log kept; start again is starting, streak 0, log kept (docker 20.10)", async (t) => {
+  it("after stop, health is unhealthy with its streak and log kept; start again is starting (or healthy), streak 0, log kept (docker 20.10)", async (t) => {
     const s = await session(t);
     if (!s) return;
     s.removeAfter(t, "stopped-well", "never-started");
@@ -146,7 +146,9 @@ describe("restart policies and health checks (conmon exit hook, health monitor)"
 
     await s.ok(["start", "stopped-well"]);
     const again = await s.inspect("stopped-well");
-    assert.equal(again.State.Health?.Status, "starting", JSON.stringify(again.State.Health));
+    // docker's "starting" until the first check; with a 1 s interval a slow inspect may already see that check pass.
+    // Either way not the stopped run's "unhealthy": the status starts over.
+    assert.ok(["starting", "healthy"].includes(again.State.Health?.Status ?? ""), JSON.stringify(again.State.Health));
     assert.equal(again.State.Health?.FailingStreak, 0);
     assert.ok((again.State.Health?.Log.length ?? 0) > 0, "docker keeps the log of the run before");
     await inspectUntil(s, "stopped-well", "stopped-well to turn healthy again", (c) => c.State.Health?.Status === "healthy", 15_000);
