@@ -26,9 +26,10 @@ export interface NetworkConnectRequest {
  * interface, an address, its name and aliases in aardvark-dns) and rewrite
  * its /etc/hosts and resolv.conf in place.
  *
- * Under the container's lock, in the order that keeps what `ps` and
- * `inspect` read true: the record first, then netavark, then state.json;
- * a failure of netavark or of the state write undoes the steps before it.
+ * Under the container's lock: the record first, then netavark, then
+ * state.json; a failure of netavark or of the state write undoes the steps
+ * before it, so `ps` and `inspect` are true once this has ended (a berth
+ * killed between the steps leaves the record ahead: disconnect repairs it).
  * A stopped container already configured for the network gets the new
  * options (as docker's); a running one is refused (AlreadyConnectedError).
  * Also: ContainerNotFoundError, NetworkNotFoundError, BerthError
