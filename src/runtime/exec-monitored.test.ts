@@ -71,4 +71,13 @@ describe("execMonitored, killed", () => {
     assert.equal(await settled(p, 5_000), 137);
     await fifos.close();
   });
+
+  it("closes both ends of the pipes when the monitor cannot be started", async () => {
+    const fifos = await openOutputFifos([join(dir, `o${n}`), join(dir, `e${n}`)]);
+    const start = (): ConmonExec => {
+      throw new Error("spawn failed");
+    };
+    await assert.rejects(execMonitored(ctx, record, fifos, files(), {}, start), /spawn failed/);
+    assert.deepEqual([fifos.stdout.reader.destroyed, fifos.stderr.reader.destroyed], [true, true]);
+  });
 });

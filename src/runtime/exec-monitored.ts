@@ -58,9 +58,12 @@ export async function execMonitored(
   let monitor: ConmonExec;
   try {
     monitor = start({ ...execMonitorOptions(ctx, record, files), stdoutFd: fifos.stdout.writeFd, stderrFd: fifos.stderr.writeFd });
-  } finally {
-    await fifos.closeWriteEnds();
+  } catch (e) {
+    // No child got the pipes, and nothing reads them: the read ends go too.
+    await fifos.close();
+    throw e;
   }
+  await fifos.closeWriteEnds();
   const sinks = outputSinks(opts);
   // Output is held until the command is known to run: then exec's files are gone before a closed stdout can end berth.
   const heldOut: Buffer[] = [];

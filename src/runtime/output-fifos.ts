@@ -36,7 +36,11 @@ export interface OutputFifos {
 export async function openOutputFifos(paths: readonly [string, string]): Promise<OutputFifos> {
   // Node has no mkfifo; the program makes both in one start (2-3 ms).
   const made = await execTool("/usr/bin/mkfifo", ["-m", "600", ...paths]);
-  if (made.code !== 0) throw new RuntimeToolError("mkfifo", [...paths], made.stderr || `exit ${made.code}`);
+  if (made.code !== 0) {
+    // mkfifo makes what it can: the first may be there though the second failed.
+    await Promise.all(paths.map((p) => unlink(p).catch(() => undefined)));
+    throw new RuntimeToolError("mkfifo", [...paths], made.stderr || `exit ${made.code}`);
+  }
   const fds: number[] = [];
   try {
     for (const path of paths) {
