@@ -86,13 +86,7 @@ export async function connectContainer(store: NetworkStore, opts: ConnectOptions
     for (const e of entries) await tx.save(e.network);
 
     const input = netavarkInput(id, opts.containerName ?? id.slice(0, 12), entries, ports, opts.dnsServers);
-    let status: NetavarkStatus;
-    try {
-      status = await netavarkSetup(config, opts.netnsPath, input);
-    } catch (e) {
-      await undoSetup(tx, config, opts.netnsPath, input, id).catch(() => undefined);
-      throw e;
-    }
+    const status = await setupOrUndo(tx, config, opts.netnsPath, input, id);
     for (const { network } of entries) await pinBridgeMac(network.interface);
     const connected = entries.map(({ network, attachment }) => {
       const mac = status[network.name]?.interfaces?.[attachment.interface]?.mac_address;
@@ -105,6 +99,16 @@ export async function connectContainer(store: NetworkStore, opts: ConnectOptions
 }
 
 /** After a failed setup: take down what netavark made, then free the addresses. Kept when the teardown fails, for disconnect to retry. */
+/** netavark setup of `input`; when it fails, what it did and the files' entries for `id` are undone before the error goes on. */
+export async function setupOrUndo(tx: NetworkTransaction, config: NetavarkConfig, netnsPath: string, input: NetavarkInput, id: string): Promise<NetavarkStatus> {
+  try {
+    return await netavarkSetup(config, netnsPath, input);
+  } catch (e) {
+    await undoSetup(tx, config, netnsPath, input, id).catch(() => undefined);
+    throw e;
+  }
+}
+
 export async function undoSetup(tx: NetworkTransaction, config: NetavarkConfig, netnsPath: string, input: NetavarkInput, id: string): Promise<void> {
   await teardownContainer(config, netnsPath, input);
   for (const name of Object.keys(input.networks)) {

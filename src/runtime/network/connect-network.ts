@@ -3,12 +3,12 @@ import { containerNetworkState, type ContainerNetworkState } from "./container-n
 import { AlreadyConnectedError } from "./errors.js";
 import { resolveHostPorts } from "./host-ports.js";
 import { allocateAddress } from "./ipam.js";
-import { netavarkInput, netavarkSetup, type NetavarkConfig, type NetavarkStatus } from "./netavark.js";
+import { netavarkInput, type NetavarkConfig, type NetavarkStatus } from "./netavark.js";
 import type { NetworkAttachment, NetworkRecord } from "./network-record.js";
 import type { NetworkStore, NetworkTransaction } from "./network-store.js";
 import { pinBridgeMac } from "./pin-bridge-mac.js";
 import type { PortMapping } from "./port-mapping.js";
-import { checkAlias, checkBinaries, ifaceIndex, undoSetup, type NetworkRequest } from "./connect-container.js";
+import { checkAlias, checkBinaries, ifaceIndex, setupOrUndo, type NetworkRequest } from "./connect-container.js";
 import { teardownContainer } from "./teardown-container.js";
 
 /** Options of {@link connectNetwork}. */
@@ -71,13 +71,7 @@ export async function connectNetwork(store: NetworkStore, opts: ConnectNetworkOp
     network = { ...network, lastAllocated: ipv4, containers: { ...network.containers, [id]: attachment } };
     await tx.save(network);
     const input = netavarkInput(id, name, [{ network, attachment }], ports, opts.dnsServers);
-    let status: NetavarkStatus;
-    try {
-      status = await netavarkSetup(config, opts.netnsPath, input);
-    } catch (e) {
-      await undoSetup(tx, config, opts.netnsPath, input, id).catch(() => undefined);
-      throw e;
-    }
+    const status = await setupOrUndo(tx, config, opts.netnsPath, input, id);
     await pinBridgeMac(network.interface);
     const mac = status[network.name]?.interfaces?.[attachment.interface]?.mac_address;
     await tx.save({ ...network, containers: { ...network.containers, [id]: { ...attachment, status: "connected", ...(mac !== undefined && { mac }) } } });
