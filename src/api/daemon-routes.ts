@@ -155,7 +155,6 @@ async function streamEvents(sup: StackSupervisor, req: IncomingMessage, res: Ser
   const service = query.get("service") ?? undefined;
   const follow = query.get("follow") === "1" || query.get("follow") === "true";
   const wanted = (e: LoggedEvent): boolean => (project === undefined || e.project === project) && (service === undefined || e.service === service);
-  res.writeHead(200, { "content-type": "application/x-ndjson" });
   // Subscribe before reading the log, so nothing falls between the two.
   const pending: LoggedEvent[] = [];
   let last = afterId ?? 0;
@@ -168,6 +167,8 @@ async function streamEvents(sup: StackSupervisor, req: IncomingMessage, res: Ser
   const unsubscribe = follow ? sup.follow((e) => (live ? send(e) : pending.push(e))) : () => undefined;
   try {
     const history = sup.state.events({ ...(afterId !== undefined && { afterId }), ...(project !== undefined && { project }), ...(service !== undefined && { service }), ...(limit !== undefined && { limit }), ...(lastN !== undefined && { newest: true }) });
+    // The head goes once the query has run: a query the log refuses (limit=0) is answered as an error, not as an empty stream.
+    res.writeHead(200, { "content-type": "application/x-ndjson" });
     for (const e of history) send(e as LoggedEvent);
     if (!follow) return;
     for (const e of pending) send(e);
@@ -178,6 +179,7 @@ async function streamEvents(sup: StackSupervisor, req: IncomingMessage, res: Ser
     });
   } finally {
     unsubscribe();
-    res.end();
+    // Before the head, the router answers the error.
+    if (res.headersSent) res.end();
   }
 }

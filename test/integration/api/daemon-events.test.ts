@@ -1,7 +1,9 @@
 // berth events -n N -p NAME: the last N events of that stack, not those of the last N events of every stack that are its;
-// queries about a stack the daemon does not keep fail instead of printing an empty table.
+// queries about a stack the daemon does not keep fail instead of printing an empty table, and a query the event log
+// refuses is answered as an error.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { DaemonClient, daemonPaths } from "../../../src/api/index.js";
 import { describeResult } from "../../support/run.js";
 import { IMAGE, useStackRoot } from "../orchestrator/stack-fixture.js";
 import { berth } from "./daemon-fixture.js";
@@ -38,6 +40,8 @@ describe("berth events with filters", () => {
         assert.ok(none.timedOut, `events -f -n ${zero} ended: ${describeResult(none)}`);
         assert.equal(none.stdout, "", `-n ${zero} printed past events`);
       }
+      // A query the log refuses is an error answer, not an empty stream that looks like "no events".
+      await assert.rejects(new DaemonClient(daemonPaths(r.root).socket).json("GET", "/v1/events?last=0"), /limit/);
       const bad = await berth(r, ["events", "--service", "job"], one.workingDir);
       assert.equal(bad.code, 2, describeResult(bad));
       assert.match(bad.stderr, /--service needs -p/);
