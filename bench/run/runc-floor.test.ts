@@ -9,10 +9,16 @@ import type { RuntimeSpec } from "./berth-spec.js";
 import { makeRuncFloor } from "./runc-floor.js";
 import { mustRun, RUNC } from "./run-tools.js";
 
-test("makeRuncFloor: runs busybox true under bare runc, times each phase, leaves no container", async (t) => {
-  if (!isRoot()) return t.skip(`needs root (uid 0) for runc, running as uid ${process.getuid?.()}`);
+/** Why runc containers cannot run here, or undefined. */
+function whyNotHere(): string | undefined {
+  if (!isRoot()) return `needs root (uid 0) for runc, running as uid ${process.getuid?.()}`;
   const lacking = missingTools([RUNC, "tar", "/bin/busybox"]);
-  if (lacking.length > 0) return t.skip(`needs ${lacking.join(", ")} (apt-get install runc tar busybox-static)`);
+  return lacking.length > 0 ? `needs ${lacking.join(", ")} (apt-get install runc tar busybox-static)` : undefined;
+}
+
+test("makeRuncFloor: runs busybox true under bare runc, times each phase, leaves no container", async (t) => {
+  const why = whyNotHere();
+  if (why !== undefined) return t.skip(why);
   const dir = await tempDir("bench-floor-");
   try {
     const image = await makeBusyboxLayout(join(dir.path, "layout"), { tag: "t" });
@@ -42,9 +48,8 @@ test("makeRuncFloor: a missing layer blob fails naming tar, and nothing is left 
 });
 
 test("makeRuncFloor with berth's spec: binds from the container dir come from the bundle, the cgroup is the bench's, and it runs", async (t) => {
-  if (!isRoot()) return t.skip(`needs root (uid 0) for runc, running as uid ${process.getuid?.()}`);
-  const lacking = missingTools([RUNC, "tar", "/bin/busybox"]);
-  if (lacking.length > 0) return t.skip(`needs ${lacking.join(", ")} (apt-get install runc tar busybox-static)`);
+  const why = whyNotHere();
+  if (why !== undefined) return t.skip(why);
   const dir = await tempDir("bench-floor-");
   try {
     const image = await makeBusyboxLayout(join(dir.path, "layout"), { tag: "t" });

@@ -29,9 +29,32 @@ if (skip) process.stdout.write(`# skipping Dockerfile build tests: ${skip}\n`);
 async function reap(child: ChildProcess, root: string): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   const runcRoot = join(root, "runc");
-  const listed = await promisify(execFile)("runc", ["--root", runcRoot, "list", "--quiet"]).then((r) => r.stdout.split("\n").filter((l) => l !== ""), () => [] as string[]);
+  const listed = await runcIdsUnder(root).catch(() => [] as string[]);
   for (const id of listed) await promisify(execFile)("runc", ["--root", runcRoot, "delete", "--force", id]).catch(() => undefined);
   await unmountUnder(root);
+}
+
+/** The root's runc containers, by id. */
+const runcIdsUnder = async (root: string): Promise<string[]> =>
+  (await promisify(execFile)("runc", ["--root", join(root, "runc"), "list", "--quiet"])).stdout.split("\n").filter((l) => l !== "");
+
+/** The lines of /proc/mounts under `root`. */
+const mountsUnder = async (root: string): Promise<string[]> => (await readFile("/proc/mounts", "utf8")).split("\n").filter((l) => l.includes(root));
+
+/** A build's stderr as it comes, and the moment its RUN step printed "started" (60 s at most). */
+function watchStepStart(child: ChildProcess): { readonly stderr: () => string; readonly started: Promise<void> } {
+  let text = "";
+  const started = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the step did not start in 60 s:\n${text}`)), 60_000);
+    child.stderr?.on("data", (c: Buffer) => {
+      text += c.toString();
+      if (/ started\n/.test(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return { stderr: () => text, started };
 }
 
 const INSTALL = `RUN ["/bin/busybox", "--install", "-s", "/bin"]`;
@@ -282,31 +305,19 @@ describe("berth build with a Dockerfile: cache, errors, BuildKit features, trust
     const child = spawn(process.execPath, [BERTH_BIN, "--root", linked, "build", "--no-cache", "--progress", "plain", dir], { stdio: ["ignore", "pipe", "pipe"] });
     try {
       const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-      let stderr = "";
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the step did not start in 60 s:\n${stderr}`)), 60_000);
-        child.stderr.on("data", (c: Buffer) => {
-          stderr += c.toString();
-          if (/ started\n/.test(stderr)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
+      await watchStepStart(child).started;
       child.kill("SIGKILL");
       await exited;
       const steps = join(store.root, "build-cache", "dockerfile-steps");
-      const ourMounts = async (): Promise<string[]> => (await readFile("/proc/mounts", "utf8")).split("\n").filter((l) => l.includes(store.root));
-      const runcIds = async (): Promise<string> => (await promisify(execFile)("runc", ["--root", join(store.root, "runc"), "list", "--quiet"])).stdout.trim();
       assert.equal((await readdir(steps)).length, 1, "the killed build left its step directory");
-      assert.equal((await ourMounts()).length, 1, "and its overlay");
-      assert.notEqual(await runcIds(), "", "and its running container");
+      assert.equal((await mountsUnder(store.root)).length, 1, "and its overlay");
+      assert.notDeepEqual(await runcIdsUnder(store.root), [], "and its running container");
       // A build that runs no step (nothing to RUN, COPY or ADD) cleans up too: the sweep is at its start, not its first step's.
       const next = await berth(["--root", linked, "build", "-q", await context(`FROM ${BASE}\nLABEL swept=yes\n`)]);
       assert.equal(next.code, 0, describeResult(next));
       assert.deepEqual(await readdir(steps), []);
-      assert.deepEqual(await ourMounts(), []);
-      assert.equal(await runcIds(), "");
+      assert.deepEqual(await mountsUnder(store.root), []);
+      assert.deepEqual(await runcIdsUnder(store.root), []);
     } finally {
       await reap(child, store.root);
     }
@@ -316,29 +327,18 @@ describe("berth build with a Dockerfile: cache, errors, BuildKit features, trust
     const dir = await context(`FROM ${BASE}\nRUN echo started && sleep 60\n`);
     const child = spawn(process.execPath, [BERTH_BIN, "--root", store.root, "build", "--progress", "plain", dir], { stdio: ["ignore", "pipe", "pipe"] });
     try {
-      let stderr = "";
+      const watch = watchStepStart(child);
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the step did not start in 60 s:\n${stderr}`)), 60_000);
-        child.stderr.on("data", (c: Buffer) => {
-          stderr += c.toString();
-          if (/ started\n/.test(stderr)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
+      await watch.started;
       child.kill("SIGINT");
       const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
       const code = await exited;
       clearTimeout(timer);
-      assert.equal(code, 1, stderr);
-      assert.match(stderr, /build interrupted \(SIGINT\)/);
-      const mounts = (await readFile("/proc/mounts", "utf8")).split("\n").filter((l) => l.includes(store.root));
-      assert.deepEqual(mounts, [], "no overlay of the step is left mounted");
+      assert.equal(code, 1, watch.stderr());
+      assert.match(watch.stderr(), /build interrupted \(SIGINT\)/);
+      assert.deepEqual(await mountsUnder(store.root), [], "no overlay of the step is left mounted");
       assert.deepEqual(await readdir(join(store.root, "build-cache", "dockerfile-steps")), [], "the step directory is removed");
-      const containers = await promisify(execFile)("runc", ["--root", join(store.root, "runc"), "list", "--quiet"]);
-      assert.equal(containers.stdout.trim(), "", "the step's container is gone");
+      assert.deepEqual(await runcIdsUnder(store.root), [], "the step's container is gone");
     } finally {
       await reap(child, store.root);
     }
