@@ -6,4 +6,4 @@ export { fsyncDir } from "./fsync-dir.js";
 export { collectGarbage, reachableFrom, type CollectGarbageOptions, type CollectGarbageResult } from "./garbage-collect.js";
 export { withFileLock, isProcessAlive } from "./file-lock.js";
 export { whenDrained, type DrainSource } from "./when-drained.js";
-export { identityOf, isRunning, selfIdentity, type ProcessIdentity } from "./process-identity.js";
+export { identityOf, identityOfSync, isRunning, selfIdentity, type ProcessIdentity } from "./process-identity.js";

@@ -37,6 +37,22 @@ export async function isRunning(id: ProcessIdentity): Promise<boolean> {
   return start !== undefined && start === id.startTime;
 }
 
+/**
+ * {@link identityOf}, read synchronously: for a caller on a latency path that reads a few /proc
+ * files (the daemon's announced runs), where the thread pool's round trips cost more than the reads.
+ */
+export function identityOfSync(pid: number): ProcessIdentity | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  const startTime = startTimeIn(stat);
+  return startTime === undefined ? undefined : { pid, startTime };
+}
+
 /** The identity of process `pid` now, or undefined when there is none (or it is a zombie). */
 export async function identityOf(pid: number): Promise<ProcessIdentity | undefined> {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;

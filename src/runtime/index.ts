@@ -33,7 +33,7 @@ export { containerNetworks, type ContainerNetworkConfig } from "./container-netw
 export type { NetworkConnectRequest } from "./connect-container-network.js";
 export { readContainerRecord, type ContainerRecord, type RestartPolicy, type HealthConfig } from "./container-record.js";
 export { reapOrphans } from "./reap-orphans.js";
-export { isRunning, selfIdentity, identityOf, type ProcessIdentity } from "./process-identity.js";
+export { isRunning, selfIdentity, identityOf, identityOfSync, type ProcessIdentity } from "./process-identity.js";
 export { ContainerStartError, RootfsError, RuntimeToolError, classifyStartFailure, type StartFailureCode } from "./errors.js";
 export { nofileHardLimit } from "./host-limits.js";
 export { seccompForSpec, DEFAULT_SECCOMP_PROFILE, type SpecSeccomp, type SpecSyscall, type SeccompContext } from "./seccomp-profile.js";

@@ -34,6 +34,12 @@ export interface StartOptions {
   readonly attached?: ProcessIdentity;
   /** The rootfs `run` began to mount while it made this new container (createContainerToStart). */
   readonly rootfs?: PreparedRootfs;
+  /**
+   * Awaited once runc has made the container and before its process is let go: a start made ahead
+   * of its request (the daemon's announced runs) waits here for the request, and is undone, as any
+   * failed start, when this throws.
+   */
+  readonly gate?: () => Promise<void>;
 }
 
 /**
@@ -157,6 +163,7 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
   }
   trace("start: conmon ran runc create");
   undo.push(() => runtime.delete(id));
+  if (opts.gate !== undefined) await opts.gate();
   const [pid, monitor] = await Promise.all([identityOf(created.pid), identityOf(created.monitorPid)]);
   const state: ContainerState = {
     ...withoutRun(before),

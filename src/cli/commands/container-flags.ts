@@ -114,10 +114,10 @@ export function parseRestart(value: string): RestartPolicy {
   return { name: m[1] as RestartPolicy["name"], maximumRetryCount: m[2] !== undefined ? Number(m[2]) : 0 };
 }
 
-/** `--runtime NAME|PATH`: a name is looked up in PATH, then the sbin and bin dirs (Debian's runc is in /usr/sbin); a path is made absolute. */
-export function resolveRuntime(v: string): string {
+/** `--runtime NAME|PATH`: a name is looked up in PATH, then the sbin and bin dirs (Debian's runc is in /usr/sbin); a path is made absolute against `cwd`. */
+export function resolveRuntime(v: string, cwd = process.cwd()): string {
   if (v === "") throw new InvalidArgumentError("--runtime: empty", { hint: "give runc, crun or a path" });
-  if (v.includes("/")) return resolve(v);
+  if (v.includes("/")) return resolve(cwd, v);
   const found = findProgram(v);
   if (found !== undefined) return found;
   throw new InvalidArgumentError(`--runtime ${v}: not found in PATH or the system's sbin and bin dirs`, { hint: `install it (apt-get install ${v === "crun" ? "crun" : "runc"}) or give its absolute path` });
@@ -129,8 +129,22 @@ function parsePullPolicy(v: string): "missing" | "always" | "never" {
   throw new InvalidArgumentError(`--pull ${v}: expected missing, always or never`);
 }
 
+/**
+ * What a command line's options depend on besides its words: the environment (`-e NAME`, env files)
+ * and working directory (relative paths) of the berth that was given it, and where its warnings go.
+ * The daemon reads an announced `run` (api/run-announcements.ts) with its CLI's, not its own.
+ */
+export interface CommandHost {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly warn: (line: string) => void;
+}
+
+/** This berth's own environment, directory and stderr. */
+export const thisBerth = (): CommandHost => ({ env: process.env, cwd: process.cwd(), warn: (line) => void process.stderr.write(line) });
+
 /** Flags → library options; every error names its flag. Mount flags come back unresolved (volumes are made at create). */
-export async function containerOptions(command: string[], f: ContainerFlags): Promise<CreateContainerOptions & { mounts: MountRequest[] }> {
+export async function containerOptions(command: string[], f: ContainerFlags, host: CommandHost = thisBerth()): Promise<CreateContainerOptions & { mounts: MountRequest[] }> {
   let noNewPrivileges = false;
   let seccompProfile: string | undefined;
   for (const o of f.securityOpt) {
@@ -138,7 +152,7 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
     if (/^no-new-privileges([:=]true)?$/.test(o)) noNewPrivileges = true;
     else if (/^no-new-privileges[:=]false$/.test(o)) noNewPrivileges = false;
     // A profile's path is kept absolute: the container may start again later (restart, a daemon) from another directory.
-    else if (seccomp) seccompProfile = seccomp[1] === "unconfined" ? "unconfined" : resolve(seccomp[1]!);
+    else if (seccomp) seccompProfile = seccomp[1] === "unconfined" ? "unconfined" : resolve(host.cwd, seccomp[1]!);
     // berth applies no SELinux label and no AppArmor profile: turning them off, as scripts for docker and podman do, is already so.
     else if (/^(label[:=]disable|apparmor[:=]unconfined)$/.test(o)) continue;
     else {
@@ -149,13 +163,13 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
   }
   const env: string[] = [];
   for (const file of f.envFile) {
-    const text = await readFile(file, "utf8").catch((e: Error) => {
+    const text = await readFile(resolve(host.cwd, file), "utf8").catch((e: Error) => {
       throw new InvalidArgumentError(`--env-file ${file}: cannot read: ${e.message}`);
     });
-    env.push(...parseEnvFile(text, file, process.env));
+    env.push(...parseEnvFile(text, file, host.env));
   }
   for (const e of f.env) {
-    const v = parseEnv(e, "-e", process.env);
+    const v = parseEnv(e, "-e", host.env);
     if (v !== undefined) env.push(v);
   }
   const labels: Record<string, string> = {};
@@ -192,7 +206,7 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
   let publish = f.publish.flatMap((p) => parsePublish(p));
   if (network === "host" && (publish.length > 0 || f.publishAll)) {
     // As docker: the container has the host's own ports; a mapping shown in ps and inspect would be untrue.
-    process.stderr.write("WARNING: Published ports are discarded when using host network mode\n");
+    host.warn("WARNING: Published ports are discarded when using host network mode\n");
     publish = [];
   }
   return {
@@ -224,7 +238,7 @@ export async function containerOptions(command: string[], f: ContainerFlags): Pr
     ...(f.rm && { autoRemove: true }),
     ...(f.tty && { tty: true }),
     ...(f.init && { init: true }),
-    ...(f.runtime !== undefined && { runtime: resolveRuntime(f.runtime) }),
+    ...(f.runtime !== undefined && { runtime: resolveRuntime(f.runtime, host.cwd) }),
     ...(f.pull !== undefined && { pull: parsePullPolicy(f.pull) }),
   };
 }
