@@ -1,4 +1,35 @@
-#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS BERTH_DEFERRED_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node --
+#!/bin/sh
+":" /*
+# Read by sh until `exec node`, by Node from the line after this comment's end (its first line is a
+# string; the shell's lines are a comment to it). Keep `*` followed by `/` out of the shell's part.
+#
+# A `berth run` is announced to the root's daemon before Node starts: `PID ARGC` on its FIFO (only
+# root can write it), and the daemon makes the container while Node starts, ~15 ms here, holding
+# the container's process until this berth asks for it (src/api/run-announcements.ts). The root is
+# found as berth finds it (src/cli/berth-root.ts); a non-root user cannot write root's FIFO.
+r=${BERTH_ROOT-} w= v=
+for a do
+  if [ -n "$v" ]; then r=$a v=; continue; fi
+  case $a in
+    --root) v=1 ;;
+    --root=?*) r=${a#--root=} ;;
+    --debug) ;;
+    *) w=$a; break ;;
+  esac
+done
+if [ "$w" = run ]; then
+  f=${r:-/var/lib/berth}/daemon/run.fifo
+  # Opened read-write, a FIFO never waits for a reader; a failed open says nothing.
+  [ -p "$f" ] && [ -w "$f" ] && printf '%s %s\n' "$$" "$#" 2>/dev/null 1<>"$f" && BERTH_ANNOUNCED=$$ && export BERTH_ANNOUNCED
+fi
+# Node 20 reads NODE_EXTRA_CA_CERTS, and with it its own ~140 root certificates, before any code
+# runs: about 40 ms of every start here, though most commands open no TLS connection. It goes to
+# Node under another name and is put back below.
+BERTH_DEFERRED_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS-} && export BERTH_DEFERRED_EXTRA_CA_CERTS && unset NODE_EXTRA_CA_CERTS
+# `--`: Node 20 looks for its own --env-file anywhere in its argv, the script's arguments too, up to
+# a `--` (nodejs/node#54232), so `berth run --env-file F` would load F into berth's own environment.
+exec node -- "$0" "$@"
+*/
 // Thin launcher: the bundled CLI (see scripts/bundle.mjs), else the compiled library. CommonJS
 // because Node's ES module loader costs about 13 ms at every start here, and the bundles are
 // CommonJS already (docs/cli-start.md).
@@ -9,13 +40,7 @@ const { createRequire } = require("node:module");
 const { dirname, join } = require("node:path");
 const { Script } = require("node:vm");
 
-// The shebang's `--`: Node 20 looks for its own --env-file anywhere in its argv, the script's
-// arguments too, up to a `--` (nodejs/node#54232), so `berth run --env-file F` would load F into
-// berth's own environment, and a missing F would end berth before it starts ("node: F: not found").
-//
-// The shebang (GNU env, coreutils 8.30 or later) hands NODE_EXTRA_CA_CERTS over under another name.
-// Node 20 reads that file, and with it its own ~140 root certificates, before any code runs: about
-// 40 ms of every start here, though most commands open no TLS connection. Put it back for the
+// The shell part above hands NODE_EXTRA_CA_CERTS over under another name. Put it back for the
 // processes berth starts (the daemon, RUN steps' trust), and leave the file to the first TLS
 // connection this process opens (src/client/extra-ca.ts). `node bin/berth.cjs` loads it as usual.
 const deferredCa = process.env.BERTH_DEFERRED_EXTRA_CA_CERTS;
@@ -25,6 +50,14 @@ if (deferredCa !== undefined) {
     process.env.NODE_EXTRA_CA_CERTS = deferredCa;
     globalThis[Symbol.for("berth.deferredExtraCaCerts")] = deferredCa;
   }
+}
+
+// The shell part announced this `run` to the daemon (the same pid: it exec'd Node): the run client
+// claims the container the daemon made for it (src/cli/commands/run-in-daemon.ts). Not passed on.
+const announcedBy = process.env.BERTH_ANNOUNCED;
+if (announcedBy !== undefined) {
+  delete process.env.BERTH_ANNOUNCED;
+  if (announcedBy === String(process.pid)) globalThis[Symbol.for("berth.run.announced")] = true;
 }
 
 // A reader that goes away (`berth ps | head`) is not an error: stop quietly, as other tools do.

@@ -5,6 +5,7 @@ import { ContainerStartError, readContainerLogs, trace, type ContainerRecord, ty
 import { toWireError } from "./api-wire.js";
 import type { RunRequest } from "./api-requests.js";
 import { encodeFrame, FRAME_MESSAGE, FRAME_STDERR, FRAME_STDOUT, type RunMessage } from "./frame-stream.js";
+import type { ClaimedRun } from "./run-announcements.js";
 
 /**
  * `POST /v1/containers/run/attached`, a foreground `berth run` handed to the
@@ -21,7 +22,7 @@ import { encodeFrame, FRAME_MESSAGE, FRAME_STDERR, FRAME_STDOUT, type RunMessage
  * as it is: it names that berth as its follower (`attached`), so a later
  * `ps` settles and removes it as it does for a foreground berth that died.
  */
-export async function streamAttachedRun(runtime: ContainerRuntime, body: RunRequest, res: Writable): Promise<void> {
+export async function streamAttachedRun(runtime: ContainerRuntime, body: RunRequest, res: Writable, claim?: () => Promise<ClaimedRun>): Promise<void> {
   trace("api: attached run asked");
   const gone = new AbortController();
   res.on("close", () => {
@@ -31,7 +32,7 @@ export async function streamAttachedRun(runtime: ContainerRuntime, body: RunRequ
     if (!res.destroyed) res.write(encodeFrame(FRAME_MESSAGE, Buffer.from(JSON.stringify(m))));
   };
   try {
-    const started = await startForClient(runtime, body);
+    const started = await startForClient(runtime, body, claim);
     if (!("record" in started)) return say(started);
     const { record } = started;
     say({ id: record.id });
@@ -57,10 +58,15 @@ export async function streamAttachedRun(runtime: ContainerRuntime, body: RunRequ
  * start is the container's failure, not the API's: its exit code (126, 127)
  * goes back with it. An image the store lacks is the CLI's to pull (with its
  * progress on the user's terminal; it then runs the container itself):
- * nothing is made. Other failures are thrown.
+ * nothing is made. Other failures are thrown. `claim` (an announced run's,
+ * run-announcements.ts) gives the container made ahead for this request, if
+ * there is one.
  */
-export async function startForClient(runtime: ContainerRuntime, body: RunRequest): Promise<{ readonly record: ContainerRecord } | RunMessage> {
+export async function startForClient(runtime: ContainerRuntime, body: RunRequest, claim?: () => Promise<ClaimedRun>): Promise<{ readonly record: ContainerRecord } | RunMessage> {
   try {
+    const made = await claim?.();
+    if (made !== undefined && "failed" in made) throw made.failed;
+    if (made !== undefined) return { record: made.record };
     return { record: (await runtime.run(body.image, { ...body.options, pull: "never" }, { ...(body.attached && { attached: body.attached }) })).record };
   } catch (e) {
     if (e instanceof ContainerStartError) return { startError: { id: e.containerId, exitCode: e.exitCode, message: e.runtimeMessage } };

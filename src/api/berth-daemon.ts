@@ -5,6 +5,7 @@ import type { ContainerRuntime, ProcessIdentity } from "../runtime/index.js";
 import { daemonPaths, type DaemonPaths } from "./daemon-paths.js";
 import { claimPidFile, releasePidFile } from "./daemon-pid-file.js";
 import { daemonRoutes } from "./daemon-routes.js";
+import { RunAnnouncements, type AnnouncementReader } from "./run-announcements.js";
 import { RunSocket } from "./run-socket.js";
 
 /** Options of {@link BerthDaemon.start}. */
@@ -16,6 +17,11 @@ export interface BerthDaemonOptions {
   readonly intervalMs?: number;
   /** Where the daemon says what it does (default: stderr). */
   readonly log?: (line: string) => void;
+  /**
+   * How an announced `berth run` is read (the CLI's reading of its command line): given, the daemon
+   * makes a run's container while its CLI starts (run-announcements.ts).
+   */
+  readonly announcedRuns?: AnnouncementReader;
 }
 
 /**
@@ -89,11 +95,20 @@ export class BerthDaemon {
         server.listen(paths.socket, () => resolve());
       });
       await chmod(paths.socket, 0o600);
-      const runSocket = await RunSocket.listen(paths.runSocket, opts.runtime, log).catch((e: unknown) => {
+      const reader = opts.announcedRuns;
+      const announcements = reader === undefined ? undefined : await RunAnnouncements.listen(paths.runFifo, opts.runtime, reader, log).catch((e: unknown) => {
+        // Runs are then made once their CLI asks, as before.
+        log(`runs are not announced: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      });
+      const runSocket = await RunSocket.listen(paths.runSocket, opts.runtime, log, announcements).catch(async (e: unknown) => {
         server.close();
+        await announcements?.close();
         throw e;
       });
-      const daemon = new BerthDaemon(paths, supervisor, server, state, me, log, [() => runSocket.close(), () => traffic.close()]);
+      const daemon = new BerthDaemon(paths, supervisor, server, state, me, log, [
+        () => runSocket.close(), async () => announcements?.close(), () => traffic.close(),
+      ]);
       await supervisor.start();
       log(`berth daemon ${opts.version} (pid ${process.pid}) listening on ${paths.socket}; ${supervisor.list().length} stack(s) adopted`);
       return daemon;

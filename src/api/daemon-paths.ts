@@ -7,6 +7,8 @@ export interface DaemonPaths {
   readonly socket: string;
   /** Where `berth run` is handed over without HTTP (run-socket.ts). */
   readonly runSocket: string;
+  /** Where bin/berth.cjs announces a `berth run` before Node starts (run-announcements.ts): a FIFO, mode 0600. */
+  readonly runFifo: string;
   readonly pidFile: string;
   readonly stateDb: string;
   /** Where a daemon the CLI started writes its output. */
@@ -15,5 +17,5 @@ export interface DaemonPaths {
 
 export function daemonPaths(root: string): DaemonPaths {
   const dir = join(root, "daemon");
-  return { dir, socket: join(dir, "berth.sock"), runSocket: join(dir, "run.sock"), pidFile: join(dir, "berth.pid"), stateDb: join(dir, "state.db"), log: join(dir, "daemon.log") };
+  return { dir, socket: join(dir, "berth.sock"), runSocket: join(dir, "run.sock"), runFifo: join(dir, "run.fifo"), pidFile: join(dir, "berth.pid"), stateDb: join(dir, "state.db"), log: join(dir, "daemon.log") };
 }

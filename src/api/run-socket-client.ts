@@ -1,8 +1,17 @@
 import { connect } from "node:net";
 import type { RunRequest } from "./api-requests.js";
+import type { ProcessIdentity } from "../runtime/index.js";
 import { deliverFrames } from "./daemon-client.js";
 import { DaemonNotRunningError, DaemonUnavailableError } from "./daemon-errors.js";
 import { encodeFrame, FrameDecoder, FRAME_MESSAGE, type Frame } from "./frame-stream.js";
+
+/** The one frame a CLI sends on the run socket (run-socket.ts). */
+export interface RunSocketRequest {
+  readonly detach: boolean;
+  readonly run: RunRequest;
+  /** The CLI's identity, when its launcher announced the run (run-announcements.ts). */
+  readonly caller?: ProcessIdentity;
+}
 
 /**
  * Hand a run to the daemon on its run socket (run-socket.ts): one request
@@ -11,7 +20,7 @@ import { encodeFrame, FrameDecoder, FRAME_MESSAGE, type Frame } from "./frame-st
  * the answer. No daemon listening is DaemonNotRunningError; an answer cut
  * off (the daemon stopped) is DaemonUnavailableError.
  */
-export async function requestRun(socketPath: string, request: { readonly detach: boolean; readonly run: RunRequest }, onFrame: (f: Frame) => void | Promise<void>): Promise<void> {
+export async function requestRun(socketPath: string, request: RunSocketRequest, onFrame: (f: Frame) => void | Promise<void>): Promise<void> {
   const socket = connect(socketPath);
   let ended = false;
   socket.once("end", () => (ended = true));

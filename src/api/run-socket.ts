@@ -1,11 +1,12 @@
 import { chmod, unlink } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { InvalidArgumentError } from "../oci/index.js";
-import type { ContainerRuntime } from "../runtime/index.js";
+import type { ContainerRuntime, ProcessIdentity } from "../runtime/index.js";
 import { toWireError } from "./api-wire.js";
 import { parseRunRequest } from "./api-requests.js";
 import { startForClient, streamAttachedRun } from "./attached-run.js";
 import { encodeFrame, FrameDecoder, FRAME_MESSAGE, type RunMessage } from "./frame-stream.js";
+import type { ClaimedRun, RunAnnouncements } from "./run-announcements.js";
 
 /** A client that has not sent its request within this time is not a berth CLI: its connection is closed. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -19,6 +20,9 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * (the id, or why there is none); for a foreground one the id, the
  * container's output and the exit code, as streamAttachedRun writes them.
  * A request the daemon refuses is answered with an `{"error": …}` message.
+ * A CLI whose launcher announced it (run-announcements.ts) adds `"caller":
+ * {pid, startTime}`, its own identity: the container made for the
+ * announcement is then used when it was made for this request.
  * HTTP's request and answer machinery on both ends cost 2.4 ms of a
  * foreground `berth run`'s 80 here; the HTTP routes stay for every other
  * client and for CLIs that do not know this socket.
@@ -27,12 +31,12 @@ export class RunSocket {
   private constructor(private readonly server: Server, private readonly path: string, private readonly connections: Set<Socket>) {}
 
   /** Listen on `path` (a stale socket file there is replaced), mode 0600 as the API socket. */
-  static async listen(path: string, runtime: ContainerRuntime, log?: (line: string) => void): Promise<RunSocket> {
+  static async listen(path: string, runtime: ContainerRuntime, log?: (line: string) => void, announcements?: RunAnnouncements): Promise<RunSocket> {
     const connections = new Set<Socket>();
     const server = createServer((socket) => {
       connections.add(socket);
       socket.once("close", () => connections.delete(socket));
-      serveConnection(socket, runtime).catch((e: unknown) => {
+      serveConnection(socket, runtime, announcements).catch((e: unknown) => {
         log?.(`run socket: ${e instanceof Error ? e.message : String(e)}`);
         socket.destroy();
       });
@@ -56,28 +60,43 @@ export class RunSocket {
 }
 
 /** Read the one request frame, then answer as the HTTP route would. */
-async function serveConnection(socket: Socket, runtime: ContainerRuntime): Promise<void> {
+async function serveConnection(socket: Socket, runtime: ContainerRuntime, announcements: RunAnnouncements | undefined): Promise<void> {
   const payload = await firstFrame(socket);
   if (payload === undefined) return;
   const say = (m: RunMessage): void => void socket.end(encodeFrame(FRAME_MESSAGE, Buffer.from(JSON.stringify(m))));
   let detach: boolean;
   let request;
+  let caller: ProcessIdentity | undefined;
   try {
-    const v = JSON.parse(payload.toString("utf8")) as { detach?: unknown; run?: unknown };
-    const known = typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).every((k) => k === "detach" || k === "run");
-    if (!known || (v.detach !== undefined && typeof v.detach !== "boolean")) throw new InvalidArgumentError("a run socket request is {\"detach\": boolean, \"run\": {…}}, nothing else");
+    const v = JSON.parse(payload.toString("utf8")) as { detach?: unknown; run?: unknown; caller?: unknown };
+    const known = typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).every((k) => k === "detach" || k === "run" || k === "caller");
+    if (!known || (v.detach !== undefined && typeof v.detach !== "boolean")) {
+      throw new InvalidArgumentError("a run socket request is {\"detach\": boolean, \"run\": {…}, \"caller\": {\"pid\": N, \"startTime\": \"…\"}}, nothing else");
+    }
     detach = v.detach === true;
     request = parseRunRequest(v.run);
+    caller = v.caller === undefined ? undefined : parseCaller(v.caller);
   } catch (e) {
     return say({ error: toWireError(e) });
   }
-  if (!detach) return streamAttachedRun(runtime, request, socket);
+  const run = request;
+  const claim = caller === undefined || announcements === undefined ? undefined : (): Promise<ClaimedRun> => announcements.claim(caller, detach, run);
+  if (!detach) return streamAttachedRun(runtime, request, socket, claim);
   try {
-    const started = await startForClient(runtime, request);
+    const started = await startForClient(runtime, request, claim);
     say("record" in started ? { id: started.record.id } : started);
   } catch (e) {
     say({ error: toWireError(e) });
   }
+}
+
+/** `caller`: a process identity, as `attached` is one. */
+function parseCaller(v: unknown): ProcessIdentity {
+  const o = v as { pid?: unknown; startTime?: unknown } | null;
+  const ok = typeof o === "object" && o !== null && Object.keys(o).every((k) => k === "pid" || k === "startTime")
+    && Number.isInteger(o.pid) && (o.pid as number) > 0 && typeof o.startTime === "string" && /^[0-9]{1,20}$/.test(o.startTime);
+  if (!ok) throw new InvalidArgumentError("caller: expected {\"pid\": N, \"startTime\": \"…\"}, the requesting berth's identity");
+  return { pid: o!.pid as number, startTime: o!.startTime as string };
 }
 
 /**

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
 import { BerthError } from "../../oci/index.js";
 import { isRunning } from "../../runtime/index.js";
+import { readAnnouncedRun } from "../announced-run.js";
 import { resolveBerthRoot } from "../berth-root.js";
 import type { GlobalOptions } from "../main.js";
 import { VERSION } from "../version.js";
@@ -27,7 +28,7 @@ function daemonCommand(globals: () => GlobalOptions): Command {
         process.stdout.write(`wrote ${f.unitPath}; enable it with: systemctl daemon-reload && systemctl enable --now berth\n`);
         return;
       }
-      const daemon = await BerthDaemon.start({ runtime: runtimeOf(globals), version: VERSION });
+      const daemon = await BerthDaemon.start({ runtime: runtimeOf(globals), version: VERSION, announcedRuns: readAnnouncedRun });
       const stop = (): void => void daemon.stop();
       process.on("SIGINT", stop).on("SIGTERM", stop);
       await daemon.closed;

@@ -3,7 +3,7 @@ import { whenDrained } from "../../content/index.js";
 import { SignalProxy } from "./signal-proxy.js";
 import {
   DaemonClient, DaemonNotRunningError, DaemonUnavailableError, daemonPaths, FRAME_MESSAGE, FRAME_STDERR, fromWireError, isMissingRoute, requestRun, type Frame, type RunMessage,
-  type RunRequest,
+  type RunRequest, type RunSocketRequest,
 } from "../../api/index.js";
 import { ContainerStartError, selfIdentity, trace, type CreateContainerOptions, type StartFailureCode } from "../../runtime/index.js";
 
@@ -16,6 +16,10 @@ import { ContainerStartError, selfIdentity, trace, type CreateContainerOptions, 
  */
 const DECLINED = Symbol.for("berth.run.daemonDeclined");
 const declined = globalThis as { [DECLINED]?: true };
+
+/** Set by bin/berth.cjs when it announced this process's `run` to the daemon (api/run-announcements.ts). */
+const ANNOUNCED = Symbol.for("berth.run.announced");
+const announced = (): boolean => (globalThis as { [ANNOUNCED]?: boolean })[ANNOUNCED] === true;
 
 /**
  * Hand `berth run` to the daemon of `root`, as docker's CLI hands it to
@@ -42,16 +46,18 @@ export async function runInDaemon(root: string, image: string, opts: CreateConta
   trace("run: asking the daemon");
   try {
     let code: number | undefined;
+    // The daemon made the container when the launcher announced it: this berth's identity claims it.
+    const caller = bare && announced() ? { caller: await selfIdentity() } : {};
     if (how.detach) {
       const run: RunRequest = { image, options };
-      const answer = bare ? await firstMessage(runSocket, run) : await client.json<RunMessage>("POST", "/v1/containers/run", run);
+      const answer = bare ? await firstMessage(runSocket, { detach: true, run, ...caller }) : await client.json<RunMessage>("POST", "/v1/containers/run", run);
       const id = containerId(socket, answer);
       if (id !== undefined) process.stdout.write(`${id}\n`);
       code = id === undefined ? undefined : 0;
     } else {
       const run: RunRequest = { image, options, attached: await selfIdentity() };
       code = await followInDaemon(client, bare
-        ? { socket: runSocket, stream: (onFrame) => requestRun(runSocket, { detach: false, run }, onFrame) }
+        ? { socket: runSocket, stream: (onFrame) => requestRun(runSocket, { detach: false, run, ...caller }, onFrame) }
         : { socket, stream: (onFrame) => client.frames("POST", "/v1/containers/run/attached", run, onFrame) });
     }
     if (code === undefined) declined[DECLINED] = true;
@@ -64,9 +70,9 @@ export async function runInDaemon(root: string, image: string, opts: CreateConta
 }
 
 /** The answer to a detached run on the run socket: its one message. */
-async function firstMessage(runSocket: string, run: RunRequest): Promise<RunMessage> {
+async function firstMessage(runSocket: string, request: RunSocketRequest): Promise<RunMessage> {
   let message: RunMessage | undefined;
-  await requestRun(runSocket, { detach: true, run }, (f) => {
+  await requestRun(runSocket, request, (f) => {
     if (f.kind === FRAME_MESSAGE && message === undefined) message = parseMessage(runSocket, f.payload);
   });
   if (message === undefined) throw new DaemonUnavailableError(runSocket, "ended the answer to a detached run without a message (did the daemon stop?)");

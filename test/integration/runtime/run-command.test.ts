@@ -24,12 +24,15 @@ const berth = (fx: RuntimeFixture, args: readonly string[]): Promise<RunResult> 
 
 // `berth run` end to end: the command in a child process, real runc, conmon and overlayfs. The same
 // tests run twice: with no daemon (berth makes the container itself) and with the root's daemon
-// running (berth hands it the making and starting): what a user sees must not differ.
+// running (berth hands it the making and starting), and with the daemon and berth run as a shell
+// runs it (bin/berth.cjs's shell part announces the run, and the daemon makes the container while
+// Node starts: api/run-announcements.ts): what a user sees must not differ.
 describe("berth run (runc, as root)", () => runSuite(false));
 describe("berth run handed to the daemon (runc, as root)", () => runSuite(true));
+describe("berth run announced to the daemon by its launcher (runc, as root)", () => runSuite(true, "shell"));
 
-function runSuite(daemon: boolean): void {
-  const fixture = useRuntimeFixture({ daemon });
+function runSuite(daemon: boolean, launcher?: "shell"): void {
+  const fixture = useRuntimeFixture({ daemon, ...(launcher !== undefined && { launcher }) });
 
   it("pulls a missing image and propagates the exit code (exit 3)", async (t) => {
     const shared = await fixture(t);

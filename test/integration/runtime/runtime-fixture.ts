@@ -20,6 +20,11 @@ export interface RuntimeFixture {
   readonly root: string;
   /** `oci:DIR:t1`, pullable by `berth run`. */
   readonly location: string;
+  /**
+   * `shell`: {@link berthRun} runs bin/berth.cjs itself, as a user's shell does (its shell part
+   * announces the run to the daemon before Node starts); otherwise `node bin/berth.cjs`.
+   */
+  readonly launcher?: "shell";
 }
 
 /**
@@ -66,7 +71,8 @@ export async function makeRuntimeFixture(): Promise<RuntimeFixture> {
 
 /** `berth --root ROOT run ARGS…` as a child process. */
 export function berthRun(f: RuntimeFixture, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  return run(process.execPath, [RUN_CLI, "--root", f.root, "run", ...args], { timeoutMs: 60_000, ...opts });
+  const argv = ["--root", f.root, "run", ...args];
+  return f.launcher === "shell" ? run(RUN_CLI, argv, { timeoutMs: 60_000, ...opts }) : run(process.execPath, [RUN_CLI, ...argv], { timeoutMs: 60_000, ...opts });
 }
 
 /**
@@ -113,12 +119,12 @@ export async function assertRemovalsFinished(root: string): Promise<void> {
  * the commands that hand work to it do. Returns the accessor each test
  * calls first: the fixture, or undefined after skipping with the reason.
  */
-export function useRuntimeFixture(opts: { readonly daemon?: boolean } = {}): (t: TestContext) => Promise<RuntimeFixture | undefined> {
+export function useRuntimeFixture(opts: { readonly daemon?: boolean; readonly launcher?: "shell" } = {}): (t: TestContext) => Promise<RuntimeFixture | undefined> {
   let f: RuntimeFixture | undefined;
   let usable = false;
   before(async () => {
     usable = (await containersUnsupported()) === undefined;
-    if (usable) f = await makeRuntimeFixture();
+    if (usable) f = { ...(await makeRuntimeFixture()), ...(opts.launcher !== undefined && { launcher: opts.launcher }) };
     if (f && opts.daemon) await startDaemon(f.root);
   });
   after(async () => {

@@ -1,0 +1,87 @@
+// A `berth run` announced to the daemon (api/run-announcements.ts): bin/berth.cjs, run as a shell
+// runs it, announces the run before Node starts and the daemon makes the container meanwhile. With
+// real runc and conmon: the container is there before the CLI's code runs, and runs once it asks;
+// one made for an announcement whose CLI dies or asks for something else is taken apart, nothing left.
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { daemonPaths, FRAME_MESSAGE, requestRun } from "../../../src/api/index.js";
+import { identityOf, type ProcessIdentity } from "../../../src/runtime/index.js";
+import { describeResult, run, type RunResult } from "../../support/run.js";
+import { waitFor } from "../../support/wait-for.js";
+import { assertClean, RUN_CLI, useRuntimeFixture, type RuntimeFixture } from "../runtime/runtime-fixture.js";
+
+const IMAGE = "localhost/busybox:t1";
+
+const berth = (fx: RuntimeFixture, args: readonly string[]): Promise<RunResult> => run(process.execPath, [RUN_CLI, "--root", fx.root, ...args], { timeoutMs: 60_000 });
+const names = async (fx: RuntimeFixture): Promise<string> => (await berth(fx, ["ps", "-a", "--format", "{{.Names}} {{.Status}}"])).stdout;
+
+describe("berth run announced to the daemon (runc, as root)", () => {
+  const fixture = useRuntimeFixture({ daemon: true });
+
+  /** A process whose command line ends as a launcher's does (`… bin/berth.cjs ARGS`), standing in for a CLI that never asks. */
+  async function announcer(fx: RuntimeFixture, args: readonly string[]): Promise<{ child: ChildProcess; caller: ProcessIdentity }> {
+    const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)", "--", RUN_CLI, "--root", fx.root, "run", ...args], { stdio: "ignore" });
+    const caller = await waitFor("the announcer", async () => (child.pid === undefined ? undefined : identityOf(child.pid)), { intervalMs: 10 });
+    await writeFile(daemonPaths(fx.root).runFifo, `${caller.pid} ${args.length + 3}\n`);
+    return { child, caller };
+  }
+
+  it("makes the container before the CLI's code runs, and runs it when the CLI asks", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    // Node runs this before bin/berth.cjs's own code: what `ps -a` shows then, the daemon made on the announcement alone.
+    const seen = join(fx.tmp.path, "seen-before-cli.txt");
+    const preload = join(fx.tmp.path, "look-first.cjs");
+    await writeFile(preload, `
+const { execFileSync } = require("node:child_process");
+const { writeFileSync } = require("node:fs");
+const env = { ...process.env }; delete env.NODE_OPTIONS; delete env.BERTH_ANNOUNCED;
+let out = "";
+for (let i = 0; i < 100 && !out.includes("announced-web"); i++) {
+  out = execFileSync(process.execPath, [${JSON.stringify(RUN_CLI)}, "--root", ${JSON.stringify(fx.root)}, "ps", "-a", "--format", "{{.Names}} {{.Status}}"], { env, encoding: "utf8" });
+  if (!out.includes("announced-web")) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+}
+writeFileSync(${JSON.stringify(seen)}, out);
+`);
+    const r = await run(RUN_CLI, ["--root", fx.root, "run", "--rm", "--name", "announced-web", "--network", "none", "-e", "FROM_CLI", IMAGE, "/bin/sh", "-c", "echo \"$FROM_CLI\"; exit 4"], {
+      timeoutMs: 60_000, env: { ...process.env, NODE_OPTIONS: `--require ${preload}`, FROM_CLI: "the cli's" },
+    });
+    assert.equal(r.code, 4, describeResult(r));
+    assert.equal(r.stdout, "the cli's\n");
+    const { readFile } = await import("node:fs/promises");
+    assert.match(await readFile(seen, "utf8"), /^announced-web Created$/m, "the daemon had not made the container before the CLI's code ran");
+    await assertClean(fx);
+  });
+
+  it("takes apart a container made for a CLI that dies before it asks", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const { child } = await announcer(fx, ["--rm", "--name", "never-asked", "--network", "none", IMAGE, "/bin/sh", "-c", "echo ran > /ran"]);
+    await waitFor("the container made ahead", async () => /^never-asked Created$/m.test(await names(fx)));
+    child.kill("SIGKILL");
+    await waitFor("the container taken apart", async () => !(await names(fx)).includes("never-asked"), { timeoutMs: 10_000 });
+    await assertClean(fx);
+  });
+
+  it("runs what the CLI asks, not what was announced, and takes the announced container apart", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const { child, caller } = await announcer(fx, ["--rm", "--name", "announced-a", "--network", "none", IMAGE, "/bin/sh", "-c", "exit 0"]);
+    try {
+      await waitFor("the container made ahead", async () => /^announced-a Created$/m.test(await names(fx)));
+      const messages: unknown[] = [];
+      await requestRun(daemonPaths(fx.root).runSocket, {
+        detach: false, caller,
+        run: { image: IMAGE, options: { cmd: ["/bin/sh", "-c", "exit 7"], name: "asked-b", network: "none", autoRemove: true }, attached: caller },
+      }, (f) => void (f.kind === FRAME_MESSAGE && messages.push(JSON.parse(f.payload.toString("utf8")))));
+      assert.deepEqual(messages.at(-1), { exitCode: 7 }, JSON.stringify(messages));
+      assert.equal(await names(fx), "");
+    } finally {
+      child.kill("SIGKILL");
+    }
+    await assertClean(fx);
+  });
+});
