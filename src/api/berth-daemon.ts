@@ -96,7 +96,7 @@ export class BerthDaemon {
       });
       await chmod(paths.socket, 0o600);
       const reader = opts.announcedRuns;
-      const announcements = reader === undefined ? undefined : await RunAnnouncements.listen(paths.runFifo, opts.runtime, reader, log).catch((e: unknown) => {
+      const announcements = reader === undefined ? undefined : await RunAnnouncements.listen(paths.runFifo, opts.runtime, reader, { log }).catch((e: unknown) => {
         // Runs are then made once their CLI asks, as before.
         log(`runs are not announced: ${e instanceof Error ? e.message : String(e)}`);
         return undefined;

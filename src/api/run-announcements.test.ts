@@ -26,6 +26,8 @@ interface FakeRun {
 class FakeRuntime {
   readonly ctx = { root: ROOT };
   readonly runs: FakeRun[] = [];
+  /** How long undoing a start takes (a real one: runc delete, unmount, the record). */
+  undoMs = 0;
   async run(image: string, opts: CreateContainerOptions = {}, start: StartOptions = {}): Promise<{ record: ContainerRecord }> {
     const r: FakeRun = { image, opts, attached: start.attached, gate: "waiting" };
     this.runs.push(r);
@@ -33,6 +35,7 @@ class FakeRuntime {
       await start.gate?.();
       r.gate = "passed";
     } catch (e) {
+      await sleep(this.undoMs);
       r.gate = "refused";
       throw e;
     }
@@ -90,10 +93,10 @@ describe("RunAnnouncements", () => {
     for (const c of children.splice(0)) c.kill("SIGKILL");
     await announcements?.close();
   });
-  const listen = async (read = reader): Promise<void> => {
+  const listen = async (read = reader, claimWithinMs?: number): Promise<void> => {
     runtime = new FakeRuntime();
     fifo = join(dir, "run.fifo");
-    announcements = await RunAnnouncements.listen(fifo, runtime as unknown as AnnouncedRunRuntime, read);
+    announcements = await RunAnnouncements.listen(fifo, runtime as unknown as AnnouncedRunRuntime, read, { ...(claimWithinMs !== undefined && { claimWithinMs }) });
   };
 
   it("makes the container while the CLI starts, read with the CLI's environment and directory, and lets it go for the same request", async () => {
@@ -136,6 +139,18 @@ describe("RunAnnouncements", () => {
     child.kill("SIGKILL");
     await until("the start undone", () => (made.gate === "refused" ? true : undefined), 3_000);
     assert.equal(await announcements.claim(caller, false, request("img", ["true"], caller)), undefined);
+  });
+
+  it("undoes a container whose live CLI is too slow to ask, and its late request waits until it is gone", async () => {
+    await listen(reader, 100);
+    runtime.undoMs = 400;
+    const { caller } = await cli(["run", "--name", "slow", "img", "true"]);
+    await announce(caller, 5);
+    const made = await until("the run made ahead", () => runtime.runs[0]);
+    await sleep(250);
+    // Being undone now: the request must not run (and meet the name it holds) before it is.
+    assert.equal(await announcements.claim(caller, false, request("img", ["true"], caller, "slow")), undefined);
+    assert.equal(made.gate, "refused", "the request went on while the container made ahead was still being undone");
   });
 
   it("makes nothing for a line that is not an announcement, a gone pid, too many arguments or another root", async () => {

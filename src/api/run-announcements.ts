@@ -39,8 +39,16 @@ export type ClaimedRun = { readonly record: ContainerRecord } | { readonly faile
 /** The part of the runtime an announced run needs. */
 export type AnnouncedRunRuntime = Pick<ContainerRuntime, "run"> & { readonly ctx: { readonly root: string } };
 
-/** An announcement waits this long at most for its CLI's request. */
+/** An announcement waits this long at most for its CLI's request (default). */
 const CLAIM_WITHIN_MS = 10_000;
+
+/** Options of {@link RunAnnouncements.listen}. */
+export interface RunAnnouncementsOptions {
+  /** Where failures to read an announcement are told. */
+  readonly log?: (line: string) => void;
+  /** How long a container made ahead waits for its CLI's request before it is undone (default 10 s). */
+  readonly claimWithinMs?: number;
+}
 /** How often the processes of unclaimed announcements are looked at. */
 const WATCH_MS = 50;
 /** A claim that found nothing keeps a later reading of its announcement from making a container this long. */
@@ -84,6 +92,8 @@ export class RunAnnouncements {
   private readonly pending = new Map<string, Pending>();
   /** Announcements being read, by pid. */
   private readonly hearing = new Map<number, Promise<void>>();
+  /** Starts being undone (no claim came in time), until they are: a late claim waits for its own (the name it holds). */
+  private readonly undoing = new Map<string, Promise<unknown>>();
   /** Callers whose claim came before their announcement was read (when): nothing is made for them. */
   private readonly late = new Map<string, number>();
   private watch: NodeJS.Timeout | undefined;
@@ -95,17 +105,19 @@ export class RunAnnouncements {
     private readonly runtime: AnnouncedRunRuntime,
     private readonly reader: AnnouncementReader,
     private readonly log: (line: string) => void,
+    private readonly claimWithinMs: number,
   ) {}
 
   /** Make the FIFO at `path` (one already there is kept) and read announcements from it. */
-  static async listen(path: string, runtime: AnnouncedRunRuntime, reader: AnnouncementReader, log: (line: string) => void = () => undefined): Promise<RunAnnouncements> {
+  static async listen(path: string, runtime: AnnouncedRunRuntime, reader: AnnouncementReader, opts: RunAnnouncementsOptions = {}): Promise<RunAnnouncements> {
+    const log = opts.log ?? (() => undefined);
     const st = await lstat(path).catch(() => undefined);
     if (st !== undefined && !st.isFIFO()) await unlink(path);
     if (st === undefined || !st.isFIFO()) await makeFifo(path);
     // Read and write: the FIFO never reads as ended while launchers come and go, and opening it does not wait for one.
     const fd = await openFd(path, constants.O_RDWR | constants.O_NONBLOCK);
     const fifo = new Socket({ fd, readable: true, writable: false });
-    const announcements = new RunAnnouncements(path, fifo, runtime, reader, log);
+    const announcements = new RunAnnouncements(path, fifo, runtime, reader, log, opts.claimWithinMs ?? CLAIM_WITHIN_MS);
     let buffered = "";
     fifo.on("data", (chunk: Buffer) => {
       buffered += chunk.toString("latin1");
@@ -136,6 +148,8 @@ export class RunAnnouncements {
       pending = this.pending.get(key);
     }
     if (pending === undefined) {
+      // A start undone for want of a claim: gone before the request runs, with the name it held.
+      await this.undoing.get(key);
       // The request runs as usual: a container made for the announcement now would only be in its way (its name).
       for (const [k, at] of this.late) if (Date.now() - at > LATE_MS) this.late.delete(k);
       this.late.set(key, Date.now());
@@ -211,10 +225,12 @@ export class RunAnnouncements {
   /** Undo the starts whose CLI is gone or did not ask in time. */
   private async expire(): Promise<void> {
     for (const [key, p] of this.pending) {
-      if (Date.now() - p.since < CLAIM_WITHIN_MS && (await isRunning(p.caller))) continue;
+      if (Date.now() - p.since < this.claimWithinMs && (await isRunning(p.caller))) continue;
       if (this.pending.get(key) !== p) continue;
       this.pending.delete(key);
       p.decide(false);
+      const undone = p.outcome.finally(() => this.undoing.delete(key));
+      this.undoing.set(key, undone);
     }
     if (this.pending.size === 0) {
       clearInterval(this.watch);
