@@ -7,21 +7,24 @@
 # root can write it), and the daemon makes the container while Node starts, ~15 ms here, holding
 # the container's process until this berth asks for it (src/api/run-announcements.ts). The root is
 # found as berth finds it (src/cli/berth-root.ts); a non-root user cannot write root's FIFO.
-r=${BERTH_ROOT-} w= v=
-for a do
-  if [ -n "$v" ]; then r=$a v=; continue; fi
-  case $a in
-    --root) v=1 ;;
-    --root=?*) r=${a#--root=} ;;
+# The shell's variables are named berth_* and unset before Node starts: a variable the user exported
+# (`a=1 berth run -e a …`) would take the value the shell gave it.
+berth_r=${BERTH_ROOT-} berth_w= berth_v=
+for berth_a do
+  if [ -n "$berth_v" ]; then berth_r=$berth_a berth_v=; continue; fi
+  case $berth_a in
+    --root) berth_v=1 ;;
+    --root=?*) berth_r=${berth_a#--root=} ;;
     --debug) ;;
-    *) w=$a; break ;;
+    *) berth_w=$berth_a; break ;;
   esac
 done
-if [ "$w" = run ]; then
-  f=${r:-/var/lib/berth}/daemon/run.fifo
+if [ "$berth_w" = run ]; then
+  berth_f=${berth_r:-/var/lib/berth}/daemon/run.fifo
   # Opened read-write, a FIFO never waits for a reader; a failed open says nothing.
-  [ -p "$f" ] && [ -w "$f" ] && printf '%s %s\n' "$$" "$#" 2>/dev/null 1<>"$f" && BERTH_ANNOUNCED=$$ && export BERTH_ANNOUNCED
+  [ -p "$berth_f" ] && [ -w "$berth_f" ] && printf '%s %s\n' "$$" "$#" 2>/dev/null 1<>"$berth_f" && BERTH_ANNOUNCED=$$ && export BERTH_ANNOUNCED
 fi
+unset berth_r berth_w berth_v berth_a berth_f
 # Node 20 reads NODE_EXTRA_CA_CERTS, and with it its own ~140 root certificates, before any code
 # runs: about 40 ms of every start here, though most commands open no TLS connection. It goes to
 # Node under another name and is put back below.

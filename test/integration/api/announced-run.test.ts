@@ -56,6 +56,19 @@ writeFileSync(${JSON.stringify(seen)}, out);
     await assertClean(fx);
   });
 
+  it("leaves the variables the user exported as they were: the launcher's shell part keeps its own apart", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    // One-letter names, as the shell part's own were (its root, word, flag, argument, FIFO).
+    const mine = { r: "user r", w: "user w", v: "user v", a: "user a", f: "user f" };
+    const r = await run(RUN_CLI, ["--root", fx.root, "run", "--rm", "--network", "none", ...Object.keys(mine).flatMap((n) => ["-e", n]), IMAGE, "/bin/sh", "-c", "echo \"$r|$w|$v|$a|$f\""], {
+      timeoutMs: 60_000, env: { ...process.env, ...mine },
+    });
+    assert.equal(r.code, 0, describeResult(r));
+    assert.equal(r.stdout, "user r|user w|user v|user a|user f\n");
+    await assertClean(fx);
+  });
+
   it("takes apart a container made for a CLI that dies before it asks", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
