@@ -238,6 +238,11 @@ export class ContainerRuntime {
         await this.remove(record, { force: true }).catch(() => undefined);
         continue;
       }
+      if (state.status === "created" && state.held !== undefined && !(await isRunning(state.held))) {
+        // Made ahead of a request that never came: the process holding its start (the daemon) died.
+        await this.remove(record, { force: true, volumes: "created" }).catch(() => undefined);
+        continue;
+      }
       const health = record.health !== undefined ? await this.health(record, state) : undefined;
       out.push({ record, state, command: commandLine(record), ports: livePorts(state), ...(health !== undefined && { health }), ...((await monitorLost(state)) && { monitorLost: true }) });
     }

@@ -37,6 +37,13 @@ export interface ContainerState {
   /** The network namespace and what the network plugin set up in it (the network layer's JSON), while running. */
   readonly netnsPath?: string;
   readonly network?: unknown;
+  /**
+   * While `created`: the process whose start of it will wait, or waits, at its gate (StartOptions.gate:
+   * a run made ahead of its request, by the daemon). Should that process die before it is through,
+   * nobody asked for the container: `ps` removes it, with the network the start set up (netnsPath,
+   * network), and a start by hand takes that network down first.
+   */
+  readonly held?: ProcessIdentity;
 }
 
 const FILE = "state.json";

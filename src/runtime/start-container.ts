@@ -16,7 +16,7 @@ import { readImageAccounts } from "./internal/read-in-root.js";
 import { trace } from "./internal/trace.js";
 import { UndoStack } from "./internal/undo-stack.js";
 import { whenAll } from "./internal/when-all.js";
-import { identityOf, type ProcessIdentity } from "./process-identity.js";
+import { identityOf, selfIdentity, type ProcessIdentity } from "./process-identity.js";
 import type { PreparedRootfs } from "./prepared-rootfs.js";
 import { OverlayRootfs } from "./rootfs.js";
 import { buildRuntimeSpec } from "./runtime-spec.js";
@@ -63,6 +63,12 @@ export async function startContainer(ctx: RuntimeContext, record: ContainerRecor
     // mount; whatever of this one is left, removing the container unmounts (it unmounts until none is).
     if (stored.status === "running") return stored;
     if (opts.restartCount !== undefined && stored.status !== "restarting") return stored;
+    if (stored.held !== undefined && stored.netnsPath !== undefined) {
+      // Held at its gate by a process that died there (a daemon killed while a run made ahead waited):
+      // its network is still set up, and the state would forget it once this start rewrites it.
+      const { detachNetwork } = await import("./container-network.js");
+      await detachNetwork(ctx, record, stored);
+    }
     const runId = randomBytes(8).toString("hex");
     const undo = new UndoStack();
     try {
@@ -132,6 +138,12 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
     network.writeEtcFiles(spec.hostname ?? id.slice(0, 12)),
     // Remade at every start: atomic, not fsynced.
     writeFileAtomic(join(dir, "config.json"), JSON.stringify(spec), { durable: false }),
+    // A start that will wait at its gate, perhaps for seconds, says so, with what it set up: should
+    // this process die before it is through (a daemon killed), `ps` takes it all apart.
+    opts.gate !== undefined && selfIdentity().then((held) => writeContainerState(dir, {
+      ...withoutRun(before), held,
+      ...(network.netnsPath !== undefined && { netnsPath: network.netnsPath }), ...(network.state !== undefined && { network: network.state }),
+    })),
   ]);
   trace("start: runtime spec and /etc files written");
   await prepared.mounted;
@@ -163,7 +175,7 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
   }
   trace("start: conmon ran runc create");
   undo.push(() => runtime.delete(id));
-  if (opts.gate !== undefined) await opts.gate();
+  await opts.gate?.();
   const [pid, monitor] = await Promise.all([identityOf(created.pid), identityOf(created.monitorPid)]);
   const state: ContainerState = {
     ...withoutRun(before),
@@ -227,6 +239,6 @@ async function attachNetwork(ctx: RuntimeContext, record: ContainerRecord, undo:
 
 /** A state without the fields of one run (pid, monitor, exit, error, network). */
 export function withoutRun(s: ContainerState): ContainerState {
-  const { pid: _pid, monitor: _monitor, exitCode: _exit, error: _error, oomKilled: _oom, netnsPath: _ns, network: _net, runId: _run, finishedAt: _fin, stoppedByUser: _stop, attached: _att, restartOf: _ro, ...rest } = s;
+  const { pid: _pid, monitor: _monitor, exitCode: _exit, error: _error, oomKilled: _oom, netnsPath: _ns, network: _net, runId: _run, finishedAt: _fin, stoppedByUser: _stop, attached: _att, restartOf: _ro, held: _held, ...rest } = s;
   return rest;
 }

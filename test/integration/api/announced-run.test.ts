@@ -4,14 +4,14 @@
 // one made for an announcement whose CLI dies or asks for something else is taken apart, nothing left.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { access, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { daemonPaths, FRAME_MESSAGE, requestRun } from "../../../src/api/index.js";
+import { daemonPaths, FRAME_MESSAGE, readPidFile, requestRun } from "../../../src/api/index.js";
 import { identityOf, type ProcessIdentity } from "../../../src/runtime/index.js";
 import { describeResult, run, type RunResult } from "../../support/run.js";
 import { waitFor } from "../../support/wait-for.js";
-import { assertClean, RUN_CLI, useRuntimeFixture, type RuntimeFixture } from "../runtime/runtime-fixture.js";
+import { assertClean, RUN_CLI, startDaemon, useRuntimeFixture, type RuntimeFixture } from "../runtime/runtime-fixture.js";
 
 const IMAGE = "localhost/busybox:t1";
 
@@ -51,7 +51,6 @@ writeFileSync(${JSON.stringify(seen)}, out);
     });
     assert.equal(r.code, 4, describeResult(r));
     assert.equal(r.stdout, "the cli's\n");
-    const { readFile } = await import("node:fs/promises");
     assert.match(await readFile(seen, "utf8"), /^announced-web Created$/m, "the daemon had not made the container before the CLI's code ran");
     await assertClean(fx);
   });
@@ -76,6 +75,69 @@ writeFileSync(${JSON.stringify(seen)}, out);
     await waitFor("the container made ahead", async () => /^never-asked Created$/m.test(await names(fx)));
     child.kill("SIGKILL");
     await waitFor("the container taken apart", async () => !(await names(fx)).includes("never-asked"), { timeoutMs: 10_000 });
+    await assertClean(fx);
+  });
+
+  /** A container made ahead for a CLI that does not ask (yet), and the daemon holding it killed: its id and network namespace. */
+  async function heldWhenDaemonKilled(fx: RuntimeFixture, args: readonly string[]): Promise<{ child: ChildProcess; id: string; netns: string }> {
+    const { child } = await announcer(fx, args);
+    await waitFor("the container made ahead", async () => / Created$/m.test(await names(fx)));
+    const id = (await berth(fx, ["ps", "-aq", "--no-trunc"])).stdout.trim();
+    // Killed once the start has set up the network and waits for the CLI (runc made the container).
+    await waitFor("the start held", async () => access(join(fx.root, "runc", id)).then(() => true, () => false));
+    const netns = `/run/netns/berth-${id.slice(0, 12)}`;
+    await access(netns);
+    const daemon = await readPidFile(daemonPaths(fx.root).pidFile);
+    assert.ok(daemon !== undefined, "no daemon pid file");
+    process.kill(daemon.pid, "SIGKILL");
+    await waitFor("the daemon gone", async () => {
+      try {
+        process.kill(daemon.pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    return { child, id, netns };
+  }
+
+  it("leaves nothing of a container made ahead when the daemon is killed while it waits: ps takes it apart, its network too", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const { child, id, netns } = await heldWhenDaemonKilled(fx, ["--rm", "--name", "held-when-killed", "-p", "127.0.0.1:18999:80", IMAGE, "/bin/sh", "-c", "exit 0"]);
+    try {
+      // Nobody asked for it, and nobody holds it now: the next look at the containers removes it.
+      assert.equal(await names(fx), "");
+      await assert.rejects(access(netns), "its network namespace is left");
+      const bridge = await readFile(join(fx.root, "networks", "bridge.json"), "utf8");
+      assert.ok(!bridge.includes(id), "the bridge network still lists it (its address, its port)");
+      // Its name and port are free again.
+      const again = await run(RUN_CLI, ["--root", fx.root, "run", "--rm", "--name", "held-when-killed", "-p", "127.0.0.1:18999:80", IMAGE, "/bin/sh", "-c", "exit 3"], { timeoutMs: 60_000 });
+      assert.equal(again.code, 3, describeResult(again));
+    } finally {
+      child.kill("SIGKILL");
+      await startDaemon(fx.root);
+    }
+    await assertClean(fx);
+  });
+
+  it("starts by hand a container made ahead whose daemon was killed while it waited, its network set up anew", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const { child, id, netns } = await heldWhenDaemonKilled(fx, ["--name", "held-then-started", "-p", "127.0.0.1:18998:80", IMAGE, "/bin/sh", "-c", "echo started by hand"]);
+    try {
+      const started = await berth(fx, ["start", "held-then-started"]);
+      assert.equal(started.code, 0, describeResult(started));
+      assert.equal((await berth(fx, ["wait", "held-then-started"])).stdout, "0\n");
+      assert.equal((await berth(fx, ["logs", "held-then-started"])).stdout, "started by hand\n");
+      const removed = await berth(fx, ["rm", "held-then-started"]);
+      assert.equal(removed.code, 0, describeResult(removed));
+      await assert.rejects(access(netns), "its network namespace is left");
+      assert.ok(!(await readFile(join(fx.root, "networks", "bridge.json"), "utf8")).includes(id), "the bridge network still lists it");
+    } finally {
+      child.kill("SIGKILL");
+      await startDaemon(fx.root);
+    }
     await assertClean(fx);
   });
 
