@@ -82,7 +82,9 @@ export class ContainerRuntime {
    * removed again with the anonymous volumes this run made: bad input leaves
    * nothing behind. Volumes handed in by name stay, anonymous ones too (a
    * replaced stack replica's, with its data), and named volumes, even one
-   * this run made, as docker keeps them.
+   * this run made, as docker keeps them — unless the start's gate refused it
+   * (StartOptions.gate: a run made ahead of a request that never came), which
+   * leaves nothing it made.
    */
   async run(image: string, opts: CreateContainerOptions = {}, start: StartOptions = {}): Promise<{ record: ContainerRecord; state: ContainerState }> {
     // runc's cgroup moves come in 10 to 20 ms: their kernel wait starts now (see warmCgroupMigration).
@@ -91,15 +93,25 @@ export class ContainerRuntime {
     shellLauncher();
     const [{ createContainerToStart }, { startContainer }] = await Promise.all([import("./create-container.js"), import("./start-container.js")]);
     const { record, rootfs } = await createContainerToStart(this.ctx, image, opts);
+    // A start its gate refused was made ahead of a request that never came (StartOptions.gate).
+    let refused = false;
+    const { gate } = start;
+    const gated = gate === undefined ? {} : {
+      gate: () => gate().catch((e: unknown) => {
+        refused = true;
+        throw e;
+      }),
+    };
     try {
-      const state = await startContainer(this.ctx, record, { ...start, ...(rootfs !== undefined && { rootfs }) });
+      const state = await startContainer(this.ctx, record, { ...start, ...gated, ...(rootfs !== undefined && { rootfs }) });
       trace("run: started");
       return { record, state };
     } catch (e) {
       // A start that failed before it took the early mount: it must be done before the removal undoes it.
       await rootfs?.mounted.catch(() => undefined);
       // Nobody could reach the anonymous volumes this run made but `volume prune`; those handed in stay.
-      await this.remove(record, { force: true, volumes: "created" }).catch(() => undefined);
+      // Named ones it made stay too (docker keeps them), unless nobody asked for the run at all.
+      await this.remove(record, { force: true, volumes: refused ? "made" : "created" }).catch(() => undefined);
       throw e;
     }
   }
@@ -240,7 +252,7 @@ export class ContainerRuntime {
       }
       if (state.status === "created" && state.held !== undefined && !(await isRunning(state.held))) {
         // Made ahead of a request that never came: the process holding its start (the daemon) died.
-        await this.remove(record, { force: true, volumes: "created" }).catch(() => undefined);
+        await this.remove(record, { force: true, volumes: "made" }).catch(() => undefined);
         continue;
       }
       const health = record.health !== undefined ? await this.health(record, state) : undefined;

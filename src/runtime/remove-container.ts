@@ -9,10 +9,14 @@ import { isMountPoint, OverlayRootfs } from "./rootfs.js";
 import { ContainerStateError, type RuntimeContext } from "./runtime-context.js";
 import { releaseMounts } from "./volume/index.js";
 
-/** rm's options: `volumes` is `-v`; `"created"` limits it to the anonymous volumes the container's create made (a failed run's cleanup). */
+/**
+ * rm's options: `volumes` is `-v`; `"created"` limits it to the anonymous volumes the container's
+ * create made (a failed run's cleanup); `"made"` to every volume it made, named ones too (a run
+ * made ahead of a request that never came: as if it had not been made).
+ */
 export interface RemoveOptions {
   readonly force?: boolean;
-  readonly volumes?: boolean | "created";
+  readonly volumes?: boolean | "created" | "made";
 }
 
 /**
@@ -39,8 +43,9 @@ export async function removeContainer(ctx: RuntimeContext, record: ContainerReco
     if (await isMountPoint(join(dir, "rootfs"))) throw new RootfsError("INTERNAL", join(dir, "rootfs"), "still mounted; not removing the container", `unmount it, then remove ${dir}`);
     if ((record.volumes ?? []).length > 0) {
       // docker: rm -v, and --rm, also remove the container's anonymous volumes.
-      const removeAnonymous = opts.volumes === "created" ? (record.createdVolumes ?? record.volumes ?? []) : opts.volumes === true || record.autoRemove === true;
-      await releaseMounts(ctx.volumes(), record.volumes ?? [], record.id, { removeAnonymous });
+      const onlyMade = opts.volumes === "created" || opts.volumes === "made";
+      const removeAnonymous = onlyMade ? (record.createdVolumes ?? record.volumes ?? []) : opts.volumes === true || record.autoRemove === true;
+      await releaseMounts(ctx.volumes(), record.volumes ?? [], record.id, { removeAnonymous, ...(opts.volumes === "made" && record.createdVolumes !== undefined && { named: true }) });
     }
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   });

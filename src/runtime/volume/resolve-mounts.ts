@@ -95,12 +95,14 @@ export async function resolveMounts(
  * labelled anonymous that no other container uses are removed too, as
  * docker does; named volumes always stay. A list instead of `true` limits
  * that to the anonymous volumes among it (ResolvedMounts.created: a failed
- * create or start must not delete a volume handed in to be kept). Volumes already gone are
- * skipped. Every volume is tried; the first failure is thrown at the end.
- * Resolves the names removed.
+ * create or start must not delete a volume handed in to be kept). With
+ * `named`, the named volumes among that list go too, unused: a start undone
+ * because nobody asked for it (a run made ahead) leaves what it made as it
+ * was. Volumes already gone are skipped. Every volume is tried; the first
+ * failure is thrown at the end. Resolves the names removed.
  */
 export async function releaseMounts(
-  store: VolumeStore, volumes: readonly string[], containerId: string, opts: { removeAnonymous?: boolean | readonly string[] } = {},
+  store: VolumeStore, volumes: readonly string[], containerId: string, opts: { removeAnonymous?: boolean | readonly string[]; named?: boolean } = {},
 ): Promise<string[]> {
   const removable = (name: string): boolean => (Array.isArray(opts.removeAnonymous) ? opts.removeAnonymous.includes(name) : opts.removeAnonymous === true);
   const removed: string[] = [];
@@ -110,7 +112,7 @@ export async function releaseMounts(
       await store.release(name, containerId);
       if (!removable(name)) continue;
       const v = await store.inspect(name).catch(unless(VolumeNotFoundError));
-      if (v === undefined || !Object.hasOwn(v.Labels, ANONYMOUS_LABEL)) continue;
+      if (v === undefined || !(Object.hasOwn(v.Labels, ANONYMOUS_LABEL) || (opts.named === true && Array.isArray(opts.removeAnonymous)))) continue;
       // Another container may hold it (or take it meanwhile): then it stays, as in docker.
       if (await store.remove(name).catch(unless(VolumeInUseError, VolumeNotFoundError))) removed.push(name);
     } catch (e) {

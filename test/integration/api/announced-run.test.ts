@@ -78,6 +78,24 @@ writeFileSync(${JSON.stringify(seen)}, out);
     await assertClean(fx);
   });
 
+  it("removes the volumes a container made ahead made, named ones too, when its CLI dies before it asks; a volume there before stays", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const made = await berth(fx, ["volume", "create", "there-before"]);
+    assert.equal(made.code, 0, describeResult(made));
+    try {
+      const { child } = await announcer(fx, ["--rm", "--name", "never-asked-vol", "--network", "none", "-v", "made-ahead:/data", "-v", "there-before:/kept", "-v", "/anon", IMAGE, "/bin/sh", "-c", "exit 0"]);
+      await waitFor("the container made ahead", async () => /^never-asked-vol Created$/m.test(await names(fx)));
+      child.kill("SIGKILL");
+      await waitFor("the container taken apart", async () => !(await names(fx)).includes("never-asked-vol"), { timeoutMs: 10_000 });
+      // As if the run had not been announced: its CLI died before it asked for anything.
+      assert.equal((await berth(fx, ["volume", "ls", "-q"])).stdout, "there-before\n");
+    } finally {
+      await berth(fx, ["volume", "rm", "-f", "there-before", "made-ahead"]);
+    }
+    await assertClean(fx);
+  });
+
   /** A container made ahead for a CLI that does not ask (yet), and the daemon holding it killed: its id and network namespace. */
   async function heldWhenDaemonKilled(fx: RuntimeFixture, args: readonly string[]): Promise<{ child: ChildProcess; id: string; netns: string }> {
     const { child } = await announcer(fx, args);
