@@ -9,6 +9,7 @@ import type { NetworkConnectRequest } from "./connect-container-network.js";
 import type { CreateContainerOptions } from "./create-container.js";
 import type { ExecOptions } from "./exec-container.js";
 import { healthOfRun, readHealthStatus, type HealthStatus } from "./health-status.js";
+import { removalAsked } from "./held-start.js";
 import type { ContainerNetworkState, PortMapping } from "./network/index.js";
 import { shellLauncher } from "./internal/shell-launcher.js";
 import { trace } from "./internal/trace.js";
@@ -97,10 +98,18 @@ export class ContainerRuntime {
     let refused = false;
     const { gate } = start;
     const gated = gate === undefined ? {} : {
-      gate: () => gate().catch((e: unknown) => {
-        refused = true;
-        throw e;
-      }),
+      gate: async () => {
+        // A removal asked while the start waits (`rm -f NAME`) need not wait for the request.
+        const done = new AbortController();
+        try {
+          await Promise.race([gate(), removalAsked(this.ctx.dir(record.id), done.signal)]);
+        } catch (e) {
+          refused = true;
+          throw e;
+        } finally {
+          done.abort();
+        }
+      },
     };
     try {
       const state = await startContainer(this.ctx, record, { ...start, ...gated, ...(rootfs !== undefined && { rootfs }) });

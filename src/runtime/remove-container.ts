@@ -2,8 +2,9 @@ import { access, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { detachNetwork } from "./container-network.js";
 import type { ContainerRecord } from "./container-record.js";
-import { readContainerState, withContainerLock, writeContainerState } from "./container-state.js";
+import { readContainerState, withContainerLock, writeContainerState, type ContainerState } from "./container-state.js";
 import { currentState } from "./container-status.js";
+import { askToLetGo, heldAlive } from "./held-start.js";
 import { RootfsError } from "./errors.js";
 import { isMountPoint, OverlayRootfs } from "./rootfs.js";
 import { ContainerStateError, type RuntimeContext } from "./runtime-context.js";
@@ -28,9 +29,19 @@ export interface RemoveOptions {
  */
 export async function removeContainer(ctx: RuntimeContext, record: ContainerRecord, opts: RemoveOptions = {}): Promise<void> {
   const dir = ctx.dir(record.id);
+  const refuseRunning = (s: ContainerState): void => {
+    if ((s.status === "running" || s.status === "restarting") && !opts.force) {
+      throw new ContainerStateError(record.id, `is ${s.status}`, "stop it first, or remove it with rm -f");
+    }
+  };
   const now = await currentState(ctx, record);
-  if ((now.status === "running" || now.status === "restarting") && !opts.force) {
-    throw new ContainerStateError(record.id, `is ${now.status}`, "stop it first, or remove it with rm -f");
+  refuseRunning(now);
+  // A start held at its gate (a run made ahead of its request) holds the lock until its request
+  // comes: asked, it lets go at once, and is undone as a start nobody asked for. Should the request
+  // have come first, the container runs now.
+  if (await heldAlive(now)) {
+    if (await askToLetGo(dir)) return;
+    refuseRunning(await currentState(ctx, record));
   }
   await withContainerLock(dir, async () => {
     const s = await readContainerState(dir);
@@ -48,6 +59,10 @@ export async function removeContainer(ctx: RuntimeContext, record: ContainerReco
       await releaseMounts(ctx.volumes(), record.volumes ?? [], record.id, { removeAnonymous, ...(opts.volumes === "made" && record.createdVolumes !== undefined && { named: true }) });
     }
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  }).catch(async (e: unknown) => {
+    // Removed by another while this waited for the lock (a held start undone, another rm): done.
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" && !(await access(dir).then(() => true, () => false))) return;
+    throw e;
   });
   if (record.name !== undefined) await ctx.names.release(record.name, record.id);
 }

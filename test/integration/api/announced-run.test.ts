@@ -96,6 +96,34 @@ writeFileSync(${JSON.stringify(seen)}, out);
     await assertClean(fx);
   });
 
+  it("removes at once a container made ahead that `rm -f` names while its CLI has not asked yet; the CLI's request then runs as usual", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const { child, caller } = await announcer(fx, ["--rm", "--name", "removed-ahead", "--network", "none", "-v", "made-for-removed:/data", IMAGE, "/bin/sh", "-c", "exit 0"]);
+    try {
+      await waitFor("the container made ahead", async () => /^removed-ahead Created$/m.test(await names(fx)));
+      const id = (await berth(fx, ["ps", "-aq", "--no-trunc"])).stdout.trim();
+      await waitFor("the start held", async () => access(join(fx.root, "runc", id)).then(() => true, () => false));
+      const started = Date.now();
+      const removed = await berth(fx, ["rm", "-f", "removed-ahead"]);
+      assert.equal(removed.code, 0, describeResult(removed));
+      // Not the claim's 10 s: the daemon lets go of it when asked.
+      assert.ok(Date.now() - started < 5_000, `rm -f took ${Date.now() - started} ms`);
+      assert.equal(await names(fx), "");
+      assert.equal((await berth(fx, ["volume", "ls", "-q"])).stdout, "", "the volume the start made is left");
+      const messages: unknown[] = [];
+      await requestRun(daemonPaths(fx.root).runSocket, {
+        detach: false, caller,
+        run: { image: IMAGE, options: { cmd: ["/bin/sh", "-c", "exit 0"], name: "removed-ahead", network: "none", autoRemove: true, mounts: [] }, attached: caller },
+      }, (f) => void (f.kind === FRAME_MESSAGE && messages.push(JSON.parse(f.payload.toString("utf8")))));
+      assert.deepEqual(messages.at(-1), { exitCode: 0 }, JSON.stringify(messages));
+    } finally {
+      child.kill("SIGKILL");
+      await berth(fx, ["volume", "rm", "-f", "made-for-removed"]);
+    }
+    await assertClean(fx);
+  });
+
   /** A container made ahead for a CLI that does not ask (yet), and the daemon holding it killed: its id and network namespace. */
   async function heldWhenDaemonKilled(fx: RuntimeFixture, args: readonly string[]): Promise<{ child: ChildProcess; id: string; netns: string }> {
     const { child } = await announcer(fx, args);
