@@ -1,7 +1,11 @@
-#!/bin/sh
+#!/bin/bash -p
 ":" /*
-# Read by sh until `exec node`, by Node from the line after this comment's end (its first line is a
-# string; the shell's lines are a comment to it). Keep `*` followed by `/` out of the shell's part.
+# Read by bash until `exec node`, by Node from the line after this comment's end (its first line is
+# a string; the shell's lines are a comment to it). Keep `*` followed by `/` out of the shell's part.
+# bash, not sh: dash drops the variables whose names are not shell names (`spring.profiles.active`)
+# from what it passes on, and `berth run -e NAME` must find them as docker's CLI does; bash passes
+# the environment on as given (adding PWD and SHLVL only where they were not set). -p: no BASH_ENV
+# or ENV file is read, no function imported from the environment.
 #
 # A `berth run` is announced to the root's daemon before Node starts: `PID ARGC` on its FIFO (only
 # root can write it), and the daemon makes the container while Node starts, ~15 ms here, holding

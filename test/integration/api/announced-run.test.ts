@@ -68,6 +68,19 @@ writeFileSync(${JSON.stringify(seen)}, out);
     await assertClean(fx);
   });
 
+  it("passes on a variable whose name is not a shell name, as docker does: the launcher's shell keeps the environment as given", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    // The container's init is `cat`: its own environment, as runc gave it, whatever its names.
+    const r = await run(RUN_CLI, ["--root", fx.root, "run", "--rm", "--network", "none", "-e", "spring.profiles.active", "-e", "X-Y", IMAGE, "/bin/cat", "/proc/self/environ"], {
+      timeoutMs: 60_000, env: { ...process.env, "spring.profiles.active": "dev", "X-Y": "z" },
+    });
+    assert.equal(r.code, 0, describeResult(r));
+    const env = r.stdout.split("\0");
+    assert.ok(env.includes("spring.profiles.active=dev") && env.includes("X-Y=z"), env.join(" "));
+    await assertClean(fx);
+  });
+
   it("takes apart a container made for a CLI that dies before it asks", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
