@@ -20,7 +20,7 @@ import { identityOf, selfIdentity, type ProcessIdentity } from "./process-identi
 import type { PreparedRootfs } from "./prepared-rootfs.js";
 import { OverlayRootfs } from "./rootfs.js";
 import { buildRuntimeSpec } from "./runtime-spec.js";
-import type { RuntimeContext } from "./runtime-context.js";
+import { ContainerNotFoundError, type RuntimeContext } from "./runtime-context.js";
 import { loadSeccompProfile } from "./seccomp-loader.js";
 
 /** Options of {@link startContainer}. */
@@ -87,6 +87,10 @@ export async function startContainer(ctx: RuntimeContext, record: ContainerRecor
       });
       throw e;
     }
+  }).catch(async (e: unknown) => {
+    // Removed while this waited for its lock (a run made ahead that was undone meanwhile, an rm).
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" && !(await access(dir).then(() => true, () => false))) throw new ContainerNotFoundError(record.name ?? record.id);
+    throw e;
   });
 }
 

@@ -81,6 +81,22 @@ writeFileSync(${JSON.stringify(seen)}, out);
     await assertClean(fx);
   });
 
+  it("says `no such container` to a start that waited for a container made ahead which was then undone", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const { child } = await announcer(fx, ["--rm", "--name", "started-meanwhile", "--network", "none", IMAGE, "/bin/sh", "-c", "exit 0"]);
+    await waitFor("the container made ahead", async () => /^started-meanwhile Created$/m.test(await names(fx)));
+    // It waits for the container's lock, which the held start has; the start is undone once its CLI is gone.
+    const start = berth(fx, ["start", "started-meanwhile"]);
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill("SIGKILL");
+    const r = await start;
+    assert.notEqual(r.code, 0, describeResult(r));
+    assert.match(r.stderr, /no such container: started-meanwhile/, describeResult(r));
+    assert.doesNotMatch(r.stderr, /ENOENT/, describeResult(r));
+    await assertClean(fx);
+  });
+
   it("takes apart a container made for a CLI that dies before it asks", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
