@@ -204,6 +204,8 @@ export async function startResetProxy(target: string, cut: RegExp, afterBytes: n
 export interface ProxiedRequest {
   readonly method: string;
   readonly path: string;
+  /** The request's headers as the proxy received them (names in lower case). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Request body bytes that reached the proxy. */
   bodyBytes: number;
   /** The status the client got (from upstream, or the proxy's own refusal). */
@@ -235,7 +237,7 @@ export async function startHttpProxy(target: string, opts: HttpProxyOptions = {}
   const log: ProxiedRequest[] = [];
   const upstreamAgent = new HttpAgent({ keepAlive: true });
   const server = createHttpServer((req, res) => {
-    const entry: ProxiedRequest = { method: req.method ?? "", path: req.url ?? "", bodyBytes: 0 };
+    const entry: ProxiedRequest = { method: req.method ?? "", path: req.url ?? "", headers: { ...req.headers }, bodyBytes: 0 };
     log.push(entry);
     req.on("data", (c: Buffer) => (entry.bodyBytes += c.length));
     const fail = (): void => void res.destroy();

@@ -11,7 +11,7 @@ import { assertSucceeded } from "../../support/run.js";
 import { skopeo } from "../../support/skopeo.js";
 import { tempDir, type TempDir } from "../../support/temp-dir.js";
 import type { RunningRegistry } from "../../../src/registry/index.js";
-import { makeBigLayout, needsDistribution, pushLayout, rawDigest, RecordingTransport, startBerth } from "./client-fixtures.js";
+import { makeBigLayout, needsDistribution, pushLayout, rawDigest, RecordingTransport, startBerth, startHttpProxy } from "./client-fixtures.js";
 
 describe("copyImage", { skip: needsDistribution }, () => {
   let tmp: TempDir;
@@ -55,6 +55,21 @@ describe("copyImage", { skip: needsDistribution }, () => {
     assert.equal(layerPut?.headers["content-length"], String(big.layers[0]!.size));
     assert.equal(transport.matching("GET", new RegExp(`/blobs/${big.layers[0]!.digest}$`)).length, 1, "the layer read once");
     assert.equal(await rawDigest(`docker://${berthReg.host}/back/big:1`), big.manifest.digest);
+  });
+
+  it("on its own transport (the pooled read), uploads the 12 MiB layer as one PUT with a Content-Length and no chunked encoding", async () => {
+    // distribution parses a chunked body at extra CPU cost; the size is known from the descriptor.
+    await copyImage(parseReference(`${berthReg.host}/src/big:1`), parseReference(`${peer.host}/wire/big:1`));
+    await using proxy = await startHttpProxy(berthReg.host);
+    await copyImage(parseReference(`${peer.host}/wire/big:1`), parseReference(`${proxy.host}/wire/big:1`));
+    const layer = big.layers[0]!;
+    const uploads = proxy.log.filter((r) => r.path.includes("/blobs/uploads/") && r.method !== "POST");
+    assert.deepEqual(uploads.map((r) => r.method), ["PUT", "PUT"], "one PUT per blob (config and layer), no PATCH");
+    const put = uploads.find((r) => new URL(r.path, "http://x").searchParams.get("digest") === layer.digest);
+    assert.equal(put?.headers["content-length"], String(layer.size));
+    assert.equal(put?.headers["transfer-encoding"], undefined);
+    assert.equal(put?.bodyBytes, layer.size);
+    assert.equal(await rawDigest(`docker://${berthReg.host}/wire/big:1`), big.manifest.digest);
   });
 
   it("asks both registries' GET /v2/ beside the manifest's GET, once each, before any blob request", async () => {
