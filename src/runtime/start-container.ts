@@ -152,6 +152,9 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
   trace("start: runtime spec and /etc files written");
   await prepared.mounted;
   trace("start: mounted");
+  // A foreground run settles and removes its container itself: the hook (one more Node process per
+  // container) is only needed to restart it. Should that berth die, `ps` finishes the job.
+  const hooked = opts.attached === undefined || (record.restartPolicy?.name ?? "no") !== "no";
   let created;
   try {
     created = await ctx.conmon.create({
@@ -165,9 +168,7 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
       ...(opts.attached === undefined && { logSizeMax: ctx.logSizeMax }),
       ...(record.autoRemove && { noSyncLog: true }),
       exitDir: join(dir, "exits"),
-      // A foreground run settles and removes its container itself: the hook (one more Node process per
-      // container) is only needed to restart it. Should that berth die, `ps` finishes the job.
-      ...((opts.attached === undefined || (record.restartPolicy?.name ?? "no") !== "no") && { exitCommand: ctx.exitCommand(id, runId) }),
+      ...(hooked && { exitCommand: ctx.exitCommand(id, runId) }),
       ...(record.tty && { terminal: true }),
       runtime: runtime.binary,
       runtimeArgs: ["--root", runtime.opts.stateDir, "--log", runtimeLog, "--log-format", "json"],
@@ -179,8 +180,9 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
   }
   trace("start: conmon ran runc create");
   undo.push(() => runtime.delete(id));
+  const identities = Promise.all([identityOf(created.pid), identityOf(created.monitorPid)]);
   await opts.gate?.();
-  const [pid, monitor] = await Promise.all([identityOf(created.pid), identityOf(created.monitorPid)]);
+  const [pid, monitor] = await identities;
   const state: ContainerState = {
     ...withoutRun(before),
     status: "running",
@@ -193,9 +195,16 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
     ...(network.netnsPath !== undefined && { netnsPath: network.netnsPath }),
     ...(network.state !== undefined && { network: network.state }),
   };
-  // Written before `runc start`: the exit hook of a container that ends at once must find it running.
-  await writeContainerState(dir, state);
-  await runtime.start(id, created.pid);
+  if (hooked) {
+    // Written before `runc start`: the exit hook of a container that ends at once must find it running.
+    await writeContainerState(dir, state);
+    await runtime.start(id, created.pid);
+  } else {
+    // No hook to find it: the state is written while the process is let go, both done before anyone
+    // (the foreground run's wait) reads it.
+    const [written, started] = await Promise.allSettled([writeContainerState(dir, state), runtime.start(id, created.pid)]);
+    for (const r of [written, started]) if (r.status === "rejected") throw r.reason;
+  }
   trace("start: runc started");
   if (record.health !== undefined) await (await import("./health-monitor.js")).ensureHealthMonitor(ctx);
   return state;
