@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import type { AnnouncedRun, Announcement } from "../api/index.js";
 import { readRunLine, runLineOptions } from "./run-line.js";
 
@@ -15,11 +14,11 @@ const LAUNCHER_VARIABLES = ["BERTH_ANNOUNCED", "BERTH_DEFERRED_EXTRA_CA_CERTS"];
  */
 export async function readAnnouncedRun(a: Announcement): Promise<AnnouncedRun | undefined> {
   const env = environmentOfCli(a.env);
-  const line = readRunLine(a.args, env);
+  const line = readRunLine(a.args, env, a.cwd);
   if (line === undefined) return undefined;
   const options = await runLineOptions(line, { env, cwd: a.cwd, warn: () => undefined }).catch(() => undefined);
   if (options === undefined) return undefined;
-  return { root: resolve(a.cwd, line.root), detach: line.detach, image: line.image, options };
+  return { root: line.root, detach: line.detach, image: line.image, options };
 }
 
 /**

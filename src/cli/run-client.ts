@@ -18,7 +18,7 @@ import { readRunLine, runLineOptions } from "./run-line.js";
  * over as if this had not run.
  */
 export async function main(argv: readonly string[]): Promise<number | undefined> {
-  const line = readRunLine(argv, process.env);
+  const line = readRunLine(argv, process.env, process.cwd());
   if (line === undefined) return undefined;
   try {
     return await runInDaemon(line.root, line.image, await runLineOptions(line, thisBerth()), { detach: line.detach });

@@ -6,7 +6,7 @@ import { readQuickCommandLine } from "./quick-command-line.js";
 
 /** A `berth run` command line the daemon can be handed: what the run client reads from it. */
 export interface RunLine {
-  /** The berth root, as given (`--root`, else BERTH_ROOT, else the default): relative to the host's cwd. */
+  /** The berth root (`--root`, else BERTH_ROOT, else the default), absolute. */
   readonly root: string;
   readonly image: string;
   readonly command: readonly string[];
@@ -23,13 +23,13 @@ export interface RunLine {
  * reading of both the run client and the daemon's announced runs, so that
  * the two agree on what a command line asks.
  */
-export function readRunLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): RunLine | undefined {
+export function readRunLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string): RunLine | undefined {
   const line = readQuickCommandLine<RunFlags>("run", RUN_FLAGS, argv);
   const [image, ...command] = line?.operands ?? [];
   if (line === undefined || image === undefined) return undefined;
   const { flags, globals } = line;
   if (flags.interactive || flags.tty || flags.pull === "always") return undefined;
-  return { root: resolveBerthRoot(globals.root, env), image, command, flags, detach: flags.detach === true, debug: globals.debug === true };
+  return { root: resolveBerthRoot(globals.root, env, cwd), image, command, flags, detach: flags.detach === true, debug: globals.debug === true };
 }
 
 /** The container options of `line`, worked out with `host`'s environment and directory (env files, `-e NAME`, relative paths). */

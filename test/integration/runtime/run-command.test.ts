@@ -50,6 +50,16 @@ function runSuite(daemon: boolean, launcher?: "shell"): void {
     await assertClean(fx);
   });
 
+  it("runs with a --root relative to the directory berth is run in (conmon works in the container's own)", async (t) => {
+    const fx = await fixture(t);
+    if (!fx) return;
+    const argv = ["--root", basename(fx.root), "run", "--rm", "--network", "none", "localhost/busybox:t1", "/bin/sh", "-c", "echo relative; exit 6"];
+    const r = launcher === "shell" ? await run(RUN_CLI, argv, { cwd: fx.tmp.path, timeoutMs: 60_000 }) : await run(process.execPath, [RUN_CLI, ...argv], { cwd: fx.tmp.path, timeoutMs: 60_000 });
+    assert.equal(r.code, 6, describeResult(r));
+    assert.equal(r.stdout, "relative\n");
+    await assertClean(fx);
+  });
+
   it("runs by the pulled name, exit 0; without --rm the container stays until rm", async (t) => {
     const fx = await fixture(t);
     if (!fx) return;
