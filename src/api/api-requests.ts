@@ -119,10 +119,13 @@ const runOptionsSchema = z.object({
   platform: z.object({ os: text, architecture: text, variant: text.optional() }).strict().optional(),
 }).strict();
 
+/** A process named so that a reused pid does not pass for it: a foreground run's follower, a run's caller. */
+const processIdentitySchema = z.object({ pid: z.number().int().positive(), startTime: z.string().regex(/^[0-9]{1,20}$/) }).strict();
+
 const runSchema = z.object({
   image: z.string().min(1).max(4096),
   options: runOptionsSchema,
-  attached: z.object({ pid: z.number().int().positive(), startTime: text }).strict().optional(),
+  attached: processIdentitySchema.optional(),
 }).strict();
 
 /** `POST /v1/containers/run`: what to run, and the foreground berth that follows it (none for `-d`). */
@@ -133,6 +136,9 @@ export interface RunRequest {
 }
 
 export const parseRunRequest = (body: unknown): RunRequest => defined(parse(runSchema, body, "run")) as RunRequest;
+
+/** The run socket's `caller` (run-socket.ts). */
+export const parseProcessIdentity = (body: unknown, what: string): ProcessIdentity => parse(processIdentitySchema, body, what);
 
 const killSchema = z.object({ signal: z.string().regex(/^[A-Za-z0-9+-]{1,24}$/) }).strict();
 

@@ -1,9 +1,8 @@
-import { execFile } from "node:child_process";
 import { constants, open as openCb, readFileSync, readlinkSync } from "node:fs";
 import { lstat, unlink } from "node:fs/promises";
 import { Socket } from "node:net";
 import { promisify } from "node:util";
-import { identityOfSync, isRunning, trace, type ContainerRecord, type ContainerRuntime, type CreateContainerOptions, type ProcessIdentity, type StartOptions } from "../runtime/index.js";
+import { identityOfSync, isRunning, makeFifos, trace, type ContainerRecord, type ContainerRuntime, type CreateContainerOptions, type ProcessIdentity, type StartOptions } from "../runtime/index.js";
 import { parseRunRequest, type RunRequest } from "./api-requests.js";
 
 const openFd = promisify(openCb);
@@ -113,7 +112,7 @@ export class RunAnnouncements {
     const log = opts.log ?? (() => undefined);
     const st = await lstat(path).catch(() => undefined);
     if (st !== undefined && !st.isFIFO()) await unlink(path);
-    if (st === undefined || !st.isFIFO()) await makeFifo(path);
+    if (st === undefined || !st.isFIFO()) await makeFifos([path]);
     // Read and write: the FIFO never reads as ended while launchers come and go, and opening it does not wait for one.
     const fd = await openFd(path, constants.O_RDWR | constants.O_NONBLOCK);
     const fifo = new Socket({ fd, readable: true, writable: false });
@@ -277,14 +276,4 @@ export function readProcess(pid: number, argc: number): Omit<Announcement, "call
   } catch {
     return undefined;
   }
-}
-
-/** Node has no mkfifo: the program makes it, mode 0600. */
-function makeFifo(path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile("mkfifo", ["-m", "600", path], { timeout: 10_000 }, (err, _out, stderr) => {
-      if (err === null) resolve();
-      else reject(new Error(`mkfifo ${path}: ${stderr.trim() || err.message}`));
-    });
-  });
 }

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { InvalidArgumentError } from "../oci/index.js";
 import type { ContainerRuntime, ProcessIdentity } from "../runtime/index.js";
 import { toWireError } from "./api-wire.js";
-import { parseRunRequest } from "./api-requests.js";
+import { parseProcessIdentity, parseRunRequest } from "./api-requests.js";
 import { startForClient, streamAttachedRun } from "./attached-run.js";
 import { encodeFrame, FrameDecoder, FRAME_MESSAGE, type RunMessage } from "./frame-stream.js";
 import type { ClaimedRun, RunAnnouncements } from "./run-announcements.js";
@@ -75,7 +75,7 @@ async function serveConnection(socket: Socket, runtime: ContainerRuntime, announ
     }
     detach = v.detach === true;
     request = parseRunRequest(v.run);
-    caller = v.caller === undefined ? undefined : parseCaller(v.caller);
+    caller = v.caller === undefined ? undefined : parseProcessIdentity(v.caller, "caller");
   } catch (e) {
     return say({ error: toWireError(e) });
   }
@@ -88,15 +88,6 @@ async function serveConnection(socket: Socket, runtime: ContainerRuntime, announ
   } catch (e) {
     say({ error: toWireError(e) });
   }
-}
-
-/** `caller`: a process identity, as `attached` is one. */
-function parseCaller(v: unknown): ProcessIdentity {
-  const o = v as { pid?: unknown; startTime?: unknown } | null;
-  const ok = typeof o === "object" && o !== null && Object.keys(o).every((k) => k === "pid" || k === "startTime")
-    && Number.isInteger(o.pid) && (o.pid as number) > 0 && typeof o.startTime === "string" && /^[0-9]{1,20}$/.test(o.startTime);
-  if (!ok) throw new InvalidArgumentError("caller: expected {\"pid\": N, \"startTime\": \"…\"}, the requesting berth's identity");
-  return { pid: o!.pid as number, startTime: o!.startTime as string };
 }
 
 /**

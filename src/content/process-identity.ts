@@ -27,7 +27,7 @@ let self: ProcessIdentity | undefined;
  * start would cost more than the read.
  */
 export async function selfIdentity(): Promise<ProcessIdentity> {
-  self ??= { pid: process.pid, startTime: startTimeIn(readFileSync("/proc/self/stat", "utf8")) ?? "" };
+  self ??= identityOfSync(process.pid) ?? { pid: process.pid, startTime: "" };
   return self;
 }
 

@@ -9,7 +9,7 @@ import type { NetworkConnectRequest } from "./connect-container-network.js";
 import type { CreateContainerOptions } from "./create-container.js";
 import type { ExecOptions } from "./exec-container.js";
 import { healthOfRun, readHealthStatus, type HealthStatus } from "./health-status.js";
-import { removalAsked } from "./held-start.js";
+import { heldAlive, removalAsked } from "./held-start.js";
 import type { ContainerNetworkState, PortMapping } from "./network/index.js";
 import { shellLauncher } from "./internal/shell-launcher.js";
 import { trace } from "./internal/trace.js";
@@ -259,7 +259,7 @@ export class ContainerRuntime {
         await this.remove(record, { force: true }).catch(() => undefined);
         continue;
       }
-      if (state.status === "created" && state.held !== undefined && !(await isRunning(state.held))) {
+      if (state.held !== undefined && state.status === "created" && !(await heldAlive(state))) {
         // Made ahead of a request that never came: the process holding its start (the daemon) died.
         await this.remove(record, { force: true, volumes: "made" }).catch(() => undefined);
         continue;

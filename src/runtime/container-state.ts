@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { withFileLock, writeFileAtomic } from "../content/index.js";
 import type { ProcessIdentity } from "./process-identity.js";
@@ -78,4 +78,13 @@ export async function writeContainerState(dir: string, state: ContainerState): P
  */
 export function withContainerLock<T>(dir: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   return withFileLock(join(dir, LOCK), fn, { timeoutMs });
+}
+
+/**
+ * True when `e` (from {@link withContainerLock}) says the container's
+ * directory went while the lock was waited for: removed by another (an rm,
+ * a run made ahead and undone).
+ */
+export async function containerGone(e: unknown, dir: string): Promise<boolean> {
+  return (e as NodeJS.ErrnoException).code === "ENOENT" && !(await access(dir).then(() => true, () => false));
 }

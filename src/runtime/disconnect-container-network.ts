@@ -84,7 +84,7 @@ export async function forgetEndpoint(ctx: RuntimeContext, ref: string, network: 
     throw new BerthError("FAILED_PRECONDITION", `endpoint ${ref} belongs to container ${id.slice(0, 12)}, which exists`, { hint: `disconnect it by its id: berth network disconnect ${net.name} ${id.slice(0, 12)}` });
   }
   const netnsPath = join(NETNS_DIR, `berth-${id.slice(0, 12)}`);
-  await disconnectNetwork(store, id, net.name, netnsPath);
+  const left = await disconnectNetwork(store, id, net.name, netnsPath);
   // The namespace its start made goes with its last network, as detachNetwork's does (none left: fine).
-  if (!(await store.list()).some((n) => n.containers[id] !== undefined)) await removeNetns(netnsPath);
+  if (Object.keys(left.networks).length === 0) await removeNetns(netnsPath);
 }

@@ -46,3 +46,4 @@ export * from "./logs/index.js";
 export * from "./copy/index.js";
 /** `BERTH_TRACE=1`: a timestamp per step of a command, on stderr. */
 export { trace } from "./internal/trace.js";
+export { makeFifos } from "./output-fifos.js";

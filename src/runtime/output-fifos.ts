@@ -26,6 +26,19 @@ export interface OutputFifos {
 }
 
 /**
+ * Named FIFOs at `paths`, mode 0600. Node has no mkfifo; the program makes
+ * them all in one start (2-3 ms). On failure none is left (mkfifo makes what
+ * it can) and RuntimeToolError is thrown with mkfifo's message.
+ */
+export async function makeFifos(paths: readonly string[]): Promise<void> {
+  const made = await execTool("/usr/bin/mkfifo", ["-m", "600", ...paths]);
+  if (made.code !== 0) {
+    await Promise.all(paths.map((p) => unlink(p).catch(() => undefined)));
+    throw new RuntimeToolError("mkfifo", [...paths], made.stderr || `exit ${made.code}`);
+  }
+}
+
+/**
  * Two pipes for a process's stdout and stderr, made as named FIFOs at
  * `paths` and unlinked once both ends are open. Real pipes, as docker's
  * shim and runc give (Node's "pipe" stdio is a socket pair, and a socket
@@ -34,13 +47,7 @@ export interface OutputFifos {
  * berth's (TIOCSTI), and a file could be reopened through /proc.
  */
 export async function openOutputFifos(paths: readonly [string, string]): Promise<OutputFifos> {
-  // Node has no mkfifo; the program makes both in one start (2-3 ms).
-  const made = await execTool("/usr/bin/mkfifo", ["-m", "600", ...paths]);
-  if (made.code !== 0) {
-    // mkfifo makes what it can: the first may be there though the second failed.
-    await Promise.all(paths.map((p) => unlink(p).catch(() => undefined)));
-    throw new RuntimeToolError("mkfifo", [...paths], made.stderr || `exit ${made.code}`);
-  }
+  await makeFifos(paths);
   const fds: number[] = [];
   try {
     for (const path of paths) {

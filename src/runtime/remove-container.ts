@@ -2,7 +2,7 @@ import { access, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { detachNetwork } from "./container-network.js";
 import type { ContainerRecord } from "./container-record.js";
-import { readContainerState, withContainerLock, writeContainerState, type ContainerState } from "./container-state.js";
+import { containerGone, readContainerState, withContainerLock, writeContainerState, type ContainerState } from "./container-state.js";
 import { currentState } from "./container-status.js";
 import { askToLetGo, heldAlive } from "./held-start.js";
 import { RootfsError } from "./errors.js";
@@ -61,7 +61,7 @@ export async function removeContainer(ctx: RuntimeContext, record: ContainerReco
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   }).catch(async (e: unknown) => {
     // Removed by another while this waited for the lock (a held start undone, another rm): done.
-    if ((e as NodeJS.ErrnoException).code === "ENOENT" && !(await access(dir).then(() => true, () => false))) return;
+    if (await containerGone(e, dir)) return;
     throw e;
   });
   if (record.name !== undefined) await ctx.names.release(record.name, record.id);

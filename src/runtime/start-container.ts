@@ -7,7 +7,7 @@ import { warmCgroupMigration } from "./cgroup/migration-warmup.js";
 import { ConmonCreateError } from "./conmon.js";
 import type { AttachedNetwork } from "./container-network.js";
 import type { ContainerRecord } from "./container-record.js";
-import { readContainerState, withContainerLock, writeContainerState, type ContainerState } from "./container-state.js";
+import { containerGone, readContainerState, withContainerLock, writeContainerState, type ContainerState } from "./container-state.js";
 import { classifyStartFailure, ContainerStartError, RootfsError } from "./errors.js";
 import { etcFilesIn, writeEtcFiles } from "./etc-files.js";
 import { nofileHardLimit } from "./host-limits.js";
@@ -89,7 +89,7 @@ export async function startContainer(ctx: RuntimeContext, record: ContainerRecor
     }
   }).catch(async (e: unknown) => {
     // Removed while this waited for its lock (a run made ahead that was undone meanwhile, an rm).
-    if ((e as NodeJS.ErrnoException).code === "ENOENT" && !(await access(dir).then(() => true, () => false))) throw new ContainerNotFoundError(record.name ?? record.id);
+    if (await containerGone(e, dir)) throw new ContainerNotFoundError(record.name ?? record.id);
     throw e;
   });
 }

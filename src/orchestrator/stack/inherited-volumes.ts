@@ -1,4 +1,4 @@
-import { ANONYMOUS_LABEL, checkContainerPath, type ContainerRecord, type MountRequest, type VolumeStore } from "../../runtime/index.js";
+import { ANONYMOUS_LABEL, imageVolumeRequests, type ContainerRecord, type MountRequest, type VolumeStore } from "../../runtime/index.js";
 
 /** A replaced replica's anonymous volumes, by the container path they are mounted at. */
 export type InheritedVolumes = ReadonlyMap<string, string>;
@@ -32,14 +32,10 @@ export function withInheritedVolumes(mounts: readonly MountRequest[], imageVolum
     const name = inherited.get(m.target);
     return name === undefined ? m : { ...m, name, noCopy: true };
   });
-  const taken = new Set(mounts.map((m) => m.target));
-  for (const key of Object.keys(imageVolumes ?? {})) {
-    // Cleaned as imageVolumeRequests cleans it (and throws for a path it refuses): the runtime's mount is at that path.
-    const origin = `image VOLUME ${JSON.stringify(key)}`;
-    const path = checkContainerPath(key, origin);
-    const name = inherited.get(path);
-    if (name === undefined || taken.has(path)) continue;
-    out.push({ type: "volume", name, target: path, readOnly: false, noCopy: true, labels: {}, origin });
+  // The runtime's own requests for the image's VOLUME paths no mount covers, named after what they held.
+  for (const r of imageVolumeRequests(imageVolumes, mounts)) {
+    const name = inherited.get(r.target);
+    if (r.type === "volume" && name !== undefined) out.push({ ...r, name, noCopy: true });
   }
   return out;
 }

@@ -37,7 +37,6 @@ const MAX_SPEC = 256;
  * port by port under the network store's lock. docker has no such limit.
  */
 export const MAX_PORT_RANGE = 1024;
-const MAX_RANGE = MAX_PORT_RANGE;
 
 /**
  * Parse one `-p/--publish` value in docker's forms: `CTR`, `HOST:CTR`,
@@ -66,14 +65,14 @@ export function parsePublish(spec: string, flag = "--publish"): PortMapping[] {
   const [ipText, hostText, ctrText] = parts.length === 3 ? parts : parts.length === 2 ? ["", parts[0]!, parts[1]!] : ["", "", parts[0]!];
   const hostIp = parseHostIp(ipText!) ?? fail(`host address ${JSON.stringify(ipText)} is not an IPv4 address`);
   const ctr = parsePortRange(ctrText!) ?? fail(`container port ${JSON.stringify(ctrText)} must be 1-65535 or a range A-B`);
-  if (ctr.end - ctr.start + 1 > MAX_RANGE) fail(`a range of more than ${MAX_RANGE} ports`, "publish fewer ports at once");
+  if (ctr.end - ctr.start + 1 > MAX_PORT_RANGE) fail(`a range of more than ${MAX_PORT_RANGE} ports`, "publish fewer ports at once");
   if (hostText === "" || hostText === "0") {
     const count = ctr.end - ctr.start + 1;
     return Array.from({ length: count }, (_, i) => ({ hostIp, hostPort: 0, containerPort: ctr.start + i, protocol, range: 1 }));
   }
   const host = parsePortRange(hostText!) ?? fail(`host port ${JSON.stringify(hostText)} must be 1-65535 or a range A-B`);
   if (ctr.start === ctr.end && host.end > host.start) {
-    if (host.end - host.start + 1 > MAX_RANGE) fail(`a range of more than ${MAX_RANGE} ports`, "give a shorter host range");
+    if (host.end - host.start + 1 > MAX_PORT_RANGE) fail(`a range of more than ${MAX_PORT_RANGE} ports`, "give a shorter host range");
     return [{ hostIp, hostPort: host.start, hostPortEnd: host.end, containerPort: ctr.start, protocol, range: 1 }];
   }
   if (host.end - host.start !== ctr.end - ctr.start) {
@@ -109,7 +108,7 @@ export function publishAll(exposedPorts: Readonly<Record<string, object>>): Port
     const [ports, proto, extra] = key.split("/");
     const protocol = parseProtocol(proto ?? "tcp");
     const range = parsePortRange(ports ?? "");
-    if (extra !== undefined || protocol === undefined || range === undefined || range.end - range.start + 1 > MAX_RANGE) {
+    if (extra !== undefined || protocol === undefined || range === undefined || range.end - range.start + 1 > MAX_PORT_RANGE) {
       throw new InvalidArgumentError(`config.ExposedPorts[${JSON.stringify(key.slice(0, MAX_SPEC))}]: not PORT[/tcp|/udp]`, {
         hint: "the image's EXPOSE is malformed; publish ports one by one with -p instead",
       });
