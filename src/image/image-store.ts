@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { chainIds } from "./unpack/chain-id.js";
@@ -74,6 +75,22 @@ export class ImageStore {
   /** The record of the unpacked layer chain `chainId`, if unpacked; read without opening the snapshot store. */
   snapshotInfo(chainId: Digest): Promise<SnapshotInfo | undefined> {
     return SnapshotStore.readInfo(join(this.root, "snapshots"), chainId);
+  }
+
+  /**
+   * The names as they are stored (index.json's text), equal for two calls
+   * exactly when the names are: what a caller that remembers a lookup
+   * compares to know it still holds (file times are too coarse to tell two
+   * quick updates apart). Undefined when there is no index yet. Read
+   * synchronously: a small file, where a read through the thread pool waits
+   * for a core on a busy machine.
+   */
+  namesVersion(): string | undefined {
+    try {
+      return readFileSync(join(this.dir, "index.json"), "latin1");
+    } catch {
+      return undefined;
+    }
   }
 
   async list(): Promise<readonly ImageRecord[]> {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { RuntimeToolError } from "./errors.js";
 import { lastRuntimeError } from "./runc.js";
@@ -48,7 +48,9 @@ export class Conmon {
 
   /** Start the monitor and `runc create`; rejects with the runtime's message when the container cannot be made. */
   async create(o: ConmonCreateOptions): Promise<ConmonCreated> {
-    await mkdir(o.exitDir, { recursive: true });
+    // Synchronous, as the removal below: on the path of every start, where each asynchronous call waits
+    // for libuv's threads (and for a core, on a busy machine).
+    mkdirSync(o.exitDir, { recursive: true });
     const args = [
       "--api-version", "1", "-c", o.id, "-u", o.id, "-r", o.runtime ?? this.runtime, "-b", o.bundle,
       "-p", join(o.bundle, "pidfile"), "--conmon-pidfile", join(o.bundle, "conmon.pid"),
@@ -63,7 +65,7 @@ export class Conmon {
         : []),
     ];
     // An earlier run's pid file would pass for this monitor's until conmon writes its own.
-    await rm(join(o.bundle, "conmon.pid"), { force: true });
+    rmSync(join(o.bundle, "conmon.pid"), { force: true });
     const message = await new Promise<string>((resolve, reject) => {
       // cwd: conmon drops an `oom` marker file in its working directory.
       // Only the sync pipe: any other pipe would stay open in the monitor and hold this process until the container ends.
@@ -105,11 +107,20 @@ export class Conmon {
 /** conmon's pid from its pid file, which may land a moment after the sync message; -1 when it never does. */
 async function readMonitorPid(file: string): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const pid = Number((await readFile(file, "utf8").catch(() => "")).trim());
+    const pid = Number(readSmallFile(file).trim());
     if (Number.isInteger(pid) && pid > 0) return pid;
     await new Promise((r) => setTimeout(r, 5));
   }
   return -1;
+}
+
+/** A few bytes, read synchronously (a thread pool's round trip costs more); "" when unreadable. */
+function readSmallFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
 }
 
 /** runc refused to create the container; `message` is runc's. */

@@ -1,4 +1,5 @@
-import { access, readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { withFileLock, writeFileAtomic } from "../content/index.js";
 import type { ProcessIdentity } from "./process-identity.js";
@@ -51,9 +52,18 @@ const LOCK = "state.lock";
 
 export const INITIAL_STATE: ContainerState = { status: "created", restartCount: 0 };
 
+/**
+ * The state in `dir`, or undefined when missing or unreadable. Read synchronously: a few hundred
+ * bytes, read on the path of every start, where the thread pool's round trip waits for a core on
+ * a busy machine.
+ */
 export async function readContainerState(dir: string): Promise<ContainerState | undefined> {
-  const text = await readFile(join(dir, FILE), "utf8").catch(() => undefined);
-  if (text === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(join(dir, FILE), "utf8");
+  } catch {
+    return undefined;
+  }
   try {
     const s = JSON.parse(text) as Partial<ContainerState>;
     return typeof s.status === "string" && typeof s.restartCount === "number" ? (s as ContainerState) : undefined;

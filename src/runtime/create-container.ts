@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
-import { access, mkdir, rm, stat } from "node:fs/promises";
+import { constants, mkdirSync } from "node:fs";
+import { access, rm, stat } from "node:fs/promises";
 import { hostPlatform, InvalidArgumentError } from "../oci/index.js";
 import type { ContainerOptions } from "./container-options.js";
 import { writeContainerRecord, type ContainerRecord, type HealthConfig, type RestartPolicy } from "./container-record.js";
@@ -81,7 +81,8 @@ async function makeContainer(ctx: RuntimeContext, image: string, opts: CreateCon
   const id = randomBytes(32).toString("hex");
   const dir = ctx.dir(id);
   await ctx.ensureContainersDir();
-  await mkdir(dir, { recursive: true });
+  // Synchronous: one system call, where an asynchronous one waits for libuv's threads on a busy machine.
+  mkdirSync(dir, { recursive: true });
   let named = false;
   const volumes = ctx.volumes();
   let held: string[] = [];

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../content/index.js";
 
@@ -41,8 +41,14 @@ export interface EtcTexts {
   readonly resolvConf: string;
 }
 
-/** A host file's text; "" when unreadable. */
-export const hostFile = (path: string): Promise<string> => readFile(path, "utf8").catch(() => "");
+/** A host file's text; "" when unreadable. Read synchronously: a small file in memory, on the path of every start. */
+export const hostFile = async (path: string): Promise<string> => {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+};
 
 /** Write the three files' texts (remade at every start, so atomic but not fsynced). */
 export async function writeEtcContents(files: EtcFiles, texts: EtcTexts): Promise<void> {

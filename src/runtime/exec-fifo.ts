@@ -1,11 +1,9 @@
-import { constants, open as openCb } from "node:fs";
-import { readFile, unlink } from "node:fs/promises";
+import { constants, openSync, unlinkSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { Socket } from "node:net";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { RuntimeToolError } from "./errors.js";
 
-const openFd = promisify(openCb);
 /** How often the created container's init is looked at while it has not yet written to the fifo. */
 const LOOK_MS = 100;
 
@@ -24,12 +22,15 @@ const LOOK_MS = 100;
  */
 export async function releaseCreated(stateDir: string, id: string, initPid: number): Promise<boolean> {
   const path = join(stateDir, id, "exec.fifo");
-  // Read-write, so that the open neither blocks nor sees end-of-file before init has opened its end.
-  const fd = await openFd(path, constants.O_RDWR | constants.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === "ENOENT") return undefined;
+  // Read-write, so that the open neither blocks nor sees end-of-file before init has opened its end;
+  // synchronously, since it cannot block: the container's start waits for it.
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
     throw e;
-  });
-  if (fd === undefined) return false;
+  }
   const fifo = new Socket({ fd, readable: true, writable: false });
   let look: NodeJS.Timeout | undefined;
   try {
@@ -46,7 +47,7 @@ export async function releaseCreated(stateDir: string, id: string, initPid: numb
     clearInterval(look);
     fifo.destroy();
   }
-  await unlink(path);
+  unlinkSync(path);
   return true;
 }
 

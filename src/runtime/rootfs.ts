@@ -1,4 +1,5 @@
-import { access, mkdir, readFile, realpath, rm } from "node:fs/promises";
+import { mkdirSync, realpathSync } from "node:fs";
+import { access, readFile, realpath, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { RootfsError } from "./errors.js";
 import { execTool, mountPoints } from "./internal/exec-tool.js";
@@ -45,9 +46,11 @@ export class OverlayRootfs implements AsyncDisposable {
     if (process.getuid?.() !== 0) {
       throw new RootfsError("PERMISSION_DENIED", join(dir, "rootfs"), "mounting an overlay needs root", "run berth as root (rootless containers come later)");
     }
-    await mkdir(dir, { recursive: true });
+    // Synchronous, as the directories below: a few microseconds each, on the path of every start, where
+    // each asynchronous call waits for libuv's threads (and for a core, on a busy machine).
+    mkdirSync(dir, { recursive: true });
     // /proc/self/mountinfo shows real paths; unmount() looks the mount up there.
-    const containerDir = await realpath(dir);
+    const containerDir = realpathSync(dir);
     const path = join(containerDir, "rootfs");
     const bad = [containerDir, ...lowerDirs].find((d) => /[,:\\\n]/.test(d));
     if (bad !== undefined) {
@@ -56,7 +59,7 @@ export class OverlayRootfs implements AsyncDisposable {
     const upper = join(containerDir, "upper");
     const work = join(containerDir, "work");
     const lowers = lowerDirs.length > 0 ? lowerDirs : [join(containerDir, "empty")];
-    await Promise.all([upper, work, path, ...(lowerDirs.length > 0 ? [] : lowers)].map((d) => mkdir(d, { recursive: true })));
+    for (const d of [upper, work, path, ...(lowerDirs.length > 0 ? [] : lowers)]) mkdirSync(d, { recursive: true });
     const options = `lowerdir=${lowers.join(":")},upperdir=${upper},workdir=${work}`;
     const args = ["-t", "overlay", "overlay", "-o", options, path];
     const [program = "mount", ...pre] = mountCommand();

@@ -31,4 +31,22 @@ describe("loadSeccompProfile", () => {
   it("a profile that is not JSON", async () => {
     await assert.rejects(loadSeccompProfile(join(dir, "bad.json")), (e: unknown) => isBerthError(e, "INVALID_ARGUMENT") && /not JSON/.test(e.message));
   });
+  it("reads a profile once while its file is unchanged, and again once it changes", async () => {
+    const path = join(dir, "changing.json");
+    await writeFile(path, '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[]}');
+    const first = await loadSeccompProfile(path);
+    const again = await loadSeccompProfile(path);
+    assert.equal(again?.profile, first?.profile, "the same parsed profile, not a new parse");
+    assert.ok(Object.isFrozen(first?.profile), "shared, so frozen");
+    // Same size, written at once: the file's times may not tell the change, its text does.
+    await writeFile(path, '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[]}');
+    assert.deepEqual((await loadSeccompProfile(path))?.profile, { defaultAction: "SCMP_ACT_ERRNO", syscalls: [] });
+  });
+  it("a named profile removed after it was read is missing", async () => {
+    const path = join(dir, "removed.json");
+    await writeFile(path, "{}");
+    assert.ok(await loadSeccompProfile(path));
+    await rm(path);
+    await assert.rejects(loadSeccompProfile(path), (e: unknown) => isBerthError(e, "INVALID_ARGUMENT") && /cannot read/.test(e.message));
+  });
 });

@@ -16,7 +16,7 @@ import { readImageAccounts } from "./internal/read-in-root.js";
 import { trace } from "./internal/trace.js";
 import { UndoStack } from "./internal/undo-stack.js";
 import { whenAll } from "./internal/when-all.js";
-import { identityOf, selfIdentity, type ProcessIdentity } from "./process-identity.js";
+import { identityOfSync, selfIdentity, type ProcessIdentity } from "./process-identity.js";
 import type { PreparedRootfs } from "./prepared-rootfs.js";
 import { OverlayRootfs } from "./rootfs.js";
 import { buildRuntimeSpec } from "./runtime-spec.js";
@@ -180,9 +180,9 @@ async function startLocked(ctx: RuntimeContext, record: ContainerRecord, before:
   }
   trace("start: conmon ran runc create");
   undo.push(() => runtime.delete(id));
-  const identities = Promise.all([identityOf(created.pid), identityOf(created.monitorPid)]);
+  // Synchronous: two small reads of /proc, where the thread pool's round trips wait for a core on a busy machine.
+  const [pid, monitor] = [identityOfSync(created.pid), identityOfSync(created.monitorPid)];
   await opts.gate?.();
-  const [pid, monitor] = await identities;
   const state: ContainerState = {
     ...withoutRun(before),
     status: "running",
