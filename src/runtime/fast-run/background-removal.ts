@@ -1,9 +1,10 @@
-import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { withFileLock } from "../../content/index.js";
 import { isLaunchable, shellLauncher } from "../internal/shell-launcher.js";
 import { readContainerRecord, type ContainerRecord } from "../container-record.js";
-import { identityOf, isRunning, type ProcessIdentity } from "../process-identity.js";
+import { identityOfSync, isRunning, type ProcessIdentity } from "../process-identity.js";
 import { OverlayRootfs } from "../rootfs.js";
 import type { RuntimeContext } from "../runtime-context.js";
 
@@ -48,16 +49,19 @@ export async function removeInBackground(ctx: RuntimeContext, record: Pick<Conta
   if (launcher === undefined || shellPid === undefined || !["umount", "mountpoint", "rm", runtime.binary].every(isLaunchable)) return false;
   const from = ctx.dir(id);
   const to = join(removingDir(ctx), id);
-  const remover = await identityOf(shellPid);
+  // Synchronous, each a system call on a small file, between a foreground run's end and its answer.
+  const remover = identityOfSync(shellPid);
   if (remover === undefined) return false;
-  await writeFile(join(from, REMOVER), JSON.stringify(remover));
-  await rename(from, to).catch(async (e: unknown) => {
+  writeFileSync(join(from, REMOVER), JSON.stringify(remover));
+  try {
+    renameSync(from, to);
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    await mkdir(removingDir(ctx), { recursive: true });
-    await rename(from, to);
-  });
+    mkdirSync(removingDir(ctx), { recursive: true });
+    renameSync(from, to);
+  }
   // The lock file came along; nobody can wait on it there.
-  await unlink(join(to, "state.lock")).catch(() => undefined);
+  rmSync(join(to, "state.lock"), { force: true });
   await launcher.launchDetached("/bin/sh", ["-c", REMOVE_SH, "berth-remove", runtime.binary, runtime.opts.stateDir, id, to])
     .catch(() => finishRemoval(ctx, id, to));
   return true;

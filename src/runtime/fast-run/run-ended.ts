@@ -1,4 +1,4 @@
-import { access } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import type { ContainerRecord } from "../container-record.js";
 import { readContainerState } from "../container-state.js";
@@ -33,7 +33,8 @@ export async function runEnded(ctx: RuntimeContext, record: ContainerRecord, sig
 }
 
 async function hasEnded(ctx: RuntimeContext, record: ContainerRecord, exitFile: string): Promise<boolean> {
-  if (await access(exitFile).then(() => true, () => false)) return true;
+  // Synchronous: one stat, between the container's end and the answer of a foreground run.
+  if (existsSync(exitFile)) return true;
   const state = await readContainerState(ctx.dir(record.id));
   if (state?.status !== "running") return true;
   return !((state.pid !== undefined && (await isRunning(state.pid))) || (state.monitor !== undefined && (await isRunning(state.monitor))));
