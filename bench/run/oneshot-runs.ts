@@ -32,7 +32,7 @@ const firstLines = (err: unknown): string => (err as Error).message.trim().split
 /**
  * Per side: the exit-code check, then `warmup` untimed runs. Then `runs` rounds; in each, every
  * side once, in an order that rotates per round (so none always follows the same neighbour), each
- * after a `sync` (untimed). A side that fails is reported and left out of the rest; the others go
+ * after a `sync` and the previous run's background work (untimed, OneShotSide.settled). A side that fails is reported and left out of the rest; the others go
  * on. At the end each side's leftovers are checked. Bounded by `runs` and by `timeoutMs`.
  */
 export async function measureOneShot(sides: readonly OneShotSide[], plan: OneShotPlan): Promise<OneShotResult[]> {
@@ -55,7 +55,10 @@ export async function measureOneShot(sides: readonly OneShotSide[], plan: OneSho
   };
   for (const s of sides) {
     await attempt(s, "the exit-code check", () => s.check());
-    for (let i = 0; i < plan.warmup; i++) await attempt(s, `warm-up ${i + 1}`, () => s.once());
+    for (let i = 0; i < plan.warmup; i++) await attempt(s, `warm-up ${i + 1}`, async () => {
+      await s.once();
+      await s.settled?.();
+    });
   }
   for (let run = 0; run < plan.runs; run++) {
     const line: string[] = [];
@@ -67,6 +70,7 @@ export async function measureOneShot(sides: readonly OneShotSide[], plan: OneSho
         cpu.get(s)!.push(machineCpuMs() - cpu0);
         wall.get(s)!.push(ms);
         line.push(`${s.name} ${ms.toFixed(0)} ms`);
+        await s.settled?.();
       });
     }
     if ((run + 1) % 5 === 0 || run + 1 === plan.runs) log(`run --rm ${run + 1}/${plan.runs}: ${line.join(" | ") || "nothing ran"}`);

@@ -1,3 +1,5 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
 import type { StartedDockerd } from "../../test/support/dockerd.js";
 import { describeResult } from "../../test/support/run.js";
 import type { CommandResult } from "../harness/command-runner.js";
@@ -19,6 +21,12 @@ export interface OneShotSide {
   check(): Promise<void>;
   /** Untimed, after the runs: throws when a container or its state was left behind. */
   leftovers(): Promise<void>;
+  /**
+   * Untimed, after each timed run: resolves once the work the run left going in the background
+   * (berth's removal of an `--rm` container) is done, so that it does not run into, and slow, the
+   * next side's timed run. Absent: the side leaves nothing going once its command returns.
+   */
+  settled?(): Promise<void>;
 }
 
 const TRUE = ["/bin/busybox", "true"];
@@ -40,7 +48,19 @@ export function berthOneShot(root: string, unavailable: string | undefined): One
       const r = await mustSucceed(runCommands.run(BERTH_BIN, ["--root", root, "ps", "-a", "-q"], { timeoutMs: COMMAND_TIMEOUT_MS }));
       if (r.stdout.trim() !== "") throw new Error(`berth ps -a lists containers after run --rm: ${r.stdout.trim().split("\n").join(", ")}`);
     },
+    // `run --rm` returns once the container is out of sight; runc delete, the unmount and the rm of its
+    // directory (under containers/.removing) finish in the background a few tens of ms later.
+    settled: () => untilEmpty(join(root, "containers", ".removing"), SETTLE_MS),
   };
+}
+
+/** How long a side's background work may take before the next run goes ahead anyway. */
+const SETTLE_MS = 2_000;
+
+/** Resolves once `dir` is empty or gone, or after `ms`. */
+async function untilEmpty(dir: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && (await readdir(dir).catch(() => [])).length > 0) await new Promise((r) => setTimeout(r, 2));
 }
 
 /** `docker run --rm --network none busybox:bench /bin/busybox true` on the bench's dockerd. */
