@@ -8,6 +8,7 @@ import type { StackEvent } from "../stack/stack-event.js";
 import type { PlannedService, StackPlan } from "../stack/stack-plan.js";
 import type { OrchestratorState, StoredStack } from "../state/index.js";
 import type { StackDownRequest, StackUpRequest } from "./stack-request.js";
+import { enabledBy } from "./enabled-services.js";
 
 /** An event as the log keeps it: with its id (monotonic; `berth events --since ID`). */
 export type LoggedEvent = StackEvent & { readonly id: number };
@@ -155,14 +156,25 @@ export class StackSupervisor {
     this.record(e);
   }
 
-  /** `berth up`: load the files, bring the stack to them, keep it so from now on. */
+  /**
+   * `berth up`: load the files, bring the stack to them, keep it so from now on. `up SERVICE…`
+   * adds the services it names to those an earlier `up SERVICE…` of the stack enabled (a service
+   * whose profile is not active is kept once named, as compose leaves it running), until a whole
+   * `up` or `down`.
+   */
   async up(req: StackUpRequest, sinks: OperationSinks = {}): Promise<{ project: string; actions: number }> {
-    const { project, warnings } = await loadComposeProject({
-      files: req.files, workingDir: req.workingDir, projectName: req.projectName, profiles: req.profiles, env: req.env, ...(req.services && { enable: req.services }),
+    const load = (enable: readonly string[] | undefined): ReturnType<typeof loadComposeProject> => loadComposeProject({
+      files: req.files, workingDir: req.workingDir, projectName: req.projectName, profiles: req.profiles, env: req.env, ...(enable && { enable: [...enable] }),
     });
-    for (const w of warnings) sinks.onProgress?.(`warning: ${formatComposeWarning(w)}`);
-    return this.exclusive(project.name, async () => {
-      const previous = this.state.getStack(project.name);
+    const named = await load(req.services);
+    return this.exclusive(named.project.name, async () => {
+      const previous = this.state.getStack(named.project.name);
+      const enabling = enabledBy(req.services, previous?.enable);
+      // Read again only when an earlier `up SERVICE…` enabled a service this one does not name.
+      const { project, warnings } = enabling.length === (req.services ?? []).length ? named : await load(enabling);
+      // One the files no longer have is forgotten.
+      const enable = enabling.filter((s) => project.services[s] !== undefined);
+      for (const w of warnings) sinks.onProgress?.(`warning: ${formatComposeWarning(w)}`);
       const scale = { ...req.scale };
       const { plan, actions } = await this.engine.up(project, {
         ...(req.services && { services: req.services, keep: desiredCounts(previous) }), ...(req.noDeps !== undefined && { noDeps: req.noDeps }),
@@ -172,7 +184,7 @@ export class StackSupervisor {
       });
       const stored: StoredStack = {
         project: project.name, files: [...req.files], workingDir: req.workingDir, env: { ...req.env }, profiles: [...req.profiles],
-        ...(req.services !== undefined && req.services.length > 0 && { enable: [...req.services] }),
+        ...(enable.length > 0 && { enable }),
         scale: { ...req.scale }, stopped: false, updated: new Date().toISOString(),
         services: Object.fromEntries(plan.services.map((s) => [s.name, { replicas: s.replicas }])),
       };

@@ -20,6 +20,22 @@ services:
     network_mode: none
 `;
 
+const TWO_TOOLS = `name: tools
+services:
+  toola:
+    image: ${IMAGE}
+    init: true
+    profiles: [debug]
+    command: ["/bin/busybox", "sleep", "3600"]
+    network_mode: none
+  toolb:
+    image: ${IMAGE}
+    init: true
+    profiles: [debug]
+    command: ["/bin/busybox", "sleep", "3600"]
+    network_mode: none
+`;
+
 describe("StackSupervisor.start adopts stored stacks", () => {
   const stackRoot = useStackRoot();
 
@@ -45,5 +61,31 @@ describe("StackSupervisor.start adopts stored stacks", () => {
     }
     await r.engine().down("prof", { timeoutS: 1, volumes: true });
     await r.assertGone("prof");
+  });
+
+  it("up of one profiled service, then of another: the next daemon keeps both", async (t) => {
+    const r = stackRoot(t);
+    if (!r) return;
+    await r.project("tools", TWO_TOOLS);
+    using state = OrchestratorState.open(join(r.fx.tmp.path, "state-tools.db"));
+    const first = new StackSupervisor({ engine: r.engine(), state, intervalMs: 60_000 });
+    const up = (services: string[]): Promise<unknown> => first.up({ files: [join(r.fx.tmp.path, "tools", "compose.yaml")], workingDir: join(r.fx.tmp.path, "tools"), projectName: "tools", profiles: [], env: {}, services, timeoutS: 1 });
+    await up(["toola"]);
+    await up(["toolb"]);
+    assert.deepEqual(Object.keys(await r.ids("tools")).sort(), ["tools-toola-1", "tools-toolb-1"]);
+    assert.deepEqual(state.getStack("tools")?.enable, ["toola", "toolb"]);
+
+    const next = new StackSupervisor({ engine: r.engine(), state, intervalMs: 60_000 });
+    await next.start();
+    try {
+      const kept = next.get("tools");
+      assert.deepEqual(Object.keys(kept?.project?.services ?? {}).sort(), ["toola", "toolb"], "a service the first up enabled is not in the adopted project");
+      await next.passOnce();
+      assert.deepEqual(Object.keys(await r.ids("tools")).sort(), ["tools-toola-1", "tools-toolb-1"], "the pass changed the stack");
+    } finally {
+      await next.stop();
+    }
+    await r.engine().down("tools", { timeoutS: 1, volumes: true });
+    await r.assertGone("tools");
   });
 });
