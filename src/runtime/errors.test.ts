@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { classifyStartFailure, ContainerStartError } from "./errors.js";
+import { classifyStartFailure, ContainerStartError, execStartError } from "./errors.js";
 
 describe("classifyStartFailure", () => {
   const cases: readonly [string, number][] = [
@@ -20,4 +20,18 @@ describe("classifyStartFailure", () => {
     assert.match(e.message, /^container ffffffffffff: exec/);
     assert.match(e.hint ?? "", /--entrypoint/);
   });
+});
+
+describe("execStartError", () => {
+  it("126 for a command not found, as docker's exec, with the hint for a missing command", () => {
+    const e = execStartError("f".repeat(64), 'exec failed: unable to start container process: exec: "/nosuch": stat /nosuch: no such file or directory');
+    assert.equal(e.exitCode, 126);
+    assert.match(e.hint ?? "", /image's PATH/);
+  });
+  it("126 for one that cannot execute, with its hint", () => {
+    const e = execStartError("f".repeat(64), 'exec failed: unable to start container process: exec: "/etc/passwd": permission denied');
+    assert.equal(e.exitCode, 126);
+    assert.match(e.hint ?? "", /mode bits/);
+  });
+  it("125 for a failure that is not the command's", () => assert.equal(execStartError("f".repeat(64), "exec failed: cgroup: permission denied").exitCode, 125));
 });

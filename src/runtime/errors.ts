@@ -9,11 +9,12 @@ export type StartFailureCode = 125 | 126 | 127;
 
 /** The container was set up but its command could not start (runc's own report is the message). */
 export class ContainerStartError extends BerthError {
-  constructor(readonly containerId: string, readonly exitCode: StartFailureCode, readonly runtimeMessage: string) {
+  /** `reason`: what the hint says, when the exit code does not tell it (exec's 126 for a command not found). */
+  constructor(readonly containerId: string, readonly exitCode: StartFailureCode, readonly runtimeMessage: string, reason: StartFailureCode = exitCode) {
     super(exitCode === 125 ? "INTERNAL" : "FAILED_PRECONDITION", `container ${containerId.slice(0, 12)}: ${runtimeMessage}`, {
-      hint: exitCode === 127
+      hint: reason === 127
         ? "check the command and the image's PATH; give an absolute path or override with --entrypoint"
-        : exitCode === 126
+        : reason === 126
           ? "the file exists but cannot run: check its mode bits, its format (architecture) and --user"
           : "see the runtime's message above; run with --debug for details",
     });
@@ -32,6 +33,16 @@ export class RuntimeToolError extends BerthError {
   constructor(readonly tool: string, readonly args: readonly string[], detail: string, hint?: string) {
     super("UNAVAILABLE", `${tool} ${args.join(" ")}: ${detail}`, hint === undefined ? {} : { hint });
   }
+}
+
+/**
+ * A command `exec` could not start, as docker's exec tells it: 126 whether
+ * it was not found or cannot execute (its `run` tells those apart, 127 and
+ * 126), 125 for anything else; the hint still says which.
+ */
+export function execStartError(containerId: string, message: string): ContainerStartError {
+  const reason = classifyStartFailure(message);
+  return new ContainerStartError(containerId, reason === 127 ? 126 : reason, message, reason);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { ContainerRecord } from "./container-record.js";
 import { currentState } from "./container-status.js";
 import { execDetached, execMonitored } from "./exec-monitored.js";
 import { openOutputFifos } from "./output-fifos.js";
-import { classifyStartFailure, ContainerStartError } from "./errors.js";
+import { execStartError } from "./errors.js";
 import { lastRuntimeError } from "./runc.js";
 import { resolveUser } from "./resolve-user.js";
 import { trace } from "./internal/trace.js";
@@ -50,7 +50,7 @@ export interface ExecOptions {
  * as under docker's shim; with them `runc exec --process` in the
  * foreground, stdio inherited (runc makes and proxies the terminal for
  * `-t`). Resolves to the command's exit code; rejects with
- * ContainerStartError (126/127) when it cannot run, ContainerStateError
+ * ContainerStartError (126, as docker's exec, whether not found or not executable) when it cannot run, ContainerStateError
  * unless the container is running.
  */
 export async function execInContainer(ctx: RuntimeContext, record: ContainerRecord, cmd: readonly string[], opts: ExecOptions = {}): Promise<number> {
@@ -112,7 +112,7 @@ export async function execInContainer(ctx: RuntimeContext, record: ContainerReco
     if (code !== 0) {
       const failure = await lastRuntimeError(log);
       if (failure !== undefined && /exec failed|unable to start container process/.test(failure)) {
-        throw new ContainerStartError(record.id, classifyStartFailure(failure), failure);
+        throw execStartError(record.id, failure);
       }
     }
     process.stderr.write(runcSaid);

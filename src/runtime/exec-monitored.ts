@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import type { Socket } from "node:net";
 import { startConmonExec, type ConmonExec, type ConmonExecOptions } from "./conmon-exec.js";
 import type { ContainerRecord } from "./container-record.js";
-import { classifyStartFailure, ContainerStartError, RuntimeToolError } from "./errors.js";
+import { execStartError, RuntimeToolError } from "./errors.js";
 import type { ExecOptions } from "./exec-container.js";
 import type { OutputFifos } from "./output-fifos.js";
 import { lastRuntimeError } from "./runc.js";
@@ -115,7 +115,7 @@ export async function execMonitored(
       await Promise.race([err, new Promise((r) => setTimeout(r, 1_000).unref())]);
       stopReading();
       const failure = await lastRuntimeError(files.runtimeLog);
-      if (failure !== undefined) throw new ContainerStartError(record.id, classifyStartFailure(failure), failure);
+      if (failure !== undefined) throw execStartError(record.id, failure);
       const said = Buffer.concat(heldErr).toString("utf8").trim();
       throw new RuntimeToolError(ctx.conmon.binary, ["--exec", record.id], said || "the monitor ended before it started the command", "run with --debug; check that the container still runs");
     }
@@ -156,7 +156,7 @@ export async function execDetached(ctx: RuntimeContext, record: ContainerRecord,
   const started = await startConmonExec({ ...execMonitorOptions(ctx, record, files), stdoutFd: "ignore", stderrFd: "ignore", detached: true }).started;
   if (started !== undefined) return;
   const failure = await lastRuntimeError(files.runtimeLog);
-  if (failure !== undefined) throw new ContainerStartError(record.id, classifyStartFailure(failure), failure);
+  if (failure !== undefined) throw execStartError(record.id, failure);
   throw new RuntimeToolError(ctx.conmon.binary, ["--exec", record.id], "the monitor ended before it started the command", "run with --debug; check that the container still runs");
 }
 

@@ -15,7 +15,7 @@ import { SignalProxy } from "./signal-proxy.js";
 /** `exec`, `logs`, `top`, `stats`: what goes in and out of running containers. */
 export function containerIoCommands(globals: () => GlobalOptions): Command[] {
   const exec = new Command("exec")
-    .description("run a command in a running container; exit code: the command's, 126/127 when it cannot run, 125 when berth fails")
+    .description("run a command in a running container; exit code: the command's, 126 when it cannot run (not found or not executable, as docker's exec), 125 when berth fails")
     .argument("<container>", "name or id")
     .argument("<command...>", "command and arguments")
     .option("-d, --detach", "leave the command running in the background (its output is dropped)")

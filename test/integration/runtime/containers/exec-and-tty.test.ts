@@ -14,7 +14,7 @@ const PTS = /\/dev\/pts\/\d+\r*\n/;
 describe("exec, terminals and --init (runc, conmon)", () => {
   const session = useSession();
 
-  it("exec: the command's exit code, 127/126 when it cannot run; the container's env plus -e; -u; -w", async (t) => {
+  it("exec: the command's exit code, 126 when it cannot run (not found too, as docker's exec); the container's env plus -e; -u; -w", async (t) => {
     const s = await session(t);
     if (!s) return;
     s.removeAfter(t, "host");
@@ -24,7 +24,8 @@ describe("exec, terminals and --init (runc, conmon)", () => {
     assert.equal(seven.stdout, "out\n");
     assert.equal(seven.stderr, "err\n");
     const missing = await s.berth(["exec", "host", "/no/such/program"]);
-    assert.equal(missing.code, 127, describeResult(missing));
+    assert.equal(missing.code, 126, describeResult(missing));
+    assert.match(missing.stderr, /hint: check the command and the image's PATH/, "the hint still tells a missing command");
     const notExec = await s.berth(["exec", "host", "/etc/passwd"]);
     assert.equal(notExec.code, 126, describeResult(notExec));
     const env = await s.berth(["exec", "-e", "FROM_EXEC=2", "-e", "FROM_RUN=overridden", "host", "/bin/sh", "-c", "env"]);
@@ -63,13 +64,13 @@ describe("exec, terminals and --init (runc, conmon)", () => {
     assert.equal(plain, "not a tty\n");
   });
 
-  it("exec -it of a command that is not there: 127, runc's message told once (by berth)", async (t) => {
+  it("exec -it of a command that is not there: 126 (docker's exec), runc's message told once (by berth)", async (t) => {
     const s = await session(t, ["script"]);
     if (!s) return;
     s.removeAfter(t, "no-cmd");
     await s.detached(["--name", "no-cmd", "--network", "none", IMAGE, "/bin/busybox", "sleep", "120"]);
     const r = await runInTerminal([process.execPath, RUN_CLI, "--root", s.root, "exec", "-it", "no-cmd", "/no/such/program"]);
-    assert.equal(r.code, 127, r.output);
+    assert.equal(r.code, 126, r.output);
     assert.equal(r.output.match(/no such file or directory/g)?.length, 1, `told other than once:\n${r.output}`);
     assert.match(r.output, /berth: container [0-9a-f]{12}: exec failed: /);
   });

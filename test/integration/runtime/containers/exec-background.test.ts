@@ -99,7 +99,7 @@ describe("exec without -i/-t: the command's end, its output, what it leaves behi
     assert.deepEqual(left.filter((f) => f.startsWith("exec-")), [], "exec files left in the container dir");
   });
 
-  it("exit codes: the command's, 128+N for a signal, 126/127 with runc's message told once", async (t) => {
+  it("exit codes: the command's, 128+N for a signal, 126 (not found too, as docker's exec) with runc's message told once", async (t) => {
     const s = await session(t);
     if (!s) return;
     s.removeAfter(t, "codes");
@@ -109,7 +109,7 @@ describe("exec without -i/-t: the command's end, its output, what it leaves behi
       assert.equal(r.code, code, `${script}: ${describeResult(r)}`);
       assert.equal(r.stderr, "", `${script}: ${describeResult(r)}`);
     }
-    for (const [cmd, code, said] of [["/no/such/program", 127, /no such file or directory/g], ["/etc/passwd", 126, /permission denied/g]] as const) {
+    for (const [cmd, code, said] of [["/no/such/program", 126, /no such file or directory/g], ["/etc/passwd", 126, /permission denied/g]] as const) {
       const r = await s.berth(["exec", "codes", cmd]);
       assert.equal(r.code, code, describeResult(r));
       assert.equal(r.stdout, "");
@@ -118,7 +118,7 @@ describe("exec without -i/-t: the command's end, its output, what it leaves behi
     }
   });
 
-  it("exec -d: 0 at once, the command runs on with its output dropped; one that cannot start: 127, told once", async (t) => {
+  it("exec -d: 0 at once, the command runs on with its output dropped; one that cannot start: 126, told once", async (t) => {
     const s = await session(t);
     if (!s) return;
     s.removeAfter(t, "detach");
@@ -129,7 +129,7 @@ describe("exec without -i/-t: the command's end, its output, what it leaves behi
     assert.ok(r.ms < 5_000, told(r));
     assert.match(await s.ok(["exec", "detach", "/bin/busybox", "ps"]), /sleep 274/);
     const missing = await s.berth(["exec", "-d", "detach", "/no/such/program"]);
-    assert.equal(missing.code, 127, describeResult(missing));
+    assert.equal(missing.code, 126, describeResult(missing));
     assert.equal(missing.stderr.match(/no such file or directory/g)?.length, 1, missing.stderr);
     assert.deepEqual((await readdir(join(s.root, "containers", id))).filter((f) => f.startsWith("exec-")), [], "exec files left in the container dir");
   });
