@@ -130,13 +130,14 @@ export class StackEngine {
     const emit = emitterFor(project.name, opts.onEvent);
     const filePlan = this.plan(project, opts.scale);
     const selected0 = selectServices(filePlan, opts.services, opts.noDeps === true);
-    // `up SERVICE`: the services left out keep the replicas they have (none for one never started), so
-    // the desired state written below does not make a reconcile pass start what docker compose leaves alone.
-    const plan = selected0.length === filePlan.services.length ? filePlan
-      : this.plan(project, { ...(await this.replicaCounts(project.name, filePlan.services.filter((s) => !selected0.includes(s)), opts.keep ?? {})), ...opts.scale });
-    for (const w of plan.warnings) emit("", "warning", w);
-    const selected = selectServices(plan, opts.services, opts.noDeps === true);
     return this.locked(project.name, async () => {
+      // `up SERVICE`: the services left out keep the replicas they have (none for one never started), so
+      // the desired state written below does not make a reconcile pass start what docker compose leaves
+      // alone. Counted under the stack's lock: another up or a reconcile pass may be changing them.
+      const plan = selected0.length === filePlan.services.length ? filePlan
+        : this.plan(project, { ...(await this.replicaCounts(project.name, filePlan.services.filter((s) => !selected0.includes(s)), opts.keep ?? {})), ...opts.scale });
+      for (const w of plan.warnings) emit("", "warning", w);
+      const selected = selectServices(plan, opts.services, opts.noDeps === true);
       const actions = await stackUp(project, plan, {
         runtime: this.runtime, networks: this.networks, volumes: this.volumes, emit, selected,
         noDeps: opts.noDeps === true, build: opts.build === true, ...(opts.forceRecreate && { forceRecreate: forcedServices(selected, opts.services) }), ...(opts.gateOnDependencies && { gateOnUnselected: true }),
