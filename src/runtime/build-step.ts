@@ -12,7 +12,7 @@ import { classifyStartFailure, type StartFailureCode } from "./errors.js";
 import { nofileHardLimit } from "./host-limits.js";
 import { readImageAccounts } from "./internal/read-in-root.js";
 import { resolveUser } from "./resolve-user.js";
-import { Runc, type RuncExit, type RuncRun } from "./runc.js";
+import { Runc, runcStateDir, type RuncExit, type RuncRun } from "./runc.js";
 import { buildRuntimeSpec } from "./runtime-spec.js";
 import { loadSeccompProfile } from "./seccomp-loader.js";
 
@@ -191,7 +191,7 @@ export async function runBuildStep(opts: BuildStepOptions): Promise<BuildStepRes
   });
   await writeEtcFiles(etcFilesIn(bundle), spec.hostname ?? id.slice(0, 12), network);
   await writeFileAtomic(join(bundle, "config.json"), JSON.stringify({ ...spec, root: { path: opts.rootfs, readonly: false } }), { durable: false });
-  const runc = new Runc({ stateDir: join(opts.root, "runc"), ...(opts.runcBinary !== undefined && { binary: opts.runcBinary }) });
+  const runc = new Runc({ stateDir: runcStateDir(opts.root), ...(opts.runcBinary !== undefined && { binary: opts.runcBinary }) });
   try {
     const exit = await runToEnd(runc, id, opts, spec.linux.cgroupsPath);
     if (exit.startError !== undefined) throw new BuildStepStartError(opts.args, classifyStartFailure(exit.startError), exit.startError);

@@ -26,7 +26,7 @@ export type { RuntimeSpec, SpecProcess, SpecMount, SpecLinux, SpecResources } fr
 export { resolveUser, type ResolvedUser } from "./resolve-user.js";
 export { DEFAULT_CAPABILITIES, ALL_CAPABILITIES, MASKED_PATHS, READONLY_PATHS, effectiveCapabilities, normalizeCapability } from "./default-security.js";
 export { OverlayRootfs, isMountPoint } from "./rootfs.js";
-export { Runc, type RuncOptions, type RuncStdio, type RuncExit, type RuncRun, type RuncContainerBundle } from "./runc.js";
+export { Runc, runcStateDir, type RuncOptions, type RuncStdio, type RuncExit, type RuncRun, type RuncContainerBundle } from "./runc.js";
 export { ContainerNames, NameInUseError } from "./container-names.js";
 export { renameContainer } from "./rename-container.js";
 export { containerNetworks, type ContainerNetworkConfig } from "./container-networks.js";

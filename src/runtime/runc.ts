@@ -7,6 +7,9 @@ import { RuntimeToolError } from "./errors.js";
 import { releaseCreated } from "./exec-fifo.js";
 import { execTool } from "./internal/exec-tool.js";
 
+/** Where runc keeps its state (`--root`) for the containers of the berth root `root`. */
+export const runcStateDir = (root: string): string => join(root, "runc");
+
 /** Where runc lives and keeps its state. */
 export interface RuncOptions {
   /** runc's state directory (`runc --root`), conventionally `<berth root>/runc`. */

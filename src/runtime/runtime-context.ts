@@ -8,7 +8,7 @@ import { Conmon } from "./conmon.js";
 import { ContainerNames } from "./container-names.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
 import { EXIT_HOOK_SH, EXIT_HOOK_WAITS } from "./exit-hook-sh.js";
-import { Runc } from "./runc.js";
+import { Runc, runcStateDir } from "./runc.js";
 import { VolumeStore } from "./volume/index.js";
 
 /** Where a berth root keeps its containers, and the programs that run them. */
@@ -55,7 +55,7 @@ export class RuntimeContext {
   constructor(readonly store: ImageStore, opts: RuntimeContextOptions = {}) {
     this.containersDir = join(store.root, "containers");
     const runtime = opts.runtimeBinary ?? "/usr/sbin/runc";
-    this.runc = new Runc({ stateDir: join(store.root, "runc"), binary: runtime });
+    this.runc = new Runc({ stateDir: runcStateDir(store.root), binary: runtime });
     this.conmon = new Conmon(opts.conmonBinary, runtime);
     this.names = new ContainerNames(this.containersDir);
     this.logSizeMax = opts.logSizeMax ?? DEFAULT_LOG_SIZE_MAX;

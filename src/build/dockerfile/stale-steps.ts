@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { readdir, realpath } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,6 +15,9 @@ const STALE_DIR = /^(?:step-(\d+)-[0-9a-f]+|add-(\d+)-[0-9A-Za-z]{6})$/;
 
 /** The mkdtemp prefix of an ADD download directory in the work dir: this process's, for {@link removeStaleSteps}. */
 export const downloadDirPrefix = (): string => `add-${process.pid}-`;
+
+/** A new step directory's name in the work dir: this process's, for {@link removeStaleSteps}. */
+export const stepDirName = (): string => `step-${process.pid}-${randomBytes(6).toString("hex")}`;
 
 /**
  * Remove what builds killed without a chance to clean up (kill -9, a crash,

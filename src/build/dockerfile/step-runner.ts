@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ensureTopDirectory, type ImageStore, type SnapshotStore } from "../../image/index.js";
-import { BuildStepStartError, buildStepMountPoints, runBuildStep } from "../../runtime/index.js";
+import { BuildStepStartError, buildStepMountPoints, runBuildStep, runcStateDir } from "../../runtime/index.js";
 import { commitStep } from "./commit-step.js";
 import { commandArgs, type Expander } from "./config-instructions.js";
 import { BerthError } from "../../oci/index.js";
@@ -17,7 +16,7 @@ import { mkdirInRootfs } from "./copy-into-rootfs.js";
 import { envMap, type StageState } from "./stage-state.js";
 import { StepCache, type CachedStep } from "./step-cache.js";
 import { DEFAULT_PATH_ENV } from "./stage-base.js";
-import { removeStaleSteps } from "./stale-steps.js";
+import { removeStaleSteps, stepDirName } from "./stale-steps.js";
 import { mountReadOnly, mountStepRootfs } from "./step-rootfs.js";
 
 /** How a step ended. */
@@ -72,7 +71,7 @@ export class StepRunner {
    * build whose steps are all cached cleans up too.
    */
   async removeStale(): Promise<void> {
-    await removeStaleSteps(this.o.workDir, join(this.o.store.root, "runc"));
+    await removeStaleSteps(this.o.workDir, runcStateDir(this.o.store.root));
   }
 
   /** The build's scratch dir (step dirs, ADD's downloads), made on first use: a fresh root has none. */
@@ -283,4 +282,3 @@ function runArgv(ins: RunInstruction, state: StageState): string[] {
   return commandArgs({ form: "shell", command: script }, state);
 }
 
-const stepDirName = (): string => `step-${process.pid}-${randomBytes(6).toString("hex")}`;
