@@ -74,9 +74,7 @@ export async function convergeService(lc: ReplicaLifecycle, service: PlannedServ
       changed.push(spec.number);
       return false;
     } else if (opts.forceRecreate) {
-      const inherited = await lc.anonymousVolumes(r);
-      await lc.remove(service.name, r, timeoutS, true, true);
-      await lc.create(service, spec, image, "recreate", `recreated ${spec.name}: --force-recreate`, 0, inherited);
+      await lc.replace(service, r, spec, image, timeoutS, "recreate", `recreated ${spec.name}: --force-recreate`);
     } else if (r.summary.state.status === "running" || r.summary.state.status === "restarting") {
       if (!opts.restartUnchanged) return false;
       await lc.stop(service.name, r, timeoutS);

@@ -121,10 +121,8 @@ export async function reconcileOnce(plan: StackPlan, observed: readonly Observed
       } else {
         const image = await ctx.imageFor(service);
         // The replacement mounts the anonymous volumes of the one it replaces: a crash must not cost a database its data.
-        const inherited = r === undefined ? undefined : await ctx.lifecycle.anonymousVolumes(r);
-        if (r !== undefined) await ctx.lifecycle.remove(service.name, r, service.stopTimeoutS ?? ctx.timeoutS, true, true);
-        const count = r === undefined ? 0 : replacementsOf(r) + 1;
-        await ctx.lifecycle.create(service, spec, image, "replace", `replaced ${r === undefined ? spec.name : nameOf(r)}: ${reason}`, count, inherited);
+        if (r === undefined) await ctx.lifecycle.create(service, spec, image, "replace", `replaced ${spec.name}: ${reason}`);
+        else await ctx.lifecycle.replace(service, r, spec, image, service.stopTimeoutS ?? ctx.timeoutS, "replace", `replaced ${nameOf(r)}: ${reason}`, replacementsOf(r) + 1);
       }
       actions++;
     }

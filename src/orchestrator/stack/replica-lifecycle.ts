@@ -61,6 +61,20 @@ export class ReplicaLifecycle {
   }
 
   /**
+   * Replace replica `r` with a new one for `spec`: `r` stopped and removed, its anonymous volumes
+   * kept and mounted by the new replica at the same paths (a recreated database keeps its data),
+   * one event (`action`, `detail`) for both halves. `replacements` goes on the new replica's label.
+   */
+  async replace(
+    service: PlannedService, r: ObservedReplica, spec: PlannedReplica, image: RunImage, timeoutS: number | undefined, action: StackAction, detail: string, replacements = 0,
+  ): Promise<ContainerRecord> {
+    // Read before the old replica goes: its record names them.
+    const inherited = await this.anonymousVolumes(r);
+    await this.remove(service.name, r, timeoutS, true, true);
+    return this.create(service, spec, image, action, detail, replacements, inherited);
+  }
+
+  /**
    * Stop and remove a replica, with its anonymous volumes unless
    * `keepVolumes` (a replica that is replaced hands them on, and `down`
    * without `-v` keeps them, as docker compose does; named volumes always
