@@ -120,7 +120,7 @@ export class ContainerRuntime {
       await rootfs?.mounted.catch(() => undefined);
       // Nobody could reach the anonymous volumes this run made but `volume prune`; those handed in stay.
       // Named ones it made stay too (docker keeps them), unless nobody asked for the run at all.
-      await this.remove(record, { force: true, volumes: refused ? "made" : "created" }).catch(() => undefined);
+      await this.remove(record, { force: true, volumes: refused ? "made" : "created", ...(refused ? { undoingHeldStart: true } : {}) }).catch(() => undefined);
       throw e;
     }
   }

@@ -18,6 +18,12 @@ import { releaseMounts } from "./volume/index.js";
 export interface RemoveOptions {
   readonly force?: boolean;
   readonly volumes?: boolean | "created" | "made";
+  /**
+   * The caller is the held start being undone (its gate refused): the container is still marked
+   * held by this process, so that other removals wait for this one, and this one must not wait
+   * for itself.
+   */
+  readonly undoingHeldStart?: boolean;
 }
 
 /**
@@ -39,7 +45,7 @@ export async function removeContainer(ctx: RuntimeContext, record: ContainerReco
   // A start held at its gate (a run made ahead of its request) holds the lock until its request
   // comes: asked, it lets go at once, and is undone as a start nobody asked for. Should the request
   // have come first, the container runs now.
-  if (await heldAlive(now)) {
+  if (opts.undoingHeldStart !== true && (await heldAlive(now))) {
     if (await askToLetGo(dir)) return;
     refuseRunning(await currentState(ctx, record));
   }

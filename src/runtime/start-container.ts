@@ -16,6 +16,7 @@ import { readImageAccounts } from "./internal/read-in-root.js";
 import { trace } from "./internal/trace.js";
 import { UndoStack } from "./internal/undo-stack.js";
 import { whenAll } from "./internal/when-all.js";
+import { heldAlive } from "./held-start.js";
 import { identityOfSync, selfIdentity, type ProcessIdentity } from "./process-identity.js";
 import type { PreparedRootfs } from "./prepared-rootfs.js";
 import { OverlayRootfs } from "./rootfs.js";
@@ -63,6 +64,9 @@ export async function startContainer(ctx: RuntimeContext, record: ContainerRecor
     // mount; whatever of this one is left, removing the container unmounts (it unmounts until none is).
     if (stored.status === "running") return stored;
     if (opts.restartCount !== undefined && stored.status !== "restarting") return stored;
+    // Still held once its holder let go of the lock: a start made ahead that its gate refused, which its
+    // process is undoing (it removes the container next). Not to be started meanwhile.
+    if (stored.status === "created" && (await heldAlive(stored))) throw new ContainerNotFoundError(record.name ?? record.id);
     if (stored.held !== undefined && stored.netnsPath !== undefined) {
       // Held at its gate by a process that died there (a daemon killed while a run made ahead waited):
       // its network is still set up, and the state would forget it once this start rewrites it.
@@ -71,8 +75,21 @@ export async function startContainer(ctx: RuntimeContext, record: ContainerRecor
     }
     const runId = randomBytes(8).toString("hex");
     const undo = new UndoStack();
+    let refusedAtGate = false;
+    const gate = opts.gate;
+    const gated: StartOptions = gate === undefined ? opts : {
+      ...opts,
+      gate: async () => {
+        try {
+          await gate();
+        } catch (e) {
+          refusedAtGate = true;
+          throw e;
+        }
+      },
+    };
     try {
-      const state = await startLocked(ctx, record, before, runId, undo, opts);
+      const state = await startLocked(ctx, record, before, runId, undo, gated);
       return state;
     } catch (e) {
       await undo.run().catch(() => undefined);
@@ -84,6 +101,9 @@ export async function startContainer(ctx: RuntimeContext, record: ContainerRecor
         exitCode,
         error: e instanceof Error ? e.message : String(e),
         finishedAt: new Date().toISOString(),
+        // Refused at its gate, it is undone next by this process (RemoveOptions.undoingHeldStart): still
+        // held, so that an `rm` asked meanwhile waits for that rather than take it apart by halves.
+        ...(refusedAtGate ? { held: await selfIdentity() } : {}),
       });
       throw e;
     }
