@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs node's test runner on the compiled *.test.js files under the given
 // directories (Node 20 given a directory would run every .js file in it).
-import { readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { spawn } from "node:child_process";
 
 const args = process.argv.slice(2);
 const flags = args.filter((a) => a.startsWith("--"));
@@ -20,8 +22,9 @@ for (const d of dirs.length ? dirs : ["dist"]) walk(d);
 files.sort();
 
 // The containers' cgroups (berth's cgroupsPath is /berth/<id>, on every hierarchy): one a test
-// leaves is a runc create cut short, which no other check sees. Said with when it was made, to
-// find the test; it does not fail the run.
+// leaves is a runc create cut short, which no other check sees. Said with the test files running
+// when it appeared, to find the test; it does not fail the run. A cgroup's own times are those of
+// its first stat (kernfs), so the directories are looked at every 250 ms while the tests run.
 const CGROUPS = "/sys/fs/cgroup";
 const berthCgroups = () => {
   const out = new Map();
@@ -43,19 +46,43 @@ const berthCgroups = () => {
   return out;
 };
 const before = berthCgroups();
-const started = new Date();
-const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", ...flags, ...files], { stdio: "inherit" });
+const firstSeen = new Map();
+const look = () => {
+  const now = Date.now();
+  for (const id of berthCgroups().keys()) if (!firstSeen.has(id)) firstSeen.set(id, now);
+};
+const watch = setInterval(look, 250);
+const timelineDir = mkdtempSync(join(tmpdir(), "berth-test-timeline-"));
+const timeline = join(timelineDir, "timeline");
+const child = spawn(process.execPath, ["--import", fileURLToPath(new URL("./test-timeline.mjs", import.meta.url)), "--test", "--test-reporter=spec", ...flags, ...files], {
+  stdio: "inherit", env: { ...process.env, BERTH_TEST_TIMELINE: timeline },
+});
+const status = await new Promise((resolve) => child.on("close", (code) => resolve(code ?? 1)));
+clearInterval(watch);
 const left = [...berthCgroups()].filter(([id]) => !before.has(id));
 if (left.length > 0) {
-  process.stderr.write(`\ncgroups left under berth/ by this run (started ${started.toISOString()}), a container's each:\n`);
+  // Each test file's [start, end], from scripts/test-timeline.mjs.
+  const spans = new Map();
+  let lines = [];
+  try {
+    lines = readFileSync(timeline, "utf8").split("\n");
+  } catch {
+    // No timeline: the files are not named below.
+  }
+  for (const line of lines) {
+    const [at, what, file] = line.split(" ");
+    if (file === undefined) continue;
+    const span = spans.get(file) ?? { start: Infinity, end: Infinity };
+    span[what === "start" ? "start" : "end"] = Date.parse(at);
+    spans.set(file, span);
+  }
+  process.stderr.write("\ncgroups left under berth/ by this run, a container's each:\n");
   for (const [id, path] of left) {
-    let made = "?";
-    try {
-      made = statSync(path).ctime.toISOString();
-    } catch {
-      // Gone meanwhile.
-    }
-    process.stderr.write(`  ${id} made ${made} (${path})\n`);
+    const seen = firstSeen.get(id);
+    // Made within the 250 ms before it was first seen.
+    const running = seen === undefined ? [] : [...spans].filter(([, s]) => s.start <= seen && seen - 250 <= s.end).map(([f]) => f);
+    process.stderr.write(`  ${id} (${path}) first seen ${seen === undefined ? "at the end" : new Date(seen).toISOString()}, while these ran: ${running.join(", ") || "?"}\n`);
   }
 }
-process.exit(r.status ?? 1);
+rmSync(timelineDir, { recursive: true, force: true });
+process.exit(status);

@@ -1,0 +1,21 @@
+// Loaded (node --import) into each test file's process by scripts/run-tests.mjs: when each file
+// started and ended, appended to $BERTH_TEST_TIMELINE, so that what a run left behind (a
+// container's cgroup) can be put beside the files that ran at the time it was made. Node's test
+// runner reports a file's events only once the file is done, too late to time them.
+import { appendFileSync } from "node:fs";
+
+const out = process.env.BERTH_TEST_TIMELINE;
+const file = process.argv[1];
+if (out !== undefined && out !== "" && file !== undefined) {
+  // A process forked from a test file inherits this preload (fork passes execArgv on): it may run as
+  // another user, and must not fail for the timeline's sake.
+  const note = (what) => {
+    try {
+      appendFileSync(out, `${new Date().toISOString()} ${what} ${file}\n`);
+    } catch {
+      // Not timed.
+    }
+  };
+  note("start");
+  process.on("exit", () => note("end"));
+}
