@@ -58,6 +58,8 @@ export interface OperationSinks {
 export class StackSupervisor {
   private readonly stacks = new Map<string, SupervisedStack>();
   private readonly busy = new Map<string, number>();
+  /** The last `up` of each stack (see inTurn). */
+  private readonly turns = new Map<string, Promise<void>>();
   private readonly lastErrors = new Map<string, string>();
   private readonly lastActions = new Map<string, string>();
   /** This pass's reconcile observations of stacks it left unchanged, for the hooks (see SupervisedStack.observed). */
@@ -167,11 +169,12 @@ export class StackSupervisor {
       files: req.files, workingDir: req.workingDir, projectName: req.projectName, profiles: req.profiles, env: req.env, ...(enable && { enable: [...enable] }),
     });
     const named = await load(req.services);
-    return this.exclusive(named.project.name, async () => {
+    // One stack's ups one after another: each adds to what the one before stored.
+    return this.inTurn(named.project.name, () => this.exclusive(named.project.name, async () => {
       const previous = this.state.getStack(named.project.name);
       const enabling = enabledBy(req.services, previous?.enable);
       // Read again only when an earlier `up SERVICE…` enabled a service this one does not name.
-      const { project, warnings } = enabling.length === (req.services ?? []).length ? named : await load(enabling);
+      const { project, warnings } = enabling.every((s) => req.services?.includes(s)) ? named : await load(enabling);
       // One the files no longer have is forgotten.
       const enable = enabling.filter((s) => project.services[s] !== undefined);
       for (const w of warnings) sinks.onProgress?.(`warning: ${formatComposeWarning(w)}`);
@@ -198,7 +201,7 @@ export class StackSupervisor {
       const checked = this.upChecks.map((check) => check(kept)).filter((c) => c.problems.length > 0);
       if (checked.length > 0) throw new StackUpIncompleteError(project.name, checked.flatMap((c) => c.problems), checked[0]?.hint);
       return { project: project.name, actions };
-    });
+    }));
   }
 
   /** `berth down`: stop keeping the stack, take it away. */
@@ -266,6 +269,17 @@ export class StackSupervisor {
       if (cur?.configHash === s.configHash && cur.imageId === imageId) continue;
       this.state.revisions.record({ project, service: s.name, configHash: s.configHash, image: s.image, imageId, plan: s });
     }
+  }
+
+  /** Run `fn` once the ones started before it for stack `name` through here have settled. */
+  private inTurn<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const mine = (this.turns.get(name) ?? Promise.resolve()).then(fn);
+    const settled = mine.then(() => undefined, () => undefined);
+    this.turns.set(name, settled);
+    void settled.then(() => {
+      if (this.turns.get(name) === settled) this.turns.delete(name);
+    });
+    return mine;
   }
 
   /** Run `fn` with the stack marked busy: the loop leaves it alone meanwhile. */

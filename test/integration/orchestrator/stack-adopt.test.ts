@@ -71,8 +71,11 @@ describe("StackSupervisor.start adopts stored stacks", () => {
     const first = new StackSupervisor({ engine: r.engine(), state, intervalMs: 60_000 });
     const up = (services: string[]): Promise<unknown> => first.up({ files: [join(r.fx.tmp.path, "tools", "compose.yaml")], workingDir: join(r.fx.tmp.path, "tools"), projectName: "tools", profiles: [], env: {}, services, timeoutS: 1 });
     await up(["toola"]);
+    const toola = (await r.ids("tools"))["tools-toola-1"];
     await up(["toolb"]);
-    assert.deepEqual(Object.keys(await r.ids("tools")).sort(), ["tools-toola-1", "tools-toolb-1"]);
+    const both = await r.ids("tools");
+    assert.deepEqual(Object.keys(both).sort(), ["tools-toola-1", "tools-toolb-1"]);
+    assert.equal(both["tools-toola-1"], toola, "the second up recreated the service the first enabled");
     assert.deepEqual(state.getStack("tools")?.enable, ["toola", "toolb"]);
 
     const next = new StackSupervisor({ engine: r.engine(), state, intervalMs: 60_000 });
@@ -87,5 +90,19 @@ describe("StackSupervisor.start adopts stored stacks", () => {
     }
     await r.engine().down("tools", { timeoutS: 1, volumes: true });
     await r.assertGone("tools");
+  });
+
+  it("two ups of one profiled service each, at once: both kept", async (t) => {
+    const r = stackRoot(t);
+    if (!r) return;
+    await r.project("tools2", TWO_TOOLS.replace("name: tools", "name: tools2"));
+    using state = OrchestratorState.open(join(r.fx.tmp.path, "state-tools2.db"));
+    const sup = new StackSupervisor({ engine: r.engine(), state, intervalMs: 60_000 });
+    const up = (services: string[]): Promise<unknown> => sup.up({ files: [join(r.fx.tmp.path, "tools2", "compose.yaml")], workingDir: join(r.fx.tmp.path, "tools2"), projectName: "tools2", profiles: [], env: {}, services, timeoutS: 1 });
+    await Promise.all([up(["toola"]), up(["toolb"])]);
+    assert.deepEqual([...(state.getStack("tools2")?.enable ?? [])].sort(), ["toola", "toolb"], "one up's service was lost to the other's");
+    assert.deepEqual(Object.keys(sup.get("tools2")?.project?.services ?? {}).sort(), ["toola", "toolb"]);
+    await r.engine().down("tools2", { timeoutS: 1, volumes: true });
+    await r.assertGone("tools2");
   });
 });
