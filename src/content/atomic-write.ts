@@ -17,7 +17,11 @@ export interface AtomicWriteOptions {
   readonly durable?: boolean;
   /** Where the temp file goes (default: beside `path`; must be on its file system): for directories whose every file is read, as aardvark-dns reads its own. */
   readonly tempDir?: string;
-  /** What a failure of the file's own system calls (open, sync, close, rename, the directory's fsync) is thrown as; `fill`'s own errors go on as they are. */
+  /**
+   * What a failure of the file's own system calls (open, sync, close, rename, the directory's fsync)
+   * is thrown as; `fill`'s own errors go on as they are. writeFileAtomic without `durable` writes the
+   * data itself: a failed write is mapped too.
+   */
   readonly fileError?: (e: unknown) => unknown;
 }
 

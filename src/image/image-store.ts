@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -78,16 +79,16 @@ export class ImageStore {
   }
 
   /**
-   * The names as they are stored (index.json's text), equal for two calls
-   * exactly when the names are: what a caller that remembers a lookup
-   * compares to know it still holds (file times are too coarse to tell two
-   * quick updates apart). Undefined when there is no index yet. Read
-   * synchronously: a small file, where a read through the thread pool waits
-   * for a core on a busy machine.
+   * A digest of the names as they are stored (index.json's text): equal for
+   * two calls exactly when the names are, what a caller that remembers a
+   * lookup compares to know it still holds (file times are too coarse to
+   * tell two quick updates apart). Undefined when there is no index yet.
+   * Read synchronously: a small file, where a read through the thread pool
+   * waits for a core on a busy machine.
    */
   namesVersion(): string | undefined {
     try {
-      return readFileSync(join(this.dir, "index.json"), "latin1");
+      return createHash("sha256").update(readFileSync(join(this.dir, "index.json"))).digest("hex");
     } catch {
       return undefined;
     }

@@ -3,7 +3,7 @@ import type { ImageStore } from "../image/index.js";
 import { warmCgroupMigration } from "./cgroup/migration-warmup.js";
 import { commandLine, inspectContainer, type ContainerInspect } from "./container-inspect.js";
 import { readContainerRecord, type ContainerRecord } from "./container-record.js";
-import { readContainerState, withContainerLock, type ContainerState } from "./container-state.js";
+import { readContainerState, withContainerLock, writeContainerState, type ContainerState } from "./container-state.js";
 import type { MountedRoot } from "./copy/index.js";
 import type { NetworkConnectRequest } from "./connect-container-network.js";
 import type { CreateContainerOptions } from "./create-container.js";
@@ -120,7 +120,19 @@ export class ContainerRuntime {
       await rootfs?.mounted.catch(() => undefined);
       // Nobody could reach the anonymous volumes this run made but `volume prune`; those handed in stay.
       // Named ones it made stay too (docker keeps them), unless nobody asked for the run at all.
-      await this.remove(record, { force: true, volumes: refused ? "made" : "created", ...(refused ? { undoingHeldStart: true } : {}) }).catch(() => undefined);
+      const undone = await this.remove(record, { force: true, volumes: refused ? "made" : "created", ...(refused ? { undoingHeldStart: true } : {}) }).then(() => true, () => false);
+      if (refused && !undone) {
+        // Still marked held by this live process, nobody would take it apart (ps waits for the holder to
+        // die) and an rm would wait for it: a plain `created` container is left, as after any failed run.
+        const dir = this.ctx.dir(record.id);
+        await withContainerLock(dir, async () => {
+          const s = await readContainerState(dir);
+          if (s?.held !== undefined) {
+            const { held: _held, ...rest } = s;
+            await writeContainerState(dir, rest);
+          }
+        }).catch(() => undefined);
+      }
       throw e;
     }
   }

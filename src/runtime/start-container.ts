@@ -38,7 +38,8 @@ export interface StartOptions {
   /**
    * Awaited once runc has made the container and before its process is let go: a start made ahead
    * of its request (the daemon's announced runs) waits here for the request, and is undone, as any
-   * failed start, when this throws.
+   * failed start, when this throws. The container is then left marked held by this process: the
+   * caller must remove it (RemoveOptions.undoingHeldStart), as ContainerRuntime.run does.
    */
   readonly gate?: () => Promise<void>;
 }

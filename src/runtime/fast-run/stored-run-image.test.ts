@@ -8,7 +8,11 @@ import { hostPlatform } from "../../oci/index.js";
 import { makeBusyboxLayout, makeTextLayout } from "../../../test/fixtures/make-image.js";
 import { storedRunImage } from "./stored-run-image.js";
 
-describe("storedRunImage remembers what it found", () => {
+// As root only: a layer unpacked by another user is stored in marker format, which no overlay mounts
+// and storedRunImage does not return.
+const asRoot = process.getuid?.() === 0;
+
+describe("storedRunImage remembers what it found", { skip: asRoot ? false : "unpacking in overlay format needs root" }, () => {
   let tmp = "";
   let store: ImageStore;
   before(async () => {
