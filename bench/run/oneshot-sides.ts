@@ -47,20 +47,29 @@ export function berthOneShot(root: string, unavailable: string | undefined): One
     leftovers: async () => {
       const r = await mustSucceed(runCommands.run(BERTH_BIN, ["--root", root, "ps", "-a", "-q"], { timeoutMs: COMMAND_TIMEOUT_MS }));
       if (r.stdout.trim() !== "") throw new Error(`berth ps -a lists containers after run --rm: ${r.stdout.trim().split("\n").join(", ")}`);
+      const removing = await readdir(join(root, "containers", ".removing")).catch(() => [] as string[]);
+      if (removing.length > 0) throw new Error(`removals of run --rm containers never finished: ${removing.join(", ")} in containers/.removing`);
     },
     // `run --rm` returns once the container is out of sight; runc delete, the unmount and the rm of its
     // directory (under containers/.removing) finish in the background a few tens of ms later.
-    settled: () => untilEmpty(join(root, "containers", ".removing"), SETTLE_MS),
+    settled: async () => {
+      const left = await untilEmpty(join(root, "containers", ".removing"), SETTLE_MS);
+      if (left.length > 0) throw new Error(`the background removal of a run --rm container did not finish within ${SETTLE_MS} ms: ${left.join(", ")} in containers/.removing`);
+    },
   };
 }
 
-/** How long a side's background work may take before the next run goes ahead anyway. */
+/** How long a side's background work may take: longer is a failure of the side. */
 const SETTLE_MS = 2_000;
 
-/** Resolves once `dir` is empty or gone, or after `ms`. */
-async function untilEmpty(dir: string, ms: number): Promise<void> {
+/** Resolves once `dir` is empty or gone, or after `ms` with what is still in it. */
+async function untilEmpty(dir: string, ms: number): Promise<string[]> {
   const deadline = Date.now() + ms;
-  while (Date.now() < deadline && (await readdir(dir).catch(() => [])).length > 0) await new Promise((r) => setTimeout(r, 2));
+  for (;;) {
+    const left = await readdir(dir).catch(() => [] as string[]);
+    if (left.length === 0 || Date.now() >= deadline) return left;
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }
 
 /** `docker run --rm --network none busybox:bench /bin/busybox true` on the bench's dockerd. */
