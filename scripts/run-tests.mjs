@@ -2,7 +2,7 @@
 // Runs node's test runner on the compiled *.test.js files under the given
 // directories (Node 20 given a directory would run every .js file in it).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawn } from "node:child_process";
@@ -34,7 +34,8 @@ const berthCgroups = () => {
   } catch {
     return out;
   }
-  for (const h of hierarchies) {
+  // "" is the unified (v2) hierarchy mounted at /sys/fs/cgroup itself; the rest are v1 hierarchies.
+  for (const h of ["", ...hierarchies]) {
     let ids = [];
     try {
       ids = readdirSync(join(CGROUPS, h, "berth"), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
@@ -57,7 +58,9 @@ const timeline = join(timelineDir, "timeline");
 const child = spawn(process.execPath, ["--import", fileURLToPath(new URL("./test-timeline.mjs", import.meta.url)), "--test", "--test-reporter=spec", ...flags, ...files], {
   stdio: "inherit", env: { ...process.env, BERTH_TEST_TIMELINE: timeline },
 });
-const status = await new Promise((resolve) => child.on("close", (code) => resolve(code ?? 1)));
+// Passed on, so that the runner stays to clean up and to say what was left.
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+const status = await new Promise((resolve) => child.on("close", (code, signal) => resolve(code ?? (signal !== null ? 128 + (constants.signals[signal] ?? 0) : 1))));
 clearInterval(watch);
 const left = [...berthCgroups()].filter(([id]) => !before.has(id));
 if (left.length > 0) {

@@ -6,9 +6,8 @@ import { appendFileSync } from "node:fs";
 
 const out = process.env.BERTH_TEST_TIMELINE;
 const file = process.argv[1];
-if (out !== undefined && out !== "" && file !== undefined) {
-  // A process forked from a test file inherits this preload (fork passes execArgv on): it may run as
-  // another user, and must not fail for the timeline's sake.
+// A process a test forks inherits this preload (fork passes execArgv on): only test files are timed.
+if (out !== undefined && out !== "" && file !== undefined && file.endsWith(".test.js")) {
   const note = (what) => {
     try {
       appendFileSync(out, `${new Date().toISOString()} ${what} ${file}\n`);
