@@ -36,7 +36,7 @@ export async function replaceFileAtomic(path: string, fill: (fh: FileHandle) => 
   const own = <T>(p: Promise<T>): Promise<T> => (opts.fileError === undefined ? p : p.catch((e: unknown) => {
     throw opts.fileError!(e);
   }));
-  const tmp = join(opts.tempDir ?? dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const tmp = tempPathFor(path, opts);
   // Created with its final mode, so a private file is never readable by others, even for a moment.
   const fh = await own(open(tmp, "wx", opts.mode ?? 0o644));
   try {
@@ -73,7 +73,7 @@ function writeFileAtomicNow(path: string, data: Uint8Array | string, opts: Atomi
       throw opts.fileError === undefined ? e : opts.fileError(e);
     }
   };
-  const tmp = join(opts.tempDir ?? dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const tmp = tempPathFor(path, opts);
   const fd = own(() => openSync(tmp, "wx", opts.mode ?? 0o644));
   try {
     const bytes = typeof data === "string" ? Buffer.from(data) : data;
@@ -102,4 +102,9 @@ function unlinkTemp(tmp: string): void {
   } catch {
     // Gone already, or never made.
   }
+}
+
+/** A new temp file's path for replacing `path`: beside it, or in `opts.tempDir`. */
+function tempPathFor(path: string, opts: AtomicWriteOptions): string {
+  return join(opts.tempDir ?? dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
 }

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
+import { readSmallFile } from "./internal/read-small-file.js";
 import { join } from "node:path";
 import { RuntimeToolError } from "./errors.js";
 import { lastRuntimeError } from "./runc.js";
@@ -107,20 +108,11 @@ export class Conmon {
 /** conmon's pid from its pid file, which may land a moment after the sync message; -1 when it never does. */
 async function readMonitorPid(file: string): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const pid = Number(readSmallFile(file).trim());
+    const pid = Number((readSmallFile(file) ?? "").trim());
     if (Number.isInteger(pid) && pid > 0) return pid;
     await new Promise((r) => setTimeout(r, 5));
   }
   return -1;
-}
-
-/** A few bytes, read synchronously (a thread pool's round trip costs more); "" when unreadable. */
-function readSmallFile(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return "";
-  }
 }
 
 /** runc refused to create the container; `message` is runc's. */

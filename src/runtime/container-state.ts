@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readSmallFile } from "./internal/read-small-file.js";
 import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { withFileLock, writeFileAtomic } from "../content/index.js";
@@ -52,18 +52,10 @@ const LOCK = "state.lock";
 
 export const INITIAL_STATE: ContainerState = { status: "created", restartCount: 0 };
 
-/**
- * The state in `dir`, or undefined when missing or unreadable. Read synchronously: a few hundred
- * bytes, read on the path of every start, where the thread pool's round trip waits for a core on
- * a busy machine.
- */
+/** The state in `dir`, or undefined when missing or unreadable (read synchronously: readSmallFile). */
 export async function readContainerState(dir: string): Promise<ContainerState | undefined> {
-  let text: string;
-  try {
-    text = readFileSync(join(dir, FILE), "utf8");
-  } catch {
-    return undefined;
-  }
+  const text = readSmallFile(join(dir, FILE));
+  if (text === undefined) return undefined;
   try {
     const s = JSON.parse(text) as Partial<ContainerState>;
     return typeof s.status === "string" && typeof s.restartCount === "number" ? (s as ContainerState) : undefined;

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readSmallFile } from "./internal/read-small-file.js";
 import { join } from "node:path";
 import { writeFileAtomic } from "../content/index.js";
 
@@ -41,14 +41,8 @@ export interface EtcTexts {
   readonly resolvConf: string;
 }
 
-/** A host file's text; "" when unreadable. Read synchronously: a small file in memory, on the path of every start. */
-export const hostFile = async (path: string): Promise<string> => {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
-  }
-};
+/** A host file's text; "" when unreadable. */
+export const hostFile = async (path: string): Promise<string> => readSmallFile(path) ?? "";
 
 /** Write the three files' texts (remade at every start, so atomic but not fsynced). */
 export async function writeEtcContents(files: EtcFiles, texts: EtcTexts): Promise<void> {

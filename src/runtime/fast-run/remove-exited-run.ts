@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readSmallFile } from "../internal/read-small-file.js";
 import { access, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { ContainerRecord } from "../container-record.js";
@@ -72,13 +72,8 @@ async function takeApart(ctx: RuntimeContext, record: ContainerRecord, state: Co
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
-/** The exit code conmon wrote, if it did. Read synchronously: a few bytes, on the way to a foreground run's answer. */
+/** The exit code conmon wrote, if it did. */
 function readExitCode(file: string): number | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
-  return /^-?\d+\s*$/.test(text) ? Number(text.trim()) : undefined;
+  const text = readSmallFile(file);
+  return text !== undefined && /^-?\d+\s*$/.test(text) ? Number(text.trim()) : undefined;
 }

@@ -36,6 +36,10 @@ services:
     network_mode: none
 `;
 
+/** `up SERVICE…` of the project the fixture wrote in `<tmp>/<project>/compose.yaml`, no profile active. */
+const upIn = (sup: StackSupervisor, tmp: string, project: string) => (services: string[]): Promise<unknown> =>
+  sup.up({ files: [join(tmp, project, "compose.yaml")], workingDir: join(tmp, project), projectName: project, profiles: [], env: {}, services, timeoutS: 1 });
+
 describe("StackSupervisor.start adopts stored stacks", () => {
   const stackRoot = useStackRoot();
 
@@ -45,7 +49,7 @@ describe("StackSupervisor.start adopts stored stacks", () => {
     await r.project("prof", YAML);
     using state = OrchestratorState.open(join(r.fx.tmp.path, "state.db"));
     const first = new StackSupervisor({ engine: r.engine(), state, intervalMs: 60_000 });
-    await first.up({ files: [join(r.fx.tmp.path, "prof", "compose.yaml")], workingDir: join(r.fx.tmp.path, "prof"), projectName: "prof", profiles: [], env: {}, services: ["tool"], timeoutS: 1 });
+    await upIn(first, r.fx.tmp.path, "prof")(["tool"]);
     assert.deepEqual(Object.keys(await r.ids("prof")), ["prof-tool-1"]);
 
     const next = new StackSupervisor({ engine: r.engine(), state, intervalMs: 60_000 });
@@ -69,7 +73,7 @@ describe("StackSupervisor.start adopts stored stacks", () => {
     await r.project("tools", TWO_TOOLS);
     using state = OrchestratorState.open(join(r.fx.tmp.path, "state-tools.db"));
     const first = new StackSupervisor({ engine: r.engine(), state, intervalMs: 60_000 });
-    const up = (services: string[]): Promise<unknown> => first.up({ files: [join(r.fx.tmp.path, "tools", "compose.yaml")], workingDir: join(r.fx.tmp.path, "tools"), projectName: "tools", profiles: [], env: {}, services, timeoutS: 1 });
+    const up = upIn(first, r.fx.tmp.path, "tools");
     await up(["toola"]);
     const toola = (await r.ids("tools"))["tools-toola-1"];
     await up(["toolb"]);
@@ -98,7 +102,7 @@ describe("StackSupervisor.start adopts stored stacks", () => {
     await r.project("tools2", TWO_TOOLS.replace("name: tools", "name: tools2"));
     using state = OrchestratorState.open(join(r.fx.tmp.path, "state-tools2.db"));
     const sup = new StackSupervisor({ engine: r.engine(), state, intervalMs: 60_000 });
-    const up = (services: string[]): Promise<unknown> => sup.up({ files: [join(r.fx.tmp.path, "tools2", "compose.yaml")], workingDir: join(r.fx.tmp.path, "tools2"), projectName: "tools2", profiles: [], env: {}, services, timeoutS: 1 });
+    const up = upIn(sup, r.fx.tmp.path, "tools2");
     await Promise.all([up(["toola"]), up(["toolb"])]);
     assert.deepEqual([...(state.getStack("tools2")?.enable ?? [])].sort(), ["toola", "toolb"], "one up's service was lost to the other's");
     assert.deepEqual(Object.keys(sup.get("tools2")?.project?.services ?? {}).sort(), ["toola", "toolb"]);
